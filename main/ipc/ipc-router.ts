@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import {
+  calls,
+  type CallName,
+  type CallOutput,
+  type CallParsedInput,
+} from '../../preload/contract/channels.ts';
+import type { Result } from '../../preload/contract/errors.ts';
+import { toBridgeError } from '../errors/app-error.ts';
+import type { Logger } from '../errors/logger.ts';
+import { isTrustedSender, type SenderInfo } from './trusted-sender.ts';
+
+export type CallHandlers = {
+  [C in CallName]: (input: CallParsedInput<C>) => Promise<CallOutput<C>> | CallOutput<C>;
+};
+
+export interface IpcRouter {
+  /** Checks the sender, validates the payload, runs the handler. Never throws. */
+  dispatch(channel: string, payload: unknown, sender: SenderInfo): Promise<Result<unknown>>;
+}
+
+function isCallName(channel: string): channel is CallName {
+  return Object.hasOwn(calls, channel);
+}
+
+function describeIssue(error: z.ZodError): { message: string; field?: string } {
+  const issue = error.issues[0];
+  if (!issue) return { message: 'The request was not valid.' };
+  const field = issue.path.map(String).join('.');
+  return field ? { message: `${field}: ${issue.message}`, field } : { message: issue.message };
+}
+
+export function createIpcRouter(handlers: CallHandlers, options: { trustedOrigin: string; log: Logger }): IpcRouter {
+  const { trustedOrigin, log } = options;
+
+  async function run(channel: CallName, payload: unknown): Promise<Result<unknown>> {
+    const parsed = calls[channel].input.safeParse(payload);
+    if (!parsed.success) {
+      return { ok: false, error: { code: 'invalid_input', ...describeIssue(parsed.error) } };
+    }
+    const handler = handlers[channel] as (input: unknown) => unknown;
+    try {
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (error) {
+      const bridgeError = toBridgeError(error);
+      if (bridgeError.code === 'internal') log.error(`IPC ${channel} failed`, { error });
+      return { ok: false, error: bridgeError };
+    }
+  }
+
+  return {
+    async dispatch(channel, payload, sender) {
+      if (!isTrustedSender(sender, trustedOrigin)) {
+        log.warn('IPC from an untrusted sender refused', { channel, url: sender.url });
+        return { ok: false, error: { code: 'forbidden_sender', message: 'This page may not talk to Outbox.' } };
+      }
+      if (!isCallName(channel)) {
+        return { ok: false, error: { code: 'invalid_input', message: `Unknown call "${channel}".` } };
+      }
+      return run(channel, payload);
+    },
+  };
+}

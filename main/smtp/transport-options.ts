@@ -1,0 +1,98 @@
+import net from 'node:net';
+import type { ConnectionOptions, PeerCertificate } from 'node:tls';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import type { SmtpEndpoint } from './smtp-endpoint.ts';
+
+export interface Timeouts {
+  readonly connectionMs: number;
+  readonly greetingMs: number;
+  readonly socketMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectionMs: 30_000, greetingMs: 30_000, socketMs: 120_000 };
+
+/** Normalises `ab:cd:…` and `abcd…` to the `AB:CD:…` form Node reports as `fingerprint256`. */
+export function normaliseFingerprint(fingerprint: string): string {
+  const hex = fingerprint.replace(/[^0-9a-f]/gi, '').toUpperCase();
+  return hex.match(/.{2}/g)?.join(':') ?? '';
+}
+
+/**
+ * TLS settings: the system's CAs with hostname checks, TLS 1.2 at least. A pinned certificate
+ * replaces the CA list with that one certificate and is matched by SHA-256 fingerprint instead of
+ * hostname, so trusting a self-signed bridge trusts nothing else.
+ */
+export function tlsOptions(endpoint: SmtpEndpoint): ConnectionOptions {
+  const base: ConnectionOptions = {
+    minVersion: 'TLSv1.2',
+    rejectUnauthorized: true,
+    ...(net.isIP(endpoint.host) ? {} : { servername: endpoint.host }),
+  };
+  const pinned = endpoint.pinnedCert;
+  if (!pinned) return base;
+  const expected = normaliseFingerprint(pinned.sha256);
+  return {
+    ...base,
+    ca: [pinned.pem],
+    checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+      cert.fingerprint256 === expected
+        ? undefined
+        : Object.assign(new Error(`The server's certificate ${cert.fingerprint256} is not the pinned one.`), {
+            code: 'ERR_TLS_CERT_PIN_MISMATCH',
+          }),
+  };
+}
+
+/**
+ * nodemailer never sets TCP_NODELAY; with Nagle and delayed ACKs every message would stall ~40 ms.
+ * Connecting the socket ourselves lets us turn Nagle off; nodemailer still does TLS on top.
+ */
+export function connectWithNoDelay(
+  options: { host?: string; port?: number; connectionTimeout?: number },
+  callback: (error: Error | null, socketOptions?: { connection: net.Socket }) => void,
+): void {
+  const socket = net.connect({ host: options.host ?? 'localhost', port: options.port ?? 587 });
+  socket.setNoDelay(true);
+  const timer = setTimeout(() => {
+    socket.destroy(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' }));
+  }, options.connectionTimeout ?? DEFAULT_TIMEOUTS.connectionMs);
+  const fail = (error: Error) => {
+    clearTimeout(timer);
+    callback(error);
+  };
+  socket.once('error', fail);
+  socket.once('connect', () => {
+    clearTimeout(timer);
+    socket.off('error', fail);
+    callback(null, { connection: socket });
+  });
+}
+
+/** nodemailer options for one account. The outbox owns every retry, so the pool never re-queues. */
+export function smtpOptions(
+  endpoint: SmtpEndpoint,
+  extra: { maxConnections?: number; timeouts?: Timeouts } = {},
+): SMTPPool.Options {
+  const timeouts = extra.timeouts ?? DEFAULT_TIMEOUTS;
+  return {
+    host: endpoint.host,
+    port: endpoint.port,
+    secure: endpoint.security === 'tls',
+    requireTLS: endpoint.security === 'starttls',
+    ignoreTLS: endpoint.security === 'none',
+    tls: tlsOptions(endpoint),
+    ...(endpoint.auth ? { auth: { user: endpoint.auth.user, pass: endpoint.auth.pass } } : {}),
+    ...(endpoint.dkim ? { dkim: { ...endpoint.dkim } } : {}),
+    ...(endpoint.clientName ? { name: endpoint.clientName } : {}),
+    connectionTimeout: timeouts.connectionMs,
+    greetingTimeout: timeouts.greetingMs,
+    socketTimeout: timeouts.socketMs,
+    pool: true,
+    maxConnections: extra.maxConnections ?? 3,
+    maxMessages: 100,
+    maxRequeues: 0,
+    getSocket: connectWithNoDelay,
+    logger: false,
+    debug: false,
+  } as SMTPPool.Options;
+}

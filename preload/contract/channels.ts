@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import {
+  account,
+  accountDelete,
+  accountInput,
+  accountReorder,
+  connectionReport,
+  pinCertificate,
+  provider,
+  senderDomainReport,
+  setSecret,
+} from './accounts.ts';
+import { attachmentInfo, composeRequest, draft, draftContent } from './compose.ts';
+import { byId, outboxChanged, progress, queueItem, sentQuery, sentRecord } from './outbox.ts';
+import { filePath, headerText, id, patchOf } from './primitives.ts';
+import { appSettings, appStatus, networkHint } from './settings.ts';
+
+const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
+/** A call that takes no argument. */
+const none = z.undefined();
+const done = z.null();
+
+/**
+ * Every call the renderer can make, as `area:verb`. Main validates each input with its schema;
+ * the output schema is the type the renderer receives. Nothing else crosses the bridge.
+ */
+export const calls = {
+  'app:getStatus': call(none, appStatus),
+  /** The renderer's online/offline events: a hint, never the truth. */
+  'app:networkHint': call(networkHint, done),
+
+  'outbox:enqueue': call(composeRequest, queueItem),
+  'outbox:list': call(none, z.array(queueItem)),
+  'outbox:get': call(byId, queueItem),
+  'outbox:retryNow': call(byId, queueItem),
+  'outbox:cancel': call(byId, done),
+  /** Takes a message back inside its undo window and returns it for editing. */
+  'outbox:undo': call(byId, draftContent),
+  /** Takes a scheduled, held or failed message out of the queue and returns it for editing. */
+  'outbox:edit': call(byId, draftContent),
+  /** For an unconfirmed message: send it again (the user accepts a possible duplicate). */
+  'outbox:resend': call(byId, queueItem),
+  /** For an unconfirmed message: record it as sent. */
+  'outbox:markSent': call(byId, done),
+
+  'sent:list': call(sentQuery, z.array(sentRecord)),
+  'sent:get': call(byId, sentRecord),
+
+  'drafts:list': call(none, z.array(draft)),
+  'drafts:save': call(z.object({ id: id.optional(), content: draftContent }), draft),
+  'drafts:delete': call(byId, done),
+
+  /** Opens the native file dialog in main; the renderer never chooses arbitrary paths silently. */
+  'files:pick': call(none, z.array(attachmentInfo)),
+  'files:stat': call(z.object({ paths: z.array(filePath).max(100) }), z.array(attachmentInfo)),
+
+  'contacts:recent': call(
+    z.object({ prefix: z.string().max(320).default(''), limit: z.number().int().min(1).max(50).default(8) }),
+    z.array(z.string()),
+  ),
+
+  'accounts:list': call(none, z.array(account)),
+  'accounts:create': call(accountInput, account),
+  'accounts:update': call(z.object({ id, patch: patchOf(accountInput) }), account),
+  'accounts:delete': call(accountDelete, done),
+  'accounts:reorder': call(accountReorder, z.array(account)),
+  'accounts:setDefault': call(byId, account),
+  /** Write-only: the password goes to the OS keychain and never comes back. */
+  'accounts:setPassword': call(setSecret, account),
+  'accounts:clearPassword': call(byId, account),
+  /** Write-only: the DKIM private key (PEM) goes to the OS keychain. */
+  'accounts:setDkimKey': call(setSecret, account),
+  'accounts:test': call(byId, connectionReport),
+  'accounts:pinCertificate': call(pinCertificate, account),
+  'accounts:presets': call(none, z.array(provider)),
+  'accounts:presetFor': call(z.object({ address: headerText(320) }), provider.nullable()),
+  'accounts:checkSenderDomain': call(byId, senderDomainReport),
+  'accounts:pause': call(byId, account),
+  'accounts:resume': call(byId, account),
+
+  'settings:get': call(none, appSettings),
+  'settings:update': call(patchOf(appSettings), appSettings),
+} as const;
+
+/** Every push from main to the renderer, past tense. */
+export const events = {
+  'outbox:changed': outboxChanged,
+  'outbox:progress': progress,
+  'accounts:changed': z.array(account),
+  'app:statusChanged': appStatus,
+  /** Something the user must hear about that no call asked for (e.g. a corrupt queue file set aside). */
+  'app:noticed': z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+} as const;
+
+export type CallName = keyof typeof calls;
+export type EventName = keyof typeof events;
+export type CallInput<C extends CallName> = z.input<(typeof calls)[C]['input']>;
+export type CallParsedInput<C extends CallName> = z.output<(typeof calls)[C]['input']>;
+export type CallOutput<C extends CallName> = z.output<(typeof calls)[C]['output']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const callNames = Object.keys(calls) as CallName[];
+export const eventNames = Object.keys(events) as EventName[];

@@ -1,0 +1,64 @@
+/**
+ * The only error shape that crosses the bridge: a stable code and a sentence a person understands.
+ * Stacks, causes and SMTP internals stay in main.
+ */
+export const errorCodes = [
+  // bridge and app
+  'invalid_input',
+  'internal',
+  'forbidden_sender',
+  'not_found',
+  'invalid_state',
+  // composing and queueing
+  'invalid_address',
+  'no_recipients',
+  'header_injection',
+  'attachment_missing',
+  'attachment_unreadable',
+  'attachment_not_a_file',
+  'message_too_large',
+  'smtputf8_unsupported',
+  'unknown_account',
+  'disk_full',
+  'queue_corrupt',
+  'storage_failed',
+  // delivery and connection
+  'auth_failed',
+  'auth_required',
+  'tls_failed',
+  'certificate_untrusted',
+  'starttls_unavailable',
+  'wrong_tls_mode',
+  'connection_refused',
+  'connection_failed',
+  'dns_failed',
+  'timeout',
+  'offline',
+  'recipient_rejected',
+  'server_rejected',
+  'server_deferred',
+  // accounts and keychain
+  'keychain_unavailable',
+  'keychain_locked',
+  'keychain_write_failed',
+  'duplicate_label',
+  'invalid_host',
+  'invalid_port',
+  'invalid_dkim_key',
+  'plaintext_not_confirmed',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface BridgeError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** The input field the error is about, when there is one (e.g. `to.1`, `attachments.0`). */
+  readonly field?: string;
+}
+
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: BridgeError };
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (errorCodes as readonly string[]).includes(value);
+}

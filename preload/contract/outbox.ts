@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { errorCodes } from './errors.ts';
+import { id, isoTime } from './primitives.ts';
+
+export const bridgeError = z.object({
+  code: z.enum(errorCodes),
+  message: z.string(),
+  field: z.string().optional(),
+});
+
+/**
+ * queued: waiting for its first attempt (or inside the undo window, see `undoUntil`)
+ * scheduled: send later, not before `sendAt`
+ * sending: being handed to the server now
+ * deferred: a temporary failure; retried at `nextAttemptAt`
+ * held: kept back by the user (paused account, or kept when its account was deleted)
+ * needs_attention: waiting for the user to fix the account (credentials, certificate)
+ * unconfirmed: the server had the whole message but never answered; never resent automatically
+ * failed: permanently refused, or gave up after the retry lifetime
+ * sent: every recipient accepted or rejected (moves to the sent log)
+ */
+export const queueStates = [
+  'queued',
+  'scheduled',
+  'sending',
+  'deferred',
+  'held',
+  'needs_attention',
+  'unconfirmed',
+  'failed',
+  'sent',
+] as const;
+export const queueState = z.enum(queueStates);
+export type QueueState = z.infer<typeof queueState>;
+
+export const recipientKind = z.enum(['to', 'cc', 'bcc']);
+export const recipientState = z.enum(['pending', 'accepted', 'rejected', 'deferred']);
+
+export const recipientStatus = z.object({
+  address: z.string(),
+  kind: recipientKind,
+  state: recipientState,
+  /** The server's reply for this recipient, verbatim. */
+  reply: z.string().optional(),
+});
+export type RecipientStatus = z.infer<typeof recipientStatus>;
+
+export const progress = z.object({
+  id,
+  bytesSent: z.number().int().nonnegative(),
+  bytesTotal: z.number().int().nonnegative(),
+});
+export type Progress = z.infer<typeof progress>;
+
+export const queueItem = z.object({
+  id,
+  messageId: z.string(),
+  accountId: z.string(),
+  from: z.string(),
+  subject: z.string(),
+  recipients: z.array(recipientStatus),
+  state: queueState,
+  attempts: z.number().int().nonnegative(),
+  createdAt: isoTime,
+  sendAt: isoTime.optional(),
+  nextAttemptAt: isoTime.optional(),
+  /** Until this time the message can be taken back with undo. */
+  undoUntil: isoTime.optional(),
+  lastReply: z.string().optional(),
+  lastError: bridgeError.optional(),
+  sizeBytes: z.number().int().nonnegative(),
+  attachmentCount: z.number().int().nonnegative(),
+});
+export type QueueItem = z.infer<typeof queueItem>;
+
+/** Pushed in batches: items that appeared or changed, and ids that left the queue. */
+export const outboxChanged = z.object({
+  upserted: z.array(queueItem),
+  removed: z.array(id),
+});
+export type OutboxChanged = z.infer<typeof outboxChanged>;
+
+export const sentRecord = z.object({
+  id,
+  messageId: z.string(),
+  accountId: z.string(),
+  from: z.string(),
+  subject: z.string(),
+  sentAt: isoTime,
+  recipients: z.array(recipientStatus),
+  sizeBytes: z.number().int().nonnegative(),
+  attempts: z.number().int().nonnegative(),
+});
+export type SentRecord = z.infer<typeof sentRecord>;
+
+export const byId = z.object({ id });
+export const sentQuery = z.object({
+  limit: z.number().int().min(1).max(1000).default(200),
+  /** Paging: only records sent strictly before this time. */
+  before: isoTime.optional(),
+});

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+// RFC 5322 §2.1.1: a line is at most 998 characters; CR, LF and NUL are never part of a header value.
+const HEADER_UNSAFE = /[\r\n\0]/;
+
+/** A string that will end up in a header: single line, no NUL. Sanitised here, where data enters. */
+export const headerText = (max = 998) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !HEADER_UNSAFE.test(s), { message: 'must not contain line breaks or NUL characters' });
+
+export const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'must be an identifier');
+export const isoTime = z.iso.datetime({ offset: true });
+export const filePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((s) => !s.includes('\0'), { message: 'must not contain NUL characters' });
+
+/**
+ * A schema for partial updates. Plain `.partial()` would keep each field's default and so
+ * silently reset every field the patch leaves out.
+ */
+export function patchOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>) {
+  const fields = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => [
+      key,
+      z.optional(field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field),
+    ]),
+  ) as { [K in keyof Shape]: z.ZodOptional<Shape[K] extends z.ZodDefault<infer Inner> ? Inner : Shape[K]> };
+  return z.strictObject(fields);
+}
