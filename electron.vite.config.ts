@@ -25,6 +25,8 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: resolve('out/renderer'),
+      // The polyfill would be an inline script, which the CSP forbids; Chromium has modulepreload.
+      modulePreload: { polyfill: false },
       rollupOptions: { input: { index: resolve('renderer/index.html') } },
     },
   },

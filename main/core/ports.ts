@@ -4,7 +4,7 @@ import type { EventName, EventPayload } from '../../preload/contract/channels.ts
 import type { SmtpEndpoint } from '../smtp/smtp-endpoint.ts';
 
 /** electron-store in the app, `conf` on the same file in tests and the CLI (electron-store extends conf). */
-export type SettingsStore = Conf<Record<string, unknown>>;
+export type SettingsStore = Conf;
 
 /** keytar's API, as `@napi-rs/keyring/keytar.js` provides it. */
 export interface Keychain {

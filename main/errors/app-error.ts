@@ -17,7 +17,11 @@ export class AppError extends Error {
   readonly field: string | undefined;
   readonly smtp: SmtpContext | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown; smtp?: SmtpContext } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { field?: string; cause?: unknown; smtp?: SmtpContext } = {},
+  ) {
     super(message, { cause: options.cause });
     this.code = code;
     this.field = options.field;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   calls,
   type CallName,
@@ -30,7 +30,10 @@ function describeIssue(error: z.ZodError): { message: string; field?: string } {
   return field ? { message: `${field}: ${issue.message}`, field } : { message: issue.message };
 }
 
-export function createIpcRouter(handlers: CallHandlers, options: { trustedOrigin: string; log: Logger }): IpcRouter {
+export function createIpcRouter(
+  handlers: CallHandlers,
+  options: { trustedOrigin: string; log: Logger },
+): IpcRouter {
   const { trustedOrigin, log } = options;
 
   async function run(channel: CallName, payload: unknown): Promise<Result<unknown>> {
@@ -52,7 +55,10 @@ export function createIpcRouter(handlers: CallHandlers, options: { trustedOrigin
     async dispatch(channel, payload, sender) {
       if (!isTrustedSender(sender, trustedOrigin)) {
         log.warn('IPC from an untrusted sender refused', { channel, url: sender.url });
-        return { ok: false, error: { code: 'forbidden_sender', message: 'This page may not talk to Outbox.' } };
+        return {
+          ok: false,
+          error: { code: 'forbidden_sender', message: 'This page may not talk to Outbox.' },
+        };
       }
       if (!isCallName(channel)) {
         return { ok: false, error: { code: 'invalid_input', message: `Unknown call "${channel}".` } };

@@ -4,6 +4,8 @@ export interface SenderInfo {
   readonly url: string;
   /** True when the sender is the top-level frame, not an iframe. */
   readonly isMainFrame: boolean;
+  /** True when the message came from the web contents of our own window. */
+  readonly isOurWindow: boolean;
 }
 
 /**
@@ -11,7 +13,7 @@ export interface SenderInfo {
  * `app://outbox.evil` through.
  */
 export function isTrustedSender(sender: SenderInfo, trustedOrigin: string): boolean {
-  if (!sender.isMainFrame) return false;
+  if (!sender.isOurWindow || !sender.isMainFrame) return false;
   try {
     return new URL(sender.url).origin === trustedOrigin;
   } catch {

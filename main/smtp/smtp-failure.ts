@@ -28,7 +28,8 @@ export interface SmtpErrorLike {
 }
 
 const OFFLINE_SOCKET_CODES = new Set(['ENETUNREACH', 'ENETDOWN', 'EHOSTUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
-const TLS_CERT_CODES = /^(ERR_TLS_CERT|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_PIN_MISMATCH)/;
+const TLS_CERT_CODES =
+  /^(ERR_TLS_CERT|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_PIN_MISMATCH)/;
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
@@ -39,26 +40,49 @@ function socketCode(error: SmtpErrorLike & { cause?: unknown }): string | undefi
   const codes = [error.code, (error.cause as SmtpErrorLike | undefined)?.code].filter(
     (c): c is string => typeof c === 'string',
   );
-  const fromMessage = typeof error.message === 'string' ? /\b(E[A-Z_]{4,}|[A-Z_]*CERT[A-Z_]*)\b/.exec(error.message)?.[1] : undefined;
+  const fromMessage =
+    typeof error.message === 'string'
+      ? /\b(E[A-Z_]{4,}|[A-Z_]*CERT[A-Z_]*)\b/.exec(error.message)?.[1]
+      : undefined;
   return [...codes, fromMessage].find((c) => c !== undefined && c !== 'ESOCKET' && c !== 'ECONNECTION');
 }
 
 function fromReply(responseCode: number, response: string, command: string | undefined): SmtpFailure {
   const reply = { responseCode, response };
   if (responseCode === 535 || responseCode === 534) {
-    return { class: 'attention', code: 'auth_failed', message: `The server refused the user name or password: ${response}`, ...reply };
+    return {
+      class: 'attention',
+      code: 'auth_failed',
+      message: `The server refused the user name or password: ${response}`,
+      ...reply,
+    };
   }
   if (responseCode === 530) {
-    return { class: 'attention', code: 'auth_required', message: `The server requires signing in: ${response}`, ...reply };
+    return {
+      class: 'attention',
+      code: 'auth_required',
+      message: `The server requires signing in: ${response}`,
+      ...reply,
+    };
   }
   if (responseCode === 552 || (responseCode === 554 && /size|too (big|large)/i.test(response))) {
-    return { class: 'permanent', code: 'message_too_large', message: `The message is too large for the server: ${response}`, ...reply };
+    return {
+      class: 'permanent',
+      code: 'message_too_large',
+      message: `The message is too large for the server: ${response}`,
+      ...reply,
+    };
   }
   if (responseCode >= 500) {
     const code: ErrorCode = command?.startsWith('RCPT') ? 'recipient_rejected' : 'server_rejected';
     return { class: 'permanent', code, message: `The server refused: ${response}`, ...reply };
   }
-  return { class: 'deferred', code: 'server_deferred', message: `The server asked to try later: ${response}`, ...reply };
+  return {
+    class: 'deferred',
+    code: 'server_deferred',
+    message: `The server asked to try later: ${response}`,
+    ...reply,
+  };
 }
 
 /** One place that turns any SMTP, TLS or socket error into what the outbox should do about it. */
@@ -77,22 +101,38 @@ export function classifySmtpError(error: SmtpErrorLike): SmtpFailure {
     return { class: 'attention', code: 'auth_failed', message: `Signing in failed: ${detail}` };
   }
   if (socket && TLS_CERT_CODES.test(socket)) {
-    return { class: 'attention', code: 'certificate_untrusted', message: `The server's certificate is not trusted (${socket}).` };
+    return {
+      class: 'attention',
+      code: 'certificate_untrusted',
+      message: `The server's certificate is not trusted (${socket}).`,
+    };
   }
   if (code === 'ETLS') {
     if (/STARTTLS/i.test(detail)) {
-      return { class: 'attention', code: 'starttls_unavailable', message: 'The server does not offer STARTTLS, so the password would travel unencrypted.' };
+      return {
+        class: 'attention',
+        code: 'starttls_unavailable',
+        message: 'The server does not offer STARTTLS, so the password would travel unencrypted.',
+      };
     }
     return { class: 'attention', code: 'tls_failed', message: `The secure connection failed: ${detail}` };
   }
   if (code === 'EDNS' || (socket !== undefined && OFFLINE_SOCKET_CODES.has(socket))) {
-    return { class: 'offline', code: socket === 'ENOTFOUND' ? 'dns_failed' : 'offline', message: `The server could not be reached: ${detail}` };
+    return {
+      class: 'offline',
+      code: socket === 'ENOTFOUND' ? 'dns_failed' : 'offline',
+      message: `The server could not be reached: ${detail}`,
+    };
   }
   if (code === 'ETIMEDOUT' || socket === 'ETIMEDOUT') {
     return { class: 'deferred', code: 'timeout', message: `The server did not answer in time: ${detail}` };
   }
   if (socket === 'ECONNREFUSED') {
-    return { class: 'deferred', code: 'connection_refused', message: `The server refused the connection: ${detail}` };
+    return {
+      class: 'deferred',
+      code: 'connection_refused',
+      message: `The server refused the connection: ${detail}`,
+    };
   }
   return { class: 'deferred', code: 'connection_failed', message: `The connection failed: ${detail}` };
 }

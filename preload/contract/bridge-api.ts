@@ -4,9 +4,10 @@ import type { Result } from './errors.ts';
 type AreaOf<Name extends string> = Name extends `${infer Area}:${string}` ? Area : never;
 type Area = AreaOf<CallName | EventName>;
 
-type CallMethod<C extends CallName> = undefined extends CallInput<C>
-  ? (input?: CallInput<C>) => Promise<Result<CallOutput<C>>>
-  : (input: CallInput<C>) => Promise<Result<CallOutput<C>>>;
+type CallMethod<C extends CallName> =
+  undefined extends CallInput<C>
+    ? (input?: CallInput<C>) => Promise<Result<CallOutput<C>>>
+    : (input: CallInput<C>) => Promise<Result<CallOutput<C>>>;
 
 export type Unsubscribe = () => void;
 type EventMethod<E extends EventName> = (listener: (payload: EventPayload<E>) => void) => Unsubscribe;
@@ -15,7 +16,9 @@ type EventMethod<E extends EventName> = (listener: (payload: EventPayload<E>) =>
 type AreaApi<A extends Area> = {
   readonly [C in CallName as C extends `${A}:${infer Verb}` ? Verb : never]: CallMethod<C>;
 } & {
-  readonly [E in EventName as E extends `${A}:${infer Verb}` ? `on${Capitalize<Verb>}` : never]: EventMethod<E>;
+  readonly [
+    E in EventName as E extends `${A}:${infer Verb}` ? `on${Capitalize<Verb>}` : never
+  ]: EventMethod<E>;
 };
 
 /** Preload-local helpers that need Electron but no IPC. */

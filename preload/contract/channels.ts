@@ -88,6 +88,8 @@ export const events = {
   'outbox:progress': progress,
   'accounts:changed': z.array(account),
   'app:statusChanged': appStatus,
+  /** A menu item or shortcut handled by the renderer (e.g. File › New Message). */
+  'app:menuInvoked': z.object({ command: z.enum(['compose', 'outbox', 'sent', 'accounts', 'settings']) }),
   /** Something the user must hear about that no call asked for (e.g. a corrupt queue file set aside). */
   'app:noticed': z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
 } as const;

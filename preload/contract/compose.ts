@@ -48,5 +48,9 @@ export type DraftContent = z.infer<typeof draftContent>;
 export const draft = z.object({ id, content: draftContent, updatedAt: isoTime });
 export type Draft = z.infer<typeof draft>;
 
-export const attachmentInfo = z.object({ path: filePath, name: z.string(), size: z.number().int().nonnegative() });
+export const attachmentInfo = z.object({
+  path: filePath,
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+});
 export type AttachmentInfo = z.infer<typeof attachmentInfo>;

@@ -10,7 +10,11 @@ export const headerText = (max = 998) =>
     .max(max)
     .refine((s) => !HEADER_UNSAFE.test(s), { message: 'must not contain line breaks or NUL characters' });
 
-export const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'must be an identifier');
+export const id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be an identifier');
 export const isoTime = z.iso.datetime({ offset: true });
 export const filePath = z
   .string()

@@ -4,7 +4,12 @@ export const appSettings = z.object({
   /** Seconds a sent message waits before its first attempt, so it can be taken back. 0 turns undo off. */
   undoSeconds: z.number().int().min(0).max(60).default(10),
   /** Give up after this much time spent online trying (RFC 5321 §4.5.4.1 suggests 4–5 days). */
-  retryLifetimeHours: z.number().int().min(1).max(24 * 30).default(120),
+  retryLifetimeHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(120),
   sentRetentionDays: z.number().int().min(1).max(3650).default(90),
   notifications: z.boolean().default(true),
   /** For unattended use: resend messages whose delivery is unconfirmed instead of asking. */

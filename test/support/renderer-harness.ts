@@ -1,0 +1,166 @@
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import type { EventName, EventPayload } from '../../preload/contract/channels.ts';
+import type { IpcRouter } from '../../main/ipc/ipc-router.ts';
+import { readRendererFile } from '../../main/security/renderer-files.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const RENDERER_DIR = path.join(ROOT, 'out/renderer');
+
+/** The flags this machine needs: no sandbox as root, and no background traffic to a closed network. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let pageBridgeScript: Promise<string> | undefined;
+
+/** The real preload bridge factory, bundled for the page. */
+function bundlePageBridge(): Promise<string> {
+  pageBridgeScript ??= build({
+    configFile: false,
+    logLevel: 'silent',
+    build: {
+      write: false,
+      minify: false,
+      lib: {
+        entry: path.join(import.meta.dirname, 'page-bridge.ts'),
+        formats: ['iife'],
+        name: 'OutboxPageBridge',
+      },
+    },
+  }).then((output) => {
+    const results = Array.isArray(output) ? output : [output];
+    for (const result of results) {
+      if ('output' in result) {
+        const chunk = result.output.find((item) => item.type === 'chunk');
+        if (chunk && 'code' in chunk) return chunk.code;
+      }
+    }
+    throw new Error('Bundling the page bridge produced no code');
+  });
+  return pageBridgeScript;
+}
+
+/** Serves the built renderer with the production headers (CSP included), as the app:// protocol does. */
+async function serveRenderer(): Promise<{ origin: string; close(): Promise<void>; requests: string[] }> {
+  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+    throw new Error('out/renderer is missing: run `npm run build` first');
+  }
+  const requests: string[] = [];
+  const server = http.createServer((request, response) => {
+    requests.push(request.url ?? '');
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    void readRendererFile(RENDERER_DIR, url.pathname).then((file) => {
+      response.writeHead(file.status, file.headers).end(file.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+export interface RendererHarness {
+  readonly page: Page;
+  readonly origin: string;
+  /** Pushes an event to the page exactly as main's EventSink does. */
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** Waits until every event emitted so far has reached the page. */
+  flushEvents(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Main's real router, built from the real handlers. */
+  readonly router: IpcRouter;
+  /** Where files "dropped" onto the window live. */
+  readonly dropDir?: string;
+  readonly colorScheme?: 'light' | 'dark';
+  readonly viewport?: { width: number; height: number };
+}
+
+let browser: Promise<Browser> | undefined;
+
+function launch(): Promise<Browser> {
+  browser ??= chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return browser;
+}
+
+export async function closeBrowser(): Promise<void> {
+  const running = browser;
+  browser = undefined;
+  if (running) await (await running).close();
+}
+
+/**
+ * Opens the built renderer in real Chromium with `window.outbox` wired to main's real IPC router.
+ * Calls go page → binding → router.dispatch (sender check, schema validation, handler); events go
+ * back through `emit`.
+ */
+export async function openRenderer(options: HarnessOptions): Promise<RendererHarness> {
+  const [script, server, chromiumBrowser] = await Promise.all([
+    bundlePageBridge(),
+    serveRenderer(),
+    launch(),
+  ]);
+  const context: BrowserContext = await chromiumBrowser.newContext({
+    colorScheme: options.colorScheme ?? 'light',
+    viewport: options.viewport ?? { width: 1200, height: 800 },
+  });
+  await context.exposeBinding('__outboxInvoke', (source, channel: string, input: unknown) =>
+    options.router.dispatch(channel, input, {
+      url: source.frame.url(),
+      isMainFrame: source.frame === source.page.mainFrame(),
+      isOurWindow: true,
+    }),
+  );
+  if (options.dropDir)
+    await context.addInitScript(`window.__outboxDropDir = ${JSON.stringify(options.dropDir)};`);
+  await context.addInitScript(script);
+  const page = await context.newPage();
+  await page.goto(`${server.origin}/index.html`);
+
+  let delivered: Promise<unknown> = Promise.resolve();
+  return {
+    page,
+    origin: server.origin,
+    emit(event, payload) {
+      delivered = delivered.then(() =>
+        page
+          .evaluate(
+            ([name, body]) => {
+              (globalThis as unknown as { __outboxDeliver(e: string, p: unknown): void }).__outboxDeliver(
+                name,
+                body,
+              );
+            },
+            [event, payload] as const,
+          )
+          .catch(() => undefined),
+      );
+    },
+    flushEvents: () => delivered.then(() => undefined),
+    async close() {
+      await context.close();
+      await server.close();
+    },
+  };
+}
