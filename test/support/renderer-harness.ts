@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
-import type { EventName, EventPayload } from '../../preload/contract/channels.ts';
-import type { IpcRouter } from '../../main/ipc/ipc-router.ts';
+import type { EventSink } from '../../main/core/ports.ts';
+import { silentLogger } from '../../main/errors/logger.ts';
+import { createIpcRouter, type CallHandlers } from '../../main/ipc/ipc-router.ts';
 import { readRendererFile } from '../../main/security/renderer-files.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -81,16 +82,19 @@ async function serveRenderer(): Promise<{ origin: string; close(): Promise<void>
 export interface RendererHarness {
   readonly page: Page;
   readonly origin: string;
-  /** Pushes an event to the page exactly as main's EventSink does. */
-  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
-  /** Waits until every event emitted so far has reached the page. */
+  /** Waits until every event main emitted so far has reached the page. */
   flushEvents(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** The part of main's core the page talks to: its call handlers, and where it sends events. */
+export interface HarnessCore {
+  readonly handlers: CallHandlers;
+  setEventSink(sink: EventSink): void;
+}
+
 export interface HarnessOptions {
-  /** Main's real router, built from the real handlers. */
-  readonly router: IpcRouter;
+  readonly core: HarnessCore;
   /** Where files "dropped" onto the window live. */
   readonly dropDir?: string;
   readonly colorScheme?: 'light' | 'dark';
@@ -112,8 +116,8 @@ export async function closeBrowser(): Promise<void> {
 
 /**
  * Opens the built renderer in real Chromium with `window.outbox` wired to main's real IPC router.
- * Calls go page → binding → router.dispatch (sender check, schema validation, handler); events go
- * back through `emit`.
+ * Calls go page → binding → router.dispatch (sender check, schema validation, handler); the core's
+ * events go back to the page in order.
  */
 export async function openRenderer(options: HarnessOptions): Promise<RendererHarness> {
   const [script, server, chromiumBrowser] = await Promise.all([
@@ -125,8 +129,9 @@ export async function openRenderer(options: HarnessOptions): Promise<RendererHar
     colorScheme: options.colorScheme ?? 'light',
     viewport: options.viewport ?? { width: 1200, height: 800 },
   });
+  const router = createIpcRouter(options.core.handlers, { trustedOrigin: server.origin, log: silentLogger });
   await context.exposeBinding('__outboxInvoke', (source, channel: string, input: unknown) =>
-    options.router.dispatch(channel, input, {
+    router.dispatch(channel, input, {
       url: source.frame.url(),
       isMainFrame: source.frame === source.page.mainFrame(),
       isOurWindow: true,
@@ -139,24 +144,24 @@ export async function openRenderer(options: HarnessOptions): Promise<RendererHar
   await page.goto(`${server.origin}/index.html`);
 
   let delivered: Promise<unknown> = Promise.resolve();
+  options.core.setEventSink((event, payload) => {
+    delivered = delivered.then(() =>
+      page
+        .evaluate(
+          ([name, body]) => {
+            (globalThis as unknown as { __outboxDeliver(e: string, p: unknown): void }).__outboxDeliver(
+              name,
+              body,
+            );
+          },
+          [event, payload] as const,
+        )
+        .catch(() => undefined),
+    );
+  });
   return {
     page,
     origin: server.origin,
-    emit(event, payload) {
-      delivered = delivered.then(() =>
-        page
-          .evaluate(
-            ([name, body]) => {
-              (globalThis as unknown as { __outboxDeliver(e: string, p: unknown): void }).__outboxDeliver(
-                name,
-                body,
-              );
-            },
-            [event, payload] as const,
-          )
-          .catch(() => undefined),
-      );
-    },
     flushEvents: () => delivered.then(() => undefined),
     async close() {
       await context.close();
