@@ -9,14 +9,19 @@ export interface SenderInfo {
 }
 
 /**
- * Only our own top-level page may call main. Origins are compared exactly: a prefix check would let
- * `app://outbox.evil` through.
+ * Scheme and host, compared exactly: a prefix check would let `app://outbox.evil` through. Built by
+ * hand because Node's URL gives custom schemes such as `app:` the opaque origin "null".
  */
-export function isTrustedSender(sender: SenderInfo, trustedOrigin: string): boolean {
-  if (!sender.isOurWindow || !sender.isMainFrame) return false;
+function originOf(url: string): string | undefined {
   try {
-    return new URL(sender.url).origin === trustedOrigin;
+    const parsed = new URL(url);
+    return parsed.host ? `${parsed.protocol}//${parsed.host}` : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Only our own window's top-level page, loaded from our own origin, may call main. */
+export function isTrustedSender(sender: SenderInfo, trustedOrigin: string): boolean {
+  return sender.isOurWindow && sender.isMainFrame && originOf(sender.url) === trustedOrigin;
 }
