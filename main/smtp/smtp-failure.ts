@@ -97,6 +97,10 @@ export function classifySmtpError(error: SmtpErrorLike): SmtpFailure {
   const detail = text(error.message) ?? 'unknown error';
   const socket = socketCode(error);
 
+  // nodemailer's own check against the SIZE the server advertised: refused before any upload.
+  if (code === 'EMESSAGE' && /larger than allowed/i.test(detail)) {
+    return { class: 'permanent', code: 'message_too_large', message: `The message is too large: ${detail}` };
+  }
   if (code === 'EAUTH' || code === 'ENOAUTH') {
     return { class: 'attention', code: 'auth_failed', message: `Signing in failed: ${detail}` };
   }

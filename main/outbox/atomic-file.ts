@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../errors/app-error.ts';
+
+/** The one part of the file system a durable write goes through, so tests can make a disk fill up. */
+export interface WritableFile {
+  write(chunk: Uint8Array): Promise<unknown>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+export interface FileSystemSeam {
+  /** Creates a new file, owner-only, failing if it exists. */
+  create(filePath: string): Promise<WritableFile>;
+}
+
+export const nodeFileSystem: FileSystemSeam = {
+  create: (filePath) => fsp.open(filePath, 'wx', 0o600),
+};
+
+export async function ensureDir(dir: string): Promise<void> {
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  // mkdir's mode is masked by the umask; the queue holds private mail.
+  await fsp.chmod(dir, 0o700);
+}
+
+/** A rename or unlink is durable only once the directory entry itself is on disk. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function errno(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return errno(error) === 'ENOENT';
+}
+
+/** Turns a failed write into an AppError; an AppError raised on the way (e.g. by a source stream) stays. */
+export function storageError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const code = errno(error);
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new AppError('disk_full', 'The disk is full, so the message could not be saved.', {
+      cause: error,
+    });
+  }
+  return new AppError('storage_failed', `The message could not be saved (${code ?? 'write failed'}).`, {
+    cause: error,
+  });
+}
+
+export type FileContent = string | Uint8Array | AsyncIterable<Uint8Array | string>;
+
+async function writeAll(file: WritableFile, content: FileContent): Promise<number> {
+  if (typeof content === 'string' || content instanceof Uint8Array) {
+    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+    await file.write(bytes);
+    return bytes.length;
+  }
+  let total = 0;
+  for await (const chunk of content) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    await file.write(bytes);
+    total += bytes.length;
+  }
+  return total;
+}
+
+/**
+ * Writes `target` so that after a crash at any instant it holds either its old content or the
+ * new one, never a mix: temp file, fsync, rename, fsync the directory. A failed fsync is fatal for
+ * the write (the page cache may have dropped the data), so it is reported, never retried.
+ * Returns the number of bytes written.
+ */
+export async function writeFileAtomic(
+  target: string,
+  content: FileContent,
+  options: { tmpDir: string; fs: FileSystemSeam },
+): Promise<number> {
+  const temp = path.join(options.tmpDir, `${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  let file: WritableFile | undefined;
+  try {
+    file = await options.fs.create(temp);
+    const size = await writeAll(file, content);
+    await file.sync();
+    await file.close();
+    file = undefined;
+    await fsp.rename(temp, target);
+    await fsyncDir(path.dirname(target));
+    return size;
+  } catch (error) {
+    await file?.close().catch(() => undefined);
+    await fsp.rm(temp, { force: true });
+    throw storageError(error);
+  }
+}
+
+/** Removes files and makes the removal durable; missing files are fine. */
+export async function removeFiles(files: readonly string[]): Promise<void> {
+  await Promise.all(files.map((file) => fsp.rm(file, { force: true })));
+  const dirs = new Set(files.map((file) => path.dirname(file)));
+  await Promise.all([...dirs].map((dir) => fsyncDir(dir)));
+}

@@ -1,0 +1,246 @@
+import { randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { domainToASCII } from 'node:url';
+import addressparser from 'nodemailer/lib/addressparser';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type Mail from 'nodemailer/lib/mailer';
+import { composeRequest, type ComposeRequest } from '../../preload/contract/compose.ts';
+import type { RecipientStatus } from '../../preload/contract/outbox.ts';
+import type { AccountsPort, SenderAccount } from '../core/ports.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { QueueStore } from './queue-store.ts';
+import type { QueueRecord } from './queue-record.ts';
+
+const HEADER_UNSAFE = /[\r\n\0]/;
+const HEADER_FIELDS = ['from', 'replyTo', 'subject', 'inReplyTo', 'accountId', 'sendAt'] as const;
+const LIST_FIELDS = ['to', 'cc', 'bcc', 'references'] as const;
+const NON_ASCII = /[\u0080-\u{10ffff}]/u;
+// RFC 5321 §4.1.2 without quoted local parts: enough for real mail, and nothing that could break a line.
+const LOCAL_PART = /^[^\s@<>()[\]\\,;:"]+$/;
+const hasControl = (s: string) =>
+  Array.from({ length: s.length }, (_, i) => s.charCodeAt(i)).some((c) => c < 0x20 || c === 0x7f);
+const DOMAIN_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+
+interface Mailbox {
+  readonly name: string;
+  readonly address: string;
+}
+
+/**
+ * Header injection is refused with its own code before anything else looks at the request:
+ * headless callers (the CLI) do not pass the bridge's schema.
+ */
+function refuseHeaderInjection(input: unknown): void {
+  if (typeof input !== 'object' || input === null) return;
+  const record = input as Record<string, unknown>;
+  const check = (value: unknown, field: string) => {
+    if (typeof value === 'string' && HEADER_UNSAFE.test(value)) {
+      throw new AppError('header_injection', `${field} must not contain line breaks or NUL characters.`, {
+        field,
+      });
+    }
+  };
+  for (const field of HEADER_FIELDS) {
+    check(record[field], field);
+  }
+  for (const field of LIST_FIELDS) {
+    const list = record[field];
+    if (Array.isArray(list)) {
+      list.forEach((value, i) => {
+        check(value, `${field}.${i}`);
+      });
+    }
+  }
+  const attachments = record['attachments'];
+  if (Array.isArray(attachments)) {
+    attachments.forEach((a, i) => {
+      check((a as { path?: unknown } | null)?.path, `attachments.${i}`);
+    });
+  }
+}
+
+export function parseComposeRequest(input: unknown): ComposeRequest {
+  refuseHeaderInjection(input);
+  const parsed = composeRequest.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.map(String).join('.') ?? '';
+  throw new AppError('invalid_input', `${field ? `${field}: ` : ''}${issue?.message ?? 'invalid request'}`, {
+    ...(field ? { field } : {}),
+  });
+}
+
+/** The domain in the form the envelope and Message-ID need (IDNA), or undefined when it is not one. */
+function asciiDomain(domain: string): string | undefined {
+  const ascii = domainToASCII(domain.replace(/\.$/, ''));
+  if (!ascii || ascii.length > 253) return undefined;
+  const labels = ascii.split('.');
+  return labels.length >= 2 && labels.every((l) => DOMAIN_LABEL.test(l)) ? ascii.toLowerCase() : undefined;
+}
+
+/** Exactly one mailbox per entry: a comma must never smuggle in a second recipient. */
+export function parseMailbox(text: string, field: string): Mailbox {
+  const parsed = addressparser(text);
+  const only = parsed.length === 1 ? parsed[0] : undefined;
+  const bad = (why: string) => new AppError('invalid_address', `${field}: "${text}" ${why}.`, { field });
+  if (!only || !('address' in only) || !only.address) throw bad('is not one e-mail address');
+  const address = only.address;
+  const at = address.lastIndexOf('@');
+  const local = address.slice(0, at);
+  const domain = at > 0 ? asciiDomain(address.slice(at + 1)) : undefined;
+  if (at <= 0 || !LOCAL_PART.test(local) || hasControl(local) || local.length > 64 || domain === undefined) {
+    throw bad('is not a valid e-mail address');
+  }
+  return { name: only.name, address: `${local}@${domain}` };
+}
+
+function senderMailbox(request: ComposeRequest, account: SenderAccount): Mailbox {
+  if (request.from === undefined) return { name: account.displayName, address: account.fromAddress };
+  const from = parseMailbox(request.from, 'from');
+  const own = [{ address: account.fromAddress, displayName: account.displayName }, ...account.aliases];
+  const match = own.find((a) => a.address.toLowerCase() === from.address.toLowerCase());
+  if (!match) {
+    throw new AppError('invalid_address', `from: ${from.address} is not an address of this account.`, {
+      field: 'from',
+    });
+  }
+  return { name: from.name || match.displayName, address: from.address };
+}
+
+async function checkAttachment(filePath: string, field: string): Promise<void> {
+  const stat = await fsp.stat(filePath).catch((error: unknown) => {
+    throw new AppError('attachment_missing', `${field}: ${filePath} does not exist.`, {
+      field,
+      cause: error,
+    });
+  });
+  if (!stat.isFile()) {
+    throw new AppError('attachment_not_a_file', `${field}: ${filePath} is not a file.`, { field });
+  }
+  // Opening and reading a byte is the only honest test: permissions, ACLs and odd files all show here.
+  try {
+    const handle = await fsp.open(filePath, 'r');
+    try {
+      await handle.read(Buffer.alloc(1), 0, 1, 0);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new AppError('attachment_unreadable', `${field}: ${filePath} cannot be read.`, {
+      field,
+      cause: error,
+    });
+  }
+}
+
+function recipientsOf(request: ComposeRequest): {
+  mailboxes: Record<'to' | 'cc', Mailbox[]>;
+  all: RecipientStatus[];
+} {
+  const mailboxes = { to: [] as Mailbox[], cc: [] as Mailbox[] };
+  const all: RecipientStatus[] = [];
+  const seen = new Set<string>();
+  for (const kind of ['to', 'cc', 'bcc'] as const) {
+    request[kind].forEach((text, i) => {
+      const mailbox = parseMailbox(text, `${kind}.${i}`);
+      if (kind !== 'bcc') mailboxes[kind].push(mailbox);
+      // One envelope recipient per address, even when it is both To and Cc.
+      if (seen.has(mailbox.address.toLowerCase())) return;
+      seen.add(mailbox.address.toLowerCase());
+      all.push({ address: mailbox.address, kind, state: 'pending' });
+    });
+  }
+  if (all.length === 0) throw new AppError('no_recipients', 'Add at least one recipient.', { field: 'to' });
+  return { mailboxes, all };
+}
+
+export function newQueueId(now: number): string {
+  return `${now.toString(36).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
+}
+
+const display = (m: Mailbox) => (m.name ? `${m.name} <${m.address}>` : m.address);
+
+export interface ComposeContext {
+  readonly accounts: AccountsPort;
+  readonly store: QueueStore;
+  readonly now: number;
+  readonly undoSeconds: number;
+}
+
+/**
+ * Validates a compose request and renders it once to RFC 5322 bytes on disk, attachments streamed
+ * from their files. Returns the state record to commit; until it is saved the message does not exist.
+ */
+export async function composeMessage(request: ComposeRequest, context: ComposeContext): Promise<QueueRecord> {
+  const account = context.accounts.find(request.accountId);
+  if (!account) {
+    throw new AppError('unknown_account', 'The account for this message does not exist.', {
+      field: 'accountId',
+    });
+  }
+  const from = senderMailbox(request, account);
+  const replyTo = request.replyTo === undefined ? undefined : parseMailbox(request.replyTo, 'replyTo');
+  const { mailboxes, all } = recipientsOf(request);
+  for (const [i, attachment] of request.attachments.entries()) {
+    await checkAttachment(attachment.path, `attachments.${i}`);
+  }
+
+  const id = newQueueId(context.now);
+  const domain = from.address.slice(from.address.lastIndexOf('@') + 1);
+  const messageId = `<${randomBytes(16).toString('hex')}@${domain}>`;
+  const mail: Mail.Options = {
+    from,
+    to: mailboxes.to,
+    cc: mailboxes.cc,
+    ...(replyTo ? { replyTo } : {}),
+    subject: request.subject,
+    messageId,
+    date: new Date(context.now),
+    ...(request.text === undefined && request.html === undefined ? { text: '' } : {}),
+    ...(request.text === undefined ? {} : { text: request.text }),
+    ...(request.html === undefined ? {} : { html: request.html }),
+    ...(request.inReplyTo ? { inReplyTo: request.inReplyTo } : {}),
+    ...(request.references ? { references: request.references } : {}),
+    attachments: request.attachments.map((a) => ({ path: a.path, filename: path.basename(a.path) })),
+  };
+  const sizeBytes = await context.store.writeBytes(id, new MailComposer(mail).compile().createReadStream());
+
+  const limit = Math.min(account.maxMessageBytes ?? Infinity, account.serverSizeLimit ?? Infinity);
+  if (sizeBytes > limit) {
+    await context.store.remove(id);
+    throw new AppError(
+      'message_too_large',
+      `The message is ${sizeBytes} bytes; this account accepts at most ${limit}.`,
+      { field: 'attachments' },
+    );
+  }
+
+  const now = new Date(context.now).toISOString();
+  const sendAt =
+    request.sendAt !== undefined && Date.parse(request.sendAt) > context.now ? request.sendAt : undefined;
+  const undoUntil =
+    sendAt === undefined && context.undoSeconds > 0
+      ? new Date(context.now + context.undoSeconds * 1000).toISOString()
+      : undefined;
+  const addresses = [from.address, ...all.map((r) => r.address)];
+  return {
+    version: 1,
+    id,
+    messageId,
+    accountId: account.id,
+    from: display(from),
+    envelopeFrom: from.address,
+    subject: request.subject,
+    recipients: all,
+    state: sendAt ? 'scheduled' : 'queued',
+    attempts: 0,
+    createdAt: now,
+    ...(sendAt ? { sendAt, nextAttemptAt: sendAt } : { nextAttemptAt: undoUntil ?? now }),
+    ...(undoUntil ? { undoUntil } : {}),
+    sizeBytes,
+    attachmentCount: request.attachments.length,
+    onlineMsSpent: 0,
+    needsSmtpUtf8: addresses.some((a) => NON_ASCII.test(a)),
+  };
+}

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import type { AccountsPort, EventSink, Platform } from '../core/ports.ts';
+import type { Logger } from '../errors/logger.ts';
+import type { AppSettingsService } from '../settings/app-settings.ts';
+import type { Timeouts } from '../smtp/transport-options.ts';
+import { nodeFileSystem, type FileSystemSeam } from './atomic-file.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { createConnectivity } from './connectivity.ts';
+import { tryAcquireDelivererLock, type DelivererLock } from './deliverer-lock.ts';
+import { createDeliveryAgent, type DeliveryAgent } from './delivery-agent.ts';
+import { createOutboxEngine, type OutboxService } from './outbox-service.ts';
+import { queuePaths } from './queue-paths.ts';
+import { createQueueStore } from './queue-store.ts';
+import { createSentLog } from './sent-log.ts';
+
+/** How often a producer-only process re-reads the queue and tries to become the deliverer. */
+const PRODUCER_POLL_MS = 2_000;
+/** Bytes files older than this with no state file belong to a producer that died mid-enqueue. */
+const ORPHAN_AGE_MS = 3_600_000;
+const STATE_FILE = /^([A-Za-z0-9_-]+)\.json$/;
+
+export interface OutboxOptions {
+  readonly dataDir: string;
+  readonly accounts: AccountsPort;
+  readonly settings: AppSettingsService;
+  readonly platform: Pick<Platform, 'isOnline' | 'notify'>;
+  readonly emit: EventSink;
+  readonly log: Logger;
+  readonly clock?: Clock;
+  /** The app's version for `app:getStatus`. */
+  readonly version?: string;
+  /** SMTP timeouts; tests shorten them. */
+  readonly timeouts?: Timeouts;
+  /** Where durable writes go through; tests use it to fill the disk. */
+  readonly fs?: FileSystemSeam;
+}
+
+export interface Outbox {
+  readonly service: OutboxService;
+  /** Takes the deliverer lock if free and delivers; otherwise only enqueues and watches the queue folder. */
+  start(): Promise<void>;
+  /** Whether this process is the one delivering. */
+  isDeliverer(): boolean;
+  /** Lets attempts in flight finish and be recorded, then releases the lock. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The outbox without Electron: the app, the tests and the command-line tool all build it here.
+ * Any number of processes may enqueue into the same data folder; one delivers.
+ */
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { log, emit } = options;
+  const clock = options.clock ?? systemClock;
+  const paths = queuePaths(options.dataDir);
+  const store = createQueueStore(paths, {
+    fs: options.fs ?? nodeFileSystem,
+    onQuarantine: ({ id, reason }) => {
+      log.warn('Queue file set aside', { id, reason, folder: paths.quarantine });
+      emit('app:noticed', {
+        level: 'warning',
+        message: `A queued message could not be read (${reason}) and was moved to ${paths.quarantine}.`,
+      });
+    },
+  });
+  const connectivity = createConnectivity({ clock, isOnline: () => options.platform.isOnline() });
+  const engine = createOutboxEngine({
+    store,
+    sentLog: createSentLog(paths.sent),
+    accounts: options.accounts,
+    settings: options.settings,
+    connectivity,
+    platform: options.platform,
+    emit,
+    log,
+    clock,
+    version: options.version ?? '',
+  });
+
+  let lock: DelivererLock | undefined;
+  let agent: DeliveryAgent | undefined;
+  let watcher: fs.FSWatcher | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let changed = new Set<string>();
+  let refreshTimer: NodeJS.Timeout | undefined;
+
+  async function becomeDeliverer(): Promise<boolean> {
+    lock = await tryAcquireDelivererLock(paths.lock);
+    if (!lock) return false;
+    agent = createDeliveryAgent({
+      accounts: options.accounts,
+      store,
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    });
+    await engine.startDelivering(agent);
+    log.info('Delivering from this process', { dataDir: options.dataDir });
+    return true;
+  }
+
+  function onFolderEvent(filename: string | null): void {
+    const id = filename ? STATE_FILE.exec(filename)?.[1] : undefined;
+    // The deliverer knows its own writes; it only needs what other producers add.
+    if (!id || (lock && engine.isKnown(id))) return;
+    changed.add(id);
+    refreshTimer ??= setTimeout(() => {
+      refreshTimer = undefined;
+      const ids = [...changed];
+      changed = new Set();
+      engine.refresh(ids).catch((error: unknown) => {
+        log.error('Reading queue changes failed', { error });
+      });
+    }, 50);
+  }
+
+  async function producerTick(): Promise<void> {
+    if (!lock && !(await becomeDeliverer())) await engine.refresh();
+  }
+
+  return {
+    service: engine.service,
+    isDeliverer: () => lock !== undefined,
+    async start() {
+      await store.init();
+      await store.removeOrphans(ORPHAN_AGE_MS, Date.now());
+      connectivity.start();
+      watcher = fs.watch(paths.queue, (_event, filename) => {
+        onFolderEvent(filename);
+      });
+      watcher.on('error', (error) => {
+        log.warn('Watching the queue folder failed', { error });
+      });
+      if (!(await becomeDeliverer())) {
+        await engine.refresh();
+        log.info('Another process delivers; this one only enqueues', { dataDir: options.dataDir });
+      }
+      pollTimer = setInterval(() => {
+        producerTick().catch((error: unknown) => {
+          log.error('Polling the queue failed', { error });
+        });
+      }, PRODUCER_POLL_MS);
+      pollTimer.unref();
+    },
+    async stop() {
+      clearInterval(pollTimer);
+      clearTimeout(refreshTimer);
+      watcher?.close();
+      connectivity.stop();
+      await engine.stop();
+      agent?.close();
+      await lock?.release();
+      lock = undefined;
+    },
+  };
+}

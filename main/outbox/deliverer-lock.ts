@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import { isNotFound } from './atomic-file.ts';
+
+/** A lock file being written right now may look empty for a moment; only an old one is stale. */
+const TORN_LOCK_GRACE_MS = 10_000;
+
+interface Holder {
+  readonly pid: number;
+  /** The process's start time (Linux /proc), so a recycled pid does not keep a dead lock alive. */
+  readonly started?: string;
+  readonly token: string;
+}
+
+export interface DelivererLock {
+  release(): Promise<void>;
+}
+
+async function processStart(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await fsp.readFile(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime) counts from after the command name, which may itself contain spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+async function isAlive(holder: Holder): Promise<boolean> {
+  try {
+    process.kill(holder.pid, 0);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ESRCH') return false;
+  }
+  if (holder.started === undefined) return true;
+  const started = await processStart(holder.pid);
+  return started === undefined || started === holder.started;
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Holder>;
+    return typeof value.pid === 'number' && typeof value.token === 'string' ? (value as Holder) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function isStale(file: string, text: string): Promise<boolean> {
+  const holder = parseHolder(text);
+  if (holder) return !(await isAlive(holder));
+  const stat = await fsp.stat(file).catch(() => undefined);
+  return stat !== undefined && Date.now() - stat.mtimeMs > TORN_LOCK_GRACE_MS;
+}
+
+async function create(file: string, holder: Holder): Promise<boolean> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, 'wx', 0o600);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(JSON.stringify(holder));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+/**
+ * Moves a dead holder's lock out of the way. The rename is atomic, so of several processes that
+ * found the same stale lock only one gets it; if what it got is not what it judged stale (a live
+ * process took over in between), it puts it back.
+ */
+async function breakStale(file: string, staleText: string): Promise<void> {
+  const aside = `${file}.${randomBytes(6).toString('hex')}.stale`;
+  try {
+    await fsp.rename(file, aside);
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  if ((await fsp.readFile(aside, 'utf8')) !== staleText) {
+    await fsp.link(aside, file).catch(() => undefined);
+  }
+  await fsp.rm(aside, { force: true });
+}
+
+/**
+ * Takes the one-deliverer-per-data-folder lock if no live process holds it. A holder that crashed
+ * leaves a lock whose pid is gone (or was recycled), which the next caller breaks.
+ */
+export async function tryAcquireDelivererLock(file: string): Promise<DelivererLock | undefined> {
+  const holder: Holder = {
+    pid: process.pid,
+    token: randomBytes(12).toString('hex'),
+    ...(await processStart(process.pid).then((started) => (started ? { started } : {}))),
+  };
+  for (let tries = 0; tries < 3; tries++) {
+    if (await create(file, holder)) {
+      return {
+        async release() {
+          const text = await fsp.readFile(file, 'utf8').catch(() => '');
+          if (parseHolder(text)?.token === holder.token) await fsp.rm(file, { force: true });
+        },
+      };
+    }
+    const text = await fsp.readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    if (!(await isStale(file, text))) return undefined;
+    await breakStale(file, text);
+  }
+  return undefined;
+}

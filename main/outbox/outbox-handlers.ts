@@ -1,0 +1,52 @@
+import type { CallHandlers } from '../ipc/ipc-router.ts';
+import { statFiles } from './file-info.ts';
+import type { OutboxService } from './outbox-service.ts';
+
+export type OutboxHandlers = Pick<
+  CallHandlers,
+  | 'outbox:enqueue'
+  | 'outbox:list'
+  | 'outbox:get'
+  | 'outbox:retryNow'
+  | 'outbox:cancel'
+  | 'outbox:undo'
+  | 'outbox:edit'
+  | 'outbox:resend'
+  | 'outbox:markSent'
+  | 'sent:list'
+  | 'sent:get'
+  | 'contacts:recent'
+  | 'files:stat'
+  | 'app:getStatus'
+  | 'app:networkHint'
+>;
+
+/** The bridge calls the outbox answers; inputs arrive already validated by the router. */
+export function createOutboxHandlers(service: OutboxService): OutboxHandlers {
+  return {
+    'outbox:enqueue': (request) => service.enqueue(request),
+    'outbox:list': () => service.list(),
+    'outbox:get': ({ id }) => service.get(id),
+    'outbox:retryNow': ({ id }) => service.retryNow(id),
+    'outbox:cancel': async ({ id }) => {
+      await service.cancel(id);
+      return null;
+    },
+    'outbox:undo': ({ id }) => service.undo(id),
+    'outbox:edit': ({ id }) => service.edit(id),
+    'outbox:resend': ({ id }) => service.resend(id),
+    'outbox:markSent': async ({ id }) => {
+      await service.markSent(id);
+      return null;
+    },
+    'sent:list': (query) => service.sentList(query),
+    'sent:get': ({ id }) => service.sentGet(id),
+    'contacts:recent': ({ prefix, limit }) => service.recentContacts(prefix, limit),
+    'files:stat': ({ paths }) => statFiles(paths),
+    'app:getStatus': () => service.status(),
+    'app:networkHint': ({ online }) => {
+      service.networkHint(online);
+      return null;
+    },
+  };
+}

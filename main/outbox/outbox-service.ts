@@ -1,0 +1,633 @@
+import type { DraftContent } from '../../preload/contract/compose.ts';
+import type { BridgeError } from '../../preload/contract/errors.ts';
+import type { QueueItem, QueueState, RecipientStatus, SentRecord } from '../../preload/contract/outbox.ts';
+import type { AppStatus } from '../../preload/contract/settings.ts';
+import type { AccountsPort, EventSink, Platform, QueuePort } from '../core/ports.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { Logger } from '../errors/logger.ts';
+import type { AppSettingsService } from '../settings/app-settings.ts';
+import type { SmtpFailure } from '../smtp/smtp-failure.ts';
+import type { Clock } from './clock.ts';
+import { composeMessage, parseComposeRequest } from './compose-message.ts';
+import type { Connectivity } from './connectivity.ts';
+import { CONNECTIONS_PER_ACCOUNT, type AttemptResult, type DeliveryAgent } from './delivery-agent.ts';
+import { backoffMs, nextRetry } from './retry-policy.ts';
+import { toQueueItem, type QueueRecord } from './queue-record.ts';
+import type { QueueStore } from './queue-store.ts';
+import type { SentLog } from './sent-log.ts';
+import { draftFromStored } from './stored-draft.ts';
+
+/** Even with nothing due, look at the wall clock this often: timers do not run during sleep. */
+const MAX_SLEEP_MS = 30_000;
+const PROGRESS_EVERY_MS = 100;
+const HOUR_MS = 3_600_000;
+
+const UNCONFIRMED: BridgeError = {
+  code: 'connection_failed',
+  message:
+    'The connection broke after the whole message was handed to the server, so it may have been delivered. Resend it or mark it as sent.',
+};
+
+export interface OutboxService extends QueuePort {
+  enqueue(input: unknown): Promise<QueueItem>;
+  list(): QueueItem[];
+  get(id: string): QueueItem;
+  retryNow(id: string): Promise<QueueItem>;
+  cancel(id: string): Promise<void>;
+  undo(id: string): Promise<DraftContent>;
+  edit(id: string): Promise<DraftContent>;
+  resend(id: string): Promise<QueueItem>;
+  markSent(id: string): Promise<void>;
+  sentList(query: { limit: number; before?: string | undefined }): Promise<SentRecord[]>;
+  sentGet(id: string): Promise<SentRecord>;
+  recentContacts(prefix: string, limit: number): Promise<string[]>;
+  status(): AppStatus;
+  networkHint(online: boolean): void;
+  /** Makes every waiting message due now and resolves once none is queued or sending (what `queue flush --wait` needs). */
+  flush(): Promise<void>;
+  /** Resolves once no message is queued, due or sending; deferred, failed and others may remain. */
+  settled(): Promise<void>;
+}
+
+/** The parts the facade is built from; `agent` is absent while another process delivers. */
+export interface ServiceParts {
+  readonly store: QueueStore;
+  readonly sentLog: SentLog;
+  readonly accounts: AccountsPort;
+  readonly settings: AppSettingsService;
+  readonly connectivity: Connectivity;
+  readonly platform: Pick<Platform, 'isOnline' | 'notify'>;
+  readonly emit: EventSink;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly version: string;
+}
+
+export interface OutboxEngine {
+  readonly service: OutboxService;
+  /** Loads the queue from disk (after a crash too) and starts delivering with `agent`, if given. */
+  startDelivering(agent: DeliveryAgent): Promise<void>;
+  /** Picks up what other processes wrote or removed. */
+  refresh(ids?: readonly string[]): Promise<void>;
+  isKnown(id: string): boolean;
+  /** Stops feeding new attempts and waits for those in flight to be recorded. */
+  stop(): Promise<void>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const waiting = new Set<QueueState>(['queued', 'scheduled', 'deferred']);
+
+export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
+  const { store, sentLog, accounts, settings, connectivity, emit, log, clock } = parts;
+  const records = new Map<string, QueueRecord>();
+  const sending = new Map<string, Promise<void>>();
+  const perAccountBlock = new Map<string, { until: number; failures: number }>();
+  const settleWaiters = new Set<() => void>();
+  let agent: DeliveryAgent | undefined;
+  let stopped = false;
+  let cancelWake: (() => void) | undefined;
+
+  // ---- events, batched so a flush of thousands of messages is not thousands of IPC messages
+  const pendingUpserts = new Map<string, QueueItem>();
+  const pendingRemovals = new Set<string>();
+  let flushScheduled = false;
+  function flushChanges(): void {
+    flushScheduled = false;
+    if (pendingUpserts.size === 0 && pendingRemovals.size === 0) return;
+    emit('outbox:changed', { upserted: [...pendingUpserts.values()], removed: [...pendingRemovals] });
+    pendingUpserts.clear();
+    pendingRemovals.clear();
+  }
+  function scheduleFlush(): void {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(flushChanges);
+  }
+  const progressLast = new Map<string, number>();
+  function progress(record: QueueRecord, bytes: number): void {
+    const now = Date.now();
+    if (bytes < record.sizeBytes && now - (progressLast.get(record.id) ?? 0) < PROGRESS_EVERY_MS) return;
+    progressLast.set(record.id, now);
+    emit('outbox:progress', {
+      id: record.id,
+      bytesSent: Math.min(bytes, record.sizeBytes),
+      bytesTotal: record.sizeBytes,
+    });
+  }
+
+  /** What the user sees: the stored state, unless something in memory says more. */
+  function displayState(record: QueueRecord): QueueState {
+    if (sending.has(record.id)) return 'sending';
+    if (record.state === 'queued' || record.state === 'deferred') {
+      const account = accounts.find(record.accountId);
+      if (account?.attention) return 'needs_attention';
+      if (account?.paused) return 'held';
+    }
+    return record.state;
+  }
+  const item = (record: QueueRecord) => toQueueItem(record, displayState(record));
+
+  function upsert(record: QueueRecord): void {
+    records.set(record.id, record);
+    pendingRemovals.delete(record.id);
+    pendingUpserts.set(record.id, item(record));
+    scheduleFlush();
+  }
+  function forget(id: string): void {
+    records.delete(id);
+    progressLast.delete(id);
+    pendingUpserts.delete(id);
+    pendingRemovals.add(id);
+    scheduleFlush();
+  }
+
+  async function save(record: QueueRecord): Promise<void> {
+    await store.save(record);
+    upsert(record);
+  }
+
+  function notify(title: string, body: string): void {
+    if (settings.get().notifications) parts.platform.notify(title, body);
+  }
+
+  function mustFind(id: string): QueueRecord {
+    const record = records.get(id);
+    if (!record) throw new AppError('not_found', 'That message is no longer in the outbox.');
+    return record;
+  }
+  function requireIdle(id: string, allowed: readonly QueueState[], action: string): QueueRecord {
+    const record = mustFind(id);
+    if (sending.has(id) || !allowed.includes(record.state)) {
+      throw new AppError(
+        'invalid_state',
+        `This message cannot be ${action} while it is ${displayState(record)}.`,
+      );
+    }
+    return record;
+  }
+
+  // ---- scheduling
+  function dueAt(record: QueueRecord): number {
+    return record.nextAttemptAt ? Date.parse(record.nextAttemptAt) : 0;
+  }
+  function accountReady(accountId: string, now: number): boolean {
+    const account = accounts.find(accountId);
+    if (!account || account.paused || account.attention) return false;
+    return (perAccountBlock.get(accountId)?.until ?? 0) <= now;
+  }
+  function inFlight(accountId: string): number {
+    let n = 0;
+    for (const id of sending.keys()) if (records.get(id)?.accountId === accountId) n++;
+    return n;
+  }
+
+  function pump(): void {
+    if (!agent || stopped) return;
+    cancelWake?.();
+    cancelWake = undefined;
+    const now = clock.now();
+    let nextWake = now + MAX_SLEEP_MS;
+    if (connectivity.online) {
+      const candidates = [...records.values()]
+        .filter((r) => waiting.has(r.state) && !sending.has(r.id))
+        .sort((a, b) => dueAt(a) - dueAt(b));
+      for (const record of candidates) {
+        const at = dueAt(record);
+        if (at > now) {
+          nextWake = Math.min(nextWake, at);
+          break;
+        }
+        if (!accountReady(record.accountId, now)) {
+          const blocked = perAccountBlock.get(record.accountId)?.until;
+          if (blocked !== undefined && blocked > now) nextWake = Math.min(nextWake, blocked);
+          continue;
+        }
+        if (inFlight(record.accountId) >= CONNECTIONS_PER_ACCOUNT) continue;
+        start(record);
+      }
+    }
+    cancelWake = clock.setTimer(pump, Math.max(0, nextWake - now));
+    checkSettled();
+  }
+
+  function isSettled(): boolean {
+    if (sending.size > 0) return false;
+    if (!agent) return true;
+    const now = clock.now();
+    return ![...records.values()].some(
+      (r) =>
+        waiting.has(r.state) &&
+        r.state !== 'scheduled' &&
+        dueAt(r) <= now &&
+        accountReady(r.accountId, now) &&
+        connectivity.online,
+    );
+  }
+  function checkSettled(): void {
+    if (settleWaiters.size === 0 || !isSettled()) return;
+    for (const resolve of settleWaiters) resolve();
+    settleWaiters.clear();
+  }
+
+  function start(record: QueueRecord): void {
+    const run = attempt(record)
+      .catch((error: unknown) => {
+        // A failed write while recording an outcome: the files on disk still say what to do next.
+        log.error('Recording a delivery attempt failed', { id: record.id, error });
+      })
+      .finally(() => {
+        sending.delete(record.id);
+        const current = records.get(record.id);
+        if (current) upsert(current);
+        pump();
+      });
+    sending.set(record.id, run);
+    upsert(record);
+  }
+
+  async function attempt(queued: QueueRecord): Promise<void> {
+    // Another process may have edited or cancelled it since we last looked.
+    const record = await store.load(queued.id);
+    if (!record || !waiting.has(record.state)) {
+      if (record) upsert(record);
+      else forget(queued.id);
+      return;
+    }
+    const startedAt = clock.now();
+    const number = record.attempts + 1;
+    const result = await (agent as DeliveryAgent).attempt(record, {
+      attempt: number,
+      onProgress: (bytes) => {
+        progress(record, bytes);
+      },
+    });
+    if (records.get(record.id) === undefined) return;
+    await applyResult(record, result, number, startedAt);
+  }
+
+  /** Applies an attempt's result to the record, durably, then drops the hand-over marker. */
+  async function applyResult(
+    record: QueueRecord,
+    result: AttemptResult,
+    number: number,
+    startedAt: number,
+  ): Promise<void> {
+    const now = clock.now();
+    const spent =
+      record.onlineMsSpent +
+      connectivity.onlineMsBetween(record.lastTriedAt ? Date.parse(record.lastTriedAt) : startedAt, now);
+    const tried: QueueRecord = { ...record, attempts: number, onlineMsSpent: spent, lastTriedAt: iso(now) };
+
+    if (result.kind === 'answered') {
+      connectivity.reportReachable();
+      perAccountBlock.delete(record.accountId);
+      const byAddress = new Map(result.recipients.map((r) => [r.address, r]));
+      const recipients = record.recipients.map((r) => byAddress.get(r.address) ?? r);
+      await answered({ ...tried, recipients, lastReply: result.reply }, number);
+      return;
+    }
+
+    const { failure, handedOver } = result;
+    if (handedOver && failure.responseCode === undefined) {
+      // RFC 1047: the server had the whole message but we never heard its answer.
+      const resend = settings.get().autoResendUnconfirmed;
+      await save({
+        ...tried,
+        state: resend ? 'deferred' : 'unconfirmed',
+        nextAttemptAt: iso(now),
+        lastError: UNCONFIRMED,
+      });
+      await store.clearHandover(record.id);
+      if (!resend) notify('Delivery unconfirmed', `“${record.subject}” may or may not have been delivered.`);
+      return;
+    }
+    switch (failure.class) {
+      case 'offline':
+        // No attempt spent: the message waits for the network.
+        connectivity.reportOffline();
+        await save({ ...record, lastError: bridge(failure) });
+        return;
+      case 'attention':
+        accounts.setAttention(record.accountId, bridge(failure));
+        agent?.reset(record.accountId);
+        notify('An account needs attention', failure.message);
+        await save({ ...record, lastError: bridge(failure) });
+        return;
+      case 'permanent':
+        await fail({ ...tried, lastError: bridge(failure), ...reply(failure) });
+        break;
+      case 'deferred': {
+        if (failure.responseCode === undefined || failure.responseCode === 421) {
+          // The server itself is unreachable or closing: its other messages wait with this one.
+          const block = perAccountBlock.get(record.accountId)?.failures ?? 0;
+          perAccountBlock.set(record.accountId, {
+            failures: block + 1,
+            until: now + backoffMs(block + 1, clock.random()),
+          });
+        }
+        await defer({ ...tried, lastError: bridge(failure), ...reply(failure) });
+        break;
+      }
+      default: {
+        const unreachable: never = failure.class;
+        throw new Error(`unknown failure class ${String(unreachable)}`);
+      }
+    }
+    if (handedOver) await store.clearHandover(record.id);
+  }
+
+  async function answered(record: QueueRecord, number: number): Promise<void> {
+    const open = record.recipients.some((r) => r.state === 'pending' || r.state === 'deferred');
+    if (!open) {
+      if (record.recipients.some((r) => r.state === 'accepted')) {
+        await finishSent(record);
+        return;
+      }
+      const smtpUtf8 = record.needsSmtpUtf8 && record.recipients.some((r) => /^55[35]/.test(r.reply ?? ''));
+      await fail({
+        ...record,
+        lastError: smtpUtf8
+          ? {
+              code: 'smtputf8_unsupported',
+              message: `The server does not accept international addresses (SMTPUTF8): ${record.lastReply ?? ''}`,
+            }
+          : { code: 'recipient_rejected', message: 'The server refused every recipient.' },
+      });
+    } else {
+      await defer({
+        ...record,
+        lastError: { code: 'server_deferred', message: 'The server asked to try some recipients later.' },
+      });
+    }
+    if ((await store.handedOver(record.id)) === number) await store.clearHandover(record.id);
+  }
+
+  function bridge(failure: SmtpFailure): BridgeError {
+    return { code: failure.code, message: failure.message };
+  }
+  function reply(failure: SmtpFailure): { lastReply?: string } {
+    return failure.response ? { lastReply: failure.response } : {};
+  }
+
+  async function defer(record: QueueRecord): Promise<void> {
+    const lifetimeMs = settings.get().retryLifetimeHours * HOUR_MS;
+    const decision = nextRetry({
+      failures: record.attempts,
+      onlineMsSpent: record.onlineMsSpent,
+      lifetimeMs,
+      now: clock.now(),
+      random: clock.random(),
+    });
+    if (decision.kind === 'give_up') {
+      await fail(record);
+      return;
+    }
+    await save({ ...record, state: 'deferred', nextAttemptAt: iso(decision.at) });
+  }
+
+  async function fail(record: QueueRecord): Promise<void> {
+    await save({ ...record, state: 'failed', nextAttemptAt: undefined });
+    notify('Message not sent', `“${record.subject}”: ${record.lastError?.message ?? 'delivery failed'}`);
+  }
+
+  function sentRecordOf(record: QueueRecord, now: number): SentRecord {
+    return {
+      id: record.id,
+      messageId: record.messageId,
+      accountId: record.accountId,
+      from: record.from,
+      subject: record.subject,
+      sentAt: iso(now),
+      recipients: record.recipients,
+      sizeBytes: record.sizeBytes,
+      attempts: record.attempts,
+    };
+  }
+
+  /** The sent log first: a crash between the two leaves a message the next start finds there. */
+  async function finishSent(record: QueueRecord): Promise<void> {
+    await sentLog.append(sentRecordOf(record, clock.now()));
+    await store.remove(record.id);
+    forget(record.id);
+  }
+
+  /** After a crash: a marker newer than the last recorded attempt means the server may have it. */
+  async function recover(record: QueueRecord): Promise<void> {
+    const marker = await store.handedOver(record.id);
+    if (marker === undefined) return;
+    if (marker > record.attempts) {
+      if (await sentLog.get(record.id)) {
+        await store.remove(record.id);
+        records.delete(record.id);
+        return;
+      }
+      const resend = settings.get().autoResendUnconfirmed;
+      const recovered: QueueRecord = {
+        ...record,
+        attempts: marker,
+        state: resend ? 'deferred' : 'unconfirmed',
+        nextAttemptAt: iso(clock.now()),
+        lastError: UNCONFIRMED,
+      };
+      await store.save(recovered);
+      records.set(record.id, recovered);
+    }
+    await store.clearHandover(record.id);
+  }
+
+  function take(record: QueueRecord): void {
+    const known = records.get(record.id);
+    if (!known || JSON.stringify(known) !== JSON.stringify(record)) upsert(record);
+  }
+
+  async function refresh(ids?: readonly string[]): Promise<void> {
+    if (ids === undefined) {
+      const onDisk = await store.loadAll();
+      const seen = new Set(onDisk.map((r) => r.id));
+      for (const record of onDisk) if (!sending.has(record.id)) take(record);
+      for (const id of records.keys()) if (!seen.has(id) && !sending.has(id)) forget(id);
+    } else {
+      for (const id of ids) {
+        if (sending.has(id)) continue;
+        const record = await store.load(id);
+        if (record) take(record);
+        else if (records.has(id)) forget(id);
+      }
+    }
+    pump();
+  }
+
+  async function takeOut(record: QueueRecord): Promise<DraftContent> {
+    const draft = await draftFromStored(store, record);
+    await store.remove(record.id);
+    forget(record.id);
+    return draft;
+  }
+
+  function makeDue(record: QueueRecord, state: QueueRecord['state'] = 'queued'): QueueRecord {
+    return { ...record, state, nextAttemptAt: iso(clock.now()), lastError: undefined };
+  }
+
+  const service: OutboxService = {
+    async enqueue(input) {
+      const request = parseComposeRequest(input);
+      const record = await composeMessage(request, {
+        accounts,
+        store,
+        now: clock.now(),
+        undoSeconds: settings.get().undoSeconds,
+      });
+      try {
+        await store.save(record);
+      } catch (error) {
+        await store.remove(record.id).catch(() => undefined);
+        throw error;
+      }
+      upsert(record);
+      pump();
+      return item(record);
+    },
+    list: () => [...records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(item),
+    get: (id) => item(mustFind(id)),
+    async retryNow(id) {
+      const record = requireIdle(
+        id,
+        ['queued', 'scheduled', 'deferred', 'failed', 'held', 'needs_attention'],
+        'retried',
+      );
+      perAccountBlock.delete(record.accountId);
+      const due = makeDue(record);
+      await save(due);
+      pump();
+      return item(due);
+    },
+    async cancel(id) {
+      requireIdle(
+        id,
+        ['queued', 'scheduled', 'deferred', 'held', 'needs_attention', 'unconfirmed', 'failed'],
+        'cancelled',
+      );
+      await store.remove(id);
+      forget(id);
+    },
+    async undo(id) {
+      const record = requireIdle(id, ['queued'], 'taken back');
+      if (!record.undoUntil || Date.parse(record.undoUntil) <= clock.now() || record.attempts > 0) {
+        throw new AppError('invalid_state', 'It is too late to undo: the message is on its way.');
+      }
+      return takeOut(record);
+    },
+    async edit(id) {
+      return takeOut(
+        requireIdle(id, ['queued', 'scheduled', 'deferred', 'held', 'needs_attention', 'failed'], 'edited'),
+      );
+    },
+    async resend(id) {
+      const due = makeDue(requireIdle(id, ['unconfirmed'], 'resent'));
+      await save(due);
+      pump();
+      return item(due);
+    },
+    async markSent(id) {
+      await finishSent(requireIdle(id, ['unconfirmed'], 'marked as sent'));
+    },
+    sentList: (query) => sentLog.list(query),
+    async sentGet(id) {
+      const record = await sentLog.get(id);
+      if (!record) throw new AppError('not_found', 'That message is not in the sent log.');
+      return record;
+    },
+    async recentContacts(prefix, limit) {
+      const wanted = prefix.toLowerCase();
+      const out = new Set<string>();
+      const consider = (recipients: readonly RecipientStatus[]) => {
+        for (const r of recipients) {
+          if (out.size < limit && r.address.toLowerCase().startsWith(wanted)) out.add(r.address);
+        }
+      };
+      for (const record of await sentLog.list({ limit: 500 })) consider(record.recipients);
+      for (const record of records.values()) consider(record.recipients);
+      return [...out];
+    },
+    status: () => ({ online: connectivity.online, version: parts.version }),
+    networkHint(online) {
+      connectivity.hint(online);
+    },
+    async flush() {
+      for (const record of records.values()) {
+        if (record.state === 'deferred' && !sending.has(record.id)) await save(makeDue(record, 'deferred'));
+      }
+      perAccountBlock.clear();
+      pump();
+      await service.settled();
+    },
+    settled() {
+      return new Promise((resolve) => {
+        settleWaiters.add(resolve);
+        checkSettled();
+      });
+    },
+    countPending: (accountId) =>
+      [...records.values()].filter((r) => r.accountId === accountId && r.state !== 'failed').length,
+    async moveToAccount(fromAccountId, toAccountId) {
+      const target = accounts.find(toAccountId);
+      if (!target)
+        throw new AppError('unknown_account', 'The account to move the messages to does not exist.');
+      for (const record of [...records.values()]) {
+        if (record.accountId !== fromAccountId || sending.has(record.id)) continue;
+        // The From header stays as written; the envelope sender must be the new account's.
+        await save({ ...record, accountId: toAccountId, envelopeFrom: target.fromAddress });
+      }
+      pump();
+    },
+    async holdAll(accountId) {
+      for (const record of [...records.values()]) {
+        if (record.accountId !== accountId || sending.has(record.id) || !waiting.has(record.state)) continue;
+        await save({ ...record, state: 'held' });
+      }
+    },
+  };
+
+  connectivity.onChange((online) => {
+    emit('app:statusChanged', service.status());
+    if (!online) return;
+    // Back online: pooled sockets may be half-open, and waiting messages go now, not at their backoff.
+    agent?.reset();
+    perAccountBlock.clear();
+    for (const record of records.values()) {
+      if (record.state === 'deferred') records.set(record.id, { ...record, nextAttemptAt: iso(clock.now()) });
+    }
+    pump();
+  });
+  accounts.onChanged((accountId) => {
+    agent?.reset(accountId);
+    perAccountBlock.delete(accountId);
+    for (const record of records.values()) if (record.accountId === accountId) upsert(record);
+    pump();
+  });
+
+  return {
+    service,
+    async startDelivering(deliveryAgent) {
+      const onDisk = await store.loadAll();
+      for (const record of onDisk) {
+        records.set(record.id, record);
+        await recover(record);
+      }
+      await sentLog.prune(settings.get().sentRetentionDays, clock.now());
+      for (const record of records.values()) upsert(record);
+      agent = deliveryAgent;
+      pump();
+    },
+    refresh,
+    isKnown: (id) => records.has(id),
+    async stop() {
+      stopped = true;
+      cancelWake?.();
+      await Promise.all(sending.values());
+      flushChanges();
+      for (const resolve of settleWaiters) resolve();
+      settleWaiters.clear();
+    },
+  };
+}

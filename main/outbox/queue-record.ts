@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { isoTime } from '../../preload/contract/primitives.ts';
+import { queueItem, queueState, type QueueItem, type QueueState } from '../../preload/contract/outbox.ts';
+
+/**
+ * A message's state file as stored on disk: what the bridge shows plus what delivery needs. Never
+ * holds a secret; `sending` never reaches disk (after a crash a message with no hand-over marker
+ * is simply due again).
+ */
+export const queueRecord = queueItem.extend({
+  version: z.literal(1),
+  state: queueState.exclude(['sending']),
+  /** The bare sender address for MAIL FROM. */
+  envelopeFrom: z.string().min(3),
+  sizeBytes: z.number().int().positive(),
+  /** Time spent online trying, for the retry lifetime (hours offline never count). */
+  onlineMsSpent: z.number().nonnegative(),
+  /** When the last attempt ended, the start of the next stretch of online time to count. */
+  lastTriedAt: isoTime.optional(),
+  /** Some address has a non-ASCII local part, so the server must offer SMTPUTF8. */
+  needsSmtpUtf8: z.boolean(),
+});
+export type QueueRecord = z.infer<typeof queueRecord>;
+
+/** What crosses the bridge (the schema drops the internal fields). `state` may say more than the disk (`sending`). */
+export function toQueueItem(record: QueueRecord, state: QueueState = record.state): QueueItem {
+  return queueItem.parse({ ...record, state });
+}

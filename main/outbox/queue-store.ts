@@ -1,0 +1,155 @@
+import { createReadStream } from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import {
+  ensureDir,
+  isNotFound,
+  removeFiles,
+  writeFileAtomic,
+  type FileContent,
+  type FileSystemSeam,
+} from './atomic-file.ts';
+import { bytesFile, handoverFile, stateFile, type QueuePaths } from './queue-paths.ts';
+import { queueRecord, type QueueRecord } from './queue-record.ts';
+
+const ID_FILE = /^([A-Za-z0-9_-]+)\.json$/;
+
+export interface QuarantineNotice {
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** Durable per-message files. Every method is safe to call from several processes at once. */
+export interface QueueStore {
+  readonly paths: QueuePaths;
+  init(): Promise<void>;
+  /** Writes the message bytes; the message does not exist until its state is saved. */
+  writeBytes(id: string, content: FileContent): Promise<number>;
+  save(record: QueueRecord): Promise<void>;
+  /** A committed message, or undefined when it is gone or was set aside as corrupt. */
+  load(id: string): Promise<QueueRecord | undefined>;
+  loadAll(): Promise<QueueRecord[]>;
+  /** Uncommits first (the state file), then the bytes and the hand-over marker. */
+  remove(id: string): Promise<void>;
+  openBytes(id: string): Readable;
+  markHandedOver(id: string, attempt: number): Promise<void>;
+  /** The attempt whose body was fully handed over, if a marker exists. */
+  handedOver(id: string): Promise<number | undefined>;
+  clearHandover(id: string): Promise<void>;
+  /** Removes bytes and temp files no state file refers to (a producer died mid-enqueue). */
+  removeOrphans(olderThanMs: number, now: number): Promise<void>;
+}
+
+const exists = (file: string) =>
+  fsp.access(file).then(
+    () => true,
+    () => false,
+  );
+
+export function createQueueStore(
+  paths: QueuePaths,
+  options: { fs: FileSystemSeam; onQuarantine: (notice: QuarantineNotice) => void },
+): QueueStore {
+  const write = (target: string, content: FileContent) =>
+    writeFileAtomic(target, content, { tmpDir: paths.tmp, fs: options.fs });
+
+  async function quarantine(id: string, reason: string): Promise<void> {
+    const dir = path.join(paths.quarantine, `${id}-${Date.now()}`);
+    await ensureDir(dir);
+    for (const file of [stateFile(paths, id), bytesFile(paths, id), handoverFile(paths, id)]) {
+      await fsp.rename(file, path.join(dir, path.basename(file))).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+    }
+    options.onQuarantine({ id, reason });
+  }
+
+  async function load(id: string): Promise<QueueRecord | undefined> {
+    let text: string;
+    try {
+      text = await fsp.readFile(stateFile(paths, id), 'utf8');
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    let parsed: ReturnType<typeof queueRecord.safeParse>;
+    try {
+      parsed = queueRecord.safeParse(JSON.parse(text));
+    } catch {
+      await quarantine(id, 'its state file is not valid JSON');
+      return undefined;
+    }
+    if (!parsed.success || parsed.data.id !== id) {
+      await quarantine(id, 'its state file is not a valid queue record');
+      return undefined;
+    }
+    const size = await fsp.stat(bytesFile(paths, id)).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (size !== parsed.data.sizeBytes) {
+      // The deliverer in another process may have just removed a sent message.
+      if (!(await exists(stateFile(paths, id)))) return undefined;
+      await quarantine(id, size < 0 ? 'its message file is missing' : 'its message file is truncated');
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  return {
+    paths,
+    async init() {
+      for (const dir of [paths.root, paths.queue, paths.tmp, paths.quarantine, paths.sent, paths.edits]) {
+        await ensureDir(dir);
+      }
+    },
+    writeBytes: (id, content) => write(bytesFile(paths, id), content),
+    async save(record) {
+      await write(stateFile(paths, record.id), JSON.stringify(record));
+    },
+    load,
+    async loadAll() {
+      const names = await fsp.readdir(paths.queue);
+      const ids = names.flatMap((name) => ID_FILE.exec(name)?.[1] ?? []);
+      const records = await Promise.all(ids.map(load));
+      return records.filter((r): r is QueueRecord => r !== undefined);
+    },
+    async remove(id) {
+      await removeFiles([stateFile(paths, id)]);
+      await removeFiles([bytesFile(paths, id), handoverFile(paths, id)]);
+    },
+    openBytes: (id) => createReadStream(bytesFile(paths, id), { highWaterMark: 256 * 1024 }),
+    async markHandedOver(id, attempt) {
+      await write(handoverFile(paths, id), String(attempt));
+    },
+    async handedOver(id) {
+      try {
+        const attempt = Number.parseInt(await fsp.readFile(handoverFile(paths, id), 'utf8'), 10);
+        return Number.isFinite(attempt) ? attempt : undefined;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    clearHandover: (id) => removeFiles([handoverFile(paths, id)]),
+    async removeOrphans(olderThanMs, now) {
+      const committed = new Set(
+        (await fsp.readdir(paths.queue)).flatMap((name) => ID_FILE.exec(name)?.[1] ?? []),
+      );
+      const candidates = [
+        ...(await fsp.readdir(paths.queue))
+          .filter((name) => !committed.has(name.replace(/\.(eml|handover)$/, '')) && !ID_FILE.test(name))
+          .map((name) => path.join(paths.queue, name)),
+        ...(await fsp.readdir(paths.tmp)).map((name) => path.join(paths.tmp, name)),
+      ];
+      const stale: string[] = [];
+      for (const file of candidates) {
+        const stat = await fsp.stat(file).catch(() => undefined);
+        // Another producer may be between writing the bytes and committing the state right now.
+        if (stat && now - stat.mtimeMs > olderThanMs) stale.push(file);
+      }
+      if (stale.length > 0) await removeFiles(stale);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { sentRecord, type SentRecord } from '../../preload/contract/outbox.ts';
+import { fsyncDir, isNotFound } from './atomic-file.ts';
+
+const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
+const DAY_MS = 86_400_000;
+
+/** Delivered messages, one JSON line each in a file per UTC day, so retention deletes whole files. */
+export interface SentLog {
+  /** Durable on return: the line is fsync'd before the message leaves the queue. */
+  append(record: SentRecord): Promise<void>;
+  list(query: { limit: number; before?: string | undefined }): Promise<SentRecord[]>;
+  get(id: string): Promise<SentRecord | undefined>;
+  prune(retentionDays: number, now: number): Promise<void>;
+}
+
+export function createSentLog(dir: string): SentLog {
+  async function days(): Promise<string[]> {
+    const names = await fsp.readdir(dir).catch((error: unknown) => {
+      if (isNotFound(error)) return [];
+      throw error;
+    });
+    return names
+      .filter((n) => DAY_FILE.test(n))
+      .sort()
+      .reverse();
+  }
+
+  async function readDay(name: string): Promise<SentRecord[]> {
+    const text = await fsp.readFile(path.join(dir, name), 'utf8').catch(() => '');
+    // A line torn by a crash mid-append is skipped; the message is still in the queue then.
+    return text.split('\n').flatMap((line) => {
+      if (!line) return [];
+      try {
+        const parsed = sentRecord.safeParse(JSON.parse(line));
+        return parsed.success ? [parsed.data] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  return {
+    async append(record) {
+      const file = path.join(dir, `${record.sentAt.slice(0, 10)}.jsonl`);
+      const handle = await fsp.open(file, 'a', 0o600);
+      const created = (await handle.stat()).size === 0;
+      try {
+        // O_APPEND with one write keeps lines whole even when two processes append.
+        await handle.write(`${JSON.stringify(record)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      if (created) await fsyncDir(dir);
+    },
+    async list({ limit, before }) {
+      const out: SentRecord[] = [];
+      for (const day of await days()) {
+        if (before !== undefined && day > before.slice(0, 10)) continue;
+        const records = (await readDay(day))
+          .filter((r) => before === undefined || r.sentAt < before)
+          .sort((a, b) => b.sentAt.localeCompare(a.sentAt));
+        out.push(...records);
+        if (out.length >= limit) break;
+      }
+      return out.slice(0, limit);
+    },
+    async get(id) {
+      for (const day of await days()) {
+        const found = (await readDay(day)).find((r) => r.id === id);
+        if (found) return found;
+      }
+      return undefined;
+    },
+    async prune(retentionDays, now) {
+      const cutoff = new Date(now - retentionDays * DAY_MS).toISOString().slice(0, 10);
+      const old = (await days()).filter((day) => day < cutoff);
+      await Promise.all(old.map((day) => fsp.rm(path.join(dir, day), { force: true })));
+    },
+  };
+}
