@@ -1,0 +1,32 @@
+import type { CallName } from '../../preload/contract/channels.ts';
+import type { CallHandlers } from '../ipc/ipc-router.ts';
+import type { AccountsService } from './accounts-service.ts';
+import { presetFor, providerPresets } from './provider-presets.ts';
+
+type AccountsCall = Extract<CallName, `accounts:${string}`>;
+export type AccountsHandlers = Pick<CallHandlers, AccountsCall>;
+
+/** The `accounts:*` bridge calls. Inputs arrive parsed by the router; no handler returns a secret. */
+export function createAccountsHandlers(service: AccountsService): AccountsHandlers {
+  return {
+    'accounts:list': () => service.list(),
+    'accounts:create': (input) => service.create(input),
+    'accounts:update': ({ id, patch }) => service.update(id, patch),
+    'accounts:delete': async (request) => {
+      await service.remove(request);
+      return null;
+    },
+    'accounts:reorder': ({ ids }) => service.reorder(ids),
+    'accounts:setDefault': ({ id }) => service.setDefault(id),
+    'accounts:setPassword': ({ id, secret }) => service.setPassword(id, secret),
+    'accounts:clearPassword': ({ id }) => service.clearPassword(id),
+    'accounts:setDkimKey': ({ id, secret }) => service.setDkimKey(id, secret),
+    'accounts:test': ({ id }) => service.test(id),
+    'accounts:pinCertificate': ({ id, fingerprint }) => service.pinCertificate(id, fingerprint),
+    'accounts:presets': () => providerPresets(),
+    'accounts:presetFor': ({ address }) => presetFor(address),
+    'accounts:checkSenderDomain': ({ id }) => service.checkSenderDomain(id),
+    'accounts:pause': ({ id }) => service.setPaused(id, true),
+    'accounts:resume': ({ id }) => service.setPaused(id, false),
+  };
+}

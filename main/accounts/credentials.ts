@@ -1,0 +1,84 @@
+import type { Keychain } from '../core/ports.ts';
+import { AppError } from '../errors/app-error.ts';
+
+/** The keychain service every Outbox secret is filed under. */
+export const KEYCHAIN_SERVICE = 'Outbox';
+
+export type SecretKind = 'password' | 'dkim';
+
+const UNAVAILABLE_HINT =
+  'Outbox keeps passwords only in the system keychain, and none is running. ' +
+  'Start your desktop session\'s keyring (GNOME Keyring or KWallet, which provide the "Secret Service") and try again.';
+const LOCKED_HINT =
+  'The system keychain is locked. Unlock it (for example in "Passwords and Keys", or by signing in again) and try again.';
+
+/** The keychain entry name: the account id for the password, `<id>:dkim` for the DKIM key. */
+export function keychainAccount(accountId: string, kind: SecretKind): string {
+  return kind === 'password' ? accountId : `${accountId}:dkim`;
+}
+
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}
+
+/**
+ * Turns a keyring failure into a specific AppError. The messages come from the keyring crate
+ * (`Couldn't access platform storage: …`), D-Bus, or the Secret Service itself.
+ */
+function keychainError(error: unknown, writing: boolean): AppError {
+  const text = errorText(error);
+  if (/locked|unlock|prompt/i.test(text)) {
+    return new AppError('keychain_locked', LOCKED_HINT, { cause: error });
+  }
+  if (
+    /platform storage|secret service|d-?bus|ServiceUnknown|AccessDenied|NoReply|not provided by any/i.test(
+      text,
+    )
+  ) {
+    return new AppError('keychain_unavailable', UNAVAILABLE_HINT, { cause: error });
+  }
+  return writing
+    ? new AppError('keychain_write_failed', 'The system keychain refused to save the secret.', {
+        cause: error,
+      })
+    : new AppError('keychain_unavailable', UNAVAILABLE_HINT, { cause: error });
+}
+
+/**
+ * The one module that touches secrets. Everything else learns only whether one exists. There is
+ * deliberately no fallback store: if the keychain fails, the operation fails.
+ */
+export interface Credentials {
+  read(accountId: string, kind: SecretKind): Promise<string | undefined>;
+  write(accountId: string, kind: SecretKind, secret: string): Promise<void>;
+  /** Removes the secret; absent already counts as done. */
+  remove(accountId: string, kind: SecretKind): Promise<void>;
+}
+
+export function createCredentials(keychain: Keychain): Credentials {
+  return {
+    async read(accountId, kind) {
+      try {
+        return (await keychain.getPassword(KEYCHAIN_SERVICE, keychainAccount(accountId, kind))) ?? undefined;
+      } catch (error) {
+        throw keychainError(error, false);
+      }
+    },
+    async write(accountId, kind, secret) {
+      try {
+        await keychain.setPassword(KEYCHAIN_SERVICE, keychainAccount(accountId, kind), secret);
+      } catch (error) {
+        throw keychainError(error, true);
+      }
+    },
+    async remove(accountId, kind) {
+      try {
+        await keychain.deletePassword(KEYCHAIN_SERVICE, keychainAccount(accountId, kind));
+      } catch (error) {
+        throw keychainError(error, true);
+      }
+    },
+  };
+}
