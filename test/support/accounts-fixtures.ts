@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as keytar from '@napi-rs/keyring/keytar.js';
+import Conf from 'conf';
+import type { AccountInputDraft } from '../../preload/contract/accounts.ts';
+import {
+  calls,
+  type CallInput,
+  type CallOutput,
+  type EventName,
+  type EventPayload,
+} from '../../preload/contract/channels.ts';
+import { createAccounts, type AccountsOptions } from '../../main/accounts/create-accounts.ts';
+import type { AccountsHandlers } from '../../main/accounts/accounts-handlers.ts';
+import type { QueuePort } from '../../main/core/ports.ts';
+import { silentLogger } from '../../main/errors/logger.ts';
+
+/** A settings store in a fresh directory, in the file format electron-store uses. */
+export function tempSettings(): { store: Conf; dir: string; file: string } {
+  const dir = fs.mkdtempSync(path.join(tmpdir(), 'outbox-accounts-'));
+  const store = new Conf({ cwd: dir, projectName: 'outbox-test' });
+  return { store, dir, file: store.path };
+}
+
+/** The outbox's side of deleting an account, kept in memory: pending counts in, calls out. */
+export function recordingQueue(pending: Record<string, number> = {}) {
+  const calls: string[] = [];
+  const queue: QueuePort = {
+    countPending: (accountId) => pending[accountId] ?? 0,
+    moveToAccount(from, to) {
+      calls.push(`move ${from} -> ${to}`);
+      pending[to] = (pending[to] ?? 0) + (pending[from] ?? 0);
+      pending[from] = 0;
+      return Promise.resolve();
+    },
+    holdAll(accountId) {
+      calls.push(`hold ${accountId}`);
+      return Promise.resolve();
+    },
+  };
+  return { queue, calls, pending };
+}
+
+export interface EmittedEvent {
+  readonly event: EventName;
+  readonly payload: unknown;
+}
+
+/** Accounts wired to a temp store, the real keychain (keytar API) and a recording queue. */
+export function accountsHarness(
+  options: Partial<AccountsOptions> & { pending?: Record<string, number> } = {},
+) {
+  const settings = tempSettings();
+  const queue = recordingQueue(options.pending);
+  const events: EmittedEvent[] = [];
+  const accounts = createAccounts({
+    store: settings.store,
+    keychain: keytar,
+    queue: () => queue.queue,
+    emit: <E extends EventName>(event: E, payload: EventPayload<E>) => {
+      events.push({ event, payload });
+    },
+    log: silentLogger,
+    ...options,
+  });
+  const call = callThrough(accounts.handlers);
+  return { ...accounts, settings, queue, events, call };
+}
+
+/**
+ * Calls a handler the way the router does: the input parsed with the contract's schema, and the
+ * output checked against the contract's response schema, so tests see exactly what the bridge would.
+ */
+export function callThrough(handlers: AccountsHandlers) {
+  return async <C extends keyof AccountsHandlers>(name: C, input: CallInput<C>): Promise<CallOutput<C>> => {
+    const parsed: unknown = calls[name].input.parse(input);
+    const handler = handlers[name] as (input: unknown) => unknown;
+    return calls[name].output.parse(await handler(parsed)) as CallOutput<C>;
+  };
+}
+
+export function accountDraft(overrides: Partial<AccountInputDraft> = {}): AccountInputDraft {
+  return {
+    label: 'Work',
+    displayName: 'Ada Lovelace',
+    fromAddress: 'ada@example.com',
+    host: 'smtp.example.com',
+    port: 587,
+    security: 'starttls',
+    username: 'ada@example.com',
+    ...overrides,
+  };
+}
