@@ -92,3 +92,17 @@ export function accountDraft(overrides: Partial<AccountInputDraft> = {}): Accoun
     ...overrides,
   };
 }
+
+/** Fails loudly (never skips) when the tests run without a Secret Service to talk to. */
+export async function requireSecretService(): Promise<void> {
+  try {
+    await keytar.setPassword('Outbox-test-probe', 'probe', 'probe');
+    await keytar.deletePassword('Outbox-test-probe', 'probe');
+  } catch (error) {
+    throw new Error(
+      'These tests use the real Secret Service. Run them inside a keyring session: ' +
+        'bash test/run-with-services.sh npx vitest run --project integration',
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,242 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { AccountInputDraft, ConnectionReport } from '../../../preload/contract/accounts.ts';
+import { accountDraft, accountsHarness, requireSecretService } from '../../support/accounts-fixtures.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from '../../support/smtp-test-server.ts';
+import { makeSelfSignedCert, type TestCert } from '../../support/tls-cert.ts';
+
+const USER = 'ada@example.com';
+const PASSWORD = 'correct horse battery staple';
+// Short enough that the "TLS port spoken to in plain" case does not wait ten seconds for a greeting.
+const TIMEOUTS = { connectMs: 5_000, greetingMs: 1_500, replyMs: 5_000 };
+
+let cert: TestCert;
+let otherCert: TestCert;
+const servers: TestServer[] = [];
+
+beforeAll(async () => {
+  await requireSecretService();
+  cert = makeSelfSignedCert(fs.mkdtempSync(path.join(tmpdir(), 'outbox-cert-')));
+  otherCert = makeSelfSignedCert(fs.mkdtempSync(path.join(tmpdir(), 'outbox-cert-')));
+});
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function server(options: TestServerOptions): Promise<TestServer> {
+  const started = await startTestServer({ users: { [USER]: PASSWORD }, ...options });
+  servers.push(started);
+  return started;
+}
+
+async function accountFor(port: number, overrides: Partial<AccountInputDraft>, password = PASSWORD) {
+  const harness = accountsHarness({ connectionTestTimeouts: TIMEOUTS });
+  const account = await harness.call(
+    'accounts:create',
+    accountDraft({ host: '127.0.0.1', port, ...overrides }),
+  );
+  await harness.call('accounts:setPassword', { id: account.id, secret: password });
+  const test = () => harness.call('accounts:test', { id: account.id });
+  return { ...harness, account, test };
+}
+
+function outcome(report: ConnectionReport): string[] {
+  return report.steps.map((step) => `${step.step}:${step.status}${step.error ? `:${step.error.code}` : ''}`);
+}
+
+describe('connection test, each security mode', () => {
+  test('implicit TLS: an unpinned self-signed certificate is refused and reported; once pinned it passes', async () => {
+    const smtp = await server({ tls: { ...cert, mode: 'tls' }, size: 10_000_000 });
+    const { test, call, account, service } = await accountFor(smtp.port, { security: 'tls' });
+
+    const refused = await test();
+    expect(outcome(refused)).toEqual([
+      'resolve:ok',
+      'connect:ok',
+      'tls:failed:certificate_untrusted',
+      'ehlo:skipped',
+      'starttls:skipped',
+      'auth:skipped',
+    ]);
+    expect(refused.certificate).toMatchObject({
+      fingerprint256: cert.sha256,
+      trusted: false,
+      subject: 'CN=outbox-test',
+    });
+    expect(refused.steps[2]?.detail).toContain(cert.sha256);
+    expect(refused.steps[2]?.hint).toMatch(/pin/i);
+    expect(smtp.authAttempts).toEqual([]);
+
+    const pinned = await call('accounts:pinCertificate', { id: account.id, fingerprint: cert.sha256 });
+    expect(pinned.pinnedCertSha256).toBe(cert.sha256);
+    const passed = await test();
+    expect(outcome(passed)).toEqual([
+      'resolve:ok',
+      'connect:ok',
+      'tls:ok',
+      'ehlo:ok',
+      'starttls:skipped',
+      'auth:ok',
+    ]);
+    expect(passed.ok).toBe(true);
+    expect(passed.capabilities).toMatchObject({
+      size: 10_000_000,
+      pipelining: true,
+      auth: ['PLAIN', 'LOGIN'],
+    });
+    expect(passed.certificate?.trusted).toBe(true);
+    expect(service.find(account.id)?.serverSizeLimit).toBe(10_000_000);
+    expect(smtp.authAttempts).toEqual([{ user: USER, ok: true }]);
+  });
+
+  test('STARTTLS: upgrades, checks the pinned certificate, signs in over TLS', async () => {
+    const smtp = await server({ tls: { ...cert, mode: 'starttls' } });
+    const { test, call, account } = await accountFor(smtp.port, { security: 'starttls' });
+    const refused = await test();
+    expect(outcome(refused)).toEqual([
+      'resolve:ok',
+      'connect:ok',
+      'ehlo:ok',
+      'starttls:ok',
+      'tls:failed:certificate_untrusted',
+      'auth:skipped',
+    ]);
+    expect(smtp.authAttempts).toEqual([]);
+
+    await call('accounts:pinCertificate', {
+      id: account.id,
+      fingerprint: refused.certificate?.fingerprint256 ?? '',
+    });
+    const passed = await test();
+    expect(outcome(passed)).toEqual([
+      'resolve:ok',
+      'connect:ok',
+      'ehlo:ok',
+      'starttls:ok',
+      'tls:ok',
+      'ehlo:ok',
+      'auth:ok',
+    ]);
+    expect(passed.capabilities?.starttls).toBe(false);
+  });
+
+  test('plain SMTP, confirmed for the account: no TLS steps, signs in', async () => {
+    const smtp = await server({});
+    const { test } = await accountFor(smtp.port, { security: 'none', allowPlaintext: true });
+    const report = await test();
+    expect(outcome(report)).toEqual([
+      'resolve:ok',
+      'connect:ok',
+      'ehlo:ok',
+      'starttls:skipped',
+      'tls:skipped',
+      'auth:ok',
+    ]);
+    expect(report.certificate).toBeUndefined();
+  });
+
+  test('a pinned certificate that the server no longer shows is refused', async () => {
+    const first = await server({ tls: { ...cert, mode: 'tls' } });
+    const { test, call, account } = await accountFor(first.port, { security: 'tls' });
+    await test();
+    await call('accounts:pinCertificate', { id: account.id, fingerprint: cert.sha256 });
+    const second = await server({ tls: { ...otherCert, mode: 'tls' } });
+    await call('accounts:update', { id: account.id, patch: { port: second.port } });
+    const report = await test();
+    expect(outcome(report)).toContain('tls:failed:certificate_untrusted');
+    expect(report.certificate?.fingerprint256).toBe(otherCert.sha256);
+    expect(report.steps.find((step) => step.step === 'tls')?.detail).toMatch(/not the one pinned/);
+    expect(second.authAttempts).toEqual([]);
+  });
+});
+
+describe('connection test failures, each with its hint', () => {
+  test('a wrong password: 535 and a hint about the credentials', async () => {
+    const smtp = await server({ tls: { ...cert, mode: 'tls' } });
+    const { test, call, account } = await accountFor(smtp.port, { security: 'tls' }, 'wrong');
+    await test();
+    await call('accounts:pinCertificate', { id: account.id, fingerprint: cert.sha256 });
+    const report = await test();
+    const auth = report.steps.find((step) => step.step === 'auth');
+    expect(auth).toMatchObject({ status: 'failed', error: { code: 'auth_failed' } });
+    expect(auth?.detail).toContain('535');
+    expect(auth?.hint).toMatch(/user name and password/);
+    expect(report.ok).toBe(false);
+  });
+
+  test('STARTTLS required but not offered: refused before any password is sent', async () => {
+    const smtp = await server({});
+    const { test } = await accountFor(smtp.port, { security: 'starttls' });
+    const report = await test();
+    expect(outcome(report)).toEqual([
+      'resolve:ok',
+      'connect:ok',
+      'ehlo:ok',
+      'starttls:failed:starttls_unavailable',
+      'tls:skipped',
+      'auth:skipped',
+    ]);
+    expect(report.steps[3]?.hint).toMatch(/will not send your password/);
+    expect(smtp.authAttempts).toEqual([]);
+  });
+
+  test('STARTTLS against an implicit-TLS port: the wrong port/TLS combination', async () => {
+    const smtp = await server({ tls: { ...cert, mode: 'tls' } });
+    const { test } = await accountFor(smtp.port, { security: 'starttls' });
+    const report = await test();
+    expect(outcome(report)).toContain('ehlo:failed:wrong_tls_mode');
+    expect(report.steps.find((step) => step.step === 'ehlo')?.hint).toMatch(/Choose TLS/);
+  });
+
+  test('TLS against a plain port: the wrong port/TLS combination', async () => {
+    const smtp = await server({});
+    const { test } = await accountFor(smtp.port, { security: 'tls' });
+    const report = await test();
+    expect(outcome(report)).toContain('tls:failed:wrong_tls_mode');
+    expect(report.steps.find((step) => step.step === 'tls')?.hint).toMatch(/STARTTLS/);
+  });
+
+  test('a port nobody listens on: refused', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address() as net.AddressInfo;
+        probe.close(() => {
+          resolve(address.port);
+        });
+      });
+    });
+    const { test } = await accountFor(port, { security: 'tls' });
+    const report = await test();
+    expect(outcome(report)).toEqual([
+      'resolve:ok',
+      'connect:failed:connection_refused',
+      'tls:skipped',
+      'ehlo:skipped',
+      'starttls:skipped',
+      'auth:skipped',
+    ]);
+    expect(report.steps[1]?.hint).toMatch(/465.*587/);
+  });
+
+  test('a host name that does not resolve: a DNS failure', async () => {
+    const { test } = await accountFor(25, { host: 'smtp.outbox-test.invalid', security: 'tls' });
+    const report = await test();
+    expect(outcome(report)[0]).toBe('resolve:failed:dns_failed');
+    expect(report.steps[0]?.hint).toMatch(/typos|network/);
+  });
+
+  test('no password saved: the sign-in step says so', async () => {
+    const smtp = await server({});
+    const harness = accountsHarness({ connectionTestTimeouts: TIMEOUTS });
+    const { id } = await harness.call(
+      'accounts:create',
+      accountDraft({ host: '127.0.0.1', port: smtp.port, security: 'none', allowPlaintext: true }),
+    );
+    const report = await harness.call('accounts:test', { id });
+    expect(outcome(report).at(-1)).toBe('auth:failed:auth_required');
+  });
+});
