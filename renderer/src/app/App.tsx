@@ -1,0 +1,155 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { DraftContent } from '../../../preload/contract/compose.ts';
+import type { QueueItem, QueueState } from '../../../preload/contract/outbox.ts';
+import { AccountsScreen } from '../features/accounts/AccountsScreen.tsx';
+import type { ComposeSeed } from '../features/compose/compose-seed.ts';
+import { ComposeScreen } from '../features/compose/ComposeScreen.tsx';
+import { DraftsScreen } from '../features/drafts/DraftsScreen.tsx';
+import { OutboxScreen } from '../features/outbox/OutboxScreen.tsx';
+import { SentScreen } from '../features/sent/SentScreen.tsx';
+import { SettingsScreen } from '../features/settings/SettingsScreen.tsx';
+import { useAccounts } from '../shared/use-accounts.ts';
+import { useOutboxItems, useOutboxProgress } from '../shared/use-outbox-items.ts';
+import { Notices } from './Notices.tsx';
+import type { Screen } from './screens.ts';
+import { Sidebar } from './Sidebar.tsx';
+import { UndoToast } from './UndoToast.tsx';
+
+export function App() {
+  const [screen, setScreen] = useState<Screen>('compose');
+  const [filter, setFilter] = useState<QueueState>();
+  const [seed, setSeed] = useState<ComposeSeed>({ key: 0 });
+  const [accountId, setAccountId] = useState<string>();
+  const [justSent, setJustSent] = useState<QueueItem>();
+  const { accounts, loaded: accountsLoaded, refresh } = useAccounts();
+  const { items, loaded } = useOutboxItems();
+  const progress = useOutboxProgress();
+
+  const navigate = useCallback((target: Screen, state?: QueueState) => {
+    setScreen(target);
+    setFilter(state);
+  }, []);
+  const showCompose = useCallback(() => {
+    setScreen('compose');
+  }, []);
+  const openCompose = useCallback((content?: DraftContent, draftId?: string) => {
+    setSeed((current) => ({
+      key: current.key + 1,
+      ...(content ? { content } : {}),
+      ...(draftId ? { draftId } : {}),
+    }));
+    setScreen('compose');
+  }, []);
+
+  useEffect(
+    () =>
+      window.outbox.app.onMenuInvoked(({ command }) => {
+        navigate(command);
+      }),
+    [navigate],
+  );
+
+  // After a crash the last draft comes back in compose, unless something was opened meanwhile.
+  useEffect(() => {
+    void window.outbox.drafts.list().then((result) => {
+      if (!result.ok) return;
+      const latest = result.value.toSorted((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+      if (latest)
+        setSeed((current) =>
+          current.key === 0 ? { key: 1, content: latest.content, draftId: latest.id } : current,
+        );
+    });
+  }, []);
+
+  const counts = useMemo(() => {
+    const byState = new Map<QueueState, number>();
+    for (const item of items.values()) byState.set(item.state, (byState.get(item.state) ?? 0) + 1);
+    return byState;
+  }, [items]);
+
+  const queuedCount = useCallback(
+    (id: string) =>
+      [...items.values()].filter((item) => item.accountId === id && item.state !== 'sent').length,
+    [items],
+  );
+
+  return (
+    <div className="app">
+      <Sidebar screen={screen} filter={filter} counts={counts} total={items.size} onNavigate={navigate} />
+      <main className="main-pane">
+        {accountsLoaded ? (
+          <ComposeScreen
+            key={seed.key}
+            seed={seed}
+            accounts={accounts}
+            hidden={screen !== 'compose'}
+            onActivate={showCompose}
+            onSent={(item) => {
+              setJustSent(item);
+              openCompose();
+              setScreen('outbox');
+            }}
+            onDiscard={() => {
+              openCompose();
+            }}
+            onAddAccount={() => {
+              navigate('accounts');
+            }}
+          />
+        ) : null}
+        {screen === 'outbox' ? (
+          <OutboxScreen
+            items={items}
+            loaded={loaded}
+            progress={progress}
+            accounts={accounts}
+            filter={filter}
+            onFilter={setFilter}
+            onEdit={(content) => {
+              openCompose(content);
+            }}
+            onOpenAccount={(id) => {
+              setAccountId(id);
+              navigate('accounts');
+            }}
+          />
+        ) : null}
+        {screen === 'sent' ? <SentScreen accounts={accounts} /> : null}
+        {screen === 'drafts' ? (
+          <DraftsScreen
+            onOpen={(draft) => {
+              openCompose(draft.content, draft.id);
+            }}
+          />
+        ) : null}
+        {screen === 'accounts' ? (
+          <AccountsScreen
+            accounts={accounts}
+            selectedId={accountId}
+            onSelect={setAccountId}
+            refresh={refresh}
+            queuedCount={queuedCount}
+          />
+        ) : null}
+        {screen === 'settings' ? <SettingsScreen /> : null}
+      </main>
+      <div className="overlays">
+        {justSent ? (
+          <UndoToast
+            key={justSent.id}
+            item={justSent}
+            current={items.get(justSent.id)}
+            onUndone={(content) => {
+              setJustSent(undefined);
+              openCompose(content);
+            }}
+            onDismiss={() => {
+              setJustSent(undefined);
+            }}
+          />
+        ) : null}
+        <Notices />
+      </div>
+    </div>
+  );
+}

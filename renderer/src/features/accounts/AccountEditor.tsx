@@ -1,0 +1,306 @@
+import { useState } from 'react';
+import type { Account, Provider } from '../../../../preload/contract/accounts.ts';
+import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
+import { isAboutField } from '../../shared/error-text.ts';
+import { Field } from '../../shared/Field.tsx';
+import { TextField } from '../../shared/TextField.tsx';
+import { EMPTY_FORM, formOf, inputOf, type AccountForm } from './account-form.ts';
+import { AliasesEditor } from './AliasesEditor.tsx';
+import { SecurityFields } from './SecurityFields.tsx';
+
+interface Props {
+  /** Absent when adding a new account. */
+  readonly account: Account | undefined;
+  readonly onSaved: (account: Account) => void;
+}
+
+/** The fields that show their own errors; anything else is shown under the Save button. */
+const FIELDS = [
+  'fromAddress',
+  'displayName',
+  'label',
+  'replyTo',
+  'color',
+  'host',
+  'port',
+  'security',
+  'allowPlaintext',
+  'auth',
+  'username',
+  'maxMessageBytes',
+  'ratePerHour',
+  'signatureText',
+  'signatureHtml',
+  'dkim',
+];
+const KEYCHAIN_CODES = new Set(['keychain_unavailable', 'keychain_locked', 'keychain_write_failed']);
+
+/** Every field of an account; the password is write-only and goes to the keychain on save. */
+export function AccountEditor({ account, onSaved }: Props) {
+  const [form, setForm] = useState<AccountForm>(account ? formOf(account) : EMPTY_FORM);
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<BridgeError>();
+  const [passwordError, setPasswordError] = useState<BridgeError>();
+  const [preset, setPreset] = useState<Provider>();
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const set =
+    <K extends keyof AccountForm>(key: K) =>
+    (value: AccountForm[K]) => {
+      setForm((current) => ({ ...current, [key]: value }));
+      setSaved(false);
+    };
+  const fieldError = (field: string) => (isAboutField(error, field) ? error : undefined);
+
+  // A new account starts from its address: the provider's server settings are filled in for it.
+  async function lookUpPreset() {
+    const address = form.fromAddress.trim();
+    if (account || !address.includes('@') || form.host) return;
+    const result = await window.outbox.accounts.presetFor({ address });
+    if (!result.ok || !result.value) return;
+    const found = result.value;
+    setPreset(found);
+    setForm((current) => ({
+      ...current,
+      host: found.host,
+      port: String(found.port),
+      security: found.security,
+      username: found.usernameIsAddress ? address : (address.split('@')[0] ?? ''),
+      label: current.label || found.name,
+    }));
+  }
+
+  async function save() {
+    setBusy(true);
+    const input = inputOf(form);
+    const result = account
+      ? await window.outbox.accounts.update({ id: account.id, patch: input })
+      : await window.outbox.accounts.create(input);
+    if (!result.ok) {
+      setBusy(false);
+      setError(result.error);
+      return;
+    }
+    setError(undefined);
+    let latest = result.value;
+    if (password !== '' && form.auth === 'password') {
+      const stored = await window.outbox.accounts.setPassword({ id: latest.id, secret: password });
+      if (stored.ok) {
+        latest = stored.value;
+        setPassword('');
+        setPasswordError(undefined);
+      } else {
+        setPasswordError(stored.error);
+      }
+    }
+    setBusy(false);
+    setSaved(true);
+    onSaved(latest);
+  }
+
+  async function forgetPassword() {
+    if (!account) return;
+    const result = await window.outbox.accounts.clearPassword({ id: account.id });
+    if (result.ok) onSaved(result.value);
+    else setPasswordError(result.error);
+  }
+
+  const keychainError = error && KEYCHAIN_CODES.has(error.code) ? error : passwordError;
+  const shownByField =
+    error !== undefined &&
+    (FIELDS.some((field) => isAboutField(error, field)) ||
+      error === keychainError ||
+      error.code === 'plaintext_not_confirmed');
+  const generalError = shownByField ? undefined : error;
+  return (
+    <form
+      className="account-form"
+      aria-label={account ? `Settings for ${account.label}` : 'New account'}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+    >
+      <fieldset>
+        <legend>Sender</legend>
+        <TextField
+          label="Email address"
+          type="email"
+          value={form.fromAddress}
+          onChange={set('fromAddress')}
+          onBlur={() => void lookUpPreset()}
+          error={fieldError('fromAddress')}
+          hint={
+            preset
+              ? `Server settings for ${preset.name} filled in.${preset.note ? ` ${preset.note}` : ''}`
+              : undefined
+          }
+        />
+        <TextField
+          label="Your name"
+          value={form.displayName}
+          onChange={set('displayName')}
+          error={fieldError('displayName')}
+        />
+        <TextField
+          label="Account name"
+          value={form.label}
+          onChange={set('label')}
+          error={fieldError('label')}
+        />
+        <TextField
+          label="Reply-To address (optional)"
+          type="email"
+          value={form.replyTo}
+          onChange={set('replyTo')}
+          error={fieldError('replyTo')}
+        />
+        <TextField
+          label="Colour"
+          type="color"
+          value={form.color}
+          onChange={set('color')}
+          error={fieldError('color')}
+        />
+      </fieldset>
+      <fieldset>
+        <legend>Outgoing server (SMTP)</legend>
+        <TextField label="Server" value={form.host} onChange={set('host')} error={fieldError('host')} />
+        <TextField
+          label="Port"
+          type="number"
+          value={form.port}
+          onChange={set('port')}
+          error={fieldError('port')}
+        />
+        <SecurityFields
+          security={form.security}
+          allowPlaintext={form.allowPlaintext}
+          onSecurity={(security) => {
+            set('security')(security);
+            if (form.port === '587' || form.port === '465')
+              set('port')(security === 'tls' ? '465' : security === 'starttls' ? '587' : form.port);
+          }}
+          onAllowPlaintext={set('allowPlaintext')}
+          error={fieldError('security')}
+          plaintextError={
+            fieldError('allowPlaintext') ?? (error?.code === 'plaintext_not_confirmed' ? error : undefined)
+          }
+        />
+        {account?.pinnedCertSha256 ? (
+          <p className="field-hint">
+            Trusted certificate: <span className="mono">{account.pinnedCertSha256}</span>
+          </p>
+        ) : null}
+      </fieldset>
+      <fieldset>
+        <legend>Login</legend>
+        <Field label="Login method" error={fieldError('auth')}>
+          {(control) => (
+            <select
+              {...control}
+              value={form.auth}
+              onChange={(event) => {
+                set('auth')(event.target.value as AccountForm['auth']);
+              }}
+            >
+              <option value="password">Username and password</option>
+              <option value="none">No login</option>
+            </select>
+          )}
+        </Field>
+        {form.auth === 'password' ? (
+          <>
+            <TextField
+              label="Username"
+              value={form.username}
+              onChange={set('username')}
+              error={fieldError('username')}
+              autoComplete="username"
+            />
+            <TextField
+              label="Password"
+              type="password"
+              value={password}
+              onChange={(value) => {
+                setPassword(value);
+                setSaved(false);
+              }}
+              autoComplete="new-password"
+              error={keychainError}
+              hint={
+                account?.hasPassword
+                  ? 'A password is saved in the system keychain. Type a new one to replace it.'
+                  : 'Saved in the system keychain, never shown again.'
+              }
+            />
+            {account?.hasPassword ? (
+              <button type="button" onClick={() => void forgetPassword()}>
+                Remove saved password
+              </button>
+            ) : null}
+          </>
+        ) : null}
+      </fieldset>
+      <fieldset>
+        <legend>Limits</legend>
+        <TextField
+          label="Largest message (MB, optional)"
+          type="number"
+          value={form.maxMessageMb}
+          onChange={set('maxMessageMb')}
+          error={fieldError('maxMessageBytes')}
+          hint={
+            account?.serverSizeLimit
+              ? `The server said it accepts up to ${(account.serverSizeLimit / 1024 / 1024).toFixed(1)} MB.`
+              : undefined
+          }
+        />
+        <TextField
+          label="Messages per hour (optional)"
+          type="number"
+          value={form.ratePerHour}
+          onChange={set('ratePerHour')}
+          error={fieldError('ratePerHour')}
+        />
+      </fieldset>
+      <fieldset>
+        <legend>Signature</legend>
+        <TextField
+          label="Signature (plain text)"
+          multiline
+          value={form.signatureText}
+          onChange={set('signatureText')}
+          error={fieldError('signatureText')}
+        />
+        <TextField
+          label="Signature (HTML, optional)"
+          multiline
+          value={form.signatureHtml}
+          onChange={set('signatureHtml')}
+          error={fieldError('signatureHtml')}
+        />
+      </fieldset>
+      <AliasesEditor aliases={form.aliases} onChange={set('aliases')} />
+      <fieldset>
+        <legend>DKIM signing</legend>
+        <TextField
+          label="DKIM domain"
+          value={form.dkimDomain}
+          onChange={set('dkimDomain')}
+          error={fieldError('dkim')}
+        />
+        <TextField label="DKIM selector" value={form.dkimSelector} onChange={set('dkimSelector')} />
+      </fieldset>
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {account ? 'Save changes' : 'Add account'}
+        </button>
+        <span aria-live="polite">{saved ? 'Saved.' : ''}</span>
+      </div>
+      <ErrorMessage error={generalError} />
+    </form>
+  );
+}

@@ -1,0 +1,422 @@
+import { lazy, Suspense, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { Account } from '../../../../preload/contract/accounts.ts';
+import type { AttachmentInfo, ComposeInput, DraftContent } from '../../../../preload/contract/compose.ts';
+import type { BridgeError, Result } from '../../../../preload/contract/errors.ts';
+import type { QueueItem } from '../../../../preload/contract/outbox.ts';
+import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
+import { isAboutField } from '../../shared/error-text.ts';
+import { Field } from '../../shared/Field.tsx';
+import { AttachmentList } from './AttachmentList.tsx';
+import { htmlToText, textToHtml, withoutSignature, withSignature, type Signature } from './body-text.ts';
+import type { ComposeSeed } from './compose-seed.ts';
+import { FromPicker } from './FromPicker.tsx';
+import { RecipientField } from './RecipientField.tsx';
+import { isValidAddress } from './recipients.ts';
+import { SendLaterDialog } from './SendLaterDialog.tsx';
+
+const RichEditor = lazy(() => import('./RichEditor.tsx').then((module) => ({ default: module.RichEditor })));
+
+const AUTOSAVE_MS = 3000;
+
+interface Props {
+  readonly seed: ComposeSeed;
+  readonly accounts: readonly Account[];
+  readonly hidden: boolean;
+  /** Files were dropped while another screen was showing. */
+  readonly onActivate: () => void;
+  readonly onSent: (item: QueueItem) => void;
+  readonly onDiscard: () => void;
+  readonly onAddAccount: () => void;
+}
+
+function nameOf(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+function signatureOf(account: Account | undefined, alias: string | undefined): Signature {
+  const entry = account?.aliases.find((a) => a.address === alias);
+  if (entry && (entry.signatureText || entry.signatureHtml))
+    return { text: entry.signatureText, html: entry.signatureHtml };
+  return { text: account?.signatureText ?? '', html: account?.signatureHtml ?? '' };
+}
+
+function limitOf(account: Account | undefined): number | undefined {
+  const limits = [account?.maxMessageBytes, account?.serverSizeLimit].filter(
+    (limit): limit is number => limit !== undefined && limit > 0,
+  );
+  return limits.length > 0 ? Math.min(...limits) : undefined;
+}
+
+export function ComposeScreen({
+  seed,
+  accounts,
+  hidden,
+  onActivate,
+  onSent,
+  onDiscard,
+  onAddAccount,
+}: Props) {
+  const initial = seed.content;
+  const body = withoutSignature({
+    text: initial?.text ?? '',
+    ...(initial?.html ? { html: initial.html } : {}),
+  });
+  const [accountId, setAccountId] = useState(initial?.accountId);
+  const [alias, setAlias] = useState(initial?.from);
+  const [to, setTo] = useState<string[]>(initial?.to ?? []);
+  const [cc, setCc] = useState<string[]>(initial?.cc ?? []);
+  const [bcc, setBcc] = useState<string[]>(initial?.bcc ?? []);
+  const [showCopies, setShowCopies] = useState(cc.length + bcc.length > 0);
+  const [subject, setSubject] = useState(initial?.subject ?? '');
+  const [mode, setMode] = useState<'rich' | 'plain'>(initial?.text && !initial.html ? 'plain' : 'rich');
+  const [html, setHtml] = useState(body.html ?? '');
+  const [text, setText] = useState(body.text);
+  const [attachments, setAttachments] = useState<AttachmentInfo[]>(
+    (initial?.attachments ?? []).map((ref) => ({ path: ref.path, name: nameOf(ref.path), size: 0 })),
+  );
+  const [draftId, setDraftId] = useState(seed.draftId);
+  const [error, setError] = useState<BridgeError>();
+  const [attachError, setAttachError] = useState<BridgeError>();
+  const [busy, setBusy] = useState(false);
+  const [laterOpen, setLaterOpen] = useState(false);
+  const bodyLabelId = useId();
+
+  const account =
+    accounts.find((a) => a.id === accountId) ?? accounts.find((a) => a.isDefault) ?? accounts[0];
+  const signature = signatureOf(account, alias);
+
+  const content = useMemo((): DraftContent => {
+    const draft: DraftContent = {
+      to,
+      cc,
+      bcc,
+      subject,
+      attachments: attachments.map((file) => ({ path: file.path })),
+    };
+    if (account) draft.accountId = account.id;
+    if (alias) draft.from = alias;
+    if (mode === 'rich') {
+      draft.html = html;
+      draft.text = htmlToText(html);
+    } else {
+      draft.text = text;
+    }
+    return draft;
+  }, [account, alias, to, cc, bcc, subject, attachments, mode, html, text]);
+
+  // Attachments taken back from the outbox or a draft arrive as paths: read their sizes again.
+  useEffect(() => {
+    const paths = (initial?.attachments ?? []).map((ref) => ref.path);
+    if (paths.length === 0) return;
+    void window.outbox.files.stat({ paths }).then((result) => {
+      if (result.ok) setAttachments(result.value);
+      else setAttachError(result.error);
+    });
+  }, [initial]);
+
+  function attach(result: Result<AttachmentInfo[]>) {
+    if (!result.ok) {
+      setAttachError(result.error);
+      return;
+    }
+    setAttachError(undefined);
+    setAttachments((current) => [
+      ...current,
+      ...result.value.filter((file) => !current.some((c) => c.path === file.path)),
+    ]);
+  }
+
+  async function addPaths(paths: string[]) {
+    if (paths.length > 0) attach(await window.outbox.files.stat({ paths }));
+  }
+
+  async function pickFiles() {
+    attach(await window.outbox.files.pick());
+  }
+
+  // Drops anywhere in the window attach files; without preventDefault on dragover Chromium refuses the drop.
+  const addPathsRef = useRef(addPaths);
+  useEffect(() => {
+    addPathsRef.current = addPaths;
+  });
+  useEffect(() => {
+    const onDragOver = (event: DragEvent) => {
+      if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+    };
+    const onDrop = (event: DragEvent) => {
+      const files = [...(event.dataTransfer?.files ?? [])];
+      if (files.length === 0) return;
+      event.preventDefault();
+      onActivate();
+      void addPathsRef.current(files.map((file) => window.outbox.local.pathForFile(file)));
+    };
+    window.addEventListener('dragover', onDragOver);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      window.removeEventListener('dragover', onDragOver);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, [onActivate]);
+
+  // Autosave: every few seconds while something changed, and once more when the window goes away.
+  const latest = useRef({ content, draftId, dirty: false, saving: false });
+  const firstContent = useRef(content);
+  useEffect(() => {
+    latest.current.content = content;
+    if (content !== firstContent.current) latest.current.dirty = true;
+  }, [content]);
+  useEffect(() => {
+    const state = latest.current;
+    const save = () => {
+      const { content: draft } = state;
+      const empty =
+        draft.to.length + draft.cc.length + draft.bcc.length + draft.attachments.length === 0 &&
+        !draft.subject &&
+        !draft.text;
+      if (!state.dirty || state.saving || empty) return;
+      state.dirty = false;
+      state.saving = true;
+      void window.outbox.drafts
+        .save({ ...(state.draftId ? { id: state.draftId } : {}), content: draft })
+        .then((result) => {
+          state.saving = false;
+          if (result.ok) {
+            state.draftId = result.value.id;
+            setDraftId(result.value.id);
+          } else {
+            state.dirty = true;
+          }
+        });
+    };
+    const timer = setInterval(save, AUTOSAVE_MS);
+    window.addEventListener('pagehide', save);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('pagehide', save);
+      state.dirty = false;
+    };
+  }, []);
+
+  function localError(): BridgeError | undefined {
+    if (!account) return { code: 'unknown_account', message: 'Add an account first.', field: 'accountId' };
+    const all = [...to, ...cc, ...bcc];
+    if (all.length === 0) return { code: 'no_recipients', message: '', field: 'to' };
+    const bad = all.find((address) => !isValidAddress(address));
+    if (bad !== undefined) {
+      const field = to.includes(bad) ? 'to' : cc.includes(bad) ? 'cc' : 'bcc';
+      return { code: 'invalid_address', message: `“${bad}” needs fixing before sending.`, field };
+    }
+    return undefined;
+  }
+
+  async function send(sendAt?: Date) {
+    if (busy) return;
+    const problem = localError();
+    setError(problem);
+    if (problem || !account) return;
+    setBusy(true);
+    latest.current.saving = true;
+    const full = withSignature(mode === 'rich' ? { text: htmlToText(html), html } : { text }, signature);
+    const request: ComposeInput = {
+      accountId: account.id,
+      to,
+      cc,
+      bcc,
+      subject,
+      text: full.text,
+      attachments: attachments.map((file) => ({ path: file.path })),
+    };
+    if (full.html !== undefined) request.html = full.html;
+    if (alias) request.from = alias;
+    if (sendAt) request.sendAt = sendAt.toISOString();
+    if (latest.current.draftId) request.draftId = latest.current.draftId;
+    const result = await window.outbox.outbox.enqueue(request);
+    setBusy(false);
+    latest.current.saving = false;
+    if (result.ok) {
+      latest.current.dirty = false;
+      onSent(result.value);
+    } else {
+      setError(result.error);
+    }
+  }
+
+  async function discard() {
+    latest.current.dirty = false;
+    latest.current.saving = true;
+    if (latest.current.draftId) await window.outbox.drafts.delete({ id: latest.current.draftId });
+    onDiscard();
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void send();
+    }
+  }
+
+  const fieldError = (field: string) => (isAboutField(error, field) ? error : undefined);
+  const generalError =
+    error &&
+    !['accountId', 'from', 'to', 'cc', 'bcc', 'subject', 'attachments'].some((f) => isAboutField(error, f))
+      ? error
+      : undefined;
+
+  if (accounts.length === 0) {
+    return (
+      <section className="screen compose" hidden={hidden} aria-labelledby="compose-title">
+        <h1 id="compose-title">New message</h1>
+        <p>Outbox needs an account to send mail from.</p>
+        <button type="button" className="primary" onClick={onAddAccount}>
+          Add an account
+        </button>
+      </section>
+    );
+  }
+
+  return (
+    <section className="screen compose" hidden={hidden} aria-labelledby="compose-title" onKeyDown={onKeyDown}>
+      <header className="screen-header">
+        <h1 id="compose-title">New message</h1>
+        <span className="draft-state" aria-live="polite">
+          {draftId ? 'Draft saved' : ''}
+        </span>
+      </header>
+      <form
+        className="compose-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void send();
+        }}
+      >
+        <FromPicker
+          accounts={accounts}
+          accountId={account?.id}
+          alias={alias}
+          error={fieldError('accountId') ?? fieldError('from')}
+          onChange={(id, address) => {
+            setAccountId(id);
+            setAlias(address);
+          }}
+        />
+        <RecipientField label="To" addresses={to} onChange={setTo} error={fieldError('to')} />
+        {showCopies ? (
+          <>
+            <RecipientField label="Cc" addresses={cc} onChange={setCc} error={fieldError('cc')} />
+            <RecipientField label="Bcc" addresses={bcc} onChange={setBcc} error={fieldError('bcc')} />
+          </>
+        ) : (
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              setShowCopies(true);
+            }}
+          >
+            Add Cc and Bcc
+          </button>
+        )}
+        <Field label="Subject" error={fieldError('subject')}>
+          {(control) => (
+            <input
+              {...control}
+              type="text"
+              value={subject}
+              onChange={(event) => {
+                setSubject(event.target.value);
+              }}
+            />
+          )}
+        </Field>
+        <div className="body-field">
+          <div className="body-header">
+            <span id={bodyLabelId} className="section-label">
+              Message
+            </span>
+            <label className="inline-check">
+              <input
+                type="checkbox"
+                checked={mode === 'plain'}
+                onChange={(event) => {
+                  if (event.target.checked) {
+                    setText(htmlToText(html));
+                    setMode('plain');
+                  } else {
+                    setHtml(textToHtml(text));
+                    setMode('rich');
+                  }
+                }}
+              />
+              Plain text
+            </label>
+          </div>
+          {mode === 'rich' ? (
+            <Suspense fallback={<p className="loading">Loading editor…</p>}>
+              <RichEditor initialHtml={html} onChange={setHtml} labelledBy={bodyLabelId} />
+            </Suspense>
+          ) : (
+            <textarea
+              className="plain-body"
+              aria-labelledby={bodyLabelId}
+              value={text}
+              onChange={(event) => {
+                setText(event.target.value);
+              }}
+            />
+          )}
+          {signature.text || signature.html ? (
+            <div className="signature-preview" aria-label="Signature">
+              <span className="section-label">Signature</span>
+              <pre>{signature.text || htmlToText(signature.html)}</pre>
+            </div>
+          ) : null}
+        </div>
+        <AttachmentList
+          attachments={attachments}
+          limitBytes={limitOf(account)}
+          bodyBytes={(content.text?.length ?? 0) + (content.html?.length ?? 0)}
+          onAdd={() => void pickFiles()}
+          onRemove={(path) => {
+            setAttachments((current) => current.filter((file) => file.path !== path));
+          }}
+          error={fieldError('attachments') ?? attachError}
+        />
+        <div className="compose-actions">
+          <button
+            type="submit"
+            className="primary"
+            disabled={busy}
+            aria-keyshortcuts="Control+Enter Meta+Enter"
+          >
+            {busy ? 'Sending…' : 'Send'}
+          </button>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => {
+              setLaterOpen(true);
+            }}
+          >
+            Send later…
+          </button>
+          <button type="button" onClick={() => void discard()}>
+            Discard
+          </button>
+          <span className="shortcut-hint">Ctrl+Enter sends</span>
+        </div>
+        <ErrorMessage error={generalError} />
+      </form>
+      {laterOpen ? (
+        <SendLaterDialog
+          onClose={() => {
+            setLaterOpen(false);
+          }}
+          onSchedule={(at) => {
+            setLaterOpen(false);
+            void send(at);
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}

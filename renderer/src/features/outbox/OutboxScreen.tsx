@@ -1,0 +1,172 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { Account } from '../../../../preload/contract/accounts.ts';
+import type { DraftContent } from '../../../../preload/contract/compose.ts';
+import type { Progress, QueueItem, QueueState } from '../../../../preload/contract/outbox.ts';
+import { STATE_LABELS } from '../../shared/queue-states.ts';
+import { useNow } from '../../shared/use-now.ts';
+import { OutboxDetails } from './OutboxDetails.tsx';
+import { OutboxRow } from './OutboxRow.tsx';
+
+const ROW_HEIGHT = 64;
+
+interface Props {
+  readonly items: ReadonlyMap<string, QueueItem>;
+  readonly loaded: boolean;
+  readonly progress: ReadonlyMap<string, Progress>;
+  readonly accounts: readonly Account[];
+  readonly filter: QueueState | undefined;
+  readonly onFilter: (state: QueueState | undefined) => void;
+  readonly onEdit: (content: DraftContent) => void;
+  readonly onOpenAccount: (accountId: string) => void;
+}
+
+export function OutboxScreen({
+  items,
+  loaded,
+  progress,
+  accounts,
+  filter,
+  onFilter,
+  onEdit,
+  onOpenAccount,
+}: Props) {
+  const now = useNow();
+  const listId = useId();
+  const [selectedId, setSelectedId] = useState<string>();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const accountsById = useMemo(() => new Map(accounts.map((a) => [a.id, a])), [accounts]);
+
+  // Newest first; what is sending right now stays on top.
+  const rows = useMemo(
+    () =>
+      [...items.values()]
+        .filter((item) => filter === undefined || item.state === filter)
+        .sort((a, b) =>
+          a.state === 'sending' && b.state !== 'sending'
+            ? -1
+            : b.state === 'sending' && a.state !== 'sending'
+              ? 1
+              : b.createdAt.localeCompare(a.createdAt),
+        ),
+    [items, filter],
+  );
+
+  // The app does not use the React Compiler; the virtualizer re-renders this component itself.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
+
+  const selectedIndex = rows.findIndex((item) => item.id === selectedId);
+  const selected = selectedIndex >= 0 ? rows[selectedIndex] : undefined;
+
+  function select(index: number) {
+    const item = rows[Math.max(0, Math.min(rows.length - 1, index))];
+    if (!item) return;
+    setSelectedId(item.id);
+    virtualizer.scrollToIndex(rows.indexOf(item), { align: 'auto' });
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT) / ROW_HEIGHT));
+    const moves: Record<string, number> = {
+      ArrowDown: selectedIndex + 1,
+      ArrowUp: selectedIndex - 1,
+      PageDown: selectedIndex + page,
+      PageUp: selectedIndex - page,
+      Home: 0,
+      End: rows.length - 1,
+    };
+    const target = moves[event.key];
+    if (target !== undefined) {
+      event.preventDefault();
+      select(target);
+    }
+  }
+
+  return (
+    <section className="screen outbox" aria-labelledby="outbox-title">
+      <header className="screen-header">
+        <h1 id="outbox-title">Outbox</h1>
+        <label className="inline-field">
+          Show
+          <select
+            value={filter ?? ''}
+            onChange={(event) => {
+              onFilter((event.target.value || undefined) as QueueState | undefined);
+            }}
+          >
+            <option value="">All messages</option>
+            {Object.entries(STATE_LABELS).map(([state, label]) => (
+              <option key={state} value={state}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="count" aria-live="polite">
+          {loaded ? `${rows.length} ${rows.length === 1 ? 'message' : 'messages'}` : 'Loading…'}
+        </span>
+      </header>
+      <div className="split">
+        <div
+          ref={scrollRef}
+          className="outbox-list"
+          role="listbox"
+          tabIndex={0}
+          aria-label="Messages in the outbox"
+          aria-activedescendant={selected ? `${listId}-${selected.id}` : undefined}
+          onKeyDown={onKeyDown}
+          onFocus={() => {
+            if (!selected && rows.length > 0) setSelectedId(rows[0]?.id);
+          }}
+        >
+          {rows.length === 0 && loaded ? <p className="empty">Nothing waiting to be sent.</p> : null}
+          <div role="presentation" className="virtual-space" style={{ height: virtualizer.getTotalSize() }}>
+            {virtualizer.getVirtualItems().map((virtual) => {
+              const item = rows[virtual.index];
+              if (!item) return null;
+              return (
+                <div
+                  key={item.id}
+                  role="presentation"
+                  className="virtual-row"
+                  style={{ height: virtual.size, transform: `translateY(${virtual.start}px)` }}
+                >
+                  <OutboxRow
+                    item={item}
+                    account={accountsById.get(item.accountId)}
+                    progress={progress.get(item.id)}
+                    now={now}
+                    selected={item.id === selectedId}
+                    optionId={`${listId}-${item.id}`}
+                    onSelect={() => {
+                      setSelectedId(item.id);
+                    }}
+                  />
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        {selected ? (
+          <OutboxDetails
+            key={selected.id}
+            item={selected}
+            account={accountsById.get(selected.accountId)}
+            progress={progress.get(selected.id)}
+            now={now}
+            onEdit={onEdit}
+            onOpenAccount={onOpenAccount}
+          />
+        ) : (
+          <p className="details details-empty">Select a message to see its details and actions.</p>
+        )}
+      </div>
+    </section>
+  );
+}

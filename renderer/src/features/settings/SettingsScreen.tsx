@@ -1,0 +1,116 @@
+import { useEffect, useState } from 'react';
+import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { AppSettings } from '../../../../preload/contract/settings.ts';
+import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
+import { isAboutField } from '../../shared/error-text.ts';
+import { TextField } from '../../shared/TextField.tsx';
+
+type NumberKey = 'undoSeconds' | 'retryLifetimeHours' | 'sentRetentionDays';
+type BooleanKey = 'notifications' | 'autoResendUnconfirmed';
+
+const NUMBERS: readonly { key: NumberKey; label: string; hint: string }[] = [
+  {
+    key: 'undoSeconds',
+    label: 'Undo window (seconds)',
+    hint: 'How long a sent message waits so it can be taken back. 0 turns undo off.',
+  },
+  {
+    key: 'retryLifetimeHours',
+    label: 'Keep retrying for (hours)',
+    hint: 'Time spent online trying before a message is given up.',
+  },
+  { key: 'sentRetentionDays', label: 'Keep the sent log for (days)', hint: 'Older entries are removed.' },
+];
+
+const BOOLEANS: readonly { key: BooleanKey; label: string }[] = [
+  { key: 'notifications', label: 'Show notifications when a message is sent or fails' },
+  { key: 'autoResendUnconfirmed', label: 'Resend unconfirmed messages without asking (may deliver twice)' },
+];
+
+export function SettingsScreen() {
+  const [settings, setSettings] = useState<AppSettings>();
+  const [numbers, setNumbers] = useState<Record<NumberKey, string>>();
+  const [error, setError] = useState<BridgeError>();
+  const [saved, setSaved] = useState(false);
+
+  function accept(value: AppSettings) {
+    setSettings(value);
+    setNumbers({
+      undoSeconds: String(value.undoSeconds),
+      retryLifetimeHours: String(value.retryLifetimeHours),
+      sentRetentionDays: String(value.sentRetentionDays),
+    });
+  }
+
+  useEffect(() => {
+    void window.outbox.settings.get().then((result) => {
+      if (result.ok) accept(result.value);
+      else setError(result.error);
+    });
+  }, []);
+
+  async function save(patch: Partial<AppSettings>) {
+    const result = await window.outbox.settings.update(patch);
+    if (result.ok) {
+      accept(result.value);
+      setError(undefined);
+      setSaved(true);
+    } else {
+      setError(result.error);
+      setSaved(false);
+    }
+  }
+
+  return (
+    <section className="screen settings" aria-labelledby="settings-title">
+      <header className="screen-header">
+        <h1 id="settings-title">Settings</h1>
+      </header>
+      {settings && numbers ? (
+        <form
+          className="settings-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void save({
+              undoSeconds: Number(numbers.undoSeconds),
+              retryLifetimeHours: Number(numbers.retryLifetimeHours),
+              sentRetentionDays: Number(numbers.sentRetentionDays),
+            });
+          }}
+        >
+          {NUMBERS.map(({ key, label, hint }) => (
+            <TextField
+              key={key}
+              label={label}
+              type="number"
+              hint={hint}
+              value={numbers[key]}
+              error={isAboutField(error, key) ? error : undefined}
+              onChange={(value) => {
+                setNumbers({ ...numbers, [key]: value });
+                setSaved(false);
+              }}
+            />
+          ))}
+          {BOOLEANS.map(({ key, label }) => (
+            <label key={key} className="inline-check">
+              <input
+                type="checkbox"
+                checked={settings[key]}
+                onChange={(event) => void save({ [key]: event.target.checked })}
+              />
+              {label}
+            </label>
+          ))}
+          <div className="form-actions">
+            <button type="submit" className="primary">
+              Save settings
+            </button>
+            <span aria-live="polite">{saved ? 'Saved.' : ''}</span>
+          </div>
+        </form>
+      ) : null}
+      {error && !NUMBERS.some(({ key }) => isAboutField(error, key)) ? <ErrorMessage error={error} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+import type { ReactNode } from 'react';
+import type { BridgeError } from '../../../preload/contract/errors.ts';
+import { Field } from './Field.tsx';
+
+interface Props {
+  readonly label: string;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+  readonly error?: BridgeError | undefined;
+  readonly hint?: ReactNode;
+  readonly type?: 'text' | 'email' | 'number' | 'password' | 'color';
+  readonly multiline?: boolean;
+  readonly autoComplete?: string;
+  readonly placeholder?: string;
+  readonly onBlur?: () => void;
+}
+
+export function TextField({ label, value, onChange, error, hint, type = 'text', multiline, ...rest }: Props) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(control) =>
+        multiline ? (
+          <textarea
+            {...control}
+            value={value}
+            rows={4}
+            placeholder={rest.placeholder}
+            onChange={(event) => {
+              onChange(event.target.value);
+            }}
+          />
+        ) : (
+          <input
+            {...control}
+            type={type}
+            value={value}
+            autoComplete={rest.autoComplete ?? 'off'}
+            placeholder={rest.placeholder}
+            onBlur={rest.onBlur}
+            onChange={(event) => {
+              onChange(event.target.value);
+            }}
+          />
+        )
+      }
+    </Field>
+  );
+}

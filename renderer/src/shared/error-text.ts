@@ -1,0 +1,60 @@
+import type { BridgeError, ErrorCode } from '../../../preload/contract/errors.ts';
+
+/** What each code means to a person; main's own message follows it with the specifics. */
+const WORDS: Record<ErrorCode, string> = {
+  invalid_input: 'Something here is not filled in correctly.',
+  internal: 'Something went wrong inside Outbox.',
+  forbidden_sender: 'This window may not talk to Outbox.',
+  not_found: 'It no longer exists.',
+  invalid_state: 'That is not possible in its current state.',
+  invalid_address: 'This is not a valid email address.',
+  no_recipients: 'Add at least one recipient.',
+  header_injection: 'Line breaks are not allowed here.',
+  attachment_missing: 'An attached file no longer exists.',
+  attachment_unreadable: 'An attached file cannot be read.',
+  attachment_not_a_file: 'Only files can be attached, not folders.',
+  message_too_large: 'The message is larger than the server accepts.',
+  smtputf8_unsupported: 'The server cannot handle non-ASCII addresses.',
+  unknown_account: 'That account does not exist any more.',
+  disk_full: 'The disk is full.',
+  queue_corrupt: 'The outbox file was damaged and has been set aside.',
+  storage_failed: 'Outbox could not save its data.',
+  auth_failed: 'The server did not accept the username or password.',
+  auth_required: 'The server requires a login.',
+  tls_failed: 'A secure connection could not be established.',
+  certificate_untrusted: 'The server’s certificate is not trusted.',
+  starttls_unavailable: 'The server does not offer STARTTLS.',
+  wrong_tls_mode: 'The security mode does not match this port.',
+  connection_refused: 'The server refused the connection.',
+  connection_failed: 'The server could not be reached.',
+  dns_failed: 'The server name could not be found.',
+  timeout: 'The server took too long to answer.',
+  offline: 'You are offline.',
+  recipient_rejected: 'The server refused a recipient.',
+  server_rejected: 'The server refused the message.',
+  server_deferred: 'The server asked to try again later.',
+  keychain_unavailable: 'The system keychain is not available.',
+  keychain_locked: 'The system keychain is locked.',
+  keychain_write_failed: 'The secret could not be saved in the system keychain.',
+  duplicate_label: 'Another account already has this name.',
+  invalid_host: 'This is not a valid server name.',
+  invalid_port: 'This is not a valid port.',
+  invalid_dkim_key: 'This is not a valid DKIM private key.',
+  plaintext_not_confirmed: 'Confirm that this account may send without encryption.',
+};
+
+/** A full sentence for a person: what it means, then what main said about this case. */
+export function errorText(error: BridgeError): string {
+  const words = WORDS[error.code];
+  return error.message && error.message !== words ? `${words} ${error.message}` : words;
+}
+
+/**
+ * Whether an error is about a given input field. Main names fields by their path in the request
+ * (`to.1`, `patch.host`), so a nested path or a `patch.` prefix still belongs to the field.
+ */
+export function isAboutField(error: BridgeError | undefined, field: string): boolean {
+  if (!error?.field) return false;
+  const path = error.field.replace(/^patch\./, '');
+  return path === field || path.startsWith(`${field}.`);
+}
