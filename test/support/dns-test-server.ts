@@ -1,0 +1,44 @@
+import dns2 from 'dns2';
+
+export interface DnsTestServer {
+  /** `127.0.0.1:<port>`, for `Resolver.setServers`. */
+  readonly server: string;
+  /** TXT records by name; edit it while the server runs. Unknown names answer NXDOMAIN. */
+  readonly txt: Map<string, string[]>;
+  close(): Promise<void>;
+}
+
+// RFC 1035 §4.1.1 (dns2's typings lack its RCODE table).
+const NXDOMAIN = 3;
+
+/** RFC 1035 §3.3: one character-string holds at most 255 octets; longer records are split. */
+function characterStrings(record: string): string[] {
+  return record.match(/[\s\S]{1,255}/g) ?? [''];
+}
+
+/** A UDP DNS server on 127.0.0.1, port 0, answering TXT queries from a map. */
+export async function startDnsTestServer(): Promise<DnsTestServer> {
+  const txt = new Map<string, string[]>();
+  const server = dns2.createServer({
+    udp: true,
+    handle: (request, send) => {
+      const response = dns2.Packet.createResponseFromRequest(request);
+      const question = request.questions[0];
+      const name = question?.name.toLowerCase() ?? '';
+      const records = txt.get(name);
+      if (!records) {
+        response.header.rcode = NXDOMAIN;
+      } else if (question?.type === dns2.Packet.TYPE.TXT) {
+        for (const record of records) {
+          response.answers.push(
+            dns2.Packet.createResourceFromQuestion(question, { ttl: 1, data: characterStrings(record) }),
+          );
+        }
+      }
+      void send(response);
+    },
+  });
+  const addresses = await server.listen({ udp: { port: 0, address: '127.0.0.1' } });
+  if (!addresses.udp) throw new Error('The DNS test server did not start.');
+  return { server: `127.0.0.1:${addresses.udp.port}`, txt, close: () => server.close() };
+}
