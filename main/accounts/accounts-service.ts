@@ -143,7 +143,7 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
       const account = store.find(accountId);
       if (!account || account.serverSizeLimit === bytes) return;
       store.setInternal(accountId, { serverSizeLimit: bytes });
-      changed(accountId, { notifyOutbox: true });
+      changed(accountId, { notifyOutbox: false });
     },
 
     onChanged(listener) {
