@@ -29,7 +29,7 @@ export function createConnectivity(options: { clock: Clock; isOnline: () => bool
   let online = true;
   let offlineSince = 0;
   let cancelPoll: (() => void) | undefined;
-  let platformWasOnline = options.isOnline();
+  let platformWasOnline = true;
 
   function set(next: boolean, notify = true): void {
     if (next === online) return;
@@ -82,7 +82,8 @@ export function createConnectivity(options: { clock: Clock; isOnline: () => bool
       return () => listeners.delete(listener);
     },
     start() {
-      if (!options.isOnline()) set(false, false);
+      platformWasOnline = options.isOnline();
+      if (!platformWasOnline) set(false, false);
       cancelPoll ??= clock.setTimer(poll, POLL_MS);
     },
     stop() {

@@ -1,15 +1,17 @@
-import { Transform, type TransformCallback } from 'node:stream';
-import nodemailer, { type Transporter } from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { Readable } from 'node:stream';
+import DKIM from 'nodemailer/lib/dkim';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { RecipientStatus } from '../../preload/contract/outbox.ts';
 import type { AccountsPort } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
+import { createConnectionPool, type ConnectionPool } from '../smtp/connection-pool.ts';
+import type { SmtpEndpoint } from '../smtp/smtp-endpoint.ts';
 import { classifySmtpError, type SmtpErrorLike, type SmtpFailure } from '../smtp/smtp-failure.ts';
-import { smtpOptions, type Timeouts } from '../smtp/transport-options.ts';
+import type { Timeouts } from '../smtp/transport-options.ts';
 import type { QueueRecord } from './queue-record.ts';
 import type { QueueStore } from './queue-store.ts';
 
-/** Connections per account's pool; the service feeds at most this many messages at once. */
+/** Sessions per account; the service feeds at most this many messages to an account at once. */
 export const CONNECTIONS_PER_ACCOUNT = 5;
 
 export type AttemptResult =
@@ -24,39 +26,54 @@ export interface DeliveryAgent {
     record: QueueRecord,
     options: { attempt: number; onProgress: (bytes: number) => void },
   ): Promise<AttemptResult>;
-  /** Drops pooled connections (after sleep, a network change or an account edit): they may be half-open. */
+  /** Drops pooled sessions (after sleep, a network change or an account edit): they may be half-open. */
   reset(accountId?: string): void;
   close(): void;
 }
 
 /**
- * Counts bytes on their way to nodemailer and holds back the end of the stream until `beforeEnd`
- * resolves. nodemailer writes the final "." only after this stream ends, so whatever `beforeEnd`
- * records durably is on disk before the server can possibly have accepted the message.
+ * The message body on its way to nodemailer. With a high-water mark of 0 it reads a chunk only when
+ * the previous one was taken, so reaching the end means the whole body left our hands; only then,
+ * and only after `beforeEnd` has recorded that durably, does the stream end. nodemailer writes the
+ * final "." after the end, so the server cannot accept a message whose hand-over is not on disk.
+ * nodemailer pipes this stream only once the server has answered DATA with 354.
  */
-class HandoverStream extends Transform {
+class HandoverGate extends Readable {
+  started = false;
   private sent = 0;
+  private readonly source: AsyncIterator<Buffer>;
   private readonly onProgress: (bytes: number) => void;
   private readonly beforeEnd: () => Promise<void>;
-  constructor(onProgress: (bytes: number) => void, beforeEnd: () => Promise<void>) {
-    super();
+
+  constructor(source: Readable, onProgress: (bytes: number) => void, beforeEnd: () => Promise<void>) {
+    super({ highWaterMark: 0 });
+    this.source = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     this.onProgress = onProgress;
     this.beforeEnd = beforeEnd;
   }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.sent += chunk.length;
-    this.onProgress(this.sent);
-    callback(null, chunk);
-  }
-  override _flush(callback: TransformCallback): void {
-    this.beforeEnd().then(
-      () => {
-        callback();
+
+  override _read(): void {
+    this.started = true;
+    this.source.next().then(
+      async ({ done, value }) => {
+        if (!done) {
+          this.sent += value.length;
+          this.onProgress(this.sent);
+          this.push(value);
+          return;
+        }
+        await this.beforeEnd();
+        this.push(null);
       },
       (error: unknown) => {
-        callback(error instanceof Error ? error : new Error(String(error)));
+        this.destroy(error instanceof Error ? error : new Error(String(error)));
       },
     );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    void this.source.return?.();
+    callback(error);
   }
 }
 
@@ -82,6 +99,19 @@ function recipientResults(
   });
 }
 
+function sendOn(
+  connection: SMTPConnection,
+  envelope: SMTPConnection.Envelope,
+  body: Readable,
+): Promise<SMTPConnection.SentMessageInfo> {
+  return new Promise((resolve, reject) => {
+    connection.send(envelope, body, (error, info) => {
+      if (error) reject(error);
+      else resolve(info);
+    });
+  });
+}
+
 const SIZE_LIMIT = /larger than allowed (\d+)/;
 
 export function createDeliveryAgent(options: {
@@ -90,34 +120,28 @@ export function createDeliveryAgent(options: {
   timeouts?: Timeouts;
 }): DeliveryAgent {
   const { accounts, store } = options;
-  const pools = new Map<string, Promise<Transporter<SMTPPool.SentMessageInfo>>>();
+  const pools = new Map<string, Promise<{ pool: ConnectionPool; endpoint: SmtpEndpoint }>>();
 
-  function pool(accountId: string): Promise<Transporter<SMTPPool.SentMessageInfo>> {
-    let transporter = pools.get(accountId);
-    if (!transporter) {
-      transporter = accounts.endpoint(accountId).then((endpoint) =>
-        nodemailer.createTransport(
-          smtpOptions(endpoint, {
-            maxConnections: CONNECTIONS_PER_ACCOUNT,
-            ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-          }),
-        ),
-      );
+  function poolFor(accountId: string): Promise<{ pool: ConnectionPool; endpoint: SmtpEndpoint }> {
+    let entry = pools.get(accountId);
+    if (!entry) {
+      entry = accounts
+        .endpoint(accountId)
+        .then((endpoint) => ({ endpoint, pool: createConnectionPool(endpoint, options.timeouts) }));
       // A failed lookup (keychain locked) must not stick: the next attempt asks again.
-      transporter.catch(() => pools.delete(accountId));
-      pools.set(accountId, transporter);
+      entry.catch(() => pools.delete(accountId));
+      pools.set(accountId, entry);
     }
-    return transporter;
+    return entry;
   }
 
   function reset(accountId?: string): void {
-    for (const [id, transporter] of pools) {
+    for (const [id, entry] of pools) {
       if (accountId !== undefined && id !== accountId) continue;
       pools.delete(id);
-      // close() lets a message in flight finish on its connection first.
-      transporter.then(
-        (t) => {
-          t.close();
+      entry.then(
+        ({ pool }) => {
+          pool.close();
         },
         () => undefined,
       );
@@ -128,27 +152,30 @@ export function createDeliveryAgent(options: {
     async attempt(record, { attempt, onProgress }) {
       const tried = record.recipients.filter((r) => pendingStates.has(r.state));
       let handedOver = false;
+      let gate: HandoverGate | undefined;
       try {
-        const transporter = await pool(record.accountId);
-        const body = store.openBytes(record.id);
-        const handover = new HandoverStream(onProgress, async () => {
-          await store.markHandedOver(record.id, attempt);
-          handedOver = true;
-        });
-        body.on('error', (error) => {
-          handover.destroy(error);
-        });
-        body.pipe(handover);
-        const info = await transporter.sendMail({
-          raw: handover,
+        const { pool, endpoint } = await poolFor(record.accountId);
+        const envelope = {
+          from: record.envelopeFrom,
+          to: tried.map((r) => r.address),
           // SIZE= in MAIL FROM lets the server refuse an oversized message before the upload.
-          envelope: {
-            from: record.envelopeFrom,
-            to: tried.map((r) => r.address),
-            size: record.sizeBytes,
+          size: record.sizeBytes,
+        };
+        const info = await pool.withConnection(
+          (connection) => {
+            const bytes = store.openBytes(record.id);
+            const source = endpoint.dkim ? new DKIM({ ...endpoint.dkim }).sign(bytes) : bytes;
+            gate = new HandoverGate(source, onProgress, async () => {
+              await store.markHandedOver(record.id, attempt);
+              handedOver = true;
+            });
+            return sendOn(connection, envelope, gate);
           },
-        });
-        const rejected = (info as { rejectedErrors?: SmtpErrorLike[] }).rejectedErrors ?? [];
+          // A session the server closed while idle: nothing of this message reached it.
+          (error) =>
+            gate?.started !== true && classifySmtpError(error as SmtpErrorLike).responseCode === undefined,
+        );
+        const rejected = info.rejectedErrors ?? [];
         return {
           kind: 'answered',
           recipients: recipientResults(tried, info.accepted, rejected),

@@ -484,8 +484,9 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         throw error;
       }
       upsert(record);
+      const queued = item(record);
       pump();
-      return item(record);
+      return queued;
     },
     list: () => [...records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(item),
     get: (id) => item(mustFind(id)),

@@ -25,6 +25,8 @@ export interface SmtpErrorLike {
   readonly response?: unknown;
   readonly command?: unknown;
   readonly message?: unknown;
+  /** nodemailer keeps Node's own code here when it wraps a socket or TLS error as `ESOCKET`. */
+  readonly originalCode?: unknown;
 }
 
 const OFFLINE_SOCKET_CODES = new Set(['ENETUNREACH', 'ENETDOWN', 'EHOSTUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
@@ -37,7 +39,7 @@ function text(value: unknown): string | undefined {
 
 /** Node's socket code hides under nodemailer's (`ESOCKET`) in `cause` or in the message. */
 function socketCode(error: SmtpErrorLike & { cause?: unknown }): string | undefined {
-  const codes = [error.code, (error.cause as SmtpErrorLike | undefined)?.code].filter(
+  const codes = [error.code, error.originalCode, (error.cause as SmtpErrorLike | undefined)?.code].filter(
     (c): c is string => typeof c === 'string',
   );
   const fromMessage =

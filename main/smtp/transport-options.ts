@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { SmtpEndpoint } from './smtp-endpoint.ts';
 
@@ -68,12 +69,14 @@ export function connectWithNoDelay(
   });
 }
 
-/** nodemailer options for one account. The outbox owns every retry, so the pool never re-queues. */
-export function smtpOptions(
+/**
+ * Options for one nodemailer SMTPConnection to this endpoint: where, which TLS, how long to wait.
+ * Credentials and DKIM are not in here; they go to `login` and the signer.
+ */
+export function connectionOptions(
   endpoint: SmtpEndpoint,
-  extra: { maxConnections?: number; timeouts?: Timeouts } = {},
-): SMTPPool.Options {
-  const timeouts = extra.timeouts ?? DEFAULT_TIMEOUTS;
+  timeouts: Timeouts = DEFAULT_TIMEOUTS,
+): SMTPConnection.Options {
   return {
     host: endpoint.host,
     port: endpoint.port,
@@ -81,18 +84,28 @@ export function smtpOptions(
     requireTLS: endpoint.security === 'starttls',
     ignoreTLS: endpoint.security === 'none',
     tls: tlsOptions(endpoint),
-    ...(endpoint.auth ? { auth: { user: endpoint.auth.user, pass: endpoint.auth.pass } } : {}),
-    ...(endpoint.dkim ? { dkim: { ...endpoint.dkim } } : {}),
     ...(endpoint.clientName ? { name: endpoint.clientName } : {}),
     connectionTimeout: timeouts.connectionMs,
     greetingTimeout: timeouts.greetingMs,
     socketTimeout: timeouts.socketMs,
+    logger: false,
+    debug: false,
+  };
+}
+
+/** nodemailer options for one account. The outbox owns every retry, so the pool never re-queues. */
+export function smtpOptions(
+  endpoint: SmtpEndpoint,
+  extra: { maxConnections?: number; timeouts?: Timeouts } = {},
+): SMTPPool.Options {
+  return {
+    ...connectionOptions(endpoint, extra.timeouts),
+    ...(endpoint.auth ? { auth: { user: endpoint.auth.user, pass: endpoint.auth.pass } } : {}),
+    ...(endpoint.dkim ? { dkim: { ...endpoint.dkim } } : {}),
     pool: true,
     maxConnections: extra.maxConnections ?? 3,
     maxMessages: 100,
     maxRequeues: 0,
     getSocket: connectWithNoDelay,
-    logger: false,
-    debug: false,
   } as SMTPPool.Options;
 }

@@ -1,0 +1,380 @@
+import fsp from 'node:fs/promises';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { simpleParser } from 'mailparser';
+import { createTestAccounts, type TestAccountsPort } from '../../support/test-accounts.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from '../../support/smtp-test-server.ts';
+import {
+  makeDataDir,
+  plainEndpoint,
+  startTestOutbox,
+  waitFor,
+  type TestOutbox,
+} from '../../support/outbox-fixture.ts';
+import { createFakeClock, type FakeClock } from '../../support/fake-clock.ts';
+import { makeSelfSignedCert, type TestCert } from '../../support/tls-cert.ts';
+import type { SmtpEndpoint } from '../../../main/smtp/smtp-endpoint.ts';
+import type { OutboxService } from '../../../main/outbox/outbox-service.ts';
+import type { QueueItem } from '../../../preload/contract/outbox.ts';
+
+const MINUTE = 60_000;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface Setup {
+  server: TestServer;
+  accounts: TestAccountsPort;
+  clock: FakeClock;
+  outbox: TestOutbox;
+  service: OutboxService;
+}
+
+async function setup(
+  serverOptions: TestServerOptions = {},
+  endpoint: (port: number) => SmtpEndpoint = (port) => plainEndpoint(port),
+): Promise<Setup> {
+  const server = await startTestServer(serverOptions);
+  cleanups.push(() => server.close());
+  const accounts = createTestAccounts([
+    { id: 'work', fromAddress: 'me@example.org', displayName: 'Me', endpoint: endpoint(server.port) },
+  ]);
+  const clock = createFakeClock(Date.now());
+  const outbox = await startTestOutbox({ accounts, clock });
+  cleanups.push(() => outbox.stop());
+  return { server, accounts, clock, outbox, service: outbox.outbox.service };
+}
+
+/** Waits until nothing is due or in flight, then returns the message's queue entry (undefined once sent). */
+async function after(service: OutboxService, id: string): Promise<QueueItem | undefined> {
+  await service.settled();
+  return service.list().find((i) => i.id === id);
+}
+
+const send = (service: OutboxService, to: string[] = ['ann@example.net'], extra: object = {}) =>
+  service.enqueue({ accountId: 'work', to, subject: 'Hello', text: 'Hi there', ...extra });
+
+describe('delivery through smtp-server', () => {
+  it('delivers a message once and records it in the sent log', async () => {
+    const { server, service } = await setup();
+    const item = await send(service, ['Ann <ann@example.net>']);
+    expect(item.state).toBe('queued');
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(server.messages).toHaveLength(1);
+    const sent = await service.sentGet(item.id);
+    expect(sent.recipients).toEqual([
+      expect.objectContaining({ address: 'ann@example.net', state: 'accepted' }),
+    ]);
+    const parsed = await simpleParser(server.messages[0]?.raw ?? Buffer.alloc(0));
+    expect(parsed.messageId).toBe(item.messageId);
+    expect(parsed.subject).toBe('Hello');
+  });
+
+  it('retries a greylisted (451) message after the backoff with the same Message-ID', async () => {
+    let refusals = 0;
+    const { server, service, clock } = await setup({
+      onRcptTo: () =>
+        refusals++ === 0 ? { code: 451, message: '4.7.1 Greylisted, try again later' } : undefined,
+    });
+    const item = await send(service);
+    const deferred = await after(service, item.id);
+    expect(deferred).toMatchObject({
+      state: 'deferred',
+      attempts: 1,
+    });
+    expect(deferred?.lastReply).toMatch(/^451 /);
+    expect(Date.parse(deferred?.nextAttemptAt ?? '')).toBe(clock.now() + MINUTE);
+    clock.advance(MINUTE - 1);
+    expect((await after(service, item.id))?.state).toBe('deferred');
+    clock.advance(1);
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(server.messages.map((m) => m.messageId)).toEqual([item.messageId]);
+    expect((await service.sentGet(item.id)).attempts).toBe(2);
+  });
+
+  it('records a 550 for one of three recipients and delivers to the other two', async () => {
+    const { server, service } = await setup({
+      onRcptTo: (address) =>
+        address === 'bob@example.net' ? { code: 550, message: '5.1.1 No such user' } : undefined,
+    });
+    const item = await send(service, ['ann@example.net', 'bob@example.net', 'cy@example.net']);
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(server.messages[0]?.to).toEqual(['ann@example.net', 'cy@example.net']);
+    const sent = await service.sentGet(item.id);
+    expect(sent.recipients.map((r) => [r.address, r.state])).toEqual([
+      ['ann@example.net', 'accepted'],
+      ['bob@example.net', 'rejected'],
+      ['cy@example.net', 'accepted'],
+    ]);
+    expect(sent.recipients[1]?.reply).toMatch(/^550 5\.1\.1 No such user/);
+  });
+
+  it('delivers to accepted recipients at once and retries only the deferred one later', async () => {
+    let bobTries = 0;
+    const { server, service, clock } = await setup({
+      onRcptTo: (address) =>
+        address === 'bob@example.net' && bobTries++ === 0
+          ? { code: 450, message: '4.2.1 Mailbox busy' }
+          : undefined,
+    });
+    const item = await send(service, ['ann@example.net', 'bob@example.net']);
+    const waiting = await after(service, item.id);
+    expect(waiting?.state).toBe('deferred');
+    expect(waiting?.recipients.map((r) => r.state)).toEqual(['accepted', 'deferred']);
+    clock.advance(MINUTE);
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(server.messages.map((m) => m.to)).toEqual([
+      ['ann@example.net', 'bob@example.net'].slice(0, 1),
+      ['bob@example.net'],
+    ]);
+    expect(new Set(server.messages.map((m) => m.messageId))).toEqual(new Set([item.messageId]));
+  });
+
+  it('refuses a message over the advertised SIZE before uploading it', async () => {
+    const { server, service, accounts } = await setup({ size: 2_000 });
+    const item = await send(service, ['ann@example.net'], { text: 'x'.repeat(10_000) });
+    const failed = await after(service, item.id);
+    expect(failed).toMatchObject({ state: 'failed', lastError: { code: 'message_too_large' } });
+    expect(server.dataCount()).toBe(0);
+    expect(accounts.find('work')?.serverSizeLimit).toBe(2_000);
+    // The next one is refused at enqueue, with the limit the server told us.
+    await expect(send(service, ['ann@example.net'], { text: 'x'.repeat(10_000) })).rejects.toMatchObject({
+      code: 'message_too_large',
+    });
+  });
+
+  it('fails a message the server refuses with 552 after the upload', async () => {
+    const { service } = await setup({ onData: () => ({ reply: 552, message: '5.3.4 Message too big' }) });
+    const item = await send(service);
+    const failed = await after(service, item.id);
+    expect(failed).toMatchObject({ state: 'failed', lastError: { code: 'message_too_large' } });
+    expect(failed?.lastReply).toMatch(/^552 /);
+  });
+
+  it('retries a message whose connection dropped mid-DATA and delivers it once', async () => {
+    const { server, service, clock } = await setup({ onData: (i) => (i === 0 ? 'drop-mid-data' : 'accept') });
+    // Large enough that the drop after the first chunk comes long before the end of the body.
+    const item = await send(service, ['ann@example.net'], { text: 'x'.repeat(4_000_000) });
+    expect(await after(service, item.id)).toMatchObject({ state: 'deferred', attempts: 1 });
+    expect(server.messages).toHaveLength(0);
+    clock.advance(MINUTE);
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(server.messages).toHaveLength(1);
+  });
+
+  it('marks a message unconfirmed when the connection drops after the final dot, and never resends it alone', async () => {
+    const { server, service, clock, outbox } = await setup({
+      onData: (i) => (i === 0 ? 'drop-after-dot' : 'accept'),
+    });
+    const item = await send(service);
+    expect(await after(service, item.id)).toMatchObject({ state: 'unconfirmed', attempts: 1 });
+    clock.advance(24 * 60 * MINUTE);
+    expect((await after(service, item.id))?.state).toBe('unconfirmed');
+    expect(server.messages).toHaveLength(1);
+    expect(outbox.notifications.map((n) => n.title)).toContain('Delivery unconfirmed');
+    // The user chooses: resend accepts a possible duplicate.
+    await service.resend(item.id);
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(server.messages).toHaveLength(2);
+  });
+
+  it('records an unconfirmed message as sent when the user says so', async () => {
+    const { service } = await setup({ onData: () => 'drop-after-dot' });
+    const item = await send(service);
+    expect((await after(service, item.id))?.state).toBe('unconfirmed');
+    await service.markSent(item.id);
+    expect(service.list()).toHaveLength(0);
+    expect((await service.sentGet(item.id)).messageId).toBe(item.messageId);
+  });
+
+  it('defers on a server too slow to greet, and leaves a silent server after the dot unconfirmed', async () => {
+    const slow = await setup({ greetingDelayMs: 3_000 });
+    const first = await send(slow.service);
+    expect(await after(slow.service, first.id)).toMatchObject({
+      state: 'deferred',
+      lastError: { code: 'timeout' },
+    });
+
+    const silent = await setup({ onData: () => ({ delayMs: 3_000 }) });
+    const second = await send(silent.service);
+    expect((await after(silent.service, second.id))?.state).toBe('unconfirmed');
+  });
+
+  it.each(['PLAIN', 'LOGIN'] as const)(
+    'pauses the account on a wrong %s password without hammering, and resumes when it is fixed',
+    async (method) => {
+      const { server, service, accounts, clock } = await setup(
+        { users: { me: 'right' }, authMethods: [method] },
+        (port) => plainEndpoint(port, { auth: { user: 'me', pass: 'wrong' } }),
+      );
+      const item = await send(service);
+      expect(await after(service, item.id)).toMatchObject({ state: 'needs_attention', attempts: 0 });
+      expect(accounts.find('work')?.attention?.code).toBe('auth_failed');
+      clock.advance(5 * 60 * MINUTE);
+      await after(service, item.id);
+      expect(server.authAttempts).toEqual([{ user: 'me', ok: false }]);
+      accounts.setEndpoint('work', plainEndpoint(server.port, { auth: { user: 'me', pass: 'right' } }));
+      expect(await after(service, item.id)).toBeUndefined();
+      expect(server.messages).toHaveLength(1);
+      expect(server.authAttempts.at(-1)).toEqual({ user: 'me', ok: true });
+    },
+  );
+});
+
+describe('TLS with a self-signed certificate', () => {
+  let cert: TestCert;
+  beforeAll(async () => {
+    cert = makeSelfSignedCert(await makeDataDir());
+  });
+
+  it.each(['tls', 'starttls'] as const)(
+    'delivers over %s when the certificate is pinned, refuses it otherwise',
+    async (mode) => {
+      const pinned = await setup({ tls: { key: cert.key, cert: cert.cert, mode } }, (port) => ({
+        host: '127.0.0.1',
+        port,
+        security: mode,
+        pinnedCert: { sha256: cert.sha256, pem: cert.cert },
+      }));
+      const ok = await send(pinned.service);
+      expect(await after(pinned.service, ok.id)).toBeUndefined();
+      expect(pinned.server.messages).toHaveLength(1);
+
+      const unpinned = await setup({ tls: { key: cert.key, cert: cert.cert, mode } }, (port) => ({
+        host: '127.0.0.1',
+        port,
+        security: mode,
+      }));
+      const refused = await send(unpinned.service);
+      expect(await after(unpinned.service, refused.id)).toMatchObject({
+        state: 'needs_attention',
+        lastError: { code: 'certificate_untrusted' },
+      });
+      expect(unpinned.server.messages).toHaveLength(0);
+    },
+  );
+});
+
+describe('offline', () => {
+  it('waits without spending attempts while offline, and delivers as soon as the network is back', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => server.close());
+    const accounts = createTestAccounts([
+      // An unresolvable host fails like a machine without DNS.
+      {
+        id: 'work',
+        fromAddress: 'me@example.org',
+        endpoint: plainEndpoint(0, { host: 'mail.outbox-test.invalid' }),
+      },
+    ]);
+    const clock = createFakeClock(Date.now());
+    const outbox = await startTestOutbox({ accounts, clock });
+    cleanups.push(() => outbox.stop());
+    const { service } = outbox.outbox;
+    const first = await send(service);
+    expect(await after(service, first.id)).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(service.status().online).toBe(false);
+
+    // The platform says offline too: more messages wait, nothing is tried.
+    outbox.online = false;
+    clock.advance(5_000);
+    const second = await send(service);
+    clock.advance(3 * 60 * MINUTE);
+    expect((await after(service, second.id))?.attempts).toBe(0);
+
+    accounts.setEndpoint('work', plainEndpoint(server.port));
+    outbox.online = true;
+    clock.advance(5_000);
+    await waitFor(() => server.messages.length === 2);
+    expect(await after(service, first.id)).toBeUndefined();
+    expect(service.status().online).toBe(true);
+    expect(outbox.payloads('app:statusChanged').map((s) => s.online)).toEqual([false, true]);
+  });
+});
+
+describe('user controls', () => {
+  it('holds a message for the undo window and gives it back for editing, attachments included', async () => {
+    const { server, service, clock, outbox } = await setup();
+    outbox.settings.update({ undoSeconds: 10 });
+    const dir = await makeDataDir();
+    const file = `${dir}/report.txt`;
+    await fsp.writeFile(file, 'quarterly numbers');
+    const item = await send(service, ['ann@example.net'], {
+      attachments: [{ path: file }],
+      bcc: ['boss@example.net'],
+    });
+    expect(item.undoUntil).toBe(new Date(clock.now() + 10_000).toISOString());
+    await fsp.rm(file);
+    const draft = await service.undo(item.id);
+    expect(draft).toMatchObject({
+      accountId: 'work',
+      to: ['ann@example.net'],
+      bcc: ['boss@example.net'],
+      subject: 'Hello',
+    });
+    expect(draft.text?.trim()).toBe('Hi there');
+    expect(draft.attachments).toHaveLength(1);
+    expect(await fsp.readFile(draft.attachments[0]?.path ?? '', 'utf8')).toBe('quarterly numbers');
+    expect(service.list()).toHaveLength(0);
+    clock.advance(60_000);
+    await service.settled();
+    expect(server.messages).toHaveLength(0);
+  });
+
+  it('refuses undo once the window has passed', async () => {
+    const { service, clock, outbox } = await setup({ onRcptTo: () => ({ code: 451, message: 'later' }) });
+    outbox.settings.update({ undoSeconds: 5 });
+    const item = await send(service);
+    clock.advance(5_000);
+    await service.settled();
+    await expect(service.undo(item.id)).rejects.toMatchObject({ code: 'invalid_state' });
+  });
+
+  it('sends a scheduled message at its time, and lets it be edited before', async () => {
+    const { server, service, clock } = await setup();
+    const later = new Date(clock.now() + 30 * MINUTE).toISOString();
+    const item = await send(service, ['ann@example.net'], { sendAt: later });
+    expect(item).toMatchObject({ state: 'scheduled', sendAt: later });
+    const other = await send(service, ['bob@example.net'], { sendAt: later, subject: 'Draft me' });
+    expect((await service.edit(other.id)).subject).toBe('Draft me');
+    clock.advance(30 * MINUTE - 1);
+    await service.settled();
+    expect(server.messages).toHaveLength(0);
+    clock.advance(1);
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(server.messages.map((m) => m.to)).toEqual([['ann@example.net']]);
+  });
+
+  it('cancels, retries now, and emits batched changes', async () => {
+    const { server, service, outbox } = await setup({ onRcptTo: () => ({ code: 451, message: 'later' }) });
+    const a = await send(service);
+    const b = await send(service);
+    await service.settled();
+    await service.cancel(a.id);
+    server.options = {};
+    await service.retryNow(b.id);
+    expect(await after(service, b.id)).toBeUndefined();
+    expect(server.messages).toHaveLength(1);
+    await waitFor(() => outbox.payloads('outbox:changed').some((c) => c.removed.includes(b.id)));
+    const changes = outbox.payloads('outbox:changed');
+    expect(changes.flatMap((c) => c.removed)).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect(outbox.payloads('outbox:progress').at(-1)).toMatchObject({ id: b.id });
+  });
+
+  it('gives up after the retry lifetime, counting only time online', async () => {
+    const { service, clock, outbox } = await setup({
+      onRcptTo: () => ({ code: 451, message: '4.3.0 Try later' }),
+    });
+    outbox.settings.update({ retryLifetimeHours: 1 });
+    const item = await send(service);
+    let current = await after(service, item.id);
+    while (current?.state === 'deferred') {
+      clock.advance(Date.parse(current.nextAttemptAt ?? '') - clock.now());
+      current = await after(service, item.id);
+    }
+    expect(current?.state).toBe('failed');
+    expect(current?.lastReply).toContain('4.3.0 Try later');
+    // 1, 2, 4, 8, 16, 32 minutes: the attempt after an hour online gives up.
+    expect(current?.attempts).toBe(7);
+  });
+});

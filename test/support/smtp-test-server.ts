@@ -1,0 +1,146 @@
+import type { Socket } from 'node:net';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+
+export interface ReceivedMessage {
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly raw: Buffer;
+  readonly messageId: string | undefined;
+}
+
+/** What the server does with one DATA transfer. */
+export type DataAction =
+  | 'accept'
+  /** Drops the connection after the first chunk of the body: nothing was delivered. */
+  | 'drop-mid-data'
+  /** Keeps the message (as a server that crashed before replying would) and drops the connection. */
+  | 'drop-after-dot'
+  | { readonly reply: number; readonly message: string }
+  | { readonly delayMs: number };
+
+export interface TestServerOptions {
+  readonly tls?: { readonly key: string; readonly cert: string; readonly mode: 'tls' | 'starttls' };
+  /** Accounts the server accepts; AUTH is required when set. */
+  readonly users?: Readonly<Record<string, string>>;
+  readonly authMethods?: readonly ('PLAIN' | 'LOGIN')[];
+  readonly size?: number;
+  readonly hideSMTPUTF8?: boolean;
+  /** Delays the greeting (a slow or overloaded server). */
+  readonly greetingDelayMs?: number;
+  /** A reply code and text to refuse a recipient with, or undefined to accept it. */
+  readonly onRcptTo?: (address: string) => { code: number; message: string } | undefined;
+  readonly onData?: (index: number) => DataAction;
+}
+
+export interface TestServer {
+  readonly port: number;
+  readonly messages: ReceivedMessage[];
+  readonly authAttempts: { user: string; ok: boolean }[];
+  /** DATA commands that reached the body stage. */
+  readonly dataCount: () => number;
+  /** Changes behaviour while running (e.g. the right password from now on). */
+  options: TestServerOptions;
+  close(): Promise<void>;
+}
+
+const smtpError = (code: number, message: string) =>
+  Object.assign(new Error(message), { responseCode: code });
+
+/** nodemailer's smtp-server on 127.0.0.1, port 0, with the faults the outbox must survive. */
+export async function startTestServer(initial: TestServerOptions = {}): Promise<TestServer> {
+  const messages: ReceivedMessage[] = [];
+  const authAttempts: { user: string; ok: boolean }[] = [];
+  let dataIndex = 0;
+  const state = { options: initial };
+
+  const socketOf = (session: SMTPServerSession): Socket | undefined => {
+    const connections = (server as unknown as { connections: Set<{ id: string; _socket: Socket }> })
+      .connections;
+    return [...connections].find((c) => c.id === session.id)?._socket;
+  };
+
+  const config: SMTPServerOptions = {
+    secure: initial.tls?.mode === 'tls',
+    ...(initial.tls ? { key: initial.tls.key, cert: initial.tls.cert } : { hideSTARTTLS: true }),
+    ...(initial.users
+      ? { authMethods: [...(initial.authMethods ?? ['PLAIN', 'LOGIN'])] }
+      : { authOptional: true }),
+    allowInsecureAuth: true,
+    ...(initial.size ? { size: initial.size } : {}),
+    hideSMTPUTF8: initial.hideSMTPUTF8 ?? false,
+    logger: false,
+    onConnect(_session, callback) {
+      const delay = state.options.greetingDelayMs ?? 0;
+      if (delay > 0) setTimeout(callback, delay);
+      else callback();
+    },
+    onAuth(auth, _session, callback) {
+      const ok = state.options.users?.[auth.username ?? ''] === auth.password;
+      authAttempts.push({ user: auth.username ?? '', ok });
+      if (ok) callback(null, { user: auth.username });
+      else callback(smtpError(535, '5.7.8 Authentication credentials invalid'));
+    },
+    onRcptTo(address, _session, callback) {
+      const refusal = state.options.onRcptTo?.(address.address);
+      if (refusal) callback(smtpError(refusal.code, refusal.message));
+      else callback();
+    },
+    onData(stream, session, callback) {
+      const action = state.options.onData?.(dataIndex++) ?? 'accept';
+      const chunks: Buffer[] = [];
+      if (action === 'drop-mid-data') {
+        stream.once('data', () => socketOf(session)?.destroy());
+      }
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        if (action === 'drop-mid-data') return;
+        if (typeof action === 'object' && 'reply' in action) {
+          callback(smtpError(action.reply, action.message));
+          return;
+        }
+        const raw = Buffer.concat(chunks);
+        const messageId = /^Message-ID:\s*(<[^>]+>)/im.exec(
+          raw.subarray(0, 64 * 1024).toString('latin1'),
+        )?.[1];
+        const envelope = session.envelope;
+        messages.push({
+          from: envelope.mailFrom ? envelope.mailFrom.address : '',
+          to: envelope.rcptTo.map((r) => r.address),
+          raw,
+          messageId,
+        });
+        if (action === 'drop-after-dot') {
+          socketOf(session)?.destroy();
+          return;
+        }
+        const delay = typeof action === 'object' ? action.delayMs : 0;
+        setTimeout(() => {
+          callback(null, 'Message queued');
+        }, delay);
+      });
+    },
+  };
+  const server = new SMTPServer(config);
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    port: address.port,
+    messages,
+    authAttempts,
+    dataCount: () => dataIndex,
+    get options() {
+      return state.options;
+    },
+    set options(next) {
+      state.options = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
