@@ -92,6 +92,19 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
     return present ? credentials.read(account.id, kind) : undefined;
   }
 
+  /**
+   * Deletes a secret even when the flag says there is none (an earlier write may have reached the
+   * keychain without the flag being saved). Only a secret we know exists makes a keychain failure fatal.
+   */
+  async function removeSecret(account: StoredAccount, kind: 'password' | 'dkim'): Promise<void> {
+    try {
+      await credentials.remove(account.id, kind);
+    } catch (error) {
+      if (kind === 'password' ? account.hasPassword : account.hasDkimKey) throw error;
+      log.warn('Could not check the keychain for a leftover secret', { accountId: account.id, kind });
+    }
+  }
+
   const service: AccountsService = {
     find: (accountId) => store.list().find((account) => account.id === accountId),
     list: () => store.list(),
@@ -190,8 +203,8 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
           await queue.holdAll(id);
         }
       }
-      if (account.hasPassword) await credentials.remove(id, 'password');
-      if (account.hasDkimKey) await credentials.remove(id, 'dkim');
+      await removeSecret(account, 'password');
+      await removeSecret(account, 'dkim');
       store.remove(id);
       seenCertificates.delete(id);
       log.info('Account deleted', { accountId: id, queued: queued.action });

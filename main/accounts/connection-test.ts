@@ -454,7 +454,10 @@ export async function testConnection(
         await dialogue.upgrade(handshake);
         await greetAndEhlo(dialogue, address, true);
       } else {
-        skip('starttls', 'Off: this account is confirmed to send without encryption.');
+        const offered = capabilities?.starttls
+          ? ' The server offers STARTTLS: switch this account to STARTTLS to encrypt the password and mail.'
+          : '';
+        skip('starttls', `Off: this account is confirmed to send without encryption.${offered}`);
         skip('tls', 'Off: this account is confirmed to send without encryption.');
       }
     }
