@@ -86,6 +86,7 @@ describe('connection test, each security mode', () => {
     expect(passed.capabilities).toMatchObject({
       size: 10_000_000,
       pipelining: true,
+      smtputf8: true,
       auth: ['PLAIN', 'LOGIN'],
     });
     expect(passed.certificate?.trusted).toBe(true);

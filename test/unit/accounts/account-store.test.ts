@@ -130,6 +130,12 @@ describe('bad input leaves the stored account as it was', () => {
       'invalid_address',
       'aliases.0.address',
     ],
+    [
+      "an alias repeating the account's own address",
+      { aliases: [{ address: 'ADA@example.com' }] },
+      'invalid_input',
+      'aliases.0.address',
+    ],
     ['a duplicate label, in other case', { label: '  HOME ' }, 'duplicate_label', 'label'],
     [
       'plain SMTP without confirmation',
@@ -163,6 +169,26 @@ describe('bad input leaves the stored account as it was', () => {
       field,
     });
     expect(fs.readFileSync(settings.file, 'utf8')).toBe(before);
+  });
+
+  test('aliases are identities of their own: address, display name and signature', async () => {
+    const { call, service } = accountsHarness();
+    const { id } = await call(
+      'accounts:create',
+      accountDraft({
+        aliases: [
+          { address: 'support@example.com', displayName: 'Support', signatureText: '-- \nThe support team' },
+        ],
+      }),
+    );
+    expect(service.find(id)?.aliases).toEqual([
+      {
+        address: 'support@example.com',
+        displayName: 'Support',
+        signatureText: '-- \nThe support team',
+        signatureHtml: '',
+      },
+    ]);
   });
 
   test('plain SMTP is accepted once confirmed, and stays visible on the account', async () => {
