@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { createAccounts } from '../accounts/create-accounts.ts';
+import { createDraftHandlers } from '../drafts/draft-handlers.ts';
+import { createDraftStore } from '../drafts/draft-store.ts';
+import type { Logger } from '../errors/logger.ts';
+import type { CallHandlers } from '../ipc/ipc-router.ts';
+import { createOutbox } from '../outbox/create-outbox.ts';
+import { statFiles } from '../outbox/file-info.ts';
+import { createOutboxHandlers } from '../outbox/outbox-handlers.ts';
+import { createAppSettings } from '../settings/app-settings.ts';
+import { createSettingsHandlers } from '../settings/settings-handlers.ts';
+import type { EventSink, Keychain, Platform, SettingsStore } from './ports.ts';
+
+export interface CoreOptions {
+  /** The app's data folder: queue, sent log and drafts live below it. */
+  readonly dataDir: string;
+  /** electron-store in the app; `conf` on the same file in tests and the CLI. */
+  readonly store: SettingsStore;
+  readonly keychain: Keychain;
+  readonly platform: Platform;
+  readonly emit: EventSink;
+  readonly log: Logger;
+  /** DNS servers for the sender-domain check; the system's when absent. */
+  readonly dnsServers?: readonly string[];
+}
+
+export interface Core {
+  /** One handler per contract call, for the IPC router. */
+  readonly handlers: CallHandlers;
+  start(): Promise<void>;
+  /** Lets deliveries in flight finish or park safely. */
+  stop(): Promise<void>;
+  /** After sleep: sockets may be half-open and timers late. */
+  resumed(): void;
+}
+
+/** The composition root: builds every area of main without Electron and joins them. */
+export function createCore(options: CoreOptions): Promise<Core> {
+  const { dataDir, store, keychain, platform, emit, log } = options;
+  const settings = createAppSettings(store);
+  const accounts = createAccounts({
+    store,
+    keychain,
+    // The outbox is built next; account deletion asks it for the queue only later, at run time.
+    queue: () => outbox.service,
+    emit,
+    log,
+    ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
+  });
+  const outbox = createOutbox({
+    dataDir,
+    accounts: accounts.service,
+    settings,
+    platform,
+    emit,
+    log,
+    version: platform.version,
+  });
+  const drafts = createDraftStore(path.join(dataDir, 'drafts'), log);
+
+  const handlers: CallHandlers = {
+    ...createOutboxHandlers(outbox.service),
+    ...accounts.handlers,
+    ...createDraftHandlers(drafts),
+    ...createSettingsHandlers(settings),
+    'files:pick': async () => statFiles(await platform.pickFiles()),
+  };
+  return Promise.resolve({
+    handlers,
+    start: () => outbox.start(),
+    stop: () => outbox.stop(),
+    resumed: () => {
+      outbox.service.networkHint(true);
+    },
+  });
+}

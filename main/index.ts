@@ -1,0 +1,95 @@
+import path from 'node:path';
+import type { BrowserWindow} from 'electron';
+import { app, powerMonitor, session } from 'electron';
+import Store from 'electron-store';
+import keychain from '@napi-rs/keyring/keytar.js';
+import { createCore } from './core/create-core.ts';
+import type { SettingsStore } from './core/ports.ts';
+import { consoleLogger } from './errors/logger.ts';
+import { createIpcRouter } from './ipc/ipc-router.ts';
+import { APP_ORIGIN, registerAppScheme, serveRenderer } from './shell/app-protocol.ts';
+import { installMenu } from './shell/app-menu.ts';
+import { electronPlatform } from './shell/electron-platform.ts';
+import { harden } from './shell/harden.ts';
+import { sendToWindow, wireIpc } from './shell/ipc-wiring.ts';
+import { createMainWindow } from './shell/main-window.ts';
+
+// The thin Electron shell: windows, menus and IPC wiring. Everything else is in core modules that
+// also run headless (tests, the CLI).
+
+let mainWindow: BrowserWindow | undefined;
+const currentWindow = () => mainWindow;
+const outDir = path.join(import.meta.dirname, '..');
+
+function showWindow(store: SettingsStore): void {
+  if (mainWindow && !mainWindow.isDestroyed()) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+    return;
+  }
+  const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+  mainWindow = createMainWindow({
+    preload: path.join(outDir, 'preload', 'index.cjs'),
+    url: devUrl ?? `${APP_ORIGIN}/index.html`,
+    store,
+  });
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  harden(session.defaultSession);
+  serveRenderer(session.defaultSession, path.join(outDir, 'renderer'));
+
+  const store = new Store<Record<string, unknown>>() as unknown as SettingsStore;
+  const emit = sendToWindow(currentWindow);
+  const core = await createCore({
+    dataDir: app.getPath('userData'),
+    store,
+    keychain,
+    platform: electronPlatform(currentWindow),
+    emit,
+    log: consoleLogger,
+  });
+  const devOrigin = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+  const trustedOrigin = devOrigin ? new URL(devOrigin).origin : APP_ORIGIN;
+  wireIpc(createIpcRouter(core.handlers, { trustedOrigin, log: consoleLogger }), currentWindow);
+  installMenu((command) => {
+    emit('app:menuInvoked', { command });
+  });
+
+  // Timers do not survive sleep and sockets may be half-open after it: let the core re-check.
+  powerMonitor.on('resume', () => {
+    core.resumed();
+  });
+  app.on('second-instance', () => {
+    showWindow(store);
+  });
+  app.on('activate', () => {
+    showWindow(store);
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  // Let in-flight deliveries finish or park safely before the process goes.
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (stopping) return;
+    stopping = true;
+    event.preventDefault();
+    void core.stop().finally(() => {
+      app.exit(0);
+    });
+  });
+
+  await core.start();
+  showWindow(store);
+}
+
+// A second launch only focuses the first instance's window.
+if (app.requestSingleInstanceLock()) {
+  registerAppScheme();
+  void start();
+} else {
+  app.quit();
+}

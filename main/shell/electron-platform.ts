@@ -1,0 +1,23 @@
+import { app, dialog, net, Notification, type BrowserWindow } from 'electron';
+import type { Platform } from '../core/ports.ts';
+
+export function electronPlatform(window: () => BrowserWindow | undefined): Platform {
+  return {
+    async pickFiles() {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Attach files',
+        properties: ['openFile', 'multiSelections'],
+      };
+      const target = window();
+      const result = target
+        ? await dialog.showOpenDialog(target, options)
+        : await dialog.showOpenDialog(options);
+      return result.canceled ? [] : result.filePaths;
+    },
+    notify(title, body) {
+      if (Notification.isSupported()) new Notification({ title, body, silent: true }).show();
+    },
+    isOnline: () => net.isOnline(),
+    version: app.getVersion(),
+  };
+}

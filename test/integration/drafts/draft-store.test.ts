@@ -1,0 +1,52 @@
+import fsp from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { draftContent } from '../../../preload/contract/compose.ts';
+import { createDraftStore } from '../../../main/drafts/draft-store.ts';
+import { silentLogger } from '../../../main/errors/logger.ts';
+
+describe('the draft store', () => {
+  let dir = '';
+  beforeEach(async () => {
+    dir = path.join(await fsp.mkdtemp(path.join(tmpdir(), 'outbox-drafts-')), 'drafts');
+  });
+
+  const content = draftContent.parse({ to: ['ann@example.org'], subject: 'Plans', text: 'Hello' });
+
+  test('a saved draft is found again by a new store on the same folder, as after a restart', async () => {
+    const saved = await createDraftStore(dir, silentLogger).save(undefined, content);
+    const reopened = await createDraftStore(dir, silentLogger).list();
+    expect(reopened).toEqual([saved]);
+  });
+
+  test('saving again under the same id replaces the draft and leaves no temp file', async () => {
+    const store = createDraftStore(dir, silentLogger);
+    const first = await store.save(undefined, content);
+    await store.save(first.id, { ...content, subject: 'Plans, v2' });
+    const drafts = await store.list();
+    expect(drafts.map((d) => d.content.subject)).toEqual(['Plans, v2']);
+    expect(await fsp.readdir(dir)).toEqual([`${first.id}.json`]);
+  });
+
+  test('files are private to the user', async () => {
+    const saved = await createDraftStore(dir, silentLogger).save(undefined, content);
+    expect((await fsp.stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await fsp.stat(path.join(dir, `${saved.id}.json`))).mode & 0o777).toBe(0o600);
+  });
+
+  test('a torn draft file is skipped, not fatal, and the others still load', async () => {
+    const store = createDraftStore(dir, silentLogger);
+    const good = await store.save(undefined, content);
+    await fsp.writeFile(path.join(dir, 'torn.json'), '{"id":"torn","content":{"to":[');
+    expect(await store.list()).toEqual([good]);
+  });
+
+  test('deleting removes the draft; deleting it twice says it is gone', async () => {
+    const store = createDraftStore(dir, silentLogger);
+    const saved = await store.save(undefined, content);
+    await store.remove(saved.id);
+    expect(await store.list()).toEqual([]);
+    await expect(store.remove(saved.id)).rejects.toMatchObject({ code: 'not_found' });
+  });
+});

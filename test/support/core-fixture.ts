@@ -1,0 +1,74 @@
+import fsp from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Conf from 'conf';
+import keychain from '@napi-rs/keyring/keytar.js';
+import type { AppSettings } from '../../preload/contract/settings.ts';
+import { createCore, type Core } from '../../main/core/create-core.ts';
+import type { EventSink, Platform, SettingsStore } from '../../main/core/ports.ts';
+import { silentLogger, type Logger } from '../../main/errors/logger.ts';
+import type { HarnessCore } from './renderer-harness.ts';
+
+export interface TestCore extends HarnessCore {
+  readonly core: Core;
+  readonly dataDir: string;
+  readonly store: SettingsStore;
+  /** Files the native dialog "picks" next; tests set it. */
+  pickNext: string[];
+  /** Notifications the app showed. */
+  readonly notifications: { title: string; body: string }[];
+  /** What `net.isOnline()` says; tests flip it. */
+  online: boolean;
+  close(): Promise<void>;
+}
+
+export interface TestCoreOptions {
+  readonly settings?: Partial<AppSettings>;
+  readonly log?: Logger;
+  readonly dnsServers?: string[];
+}
+
+/**
+ * The real core (outbox, accounts, drafts, settings) on a temp data folder, with `conf` as the
+ * settings store (the file format electron-store uses), the real OS keychain (run inside
+ * test/run-with-services.sh) and a platform fake standing in for Electron's dialog and notifications.
+ */
+export async function startTestCore(options: TestCoreOptions = {}): Promise<TestCore> {
+  const dataDir = await fsp.mkdtemp(path.join(tmpdir(), 'outbox-core-'));
+  const store = new Conf({ cwd: dataDir, projectName: 'outbox-test', configName: 'config' });
+  if (options.settings) store.set('app', options.settings);
+  let sink: EventSink | undefined;
+  const platform: Platform = {
+    pickFiles: () => Promise.resolve(fixture.pickNext.splice(0)),
+    notify: (title, body) => fixture.notifications.push({ title, body }),
+    isOnline: () => fixture.online,
+    version: '0.0.0-test',
+  };
+  const core = await createCore({
+    dataDir,
+    store,
+    keychain,
+    platform,
+    emit: (event, payload) => sink?.(event, payload),
+    log: options.log ?? silentLogger,
+    ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
+  });
+  const fixture: TestCore = {
+    core,
+    dataDir,
+    store,
+    handlers: core.handlers,
+    pickNext: [],
+    notifications: [],
+    online: true,
+    setEventSink: (next) => {
+      sink = next;
+    },
+    async close() {
+      await core.stop();
+      await fsp.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  await core.start();
+  return fixture;
+}
