@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { AccountInputDraft, ConnectionReport } from '../../../preload/contract/accounts.ts';
 import { accountDraft, accountsHarness, requireSecretService } from '../../support/accounts-fixtures.ts';
@@ -228,6 +229,33 @@ describe('connection test failures, each with its hint', () => {
     const report = await test();
     expect(outcome(report)[0]).toBe('resolve:failed:dns_failed');
     expect(report.steps[0]?.hint).toMatch(/typos|network/);
+  });
+
+  test('530 at sign-in: a hint that the server wants something first', async () => {
+    // A server that will not take AUTH yet (as some do before STARTTLS): not one the shared test server models.
+    const strict = new SMTPServer({
+      authMethods: ['PLAIN'],
+      allowInsecureAuth: true,
+      hideSTARTTLS: true,
+      logger: false,
+      onAuth(_auth, _session, callback) {
+        callback(
+          Object.assign(new Error('5.7.0 Must issue a STARTTLS command first'), { responseCode: 530 }),
+        );
+      },
+    });
+    await new Promise<void>((resolve) => strict.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = strict.server.address() as net.AddressInfo;
+      const { test } = await accountFor(port, { security: 'none', allowPlaintext: true });
+      const report = await test();
+      const auth = report.steps.find((step) => step.step === 'auth');
+      expect(auth).toMatchObject({ status: 'failed', error: { code: 'auth_required' } });
+      expect(auth?.detail).toContain('530');
+      expect(auth?.hint).toMatch(/STARTTLS or TLS/);
+    } finally {
+      await new Promise<void>((resolve) => strict.close(resolve));
+    }
   });
 
   test('no password saved: the sign-in step says so', async () => {
