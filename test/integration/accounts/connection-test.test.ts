@@ -254,7 +254,9 @@ describe('connection test failures, each with its hint', () => {
       expect(auth?.detail).toContain('530');
       expect(auth?.hint).toMatch(/STARTTLS or TLS/);
     } finally {
-      await new Promise<void>((resolve) => strict.close(resolve));
+      await new Promise<void>((resolve) => {
+        strict.close(resolve);
+      });
     }
   });
 
