@@ -116,6 +116,7 @@ export function AccountEditor({ account, onSaved }: Props) {
   const generalError = shownByField ? undefined : error;
   return (
     <form
+      noValidate
       className="account-form"
       aria-label={account ? `Settings for ${account.label}` : 'New account'}
       onSubmit={(event) => {
@@ -296,7 +297,7 @@ export function AccountEditor({ account, onSaved }: Props) {
       </fieldset>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
-          {account ? 'Save changes' : 'Add account'}
+          {account ? 'Save changes' : 'Save account'}
         </button>
         <span aria-live="polite">{saved ? 'Saved.' : ''}</span>
       </div>

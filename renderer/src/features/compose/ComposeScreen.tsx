@@ -283,6 +283,7 @@ export function ComposeScreen({
         </span>
       </header>
       <form
+        noValidate
         className="compose-form"
         onSubmit={(event) => {
           event.preventDefault();

@@ -49,6 +49,7 @@ export function SendLaterDialog({ onSchedule, onClose }: Props) {
         ))}
       </div>
       <form
+        noValidate
         onSubmit={(event) => {
           event.preventDefault();
           if (valid) onSchedule(chosen);

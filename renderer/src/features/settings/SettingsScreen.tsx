@@ -68,6 +68,7 @@ export function SettingsScreen() {
       </header>
       {settings && numbers ? (
         <form
+          noValidate
           className="settings-form"
           onSubmit={(event) => {
             event.preventDefault();
