@@ -72,7 +72,7 @@ export interface Draft {
 /** Types a message in compose: recipients as one comma-separated line, subject, rich-text body. */
 export async function writeMessage(page: Page, draft: Draft): Promise<void> {
   await navigate(page, 'New message');
-  const to = page.getByRole('combobox', { name: 'To' });
+  const to = page.getByRole('combobox', { name: 'To', exact: true });
   await to.fill(draft.to.join(', '));
   await to.press('Enter');
   await page.getByLabel('Subject').fill(draft.subject);
