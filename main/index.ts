@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { BrowserWindow} from 'electron';
+import type { BrowserWindow } from 'electron';
 import { app, powerMonitor, session } from 'electron';
 import Store from 'electron-store';
 import keychain from '@napi-rs/keyring/keytar.js';
