@@ -1,7 +1,7 @@
 import type { CallName } from '../../preload/contract/channels.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import type { AccountsService } from './accounts-service.ts';
-import { presetFor, providerPresets } from './provider-presets.ts';
+import { providerPresets } from './provider-presets.ts';
 
 type AccountsCall = Extract<CallName, `accounts:${string}`>;
 export type AccountsHandlers = Pick<CallHandlers, AccountsCall>;
@@ -24,7 +24,7 @@ export function createAccountsHandlers(service: AccountsService): AccountsHandle
     'accounts:test': ({ id }) => service.test(id),
     'accounts:pinCertificate': ({ id, fingerprint }) => service.pinCertificate(id, fingerprint),
     'accounts:presets': () => providerPresets(),
-    'accounts:presetFor': ({ address }) => presetFor(address),
+    'accounts:presetFor': ({ address }) => service.presetFor(address),
     'accounts:checkSenderDomain': ({ id }) => service.checkSenderDomain(id),
     'accounts:pause': ({ id }) => service.setPaused(id, true),
     'accounts:resume': ({ id }) => service.setPaused(id, false),

@@ -4,6 +4,7 @@ import type {
   Account,
   AccountInput,
   ConnectionReport,
+  Provider,
   SenderDomainReport,
 } from '../../preload/contract/accounts.ts';
 import type { CallParsedInput } from '../../preload/contract/channels.ts';
@@ -18,6 +19,7 @@ import { domainOf } from './account-validation.ts';
 import { testConnection, type ConnectionTestTimeouts, type SeenCertificate } from './connection-test.ts';
 import type { Credentials } from './credentials.ts';
 import { dkimPublicKey } from './dkim.ts';
+import { detectPreset } from './provider-presets.ts';
 import { checkSenderDomain } from './sender-domain-check.ts';
 
 export interface AccountsServiceDeps {
@@ -46,6 +48,8 @@ export interface AccountsService extends AccountsPort {
   pinCertificate(id: string, fingerprint: string): Account;
   checkSenderDomain(id: string): Promise<SenderDomainReport>;
   setPaused(id: string, paused: boolean): Account;
+  /** The provider preset for an address, by its domain or its MX records. */
+  presetFor(address: string): Promise<Provider | null>;
 }
 
 export function createAccountsService(deps: AccountsServiceDeps): AccountsService {
@@ -288,6 +292,8 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
         },
       );
     },
+
+    presetFor: (address) => detectPreset(address, deps.resolver),
 
     setPaused(id, paused) {
       store.get(id);

@@ -15,7 +15,7 @@ export interface AccountsOptions {
   readonly queue: () => QueuePort;
   readonly emit: EventSink;
   readonly log: Logger;
-  /** DNS servers for the sender-domain check (`host` or `host:port`); the system's when absent. */
+  /** DNS servers for the sender-domain check and preset detection (`host` or `host:port`); the system's when absent. */
   readonly dnsServers?: readonly string[];
   readonly connectionTestTimeouts?: ConnectionTestTimeouts;
 }

@@ -1,9 +1,12 @@
 import type { Provider } from '../../preload/contract/accounts.ts';
+import type { Resolver } from 'node:dns/promises';
 import { domainOf } from './account-validation.ts';
 
 interface Preset extends Provider {
   /** Address domains that identify the provider; empty when it cannot be told from the address. */
   readonly domains: readonly string[];
+  /** Mail-exchanger domains that give the provider away for a custom domain (e.g. Google Workspace). */
+  readonly mx: readonly string[];
 }
 
 const PRESETS: readonly Preset[] = [
@@ -16,6 +19,7 @@ const PRESETS: readonly Preset[] = [
     note: 'Needs an app password (Google Account › Security › App passwords); your normal password is refused.',
     usernameIsAddress: true,
     domains: ['gmail.com', 'googlemail.com'],
+    mx: ['google.com', 'googlemail.com'],
   },
   {
     key: 'outlook',
@@ -26,6 +30,7 @@ const PRESETS: readonly Preset[] = [
     note: 'SMTP sign-in must be allowed for the mailbox (Microsoft 365 admins often turn it off); with two-step verification use an app password.',
     usernameIsAddress: true,
     domains: ['outlook.com', 'hotmail.com', 'live.com', 'msn.com'],
+    mx: ['protection.outlook.com'],
   },
   {
     key: 'yahoo',
@@ -36,6 +41,7 @@ const PRESETS: readonly Preset[] = [
     note: 'Needs an app password (Account security › Generate app password); your normal password is refused.',
     usernameIsAddress: true,
     domains: ['yahoo.com', 'ymail.com', 'rocketmail.com'],
+    mx: ['yahoodns.net'],
   },
   {
     key: 'icloud',
@@ -46,6 +52,7 @@ const PRESETS: readonly Preset[] = [
     note: 'Needs an app-specific password from account.apple.com.',
     usernameIsAddress: true,
     domains: ['icloud.com', 'me.com', 'mac.com'],
+    mx: ['mail.icloud.com'],
   },
   {
     key: 'fastmail',
@@ -56,6 +63,7 @@ const PRESETS: readonly Preset[] = [
     note: 'Needs an app password (Settings › Privacy & Security › App passwords).',
     usernameIsAddress: true,
     domains: ['fastmail.com', 'fastmail.fm'],
+    mx: ['messagingengine.com'],
   },
   {
     key: 'zoho',
@@ -66,6 +74,7 @@ const PRESETS: readonly Preset[] = [
     note: 'Accounts in the EU or India use smtp.zoho.eu or smtp.zoho.in. With two-factor sign-in, use an app password.',
     usernameIsAddress: true,
     domains: ['zoho.com', 'zohomail.com', 'zohomail.eu'],
+    mx: ['zoho.com', 'zoho.eu', 'zoho.in'],
   },
   {
     key: 'gmx',
@@ -76,6 +85,7 @@ const PRESETS: readonly Preset[] = [
     note: 'Sending through other programs must be enabled in GMX settings (POP3/IMAP access).',
     usernameIsAddress: true,
     domains: ['gmx.net', 'gmx.de', 'gmx.at', 'gmx.ch', 'gmx.com'],
+    mx: ['gmx.net'],
   },
   {
     key: 'mailbox-org',
@@ -85,6 +95,7 @@ const PRESETS: readonly Preset[] = [
     security: 'tls',
     usernameIsAddress: true,
     domains: ['mailbox.org'],
+    mx: ['mailbox.org'],
   },
   {
     key: 'proton-bridge',
@@ -97,6 +108,7 @@ const PRESETS: readonly Preset[] = [
       "then run the connection test and pin the Bridge's own certificate.",
     usernameIsAddress: true,
     domains: ['proton.me', 'protonmail.com', 'protonmail.ch', 'pm.me'],
+    mx: ['protonmail.ch'],
   },
   {
     key: 'custom',
@@ -106,10 +118,11 @@ const PRESETS: readonly Preset[] = [
     security: 'starttls',
     usernameIsAddress: true,
     domains: [],
+    mx: [],
   },
 ];
 
-function toProvider({ domains: _domains, ...provider }: Preset): Provider {
+function toProvider({ domains: _domains, mx: _mx, ...provider }: Preset): Provider {
   return provider;
 }
 
@@ -121,6 +134,30 @@ export function providerPresets(): Provider[] {
 export function presetFor(address: string): Provider | null {
   const domain = domainOf(address);
   const preset = PRESETS.find((candidate) => candidate.domains.includes(domain));
+  return preset ? toProvider(preset) : null;
+}
+
+function servedBy(exchange: string, suffix: string): boolean {
+  const host = exchange.toLowerCase().replace(/\.$/, '');
+  return host === suffix || host.endsWith(`.${suffix}`);
+}
+
+/**
+ * The preset for an address: by its domain, else by the domain's MX records, which name the
+ * provider behind a custom domain. Null when neither tells, or DNS does not answer.
+ */
+export async function detectPreset(address: string, resolver: Resolver): Promise<Provider | null> {
+  const known = presetFor(address);
+  if (known) return known;
+  let exchanges: string[];
+  try {
+    exchanges = (await resolver.resolveMx(domainOf(address))).map((record) => record.exchange);
+  } catch {
+    return null;
+  }
+  const preset = PRESETS.find((candidate) =>
+    exchanges.some((exchange) => candidate.mx.some((suffix) => servedBy(exchange, suffix))),
+  );
   return preset ? toProvider(preset) : null;
 }
 
