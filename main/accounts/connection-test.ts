@@ -158,19 +158,19 @@ export async function testConnection(
     throw new StepFailed();
   };
 
-  async function resolve(): Promise<string> {
+  async function resolve(): Promise<void> {
     if (net.isIP(host) !== 0) {
       ok('resolve', `${host} is an IP address; nothing to look up.`);
-      return host;
+      return;
     }
     try {
-      const [first, ...rest] = await lookup(host, { all: true });
-      if (!first) throw Object.assign(new Error(`No address for ${host}.`), { code: 'ENOTFOUND' });
-      ok('resolve', `${host} is ${[first, ...rest].map((entry) => entry.address).join(', ')}.`);
-      return first.address;
+      const addresses = await lookup(host, { all: true });
+      if (addresses.length === 0)
+        throw Object.assign(new Error(`No address for ${host}.`), { code: 'ENOTFOUND' });
+      ok('resolve', `${host} is ${addresses.map((entry) => entry.address).join(', ')}.`);
     } catch (error) {
       const code = errorCode(error);
-      return fail(
+      fail(
         'resolve',
         bridge('dns_failed', `The name ${host} could not be looked up (${code || 'DNS error'}).`),
         code === 'ENOTFOUND'
@@ -180,8 +180,9 @@ export async function testConnection(
     }
   }
 
-  async function connect(address: string): Promise<net.Socket> {
-    const socket = net.connect({ host: address, port });
+  async function connect(): Promise<net.Socket> {
+    // By name, not by the address looked up: Node then tries IPv6 and IPv4 in turn (happy eyeballs).
+    const socket = net.connect({ host, port });
     socket.setNoDelay(true);
     try {
       await settled(socket, 'connect', timeouts.connectMs, () =>
@@ -201,7 +202,7 @@ export async function testConnection(
         hints[failure.code] ?? 'Check the server name and port.',
       );
     }
-    ok('connect', `Connected to ${address} port ${port}.`);
+    ok('connect', `Connected to ${socket.remoteAddress ?? host} port ${port}.`);
     return socket;
   }
 
@@ -281,9 +282,9 @@ export async function testConnection(
   }
 
   /** True if something on the port completes a TLS handshake: the sign of an implicit-TLS port. */
-  async function speaksTls(address: string): Promise<boolean> {
+  async function speaksTls(): Promise<boolean> {
     // Only a probe: no data is ever written, so the certificate does not matter here.
-    const probe = tls.connect({ host: address, port, rejectUnauthorized: false });
+    const probe = tls.connect({ host, port, rejectUnauthorized: false });
     try {
       await settled(probe, 'secureConnect', timeouts.replyMs, () => new ReplyTimeout('No TLS handshake.'));
       return true;
@@ -313,14 +314,14 @@ export async function testConnection(
     return fail(step, bridge(failure.code, failure.message), 'The connection broke off; try again.');
   }
 
-  async function greetAndEhlo(session: SmtpDialogue, address: string, afterTls: boolean): Promise<void> {
+  async function greetAndEhlo(session: SmtpDialogue, afterTls: boolean): Promise<void> {
     try {
       if (!afterTls) {
         let greeting: SmtpReply;
         try {
           greeting = await session.read(timeouts.greetingMs);
         } catch (error) {
-          if (error instanceof ReplyTimeout && security !== 'tls' && (await speaksTls(address))) {
+          if (error instanceof ReplyTimeout && security !== 'tls' && (await speaksTls())) {
             fail(
               'ehlo',
               bridge(
@@ -440,19 +441,19 @@ export async function testConnection(
   }
 
   try {
-    const address = await resolve();
-    const socket = await connect(address);
+    await resolve();
+    const socket = await connect();
     if (security === 'tls') {
       dialogue = new SmtpDialogue(await handshake(socket), timeouts.replyMs);
-      await greetAndEhlo(dialogue, address, false);
+      await greetAndEhlo(dialogue, false);
       skip('starttls', 'Not needed: the connection is encrypted from the start.');
     } else {
       dialogue = new SmtpDialogue(socket, timeouts.replyMs);
-      await greetAndEhlo(dialogue, address, false);
+      await greetAndEhlo(dialogue, false);
       if (security === 'starttls') {
         await starttls(dialogue);
         await dialogue.upgrade(handshake);
-        await greetAndEhlo(dialogue, address, true);
+        await greetAndEhlo(dialogue, true);
       } else {
         const offered = capabilities?.starttls
           ? ' The server offers STARTTLS: switch this account to STARTTLS to encrypt the password and mail.'
