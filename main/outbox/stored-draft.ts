@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { simpleParser, type AddressObject } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import type { DraftContent } from '../../preload/contract/compose.ts';
 import { ensureDir } from './atomic-file.ts';
 import type { QueueRecord } from './queue-record.ts';
@@ -30,6 +30,8 @@ function safeName(name: string | undefined, taken: Set<string>): string {
  * originals may be gone) into a folder of their own under the data folder.
  */
 export async function draftFromStored(store: QueueStore, record: QueueRecord): Promise<DraftContent> {
+  // Loaded on first use: parsing is only needed when a message goes back to compose.
+  const { simpleParser } = await import('mailparser');
   const parsed = await simpleParser(store.openBytes(record.id));
   const dir = path.join(store.paths.edits, record.id);
   await ensureDir(dir);

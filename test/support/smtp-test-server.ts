@@ -30,6 +30,8 @@ export interface TestServerOptions {
   /** A reply code and text to refuse a recipient with, or undefined to accept it. */
   readonly onRcptTo?: (address: string) => { code: number; message: string } | undefined;
   readonly onData?: (index: number) => DataAction;
+  /** Keep only envelope and Message-ID, for tests that send thousands of messages. */
+  readonly dropBodies?: boolean;
 }
 
 export interface TestServer {
@@ -106,7 +108,7 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
         messages.push({
           from: envelope.mailFrom ? envelope.mailFrom.address : '',
           to: envelope.rcptTo.map((r) => r.address),
-          raw,
+          raw: state.options.dropBodies ? Buffer.alloc(0) : raw,
           messageId,
         });
         if (action === 'drop-after-dot') {
