@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { QueueItem } from '../../preload/contract/outbox.ts';
 import type { AccountsPort, EventSink, Platform } from '../core/ports.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { AppSettingsService } from '../settings/app-settings.ts';
@@ -8,8 +9,10 @@ import { systemClock, type Clock } from './clock.ts';
 import { createConnectivity } from './connectivity.ts';
 import { tryAcquireDelivererLock, type DelivererLock } from './deliverer-lock.ts';
 import { createDeliveryAgent, type DeliveryAgent } from './delivery-agent.ts';
+import { enqueueRaw, type RawMessageInput } from './enqueue-raw.ts';
 import { createOutboxEngine, type OutboxService } from './outbox-service.ts';
 import { queuePaths } from './queue-paths.ts';
+import { toQueueItem } from './queue-record.ts';
 import { createQueueStore } from './queue-store.ts';
 import { createSentLog } from './sent-log.ts';
 
@@ -39,6 +42,10 @@ export interface Outbox {
   readonly service: OutboxService;
   /** Takes the deliverer lock if free and delivers; otherwise only enqueues and watches the queue folder. */
   start(): Promise<void>;
+  /** Reads the queue without taking the deliverer lock or watching: a short-lived producer (the CLI). */
+  open(): Promise<void>;
+  /** Queues a message rendered elsewhere (sendmail's stdin); its bytes go out verbatim. */
+  enqueueRaw(input: RawMessageInput): Promise<QueueItem>;
   /** Whether this process is the one delivering. */
   isDeliverer(): boolean;
   /** Lets attempts in flight finish and be recorded, then releases the lock. */
@@ -119,6 +126,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
   return {
     service: engine.service,
     isDeliverer: () => lock !== undefined,
+    async open() {
+      await store.init();
+      await engine.refresh();
+    },
+    async enqueueRaw(input) {
+      const record = await enqueueRaw(input, { accounts: options.accounts, store, now: clock.now() });
+      await engine.refresh([record.id]);
+      return toQueueItem(record);
+    },
     async start() {
       await store.init();
       await store.removeOrphans(ORPHAN_AGE_MS, Date.now());

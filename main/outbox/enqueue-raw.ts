@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser';
+import { encodeWords } from 'nodemailer/lib/mime-funcs';
+import type { RecipientStatus } from '../../preload/contract/outbox.ts';
+import type { AccountsPort, SenderAccount } from '../core/ports.ts';
+import { AppError } from '../errors/app-error.ts';
+import { newQueueId, parseMailbox } from './compose-message.ts';
+import type { QueueRecord } from './queue-record.ts';
+import type { QueueStore } from './queue-store.ts';
+
+/** A message someone else rendered (sendmail's stdin), to be queued and sent byte for byte. */
+export interface RawMessageInput {
+  readonly bytes: Uint8Array;
+  /** The account to send through; when absent, the one owning the From address, else `defaultAccountId`. */
+  readonly accountId?: string | undefined;
+  readonly defaultAccountId?: string | undefined;
+  /** Envelope recipients given besides the headers (sendmail's arguments). */
+  readonly recipients: readonly string[];
+  /** sendmail -t: To, Cc and Bcc are recipients too. */
+  readonly recipientsFromHeaders: boolean;
+  /** sendmail -f: MAIL FROM; the account's address when absent. */
+  readonly envelopeFrom?: string | undefined;
+}
+
+interface HeaderField {
+  /** Lower-case field name. */
+  readonly name: string;
+  /** The field as it arrived, folding included (latin1, so bytes survive unchanged). */
+  readonly raw: string;
+  /** The unfolded value, decoded as UTF-8. */
+  readonly value: string;
+}
+
+// RFC 5322 §3.6.8: a field name is printable ASCII except the colon.
+const FIELD = /^([\x21-\x39\x3b-\x7e]+):/;
+const NON_ASCII = /[\u0080-\u{10ffff}]/u;
+const NEWLINES = /\r\n|\r|\n/g;
+const ENCODED_WORD = /=\?([^?\s]+)\?([bq])\?([^?\s]*)\?=/gi;
+
+const bad = (message: string) => new AppError('invalid_input', message, { field: 'message' });
+
+const utf8 = (latin1: string) => Buffer.from(latin1, 'latin1').toString('utf8');
+
+/** RFC 2047 encoded words, for showing the subject in lists; the stored bytes keep the original. */
+function decodeWords(text: string): string {
+  const decode = (word: string, charset: string, kind: string, data: string): string => {
+    const bytes =
+      kind.toLowerCase() === 'b'
+        ? Buffer.from(data, 'base64')
+        : Buffer.from(
+            data
+              .replace(/_/g, ' ')
+              .replace(/=([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+            'latin1',
+          );
+    try {
+      return new TextDecoder(charset).decode(bytes);
+    } catch {
+      // An unknown charset: show the word as it was written.
+      return word;
+    }
+  };
+  return text.replace(/\?=\s+=\?/g, '?==?').replace(ENCODED_WORD, decode);
+}
+
+/** Splits the text (line endings already CRLF) into header fields and body; refuses what is not a message. */
+function splitMessage(text: string): { fields: HeaderField[]; body: string } {
+  const end = text.indexOf('\r\n\r\n');
+  const head = end < 0 ? text.slice(0, -2) : text.slice(0, end);
+  const body = end < 0 ? '' : text.slice(end + 4);
+  const lines = head.split('\r\n');
+  // An mbox separator ("From sha date", as git format-patch writes) is not a header; sendmail drops it.
+  if (lines[0]?.startsWith('From ')) lines.shift();
+  const fields: HeaderField[] = [];
+  let current: string[] = [];
+  const close = () => {
+    const raw = current.join('\r\n');
+    const name = FIELD.exec(raw)?.[1];
+    if (name !== undefined) {
+      const value = utf8(raw.slice(name.length + 1).replace(/\r\n/g, '')).trim();
+      fields.push({ name: name.toLowerCase(), raw, value });
+    }
+  };
+  for (const [index, line] of lines.entries()) {
+    if (line.length > 998)
+      throw bad(`Header line ${index + 1} is longer than 998 characters (RFC 5322 §2.1.1).`);
+    if (/^[ \t]/.test(line)) {
+      if (current.length === 0) throw bad('The message starts with a continuation line, not a header.');
+      current.push(line);
+      continue;
+    }
+    if (!FIELD.test(line)) {
+      throw bad(
+        `Line ${index + 1} of the message is not a header field ("Name: value"), so it is not RFC 5322.`,
+      );
+    }
+    if (current.length > 0) close();
+    current = [line];
+  }
+  if (current.length > 0) close();
+  if (fields.length === 0) throw bad('The message has no header fields.');
+  return { fields, body };
+}
+
+function addressesIn(fields: readonly HeaderField[], name: string): string[] {
+  return fields
+    .filter((f) => f.name === name)
+    .flatMap((f) => addressparser(f.value, { flatten: true }).map((a) => a.address))
+    .filter((address) => address !== '');
+}
+
+/** RFC 5322 §3.3 date-time in UTC. */
+function rfc5322Date(ms: number): string {
+  return new Date(ms).toUTCString().replace(/GMT$/, '+0000');
+}
+
+function chooseAccount(input: RawMessageInput, fromAddress: string | undefined, accounts: AccountsPort) {
+  const find = (id: string | undefined): SenderAccount | undefined =>
+    id === undefined ? undefined : accounts.find(id);
+  if (input.accountId !== undefined) {
+    const account = find(input.accountId);
+    if (!account) throw new AppError('unknown_account', 'The account for this message does not exist.');
+    return account;
+  }
+  const wanted = fromAddress?.toLowerCase();
+  const owner = accounts
+    .list()
+    .find(
+      (a) =>
+        a.fromAddress.toLowerCase() === wanted ||
+        a.aliases.some((alias) => alias.address.toLowerCase() === wanted),
+    );
+  const account = owner ?? find(input.defaultAccountId);
+  if (!account) {
+    throw new AppError(
+      'unknown_account',
+      'No account sends from this address and there is no default account.',
+    );
+  }
+  return account;
+}
+
+export interface RawContext {
+  readonly accounts: AccountsPort;
+  readonly store: QueueStore;
+  readonly now: number;
+}
+
+/**
+ * Validates a complete RFC 5322 message and queues it durably, in the same format as composed mail,
+ * so the deliverer sends these bytes verbatim. Line endings become CRLF; a Bcc field is removed from
+ * the stored bytes (its addresses stay in the envelope); Message-ID, Date and From are added when
+ * missing, as sendmail does. Returns the committed record.
+ */
+export async function enqueueRaw(input: RawMessageInput, context: RawContext): Promise<QueueRecord> {
+  const bytes = Buffer.from(input.bytes);
+  if (bytes.length === 0) throw bad('The message is empty.');
+  if (bytes.includes(0)) throw bad('The message contains NUL bytes.');
+  let text = bytes.toString('latin1').replace(NEWLINES, '\r\n');
+  if (!text.endsWith('\r\n')) text += '\r\n';
+  const { fields, body } = splitMessage(text);
+  const header = (name: string) => fields.find((f) => f.name === name);
+
+  const fromField = header('from');
+  const fromMailbox = fromField ? addressparser(fromField.value, { flatten: true })[0] : undefined;
+  if (fromField && !fromMailbox?.address) throw bad(`From: "${fromField.value}" is not an e-mail address.`);
+  const account = chooseAccount(input, fromMailbox?.address, context.accounts);
+
+  const kinds = new Map<string, RecipientStatus['kind']>();
+  for (const kind of ['bcc', 'cc', 'to'] as const) {
+    for (const address of addressesIn(fields, kind)) kinds.set(address.toLowerCase(), kind);
+  }
+  const wanted = [
+    ...(input.recipientsFromHeaders
+      ? [...addressesIn(fields, 'to'), ...addressesIn(fields, 'cc'), ...addressesIn(fields, 'bcc')]
+      : []),
+    ...input.recipients,
+  ];
+  const recipients: RecipientStatus[] = [];
+  for (const [i, text] of wanted.entries()) {
+    const { address } = parseMailbox(text, `recipients.${i}`);
+    if (recipients.some((r) => r.address.toLowerCase() === address.toLowerCase())) continue;
+    // An argument that is in no header is a blind copy as far as the other recipients can tell.
+    recipients.push({ address, kind: kinds.get(address.toLowerCase()) ?? 'bcc', state: 'pending' });
+  }
+  if (recipients.length === 0) {
+    throw new AppError(
+      'no_recipients',
+      'The message has no recipients: give addresses as arguments, or use -t.',
+      {
+        field: 'recipients',
+      },
+    );
+  }
+  const envelopeFrom =
+    input.envelopeFrom === undefined
+      ? account.fromAddress
+      : parseMailbox(input.envelopeFrom, 'envelopeFrom').address;
+
+  const domain = (fromMailbox?.address ?? account.fromAddress).split('@').pop() ?? 'localhost';
+  const added: string[] = [];
+  let messageId = header('message-id')?.value;
+  if (!messageId) {
+    messageId = `<${randomBytes(16).toString('hex')}@${domain}>`;
+    added.push(`Message-ID: ${messageId}`);
+  }
+  if (!header('date')) added.push(`Date: ${rfc5322Date(context.now)}`);
+  const name = account.displayName;
+  const fromDisplay = fromField?.value ?? (name ? `${name} <${account.fromAddress}>` : account.fromAddress);
+  if (!fromField) {
+    // RFC 2047: a display name outside ASCII travels as encoded words, never inside quotes.
+    const shown = NON_ASCII.test(name) ? encodeWords(name) : `"${name.replace(/["\\]/g, '\\$&')}"`;
+    added.push(`From: ${name ? `${shown} <${account.fromAddress}>` : account.fromAddress}`);
+  }
+  const kept = fields.filter((f) => f.name !== 'bcc').map((f) => f.raw);
+  const head = [...kept, ...added.map((line) => Buffer.from(line, 'utf8').toString('latin1'))];
+  const stored = Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`, 'latin1');
+
+  const limit = Math.min(account.maxMessageBytes ?? Infinity, account.serverSizeLimit ?? Infinity);
+  if (stored.length > limit) {
+    throw new AppError(
+      'message_too_large',
+      `The message is ${stored.length} bytes; this account accepts at most ${limit}.`,
+    );
+  }
+
+  const id = newQueueId(context.now);
+  const now = new Date(context.now).toISOString();
+  const record: QueueRecord = {
+    version: 1,
+    id,
+    messageId,
+    accountId: account.id,
+    from: fromDisplay,
+    envelopeFrom,
+    subject: decodeWords(header('subject')?.value ?? ''),
+    recipients,
+    state: 'queued',
+    attempts: 0,
+    createdAt: now,
+    nextAttemptAt: now,
+    sizeBytes: await context.store.writeBytes(id, stored),
+    attachmentCount: 0,
+    onlineMsSpent: 0,
+    needsSmtpUtf8: [envelopeFrom, ...recipients.map((r) => r.address)].some((a) => NON_ASCII.test(a)),
+  };
+  try {
+    await context.store.save(record);
+  } catch (error) {
+    await context.store.remove(id).catch(() => undefined);
+    throw error;
+  }
+  return record;
+}
