@@ -97,10 +97,13 @@ export async function parseReceived(message: ReceivedMessage) {
 }
 
 /** Polls until `check` returns something, for what the server sees (the page has its own waits). */
-export async function eventually<T>(check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error('Timed out waiting for a condition');
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -50,10 +50,14 @@ export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queued
                   <span className="account-name">{account.label}</span>
                   <span className="account-address">{account.fromAddress}</span>
                   <span className="account-flags">
-                    {account.isDefault ? 'Default' : ''}
-                    {account.paused ? ' · Paused' : ''}
-                    {account.attention ? ' · Needs attention' : ''}
-                    {account.security === 'none' ? ' · Unencrypted' : ''}
+                    {[
+                      account.isDefault && 'Default',
+                      account.paused && 'Paused',
+                      account.attention && 'Needs attention',
+                      account.security === 'none' && 'Unencrypted',
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
                   </span>
                 </button>
               </li>

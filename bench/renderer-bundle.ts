@@ -1,0 +1,98 @@
+// Renderer numbers for `npm run bench`: the JS loaded before first paint (gzip) and the time until
+// the first screen is drawn in Chromium through the test harness. Run alone:
+// node_modules/.bin/node bench/renderer-bundle.ts (after `npm run build`).
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { EventSink } from '../main/core/ports.ts';
+import type { CallHandlers } from '../main/ipc/ipc-router.ts';
+import { closeBrowser, openRenderer } from '../test/support/renderer-harness.ts';
+import { printSection, type BenchSection } from './bench-report.ts';
+
+const RENDERER = path.resolve(import.meta.dirname, '../out/renderer');
+const BUDGET_BYTES = 300 * 1024;
+const RUNS = 5;
+
+/** The scripts index.html loads itself (entry and modulepreloads); lazy chunks such as the editor are not. */
+async function initialScripts(): Promise<string[]> {
+  const html = await fs.readFile(path.join(RENDERER, 'index.html'), 'utf8');
+  const sources = [
+    ...html.matchAll(/<(?:script[^>]+src|link[^>]+rel="modulepreload"[^>]+href)="\.?\/?([^"]+\.js)"/g),
+  ];
+  return sources.map((match) => match[1] ?? '').filter(Boolean);
+}
+
+async function gzipBytes(files: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const file of files)
+    total += gzipSync(await fs.readFile(path.join(RENDERER, file)), { level: 9 }).length;
+  return total;
+}
+
+/** A core that answers the first screen's calls with nothing, so only the renderer is measured. */
+function emptyCore() {
+  const empty: Partial<Record<keyof CallHandlers, () => unknown>> = {
+    'app:getStatus': () => ({ online: true, version: 'bench' }),
+    'accounts:list': () => [],
+    'outbox:list': () => [],
+    'drafts:list': () => [],
+  };
+  return {
+    handlers: empty as CallHandlers,
+    setEventSink: (_sink: EventSink) => undefined,
+  };
+}
+
+async function firstRenderMs(): Promise<number[]> {
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const app = await openRenderer({ core: emptyCore() });
+    await app.page.getByRole('heading', { name: 'New message' }).waitFor();
+    // Navigation start to the first paint that shows the app, from the page's own clock.
+    const ms = await app.page.evaluate(() => {
+      const paint = performance.getEntriesByName('first-contentful-paint')[0];
+      return paint ? paint.startTime : performance.now();
+    });
+    times.push(ms);
+    await app.close();
+  }
+  return times;
+}
+
+const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+/** The renderer's section of the benchmark report. */
+export async function rendererBundleBench(): Promise<BenchSection> {
+  const scripts = await initialScripts();
+  const assets = await fs.readdir(path.join(RENDERER, 'assets'));
+  const lazy = assets.filter((file) => file.endsWith('.js') && !scripts.includes(`assets/${file}`));
+  const initial = await gzipBytes(scripts);
+  const editor = await gzipBytes(lazy.map((file) => `assets/${file}`));
+  let times: number[];
+  try {
+    times = await firstRenderMs();
+  } finally {
+    await closeBrowser();
+  }
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  return {
+    title: 'Renderer',
+    rows: [
+      {
+        metric: 'Initial JS, gzip',
+        value: kb(initial),
+        goal: `< ${kb(BUDGET_BYTES)}`,
+        met: initial < BUDGET_BYTES,
+      },
+      { metric: 'Rich-text editor chunk, gzip (loaded on demand)', value: kb(editor) },
+      { metric: 'First contentful paint in Chromium, median', value: `${Math.round(median(times))} ms` },
+    ],
+    notes: [
+      `Initial JS is what index.html loads (${scripts.join(', ')}); lazy chunks are fetched when compose opens the editor.`,
+      `First paint: ${RUNS} page loads through the test harness (${times.map((t) => Math.round(t)).join(', ')} ms), from navigation start.`,
+    ],
+  };
+}
+
+if (import.meta.main) printSection(await rendererBundleBench());
