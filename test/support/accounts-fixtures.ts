@@ -16,9 +16,17 @@ import type { AccountsHandlers } from '../../main/accounts/accounts-handlers.ts'
 import type { QueuePort } from '../../main/core/ports.ts';
 import { silentLogger } from '../../main/errors/logger.ts';
 
+// One folder per test file (each runs in its own worker) for every store it makes.
+const root = fs.mkdtempSync(path.join(tmpdir(), 'outbox-accounts-'));
+
+/** Removes every store `tempSettings` made in this process; for `afterAll`. */
+export function removeTempSettings(): void {
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
 /** A settings store in a fresh directory, in the file format electron-store uses. */
 export function tempSettings(): { store: Conf; dir: string; file: string } {
-  const dir = fs.mkdtempSync(path.join(tmpdir(), 'outbox-accounts-'));
+  const dir = fs.mkdtempSync(path.join(root, 'store-'));
   const store = new Conf({ cwd: dir, projectName: 'outbox-test' });
   return { store, dir, file: store.path };
 }

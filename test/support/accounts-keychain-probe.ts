@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { AppError } from '../../main/errors/app-error.ts';
-import { accountDraft, accountsHarness } from './accounts-fixtures.ts';
+import { accountDraft, accountsHarness, removeTempSettings } from './accounts-fixtures.ts';
 
 const [secret = '', mode = ''] = process.argv.slice(2);
 if (mode === 'lock') {
@@ -40,3 +40,4 @@ process.stdout.write(
     file: fs.readFileSync(harness.settings.file, 'utf8'),
   }),
 );
+removeTempSettings();

@@ -3,11 +3,23 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { AccountInputDraft, ConnectionReport } from '../../../preload/contract/accounts.ts';
-import { accountDraft, accountsHarness, requireSecretService } from '../../support/accounts-fixtures.ts';
+import {
+  accountDraft,
+  accountsHarness,
+  requireSecretService,
+  removeTempSettings,
+} from '../../support/accounts-fixtures.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../support/smtp-test-server.ts';
 import { makeSelfSignedCert, type TestCert } from '../../support/tls-cert.ts';
+
+const certDir = fs.mkdtempSync(path.join(tmpdir(), 'outbox-cert-'));
+
+afterAll(() => {
+  removeTempSettings();
+  fs.rmSync(certDir, { recursive: true, force: true });
+});
 
 const USER = 'ada@example.com';
 const PASSWORD = 'correct horse battery staple';
@@ -20,8 +32,8 @@ const servers: TestServer[] = [];
 
 beforeAll(async () => {
   await requireSecretService();
-  cert = makeSelfSignedCert(fs.mkdtempSync(path.join(tmpdir(), 'outbox-cert-')));
-  otherCert = makeSelfSignedCert(fs.mkdtempSync(path.join(tmpdir(), 'outbox-cert-')));
+  cert = makeSelfSignedCert(fs.mkdtempSync(path.join(certDir, 'a-')));
+  otherCert = makeSelfSignedCert(fs.mkdtempSync(path.join(certDir, 'b-')));
 });
 
 afterEach(async () => {

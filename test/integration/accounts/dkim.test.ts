@@ -5,9 +5,16 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dkimPublicKey, dkimRecordFor } from '../../../main/accounts/dkim.ts';
 import { smtpOptions } from '../../../main/smtp/transport-options.ts';
-import { accountDraft, accountsHarness, requireSecretService } from '../../support/accounts-fixtures.ts';
+import {
+  accountDraft,
+  accountsHarness,
+  requireSecretService,
+  removeTempSettings,
+} from '../../support/accounts-fixtures.ts';
 import { startDnsTestServer, type DnsTestServer } from '../../support/dns-test-server.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
+
+afterAll(removeTempSettings);
 
 const DOMAIN = 'outbox-test.example';
 const SELECTOR = 'mail2026';

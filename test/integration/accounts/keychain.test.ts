@@ -3,9 +3,16 @@ import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as keytar from '@napi-rs/keyring/keytar.js';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KEYCHAIN_SERVICE } from '../../../main/accounts/credentials.ts';
-import { accountDraft, accountsHarness, requireSecretService } from '../../support/accounts-fixtures.ts';
+import {
+  accountDraft,
+  accountsHarness,
+  requireSecretService,
+  removeTempSettings,
+} from '../../support/accounts-fixtures.ts';
+
+afterAll(removeTempSettings);
 
 const PASSWORD = 'pa55-Wörd-only-in-the-keychain';
 const PROBE = path.resolve('test/support/accounts-keychain-probe.ts');

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { accountsHarness } from '../../support/accounts-fixtures.ts';
+import { accountsHarness, removeTempSettings } from '../../support/accounts-fixtures.ts';
 import { startDnsTestServer, type DnsTestServer } from '../../support/dns-test-server.ts';
+
+afterAll(removeTempSettings);
 
 let dns: DnsTestServer;
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import Conf from 'conf';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { AccountInputDraft } from '../../../preload/contract/accounts.ts';
 import {
   ACCOUNTS_KEY,
@@ -10,7 +10,9 @@ import {
   type Migration,
 } from '../../../main/accounts/account-store.ts';
 import { AppError } from '../../../main/errors/app-error.ts';
-import { accountDraft, accountsHarness } from '../../support/accounts-fixtures.ts';
+import { accountDraft, accountsHarness, removeTempSettings } from '../../support/accounts-fixtures.ts';
+
+afterAll(removeTempSettings);
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; field: string | undefined }> {
   const error: unknown = await promise.then(
