@@ -4,6 +4,7 @@ import path from 'node:path';
 import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type Mail from 'nodemailer/lib/mailer';
 import { composeRequest, type ComposeRequest } from '../../preload/contract/compose.ts';
 import type { RecipientStatus } from '../../preload/contract/outbox.ts';
@@ -159,6 +160,13 @@ export function newQueueId(now: number): string {
   return `${now.toString(36).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
 }
 
+/**
+ * Text that merely looks like an RFC 2047 encoded word ("=?utf-8?q?…?=") would be decoded by the
+ * receiver into something else; encoding it ourselves makes it arrive exactly as typed.
+ */
+const literal = (text: string) => (text.includes('=?') ? encodeWord(text, 'Q', 52) : text);
+const literalName = (m: Mailbox): Mailbox => ({ name: literal(m.name), address: m.address });
+
 const display = (m: Mailbox) => (m.name ? `${m.name} <${m.address}>` : m.address);
 
 export interface ComposeContext {
@@ -190,11 +198,11 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
   const domain = from.address.slice(from.address.lastIndexOf('@') + 1);
   const messageId = `<${randomBytes(16).toString('hex')}@${domain}>`;
   const mail: Mail.Options = {
-    from,
-    to: mailboxes.to,
-    cc: mailboxes.cc,
-    ...(replyTo ? { replyTo } : {}),
-    subject: request.subject,
+    from: literalName(from),
+    to: mailboxes.to.map(literalName),
+    cc: mailboxes.cc.map(literalName),
+    ...(replyTo ? { replyTo: literalName(replyTo) } : {}),
+    subject: literal(request.subject),
     messageId,
     date: new Date(context.now),
     ...(request.text === undefined && request.html === undefined ? { text: '' } : {}),

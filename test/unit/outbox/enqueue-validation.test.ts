@@ -1,0 +1,189 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FileSystemSeam } from '../../../main/outbox/atomic-file.ts';
+import { nodeFileSystem } from '../../../main/outbox/atomic-file.ts';
+import { bytesFile, queuePaths, stateFile } from '../../../main/outbox/queue-paths.ts';
+import type { ComposeInput } from '../../../preload/contract/compose.ts';
+import { createTestAccounts } from '../../support/test-accounts.ts';
+import {
+  makeDataDir,
+  plainEndpoint,
+  startTestOutbox,
+  type TestOutbox,
+} from '../../support/outbox-fixture.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** An outbox whose only account is paused, so nothing leaves while the queue is inspected. */
+async function outbox(options: { fs?: FileSystemSeam; dataDir?: string } = {}): Promise<TestOutbox> {
+  const accounts = createTestAccounts([
+    {
+      id: 'work',
+      fromAddress: 'me@example.org',
+      displayName: 'Me',
+      aliases: [{ address: 'alias@example.org', displayName: 'Alias' }],
+      paused: true,
+      endpoint: plainEndpoint(9),
+    },
+  ]);
+  const started = await startTestOutbox({ accounts, ...options });
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+const message = (extra: Partial<ComposeInput> = {}): ComposeInput => ({
+  accountId: 'work',
+  to: ['ann@example.net'],
+  subject: 'Hello',
+  text: 'Hi',
+  ...extra,
+});
+
+describe('enqueue refuses bad input with a specific error and keeps nothing', () => {
+  it.each([
+    ['an invalid address', message({ to: ['not an address'] }), 'invalid_address', 'to.0'],
+    [
+      'two addresses in one entry',
+      message({ to: ['a@example.net, b@example.net'] }),
+      'invalid_address',
+      'to.0',
+    ],
+    ['a group', message({ cc: ['friends: a@example.net;'] }), 'invalid_address', 'cc.0'],
+    ['no recipient at all', message({ to: [] }), 'no_recipients', 'to'],
+    [
+      'CRLF in a recipient',
+      message({ to: ['ann@example.net\r\nBcc: eve@example.com'] }),
+      'header_injection',
+      'to.0',
+    ],
+    ['LF in the subject', message({ subject: 'Hi\nBcc: eve@example.com' }), 'header_injection', 'subject'],
+    ['NUL in the reply-to', message({ replyTo: 'ann@example.net\0' }), 'header_injection', 'replyTo'],
+    ['a sender that is not the account', message({ from: 'boss@example.com' }), 'invalid_address', 'from'],
+    ['an unknown account', message({ accountId: 'gone' }), 'unknown_account', 'accountId'],
+    [
+      'a missing attachment',
+      message({ attachments: [{ path: '/nonexistent/file.pdf' }] }),
+      'attachment_missing',
+      'attachments.0',
+    ],
+    [
+      'a directory as attachment',
+      message({ attachments: [{ path: '/tmp' }] }),
+      'attachment_not_a_file',
+      'attachments.0',
+    ],
+    // Stat says regular file, reading fails (EIO) for every user, root included.
+    [
+      'an unreadable attachment',
+      message({ attachments: [{ path: '/proc/self/mem' }] }),
+      'attachment_unreadable',
+      'attachments.0',
+    ],
+  ])('%s', async (_name, input, code, field) => {
+    const t = await outbox();
+    await expect(t.outbox.service.enqueue(input)).rejects.toMatchObject({ code, field });
+    expect(t.outbox.service.list()).toEqual([]);
+    const paths = queuePaths(t.dataDir);
+    expect(await fsp.readdir(paths.queue)).toEqual([]);
+    expect(await fsp.readdir(paths.tmp)).toEqual([]);
+  });
+
+  it('fails cleanly when the disk fills up mid-write, leaving no half-written file', async () => {
+    let budget = 0;
+    const fullDisk: FileSystemSeam = {
+      async create(file) {
+        const real = await nodeFileSystem.create(file);
+        return {
+          write: async (chunk) => {
+            budget -= chunk.length;
+            if (budget < 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+            return real.write(chunk);
+          },
+          sync: () => real.sync(),
+          close: () => real.close(),
+        };
+      },
+    };
+    const t = await outbox({ fs: fullDisk });
+    for (const room of [0, 300, 5_000]) {
+      budget = room;
+      await expect(t.outbox.service.enqueue(message({ text: 'x'.repeat(10_000) }))).rejects.toMatchObject({
+        code: 'disk_full',
+      });
+    }
+    const paths = queuePaths(t.dataDir);
+    expect(await fsp.readdir(paths.queue)).toEqual([]);
+    expect(await fsp.readdir(paths.tmp)).toEqual([]);
+    budget = Infinity;
+    // Queued, and shown as held while its account is paused.
+    await expect(t.outbox.service.enqueue(message())).resolves.toMatchObject({ state: 'held' });
+  });
+});
+
+describe('enqueue accepts and normalises', () => {
+  it('treats a send-at in the past as now', async () => {
+    const t = await outbox();
+    const item = await t.outbox.service.enqueue(message({ sendAt: '2001-01-01T00:00:00Z' }));
+    expect(item.state).toBe('held');
+    expect(item.sendAt).toBeUndefined();
+    expect(item.nextAttemptAt).toBe(item.createdAt);
+  });
+
+  it('takes an alias as sender, IDN domains as punycode, and flags non-ASCII local parts for SMTPUTF8', async () => {
+    const t = await outbox();
+    const item = await t.outbox.service.enqueue(
+      message({ from: 'alias@example.org', to: ['Jörg <jörg@bücher.example>', 'ann@bücher.example'] }),
+    );
+    expect(item.from).toBe('Alias <alias@example.org>');
+    expect(item.recipients.map((r) => r.address)).toEqual([
+      'jörg@xn--bcher-kva.example',
+      'ann@xn--bcher-kva.example',
+    ]);
+    const record = JSON.parse(await fsp.readFile(stateFile(queuePaths(t.dataDir), item.id), 'utf8')) as {
+      needsSmtpUtf8: boolean;
+    };
+    expect(record.needsSmtpUtf8).toBe(true);
+  });
+
+  it('keeps Bcc out of the stored bytes but in the envelope, with owner-only files', async () => {
+    const t = await outbox();
+    const item = await t.outbox.service.enqueue(message({ bcc: ['secret@example.com'] }));
+    const paths = queuePaths(t.dataDir);
+    const bytes = await fsp.readFile(bytesFile(paths, item.id), 'latin1');
+    expect(bytes).not.toContain('secret@example.com');
+    expect(bytes).toContain(`Message-ID: ${item.messageId}`);
+    expect(item.recipients).toContainEqual({ address: 'secret@example.com', kind: 'bcc', state: 'pending' });
+    expect((await fsp.stat(bytesFile(paths, item.id))).mode & 0o777).toBe(0o600);
+    expect((await fsp.stat(stateFile(paths, item.id))).mode & 0o777).toBe(0o600);
+    expect((await fsp.stat(paths.queue)).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('a corrupt queue file', () => {
+  it('is set aside with a notice, and the other messages stay', async () => {
+    const dataDir = await makeDataDir();
+    const first = await outbox({ dataDir });
+    const good = await first.outbox.service.enqueue(message({ subject: 'good' }));
+    const torn = await first.outbox.service.enqueue(message({ subject: 'torn' }));
+    const short = await first.outbox.service.enqueue(message({ subject: 'short' }));
+    await first.stop();
+    const paths = queuePaths(dataDir);
+    await fsp.writeFile(stateFile(paths, torn.id), '{"version":1,"id":');
+    await fsp.truncate(bytesFile(paths, short.id), 10);
+
+    const second = await outbox({ dataDir });
+    expect(second.outbox.service.list().map((i) => i.id)).toEqual([good.id]);
+    expect(second.payloads('app:noticed')).toHaveLength(2);
+    expect(second.payloads('app:noticed')[0]?.level).toBe('warning');
+    const aside = await fsp.readdir(paths.quarantine);
+    expect(aside).toHaveLength(2);
+    const setAside = await Promise.all(aside.map((dir) => fsp.readdir(path.join(paths.quarantine, dir))));
+    expect(setAside.flat().sort()).toEqual(
+      [`${short.id}.eml`, `${short.id}.json`, `${torn.id}.eml`, `${torn.id}.json`].sort(),
+    );
+  });
+});
