@@ -57,7 +57,7 @@ export function DeleteAccountDialog({ account, others, queuedCount, onClose }: P
         </label>
         {action === 'move' ? (
           <label className="inline-field">
-            Account
+            Move to
             <select
               value={target}
               onChange={(event) => {

@@ -58,6 +58,8 @@ export function SettingsScreen() {
     } else {
       setError(result.error);
       setSaved(false);
+      const current = await window.outbox.settings.get();
+      if (current.ok) setSettings(current.value);
     }
   }
 
@@ -98,7 +100,11 @@ export function SettingsScreen() {
               <input
                 type="checkbox"
                 checked={settings[key]}
-                onChange={(event) => void save({ [key]: event.target.checked })}
+                onChange={(event) => {
+                  // Shown at once; `save` puts back what main holds if it refuses.
+                  setSettings({ ...settings, [key]: event.target.checked });
+                  void save({ [key]: event.target.checked });
+                }}
               />
               {label}
             </label>

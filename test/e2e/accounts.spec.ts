@@ -1,0 +1,127 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, afterEach, beforeEach, expect, test } from 'vitest';
+import { startTestCore, type TestCore } from '../support/core-fixture.ts';
+import { closeBrowser, openRenderer, type RendererHarness } from '../support/renderer-harness.ts';
+import { createPlainAccount, navigate } from '../support/renderer-steps.ts';
+import { startTestServer, type TestServer } from '../support/smtp-test-server.ts';
+
+afterAll(closeBrowser);
+
+const PASSWORD = 'tr0ub4dor-and-3';
+
+let core: TestCore;
+let server: TestServer;
+let app: RendererHarness;
+
+beforeEach(async () => {
+  server = await startTestServer({ users: { ann: PASSWORD } });
+  core = await startTestCore();
+  app = await openRenderer({ core });
+});
+
+afterEach(async () => {
+  await app.close();
+  await core.close();
+  await server.close();
+});
+
+test('a new account starts from its address, shows errors by their fields, and keeps the password write-only', async () => {
+  const { page } = app;
+  await navigate(page, 'Accounts');
+  const form = page.getByRole('form', { name: 'New account' });
+  await form.getByLabel('Email address').fill('ann.example@gmail.com');
+  await form.getByLabel('Your name').focus();
+  await expect.poll(() => form.getByLabel('Server', { exact: true }).inputValue()).toBe('smtp.gmail.com');
+  await form.getByText(/Server settings for .* filled in/).waitFor();
+  await expect.poll(() => form.getByLabel('Username').inputValue()).toBe('ann.example@gmail.com');
+
+  // Now point it at the local server, with mistakes first.
+  await form.getByLabel('Email address').fill('ann@example.org');
+  await form.getByLabel('Account name').fill('Local');
+  await form.getByLabel('Server', { exact: true }).fill('127.0.0.1');
+  await form.getByLabel('Port', { exact: true }).fill('99999');
+  await form.getByRole('button', { name: 'Save account' }).click();
+  const port = form.getByLabel('Port', { exact: true });
+  await expect.poll(() => port.getAttribute('aria-invalid')).toBe('true');
+  await form.getByText('This is not a valid port.').waitFor();
+
+  await port.fill(String(server.port));
+  await form.getByLabel('Security').selectOption('none');
+  await form.getByText(/travel across the network in plain text/).waitFor();
+  await form.getByLabel('Username').fill('ann');
+  await form.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await form.getByRole('button', { name: 'Save account' }).click();
+  await form.getByText('Confirm that this account may send without encryption.').waitFor();
+  await form.getByRole('checkbox', { name: /send through this account without encryption/ }).check();
+  await form.getByRole('button', { name: 'Save account' }).click();
+
+  const saved = page.getByRole('form', { name: 'Settings for Local' });
+  await saved.getByText('A password is saved in the system keychain.').waitFor();
+  await expect.poll(() => saved.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+  expect(await page.content()).not.toContain(PASSWORD);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.getByText('The server accepted the connection and the login.').waitFor();
+  expect(server.authAttempts).toContainEqual({ user: 'ann', ok: true });
+});
+
+test('DKIM key, default account, deletion that moves queued mail, settings and menu commands', async () => {
+  const { page } = app;
+  const first = await createPlainAccount(core, server.port, 'First');
+  const second = await createPlainAccount(core, server.port, 'Second');
+  await core.handlers['outbox:enqueue']({
+    accountId: second.id,
+    to: ['bob@example.com'],
+    cc: [],
+    bcc: [],
+    subject: 'Later from second',
+    attachments: [],
+    sendAt: new Date(Date.now() + 86_400_000).toISOString(),
+  });
+  await navigate(page, 'Accounts');
+  await page.getByRole('button', { name: /^Second/ }).click();
+
+  await page.getByLabel('Private key (PEM)').fill('not a key');
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await page.getByText('This is not a valid DKIM private key.').waitFor();
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  await page
+    .getByLabel('Private key (PEM)')
+    .fill(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await page.getByText('The key was saved in the system keychain.').waitFor();
+
+  await page.getByRole('button', { name: 'Make default' }).click();
+  await page.getByRole('button', { name: /^Second.*Default/ }).waitFor();
+
+  await page.getByRole('button', { name: 'Delete account…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete Second?' });
+  await dialog.getByText('It has 1 message waiting in the outbox.').waitFor();
+  await dialog.getByRole('radio', { name: 'Send them from another account' }).check();
+  await dialog.getByLabel('Move to').selectOption(first.id);
+  await dialog.getByRole('button', { name: 'Delete account' }).click();
+  await page.getByRole('button', { name: /^Second/ }).waitFor({ state: 'detached' });
+  const [moved] = await core.handlers['outbox:list'](undefined);
+  expect(moved?.accountId).toBe(first.id);
+
+  await navigate(page, 'Settings');
+  const undo = page.getByLabel('Undo window (seconds)');
+  await undo.fill('99');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect.poll(() => undo.getAttribute('aria-invalid')).toBe('true');
+  await undo.fill('5');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Saved.').waitFor();
+  await page.getByRole('checkbox', { name: /Show notifications/ }).uncheck();
+  await expect.poll(async () => (await core.handlers['settings:get'](undefined)).notifications).toBe(false);
+  expect((await core.handlers['settings:get'](undefined)).undoSeconds).toBe(5);
+
+  // File › New Message and the other menu items arrive as `app:menuInvoked`.
+  await page.evaluate(() => {
+    (globalThis as unknown as { __outboxDeliver(event: string, payload: unknown): void }).__outboxDeliver(
+      'app:menuInvoked',
+      { command: 'outbox' },
+    );
+  });
+  await page.getByRole('heading', { name: 'Outbox' }).waitFor();
+  await page.getByRole('option', { name: /Later from second.*First/ }).waitFor();
+});
