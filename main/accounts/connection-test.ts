@@ -57,6 +57,7 @@ const PLANS: Record<SecurityMode, readonly StepName[]> = {
   none: ['resolve', 'connect', 'ehlo', 'starttls', 'tls', 'auth'],
 };
 
+const TLS_TOO_OLD = /PROTOCOL_VERSION|unsupported protocol/i;
 const TLS_PROTOCOL_MISMATCH =
   /wrong version number|unknown protocol|packet length too long|http request|record layer/i;
 
@@ -230,6 +231,13 @@ export async function testConnection(
       );
     } catch (error) {
       secure.destroy();
+      if (error instanceof ReplyTimeout) {
+        return fail(
+          'tls',
+          bridge('timeout', error.message),
+          'The server took the connection but did not negotiate TLS. Check the port and security setting.',
+        );
+      }
       const text = `${errorCode(error)} ${error instanceof Error ? error.message : ''}`;
       if (TLS_PROTOCOL_MISMATCH.test(text)) {
         return fail(
@@ -240,12 +248,20 @@ export async function testConnection(
             : 'The server answered STARTTLS but then did not speak TLS. Try TLS on port 465.',
         );
       }
+      if (TLS_TOO_OLD.test(text)) {
+        return fail(
+          'tls',
+          bridge('tls_failed', 'The server does not offer TLS 1.2 or newer.'),
+          'Outbox refuses older TLS as unsafe. Ask the provider to update the server.',
+        );
+      }
+      // OpenSSL's `reason` is a short phrase; its message carries file names and line numbers.
+      const reason =
+        typeof error === 'object' && error !== null && 'reason' in error ? String(error.reason) : '';
       return fail(
         'tls',
-        bridge('tls_failed', `The secure connection failed: ${text.trim()}`),
-        /protocol|version/i.test(text)
-          ? 'The server may only offer TLS older than 1.2, which Outbox refuses as unsafe. Ask the provider to update.'
-          : 'Check the port and security setting, then try again.',
+        bridge('tls_failed', `The secure connection failed (${reason || errorCode(error) || 'TLS error'}).`),
+        'Check the port and security setting, then try again.',
       );
     }
     const seen = certificateInfo(secure);

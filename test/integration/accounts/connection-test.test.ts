@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { AccountInputDraft, ConnectionReport } from '../../../preload/contract/accounts.ts';
 import {
@@ -55,6 +55,23 @@ async function accountFor(port: number, overrides: Partial<AccountInputDraft>, p
   await harness.call('accounts:setPassword', { id: account.id, secret: password });
   const test = () => harness.call('accounts:test', { id: account.id });
   return { ...harness, account, test };
+}
+
+/** An smtp-server configured beyond what the shared test server models. */
+async function customServer(
+  options: SMTPServerOptions,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const custom = new SMTPServer({ logger: false, ...options });
+  custom.on('error', () => undefined);
+  await new Promise<void>((resolve) => custom.listen(0, '127.0.0.1', resolve));
+  const { port } = custom.server.address() as net.AddressInfo;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        custom.close(resolve);
+      }),
+  };
 }
 
 function outcome(report: ConnectionReport): string[] {
@@ -245,20 +262,17 @@ describe('connection test failures, each with its hint', () => {
 
   test('530 at sign-in: a hint that the server wants something first', async () => {
     // A server that will not take AUTH yet (as some do before STARTTLS): not one the shared test server models.
-    const strict = new SMTPServer({
+    const { port, close } = await customServer({
       authMethods: ['PLAIN'],
       allowInsecureAuth: true,
       hideSTARTTLS: true,
-      logger: false,
       onAuth(_auth, _session, callback) {
         callback(
           Object.assign(new Error('5.7.0 Must issue a STARTTLS command first'), { responseCode: 530 }),
         );
       },
     });
-    await new Promise<void>((resolve) => strict.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = strict.server.address() as net.AddressInfo;
       const { test } = await accountFor(port, { security: 'none', allowPlaintext: true });
       const report = await test();
       const auth = report.steps.find((step) => step.step === 'auth');
@@ -266,9 +280,30 @@ describe('connection test failures, each with its hint', () => {
       expect(auth?.detail).toContain('530');
       expect(auth?.hint).toMatch(/STARTTLS or TLS/);
     } finally {
-      await new Promise<void>((resolve) => {
-        strict.close(resolve);
-      });
+      await close();
+    }
+  });
+
+  test('a server that offers nothing newer than TLS 1.1 is refused: TLS 1.2 at least', async () => {
+    const { port, close } = await customServer({
+      secure: true,
+      key: cert.key,
+      cert: cert.cert,
+      authOptional: true,
+      // Let OpenSSL on the server side offer the old protocols at all.
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    });
+    try {
+      const { test } = await accountFor(port, { security: 'tls' });
+      const report = await test();
+      expect(outcome(report)).toContain('tls:failed:tls_failed');
+      expect(report.steps.find((step) => step.step === 'tls')?.detail).toBe(
+        'The server does not offer TLS 1.2 or newer.',
+      );
+    } finally {
+      await close();
     }
   });
 
