@@ -14,7 +14,7 @@ export const ACCOUNTS_VERSION = 1;
  * account is the default. The pinned certificate's PEM sits beside its fingerprint: a certificate
  * is public, and the TLS layer needs it as the only trusted CA.
  */
-export const storedAccount = account.omit({ isDefault: true }).extend({
+const storedAccount = account.omit({ isDefault: true }).extend({
   pinnedCertPem: z.string().max(50_000).optional(),
 });
 export type StoredAccount = z.infer<typeof storedAccount>;
@@ -30,7 +30,7 @@ type AccountsDocument = z.infer<typeof accountsDocument>;
 export type Migration = (document: Record<string, unknown>) => Record<string, unknown>;
 
 /** Keyed by the version each migration upgrades from. Version 1 is the first format. */
-export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+const MIGRATIONS: Readonly<Record<number, Migration>> = {};
 
 /**
  * Brings a stored document up to `target`. A document newer than this build knows (written by a

@@ -17,7 +17,7 @@ import { normaliseFingerprint } from '../smtp/transport-options.ts';
 import type { AccountPatch, AccountStore, InternalFields, StoredAccount } from './account-store.ts';
 import { domainOf } from './account-validation.ts';
 import { testConnection, type ConnectionTestTimeouts, type SeenCertificate } from './connection-test.ts';
-import type { Credentials } from './credentials.ts';
+import type { Credentials, SecretKind } from './credentials.ts';
 import { dkimPublicKey } from './dkim.ts';
 import { detectPreset } from './provider-presets.ts';
 import { checkSenderDomain } from './sender-domain-check.ts';
@@ -91,7 +91,7 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
     return { pinnedCertSha256: wanted, pinnedCertPem: seen.pem };
   }
 
-  async function readSecret(account: StoredAccount, kind: 'password' | 'dkim'): Promise<string | undefined> {
+  async function readSecret(account: StoredAccount, kind: SecretKind): Promise<string | undefined> {
     const present = kind === 'password' ? account.hasPassword : account.hasDkimKey;
     return present ? credentials.read(account.id, kind) : undefined;
   }
@@ -100,7 +100,7 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
    * Deletes a secret even when the flag says there is none (an earlier write may have reached the
    * keychain without the flag being saved). Only a secret we know exists makes a keychain failure fatal.
    */
-  async function removeSecret(account: StoredAccount, kind: 'password' | 'dkim'): Promise<void> {
+  async function removeSecret(account: StoredAccount, kind: SecretKind): Promise<void> {
     try {
       await credentials.remove(account.id, kind);
     } catch (error) {

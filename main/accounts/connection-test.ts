@@ -31,7 +31,7 @@ export interface ConnectionTestTimeouts {
   readonly replyMs: number;
 }
 
-export const DEFAULT_TEST_TIMEOUTS: ConnectionTestTimeouts = {
+const DEFAULT_TEST_TIMEOUTS: ConnectionTestTimeouts = {
   connectMs: 15_000,
   greetingMs: 10_000,
   replyMs: 20_000,

@@ -13,7 +13,7 @@ const LOCKED_HINT =
   'The system keychain is locked. Unlock it (for example in "Passwords and Keys", or by signing in again) and try again.';
 
 /** The keychain entry name: the account id for the password, `<id>:dkim` for the DKIM key. */
-export function keychainAccount(accountId: string, kind: SecretKind): string {
+function keychainAccount(accountId: string, kind: SecretKind): string {
   return kind === 'password' ? accountId : `${accountId}:dkim`;
 }
 
