@@ -1,0 +1,213 @@
+import {
+  accountInput,
+  connectionReport,
+  securityMode,
+  type Account,
+} from '../../preload/contract/accounts.ts';
+import { presetFor } from '../accounts/provider-presets.ts';
+import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
+import { findAccount, openCore, type CliCore } from './cli-core.ts';
+import { groupHelp, print, readAll, type CliIo } from './cli-io.ts';
+import { EXIT, exitCodeFor, usageError } from './exit-codes.ts';
+import { accountEntry, accountsListJson, printJson } from './json-output.ts';
+
+export const ACCOUNTS_HELP = `Usage: outbox accounts <command>
+
+  list [--json]        the accounts, the default one marked with *
+  add …                add an account (see "outbox accounts add --help")
+  test NAME [--json]   connect, sign in and report each step
+  remove NAME [--move-to NAME]  delete an account; its queued mail is held, or moved
+  pause NAME           hold the account's mail until "resume"
+  resume NAME          deliver the account's mail again
+
+NAME is an account's label, id or address.
+`;
+
+const ADD_HELP = `Usage: outbox accounts add --label LABEL --from ADDRESS [--name DISPLAY]
+                           [--host HOST --port PORT --security tls|starttls|none [--allow-plaintext]]
+                           [--user USER] [--password-stdin] [--pin-cert SHA256] [--default]
+
+Adds an account and prints its id. For a known provider (Gmail, Outlook, Fastmail, …) --from is
+enough: host, port and security come from the provider's preset.
+
+  --password-stdin   read the password from stdin (one line); it goes only to the system keychain
+  --user USER        the sign-in name when it is not the address
+  --allow-plaintext  confirm sending without encryption (required with --security none)
+  --pin-cert SHA256  connect once and trust only the server certificate with this fingerprint
+  --no-password      the server needs no sign-in
+  --default          make it the default account
+
+Example:
+  printf '%s\\n' "$APP_PASSWORD" | outbox accounts add --label Work --from me@fastmail.com --password-stdin
+`;
+
+const ADD_OPTIONS = {
+  label: { type: 'string' },
+  from: { type: 'string' },
+  name: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  security: { type: 'string' },
+  'allow-plaintext': { type: 'boolean' },
+  user: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  'no-password': { type: 'boolean' },
+  'pin-cert': { type: 'string' },
+  default: { type: 'boolean' },
+} as const;
+
+/** The password line from stdin: only the line ending is dropped, spaces may be part of it. */
+async function readPassword(io: CliIo): Promise<string> {
+  const password = (await readAll(io.stdin)).toString('utf8').replace(/\r?\n$/, '');
+  if (password === '' || /[\r\n]/.test(password)) {
+    throw usageError('--password-stdin expects exactly one non-empty line on stdin');
+  }
+  return password;
+}
+
+async function add(io: CliIo, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('accounts add', args, ADD_OPTIONS);
+  if (values.help) {
+    print(io, ADD_HELP);
+    return EXIT.ok;
+  }
+  expectPositionals('accounts add', positionals, []);
+  if (values.label === undefined || values.from === undefined)
+    throw usageError('--label and --from are required');
+  if (values['password-stdin'] && values['no-password']) {
+    throw usageError('give --password-stdin or --no-password, not both');
+  }
+  const preset = presetFor(values.from);
+  const host = values.host ?? preset?.host;
+  const port = integerOption('port', values.port) ?? preset?.port;
+  const security = values.security ?? preset?.security;
+  if (host === undefined || port === undefined || security === undefined) {
+    throw usageError(`no preset for ${values.from}: give --host, --port and --security`);
+  }
+  const mode = securityMode.safeParse(security);
+  if (!mode.success) throw usageError(`--security must be tls, starttls or none, not "${security}"`);
+  const input = accountInput.safeParse({
+    label: values.label,
+    fromAddress: values.from,
+    displayName: values.name ?? '',
+    host,
+    port,
+    security: mode.data,
+    allowPlaintext: values['allow-plaintext'] === true,
+    auth: values['no-password'] ? 'none' : 'password',
+    username: values.user ?? '',
+  });
+  if (!input.success) {
+    const issue = input.error.issues[0];
+    throw usageError(`${issue?.path.join('.') ?? 'input'}: ${issue?.message ?? 'invalid'}`);
+  }
+  // Read before anything is saved, so a missing password leaves no half-made account.
+  const password = values['password-stdin'] ? await readPassword(io) : undefined;
+
+  const core = openCore(io);
+  await core.outbox.open();
+  const account = core.accounts.create(input.data);
+  try {
+    if (password !== undefined) await core.accounts.setPassword(account.id, password);
+    if (values['pin-cert'] !== undefined) {
+      await core.accounts.test(account.id);
+      core.accounts.pinCertificate(account.id, values['pin-cert']);
+    }
+    if (values.default) core.accounts.setDefault(account.id);
+  } catch (error) {
+    await core.accounts.remove({ id: account.id, queued: { action: 'hold' } });
+    throw error;
+  }
+  print(io, account.id);
+  return EXIT.ok;
+}
+
+function listText(accounts: readonly Account[]): string {
+  return accounts
+    .map((a) =>
+      [
+        `${a.isDefault ? '*' : ' '} ${a.label}`,
+        a.fromAddress,
+        `${a.host}:${a.port}/${a.security}`,
+        a.paused ? 'paused' : a.attention ? `needs attention: ${a.attention.message}` : 'ok',
+        a.id,
+      ].join('\t'),
+    )
+    .join('\n');
+}
+
+async function test(io: CliIo, core: CliCore, account: Account, json: boolean): Promise<number> {
+  const report = await core.accounts.test(account.id);
+  if (json) {
+    io.stdout.write(`${JSON.stringify(connectionReport.parse(report), null, 2)}\n`);
+  } else {
+    for (const step of report.steps) {
+      print(io, `${step.status.padEnd(7)} ${step.step.padEnd(9)} ${step.detail}`);
+      if (step.hint) print(io, `        ${step.hint}`);
+    }
+  }
+  if (report.ok) return EXIT.ok;
+  const failed = report.steps.find((s) => s.status === 'failed');
+  io.stderr.write(
+    `outbox: ${account.label}: ${failed?.error?.message ?? failed?.detail ?? 'the connection test failed'}\n`,
+  );
+  return failed?.error ? exitCodeFor(failed.error.code) : EXIT.unavailable;
+}
+
+export async function accountsCommand(io: CliIo, args: readonly string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'add':
+      return add(io, rest);
+    case 'list': {
+      const { values, positionals } = parseCommand('accounts list', rest, { json: { type: 'boolean' } });
+      if (values.help) {
+        print(io, 'Usage: outbox accounts list [--json]\n\nThe accounts; * marks the default one.\n');
+        return EXIT.ok;
+      }
+      expectPositionals('accounts list', positionals, []);
+      const accounts = openCore(io).accounts.list();
+      if (values.json) printJson(io, accountsListJson, { version: 1, accounts: accounts.map(accountEntry) });
+      else if (accounts.length > 0) print(io, listText(accounts));
+      return EXIT.ok;
+    }
+    case 'test':
+    case 'remove':
+    case 'pause':
+    case 'resume': {
+      const { values, positionals } = parseCommand(`accounts ${sub}`, rest, {
+        json: { type: 'boolean' },
+        'move-to': { type: 'string' },
+      });
+      if (values.help) {
+        print(io, ACCOUNTS_HELP);
+        return EXIT.ok;
+      }
+      if (values.json && sub !== 'test') throw usageError(`"accounts ${sub}" has no --json output`);
+      if (values['move-to'] !== undefined && sub !== 'remove')
+        throw usageError('--move-to is only for "accounts remove"');
+      const [name = ''] = expectPositionals(`accounts ${sub}`, positionals, ['NAME']);
+      const core = openCore(io);
+      const account = findAccount(core.accounts, name);
+      if (sub === 'test') return test(io, core, account, values.json === true);
+      if (sub === 'remove') {
+        await core.outbox.open();
+        const target =
+          values['move-to'] === undefined ? undefined : findAccount(core.accounts, values['move-to']);
+        await core.accounts.remove({
+          id: account.id,
+          queued: target ? { action: 'move', toAccountId: target.id } : { action: 'hold' },
+        });
+      } else {
+        core.accounts.setPaused(account.id, sub === 'pause');
+      }
+      return EXIT.ok;
+    }
+    case '--help':
+    case '-h':
+    case undefined:
+      return groupHelp(io, sub !== undefined, ACCOUNTS_HELP);
+    default:
+      throw usageError(`unknown command "accounts ${sub}" (see "outbox accounts --help")`);
+  }
+}

@@ -1,0 +1,86 @@
+import keychain from '@napi-rs/keyring/keytar.js';
+import type { Account } from '../../preload/contract/accounts.ts';
+import { createAccounts } from '../accounts/create-accounts.ts';
+import type { AccountsService } from '../accounts/accounts-service.ts';
+import type { SettingsStore } from '../core/ports.ts';
+import type { Logger } from '../errors/logger.ts';
+import { createOutbox, type Outbox } from '../outbox/create-outbox.ts';
+import { createAppSettings, type AppSettingsService } from '../settings/app-settings.ts';
+import type { CliIo } from './cli-io.ts';
+import { dataLocation, openSettings } from './data-location.ts';
+import { CliError, EXIT } from './exit-codes.ts';
+
+export interface CliCore {
+  readonly dataDir: string;
+  readonly accounts: AccountsService;
+  readonly outbox: Outbox;
+}
+
+/** Warnings and errors from the core, one line each on stderr; progress chatter is not for scripts. */
+function stderrLogger(io: CliIo): Logger {
+  const line = (level: string, message: string) => io.stderr.write(`outbox: ${level}: ${message}\n`);
+  return {
+    info: () => undefined,
+    warn: (message) => line('warning', message),
+    error: (message) => line('error', message),
+  };
+}
+
+/**
+ * The app's core without Electron, as the app builds it: the same data folder, settings file and
+ * keychain. Nothing is started here: each command opens the outbox only as far as it needs.
+ */
+export function openCore(io: CliIo): CliCore {
+  const dataDir = dataLocation(io.env);
+  let store: SettingsStore;
+  try {
+    store = openSettings(dataDir);
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new CliError(EXIT.config, `cannot read the settings in ${dataDir}: ${why ?? ''}`);
+  }
+  const log = stderrLogger(io);
+  const emit = () => undefined;
+  const appSettings = createAppSettings(store);
+  // Nobody can take back or be notified about a message queued from a script.
+  const settings: AppSettingsService = {
+    ...appSettings,
+    get: () => ({ ...appSettings.get(), undoSeconds: 0, notifications: false }),
+  };
+  const accounts = createAccounts({ store, keychain, queue: () => outbox.service, emit, log });
+  const outbox = createOutbox({
+    dataDir,
+    accounts: accounts.service,
+    settings,
+    platform: { isOnline: () => true, notify: () => undefined },
+    emit,
+    log,
+  });
+  return { dataDir, accounts: accounts.service, outbox };
+}
+
+/**
+ * An account by id, label or address (case-insensitive); the default account when `wanted` is absent.
+ * Unknown accounts exit 67; no accounts at all is a configuration problem (78).
+ */
+export function findAccount(accounts: AccountsService, wanted: string | undefined): Account {
+  const all = accounts.list();
+  if (all.length === 0) {
+    throw new CliError(
+      EXIT.config,
+      'no accounts are set up: add one with "outbox accounts add" or in the app',
+    );
+  }
+  if (wanted === undefined) {
+    const fallback = all.find((a) => a.isDefault) ?? all[0];
+    if (fallback) return fallback;
+  }
+  const key = (wanted ?? '').toLowerCase();
+  const found =
+    all.find((a) => a.id === wanted) ??
+    all.find((a) => a.label.toLowerCase() === key) ??
+    all.find((a) => a.fromAddress.toLowerCase() === key);
+  if (!found)
+    throw new CliError(EXIT.noUser, `unknown account "${wanted ?? ''}" (see "outbox accounts list")`);
+  return found;
+}

@@ -1,0 +1,26 @@
+import type { Readable, Writable } from 'node:stream';
+import { EXIT } from './exit-codes.ts';
+
+/** Where a command reads and writes; the entry point passes the process's own streams. */
+export interface CliIo {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function print(io: CliIo, text: string): void {
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks);
+}
+
+/** A command group's help: on stdout when asked for (exit 0), on stderr when the subcommand is missing (64). */
+export function groupHelp(io: CliIo, asked: boolean, help: string): number {
+  (asked ? io.stdout : io.stderr).write(help);
+  return asked ? EXIT.ok : EXIT.usage;
+}

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { securityMode, type Account } from '../../preload/contract/accounts.ts';
+import {
+  queueState,
+  recipientKind,
+  recipientState,
+  type QueueItem,
+  type SentRecord,
+} from '../../preload/contract/outbox.ts';
+import type { CliIo } from './cli-io.ts';
+
+/**
+ * The `--json` output of every command, versioned. Documented in docs/cli.md (generated from these
+ * schemas with `z.toJSONSchema`); fields are only ever added, and an absent value is `null`.
+ */
+export const JSON_VERSION = 1;
+
+const accountRef = z.object({ id: z.string(), label: z.string().nullable() });
+const error = z.object({ code: z.string(), message: z.string() });
+const recipient = z.object({
+  address: z.string(),
+  kind: recipientKind,
+  state: recipientState,
+  lastReply: z.string().nullable(),
+});
+
+export const queueMessageJson = z.object({
+  id: z.string(),
+  messageId: z.string(),
+  account: accountRef,
+  state: queueState,
+  from: z.string(),
+  subject: z.string(),
+  recipients: z.array(recipient),
+  attempts: z.number().int().nonnegative(),
+  createdAt: z.string(),
+  sendAt: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+  lastReply: z.string().nullable(),
+  lastError: error.nullable(),
+  sizeBytes: z.number().int().nonnegative(),
+});
+export const queueListJson = z.object({
+  version: z.literal(JSON_VERSION),
+  messages: z.array(queueMessageJson),
+});
+export const queueShowJson = z.object({ version: z.literal(JSON_VERSION), message: queueMessageJson });
+
+export const accountJson = z.object({
+  id: z.string(),
+  label: z.string(),
+  fromAddress: z.string(),
+  displayName: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  security: securityMode,
+  username: z.string(),
+  isDefault: z.boolean(),
+  hasPassword: z.boolean(),
+  paused: z.boolean(),
+  attention: error.nullable(),
+});
+export const accountsListJson = z.object({
+  version: z.literal(JSON_VERSION),
+  accounts: z.array(accountJson),
+});
+
+export const sentMessageJson = z.object({
+  id: z.string(),
+  messageId: z.string(),
+  account: accountRef,
+  from: z.string(),
+  subject: z.string(),
+  sentAt: z.string(),
+  recipients: z.array(recipient),
+  attempts: z.number().int().nonnegative(),
+  sizeBytes: z.number().int().nonnegative(),
+});
+export const sentListJson = z.object({
+  version: z.literal(JSON_VERSION),
+  messages: z.array(sentMessageJson),
+});
+
+/** Every documented output, by the name docs/cli.md uses for it. */
+export const JSON_OUTPUTS = {
+  'queue list': queueListJson,
+  'queue show': queueShowJson,
+  'accounts list': accountsListJson,
+  'sent list': sentListJson,
+} as const;
+
+type AccountLabels = ReadonlyMap<string, string>;
+
+const ref = (id: string, labels: AccountLabels) => ({ id, label: labels.get(id) ?? null });
+const recipients = (list: QueueItem['recipients']) =>
+  list.map((r) => ({ address: r.address, kind: r.kind, state: r.state, lastReply: r.reply ?? null }));
+
+export function labelsOf(accounts: readonly Account[]): AccountLabels {
+  return new Map(accounts.map((a) => [a.id, a.label]));
+}
+
+export function queueMessage(item: QueueItem, labels: AccountLabels): z.infer<typeof queueMessageJson> {
+  return {
+    id: item.id,
+    messageId: item.messageId,
+    account: ref(item.accountId, labels),
+    state: item.state,
+    from: item.from,
+    subject: item.subject,
+    recipients: recipients(item.recipients),
+    attempts: item.attempts,
+    createdAt: item.createdAt,
+    sendAt: item.sendAt ?? null,
+    nextAttemptAt: item.nextAttemptAt ?? null,
+    lastReply: item.lastReply ?? null,
+    lastError: item.lastError ? { code: item.lastError.code, message: item.lastError.message } : null,
+    sizeBytes: item.sizeBytes,
+  };
+}
+
+export function sentMessage(record: SentRecord, labels: AccountLabels): z.infer<typeof sentMessageJson> {
+  return {
+    id: record.id,
+    messageId: record.messageId,
+    account: ref(record.accountId, labels),
+    from: record.from,
+    subject: record.subject,
+    sentAt: record.sentAt,
+    recipients: recipients(record.recipients),
+    attempts: record.attempts,
+    sizeBytes: record.sizeBytes,
+  };
+}
+
+export function accountEntry(account: Account): z.infer<typeof accountJson> {
+  return {
+    id: account.id,
+    label: account.label,
+    fromAddress: account.fromAddress,
+    displayName: account.displayName,
+    host: account.host,
+    port: account.port,
+    security: account.security,
+    username: account.username,
+    isDefault: account.isDefault,
+    hasPassword: account.hasPassword,
+    paused: account.paused,
+    attention: account.attention
+      ? { code: account.attention.code, message: account.attention.message }
+      : null,
+  };
+}
+
+/** Writes one document, parsed through its schema first so the output can never drift from the docs. */
+export function printJson<S extends z.ZodType>(io: CliIo, schema: S, value: z.infer<S>): void {
+  io.stdout.write(`${JSON.stringify(schema.parse(value), null, 2)}\n`);
+}

@@ -1,0 +1,61 @@
+import { accountsCommand } from './accounts-commands.ts';
+import { groupHelp, type CliIo } from './cli-io.ts';
+import { describeFailure, usageError } from './exit-codes.ts';
+import { queueCommand } from './queue-commands.ts';
+import { sendCommand } from './send-command.ts';
+import { sendmailCommand } from './sendmail-command.ts';
+import { sentCommand } from './sent-commands.ts';
+
+export const MAIN_HELP = `Usage: outbox <command> [options]
+
+The Outbox app's queue from a terminal: the same accounts, keychain and outbox.
+
+  send            queue a message built from options
+  sendmail        queue an RFC 5322 message read on stdin (sendmail-compatible)
+  queue           list, show, flush, retry or cancel queued messages
+  accounts        list, add, test, remove, pause or resume accounts
+  sent            list delivered messages
+
+"outbox <command> --help" describes each command. Data folder: the app's, or $OUTBOX_HOME.
+Exit status follows sysexits(3); see docs/cli.md.
+`;
+
+/** Runs one command line; never throws: failures become one line on stderr and an exit code. */
+export async function runCli(io: CliIo, argv: readonly string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'send':
+        return await sendCommand(io, args);
+      case 'sendmail':
+        return await sendmailCommand(io, args);
+      case 'queue':
+        return await queueCommand(io, args);
+      case 'accounts':
+        return await accountsCommand(io, args);
+      case 'sent':
+        return await sentCommand(io, args);
+      case '--help':
+      case '-h':
+      case 'help':
+      case undefined:
+        return groupHelp(io, command !== undefined, MAIN_HELP);
+      default:
+        throw usageError(`unknown command "${command}" (see "outbox --help")`);
+    }
+  } catch (error) {
+    const { message, exitCode } = describeFailure(error);
+    io.stderr.write(`outbox: ${message}\n`);
+    return exitCode;
+  }
+}
+
+/** The process entry: bin/outbox.js imports this. */
+export async function main(): Promise<void> {
+  const code = await runCli(
+    { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env },
+    process.argv.slice(2),
+  );
+  // exitCode, not exit(): stdout may still be flushing into a pipe.
+  process.exitCode = code;
+}

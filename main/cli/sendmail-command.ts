@@ -1,0 +1,61 @@
+import { parseCommand } from './cli-args.ts';
+import { findAccount, openCore } from './cli-core.ts';
+import { print, readAll, type CliIo } from './cli-io.ts';
+import { CliError, EXIT } from './exit-codes.ts';
+
+export const SENDMAIL_HELP = `Usage: outbox sendmail [-t] [-i|-oi] [-f FROM] [--account NAME|ID] [RECIPIENT]…
+
+Reads a complete RFC 5322 message on stdin, queues it and returns at once, like sendmail.
+The stored message is sent byte for byte (line endings become CRLF); a Bcc header is removed,
+its addresses still receive the message. Message-ID, Date and From are added when missing.
+
+  -t                 also send to the To, Cc and Bcc addresses in the message
+  -f FROM            the envelope sender (MAIL FROM); default: the account's address
+  -i, -oi            accepted for compatibility: a line with a single "." never ends the input
+  --account NAME|ID  the account to send through; default: the account whose address or alias
+                     is in From, else the default account
+  -F NAME, -B TYPE, -oX  accepted and ignored, as other sendmail replacements do
+
+Examples:
+  git send-email --sendmail-cmd="outbox sendmail" --to dev@example.org 000*.patch
+  printf 'Subject: backup\\n\\ndone\\n' | outbox sendmail admin@example.org
+`;
+
+const OPTIONS = {
+  t: { type: 'boolean', short: 't' },
+  i: { type: 'boolean', short: 'i' },
+  f: { type: 'string', short: 'f' },
+  o: { type: 'string', short: 'o', multiple: true },
+  F: { type: 'string', short: 'F' },
+  B: { type: 'string', short: 'B' },
+  account: { type: 'string' },
+} as const;
+
+export async function sendmailCommand(io: CliIo, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('sendmail', args, OPTIONS);
+  if (values.help) {
+    print(io, SENDMAIL_HELP);
+    return EXIT.ok;
+  }
+  const core = openCore(io);
+  // An explicit --account must exist; without one the message's From picks the account.
+  const explicit = values.account === undefined ? undefined : findAccount(core.accounts, values.account);
+  const fallback = explicit ?? findAccount(core.accounts, undefined);
+  let bytes: Buffer;
+  try {
+    bytes = await readAll(io.stdin);
+  } catch {
+    throw new CliError(EXIT.noInput, 'cannot read the message from stdin');
+  }
+  await core.outbox.open();
+  // Silent on success, as sendmail is: cron and git send-email show whatever it prints.
+  await core.outbox.enqueueRaw({
+    bytes,
+    accountId: explicit?.id,
+    defaultAccountId: fallback.id,
+    recipients: positionals,
+    recipientsFromHeaders: values.t === true,
+    envelopeFrom: values.f,
+  });
+  return EXIT.ok;
+}

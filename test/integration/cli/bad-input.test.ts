@@ -1,0 +1,144 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addLocalAccount, makeHome, queueFiles, runCli } from './run-cli.ts';
+
+let home: string;
+
+beforeAll(async () => {
+  home = await makeHome();
+  // Never contacted: every case here must be refused before anything is queued.
+  await addLocalAccount(home, 'Main', 'me@example.org', 9);
+});
+afterAll(async () => {
+  await fsp.rm(home, { recursive: true, force: true });
+});
+
+const oneLine = (stderr: string) => {
+  expect(stderr.endsWith('\n')).toBe(true);
+  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  return stderr.trim();
+};
+
+describe('bad input is refused with its sysexits code, one line on stderr, and nothing queued', () => {
+  it.each([
+    {
+      name: 'a malformed message on stdin',
+      args: ['sendmail', 'ann@example.net'],
+      input: 'Subject: hi\nthis line is no header\n\nbody\n',
+      code: 65,
+      message: /Line 2 of the message is not a header field/,
+    },
+    {
+      name: 'a message with NUL bytes',
+      args: ['sendmail', 'ann@example.net'],
+      input: 'Subject: hi\n\nbo\0dy\n',
+      code: 65,
+      message: /NUL bytes/,
+    },
+    {
+      name: 'an empty message',
+      args: ['sendmail', 'ann@example.net'],
+      input: '',
+      code: 65,
+      message: /message is empty/,
+    },
+    {
+      name: 'a message without recipients',
+      args: ['sendmail', '-t'],
+      input: 'From: me@example.org\nSubject: to nobody\n\nbody\n',
+      code: 64,
+      message: /no recipients/,
+    },
+    {
+      name: 'an invalid recipient argument',
+      args: ['sendmail', 'not an address'],
+      input: 'Subject: hi\n\nbody\n',
+      code: 65,
+      message: /not .*e-mail address/,
+    },
+    {
+      name: 'an unknown account (sendmail)',
+      args: ['sendmail', '--account', 'nope', 'ann@example.net'],
+      input: 'Subject: hi\n\nbody\n',
+      code: 67,
+      message: /unknown account "nope"/,
+    },
+    {
+      name: 'an unknown account (send)',
+      args: ['send', '--account', 'nope', '--to', 'ann@example.net', '--subject', 's', '--text', 't'],
+      input: '',
+      code: 67,
+      message: /unknown account "nope"/,
+    },
+    {
+      name: 'a missing attachment',
+      args: [
+        'send',
+        '--to',
+        'ann@example.net',
+        '--subject',
+        's',
+        '--text',
+        't',
+        '--attach',
+        'no-such-file.pdf',
+      ],
+      input: '',
+      code: 65,
+      message: /no-such-file\.pdf does not exist/,
+    },
+    {
+      name: 'no recipients (send)',
+      args: ['send', '--subject', 's', '--text', 't'],
+      input: '',
+      code: 64,
+      message: /at least one recipient/,
+    },
+    {
+      name: 'an unknown option',
+      args: ['send', '--too', 'ann@example.net'],
+      input: '',
+      code: 64,
+      message: /--too.*outbox send --help/,
+    },
+    {
+      name: 'an unknown command',
+      args: ['sned'],
+      input: '',
+      code: 64,
+      message: /unknown command "sned"/,
+    },
+  ])('$name → $code', async ({ args, input, code, message }) => {
+    const result = await runCli(home, args, input);
+    expect(result.code).toBe(code);
+    expect(oneLine(result.stderr)).toMatch(message);
+    expect(result.stdout).toBe('');
+    expect(await queueFiles(home)).toEqual([]);
+    expect(await fsp.readdir(path.join(home, 'outbox', 'tmp')).catch(() => [])).toEqual([]);
+  });
+
+  it('prints help for every command and exits 0', async () => {
+    for (const command of [
+      [],
+      ['send'],
+      ['sendmail'],
+      ['queue'],
+      ['queue', 'list'],
+      ['queue', 'show'],
+      ['queue', 'flush'],
+      ['queue', 'retry'],
+      ['queue', 'cancel'],
+      ['accounts'],
+      ['accounts', 'list'],
+      ['accounts', 'add'],
+      ['accounts', 'test'],
+      ['accounts', 'remove'],
+      ['sent', 'list'],
+    ]) {
+      const result = await runCli(home, [...command, '--help']);
+      expect(result.code, command.join(' ')).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: outbox/);
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** Node 24 from node_modules (the `node` on PATH may be older) and the real launcher. */
+export const NODE = path.resolve('node_modules/.bin/node');
+export const BIN = path.resolve('bin/outbox.js');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `outbox …` as a user would, on the data folder `home`, with `input` on stdin. */
+export function runCli(
+  home: string,
+  args: readonly string[],
+  input: string | Buffer = '',
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, [BIN, ...args], { env: { ...process.env, OUTBOX_HOME: home } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+export function makeHome(): Promise<string> {
+  return fsp.mkdtemp(path.join(tmpdir(), 'outbox-cli-'));
+}
+
+/** Adds a plain-SMTP, no-sign-in account for a local smtp-server and returns its id. */
+export async function addLocalAccount(
+  home: string,
+  label: string,
+  from: string,
+  port: number,
+): Promise<string> {
+  const result = await runCli(home, [
+    'accounts',
+    'add',
+    '--label',
+    label,
+    '--from',
+    from,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--security',
+    'none',
+    '--allow-plaintext',
+    '--no-password',
+  ]);
+  if (result.code !== 0) throw new Error(`accounts add failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** The files in the queue folder: a refused message must leave none behind. */
+export async function queueFiles(home: string): Promise<string[]> {
+  return fsp.readdir(path.join(home, 'outbox', 'queue')).catch(() => []);
+}
