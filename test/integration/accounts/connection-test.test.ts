@@ -155,10 +155,15 @@ describe('connection test, each security mode', () => {
     expect(passed.capabilities?.starttls).toBe(false);
   });
 
-  test('plain SMTP, confirmed for the account: no TLS steps, signs in', async () => {
+  test('plain SMTP, confirmed for the account: no TLS steps, signs in; a passing test clears the attention flag', async () => {
     const smtp = await server({});
-    const { test } = await accountFor(smtp.port, { security: 'none', allowPlaintext: true });
+    const { test, service, account } = await accountFor(smtp.port, {
+      security: 'none',
+      allowPlaintext: true,
+    });
+    service.setAttention(account.id, { code: 'auth_failed', message: 'The server refused the password.' });
     const report = await test();
+    expect(service.find(account.id)?.attention).toBeUndefined();
     expect(outcome(report)).toEqual([
       'resolve:ok',
       'connect:ok',
