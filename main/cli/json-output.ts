@@ -15,27 +15,29 @@ import type { CliIo } from './cli-io.ts';
  */
 export const JSON_VERSION = 1;
 
-const accountRef = z.object({ id: z.string(), label: z.string().nullable() });
+const accountRef = z
+  .object({ id: z.string(), label: z.string().nullable() })
+  .describe('The account; label is null when it was deleted.');
 const error = z.object({ code: z.string(), message: z.string() });
 const recipient = z.object({
   address: z.string(),
   kind: recipientKind,
   state: recipientState,
-  lastReply: z.string().nullable(),
+  lastReply: z.string().nullable().describe("The server's last reply for this recipient, verbatim."),
 });
 
 export const queueMessageJson = z.object({
   id: z.string(),
   messageId: z.string(),
   account: accountRef,
-  state: queueState,
+  state: queueState.describe('See "Message states" in docs/cli.md.'),
   from: z.string(),
   subject: z.string(),
   recipients: z.array(recipient),
-  attempts: z.number().int().nonnegative(),
+  attempts: z.number().int().nonnegative().describe('Delivery attempts so far.'),
   createdAt: z.string(),
   sendAt: z.string().nullable(),
-  nextAttemptAt: z.string().nullable(),
+  nextAttemptAt: z.string().nullable().describe('ISO 8601 time of the next delivery attempt.'),
   lastReply: z.string().nullable(),
   lastError: error.nullable(),
   sizeBytes: z.number().int().nonnegative(),
