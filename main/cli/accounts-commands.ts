@@ -34,7 +34,8 @@ enough: host, port and security come from the provider's preset.
   --user USER        the sign-in name when it is not the address
   --allow-plaintext  confirm sending without encryption (required with --security none)
   --pin-cert SHA256  connect once and trust only the server certificate with this fingerprint
-  --no-password      the server needs no sign-in
+  --no-password      the server needs no sign-in (without this or --password-stdin, enter
+                     the password in the app before sending)
   --default          make it the default account
 
 Example:

@@ -68,36 +68,35 @@ function splitMessage(text: string): { fields: HeaderField[]; body: string } {
   const end = text.indexOf('\r\n\r\n');
   const head = end < 0 ? text.slice(0, -2) : text.slice(0, end);
   const body = end < 0 ? '' : text.slice(end + 4);
-  const lines = head.split('\r\n');
-  // An mbox separator ("From sha date", as git format-patch writes) is not a header; sendmail drops it.
-  if (lines[0]?.startsWith('From ')) lines.shift();
   const fields: HeaderField[] = [];
-  let current: string[] = [];
+  let current: { name: string; lines: string[] } | undefined;
   const close = () => {
-    const raw = current.join('\r\n');
-    const name = FIELD.exec(raw)?.[1];
-    if (name !== undefined) {
-      const value = utf8(raw.slice(name.length + 1).replace(/\r\n/g, '')).trim();
-      fields.push({ name: name.toLowerCase(), raw, value });
-    }
+    if (!current) return;
+    const raw = current.lines.join('\r\n');
+    const value = utf8(raw.slice(current.name.length + 1).replace(/\r\n/g, '')).trim();
+    fields.push({ name: current.name.toLowerCase(), raw, value });
   };
-  for (const [index, line] of lines.entries()) {
-    if (line.length > 998)
+  for (const [index, line] of head.split('\r\n').entries()) {
+    // An mbox separator ("From sha date", as git format-patch writes) is not a header; sendmail drops it.
+    if (index === 0 && line.startsWith('From ')) continue;
+    if (line.length > 998) {
       throw bad(`Header line ${index + 1} is longer than 998 characters (RFC 5322 §2.1.1).`);
+    }
     if (/^[ \t]/.test(line)) {
-      if (current.length === 0) throw bad('The message starts with a continuation line, not a header.');
-      current.push(line);
+      if (!current) throw bad('The message starts with a continuation line, not a header.');
+      current.lines.push(line);
       continue;
     }
-    if (!FIELD.test(line)) {
+    const name = FIELD.exec(line)?.[1];
+    if (name === undefined) {
       throw bad(
         `Line ${index + 1} of the message is not a header field ("Name: value"), so it is not RFC 5322.`,
       );
     }
-    if (current.length > 0) close();
-    current = [line];
+    close();
+    current = { name, lines: [line] };
   }
-  if (current.length > 0) close();
+  close();
   if (fields.length === 0) throw bad('The message has no header fields.');
   return { fields, body };
 }
