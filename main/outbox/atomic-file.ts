@@ -24,14 +24,47 @@ export async function ensureDir(dir: string): Promise<void> {
   await fsp.chmod(dir, 0o700);
 }
 
-/** A rename or unlink is durable only once the directory entry itself is on disk. */
-export async function fsyncDir(dir: string): Promise<void> {
+async function syncDirNow(dir: string): Promise<void> {
   const handle = await fsp.open(dir, 'r');
   try {
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+interface DirSync {
+  running?: Promise<void>;
+  queued?: Promise<void>;
+}
+const dirSyncs = new Map<string, DirSync>();
+
+/**
+ * A rename or unlink is durable only once the directory itself is on disk. Concurrent callers share
+ * fsyncs (group commit): one that arrives while an fsync runs waits for the next one, which starts
+ * after its change and so covers it, together with all others that arrived meanwhile.
+ */
+export function fsyncDir(dir: string): Promise<void> {
+  let state = dirSyncs.get(dir);
+  if (!state) {
+    state = {};
+    dirSyncs.set(dir, state);
+  }
+  const current = state;
+  if (!current.running) {
+    current.running = syncDirNow(dir).finally(() => {
+      current.running = undefined;
+      if (!current.queued) dirSyncs.delete(dir);
+    });
+    return current.running;
+  }
+  current.queued ??= current.running
+    .catch(() => undefined)
+    .then(() => {
+      current.queued = undefined;
+      return fsyncDir(dir);
+    });
+  return current.queued;
 }
 
 function errno(error: unknown): string | undefined {
@@ -83,7 +116,12 @@ async function writeAll(file: WritableFile, content: FileContent): Promise<numbe
 export async function writeFileAtomic(
   target: string,
   content: FileContent,
-  options: { tmpDir: string; fs: FileSystemSeam },
+  options: {
+    tmpDir: string;
+    fs: FileSystemSeam;
+    /** False when a later write to the same directory syncs it anyway (and must follow this one). */
+    syncDir?: boolean;
+  },
 ): Promise<number> {
   const temp = path.join(options.tmpDir, `${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   let file: WritableFile | undefined;
@@ -94,7 +132,7 @@ export async function writeFileAtomic(
     await file.close();
     file = undefined;
     await fsp.rename(temp, target);
-    await fsyncDir(path.dirname(target));
+    if (options.syncDir !== false) await fsyncDir(path.dirname(target));
     return size;
   } catch (error) {
     await file?.close().catch(() => undefined);
@@ -103,9 +141,35 @@ export async function writeFileAtomic(
   }
 }
 
+/** One unlink (fs.rm would stat first); a file already gone is fine. */
+export async function unlinkIfExists(file: string): Promise<void> {
+  await fsp.unlink(file).catch((error: unknown) => {
+    if (!isNotFound(error)) throw error;
+  });
+}
+
+/**
+ * Creates a small file in place, durably, without temp and rename: for markers whose mere
+ * existence is what counts, where a crash mid-write leaves an empty file that still says enough.
+ */
+export async function createFileDurably(target: string, content: string, fs: FileSystemSeam): Promise<void> {
+  const file = await fs.create(target).catch(async (error: unknown) => {
+    if ((error as { code?: unknown }).code !== 'EEXIST') throw storageError(error);
+    await unlinkIfExists(target);
+    return fs.create(target);
+  });
+  try {
+    await file.write(Buffer.from(content));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await fsyncDir(path.dirname(target));
+}
+
 /** Removes files and makes the removal durable; missing files are fine. */
 export async function removeFiles(files: readonly string[]): Promise<void> {
-  await Promise.all(files.map((file) => fsp.rm(file, { force: true })));
+  await Promise.all(files.map(unlinkIfExists));
   const dirs = new Set(files.map((file) => path.dirname(file)));
   await Promise.all([...dirs].map((dir) => fsyncDir(dir)));
 }

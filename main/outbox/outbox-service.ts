@@ -69,6 +69,7 @@ export interface OutboxEngine {
   startDelivering(agent: DeliveryAgent): Promise<void>;
   /** Picks up what other processes wrote or removed. */
   refresh(ids?: readonly string[]): Promise<void>;
+  /** Whether this process holds or itself wrote or removed the message (its own folder events). */
   isKnown(id: string): boolean;
   /** Stops feeding new attempts and waits for those in flight to be recorded. */
   stop(): Promise<void>;
@@ -133,7 +134,14 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     pendingUpserts.set(record.id, item(record));
     scheduleFlush();
   }
+  /** Ids this process committed or removed lately, so their folder events cost no re-read. */
+  const ownWrites = new Set<string>();
+  function noteOwn(id: string): void {
+    ownWrites.add(id);
+    if (ownWrites.size > 10_000) ownWrites.delete(ownWrites.values().next().value as string);
+  }
   function forget(id: string): void {
+    noteOwn(id);
     records.delete(id);
     progressLast.delete(id);
     pendingUpserts.delete(id);
@@ -167,60 +175,83 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   }
 
   // ---- scheduling
+  const dueCache = new WeakMap<QueueRecord, number>();
+  /** Records are replaced, never mutated, so each one's parsed due time can be cached. */
   function dueAt(record: QueueRecord): number {
-    return record.nextAttemptAt ? Date.parse(record.nextAttemptAt) : 0;
+    let at = dueCache.get(record);
+    if (at === undefined) {
+      at = record.nextAttemptAt ? Date.parse(record.nextAttemptAt) : 0;
+      dueCache.set(record, at);
+    }
+    return at;
   }
   function accountReady(accountId: string, now: number): boolean {
     const account = accounts.find(accountId);
     if (!account || account.paused || account.attention) return false;
     return (perAccountBlock.get(accountId)?.until ?? 0) <= now;
   }
-  function inFlight(accountId: string): number {
-    let n = 0;
-    for (const id of sending.keys()) if (records.get(id)?.accountId === accountId) n++;
-    return n;
+
+  let pumpQueued = false;
+  /** Many triggers in one turn (a burst of enqueues, a batch of completions) make one pass. */
+  function pump(): void {
+    if (pumpQueued) return;
+    pumpQueued = true;
+    setImmediate(() => {
+      pumpQueued = false;
+      pumpNow();
+    });
   }
 
-  function pump(): void {
+  /** Feeds each account's sessions as they free up, oldest due first; sleeps until the next due time. */
+  function pumpNow(): void {
     if (!agent || stopped) return;
     cancelWake?.();
     cancelWake = undefined;
     const now = clock.now();
     let nextWake = now + MAX_SLEEP_MS;
     if (connectivity.online) {
-      const candidates = [...records.values()]
-        .filter((r) => waiting.has(r.state) && !sending.has(r.id))
-        .sort((a, b) => dueAt(a) - dueAt(b));
-      for (const record of candidates) {
+      const free = new Map<string, number>();
+      for (const id of sending.keys()) {
+        const accountId = records.get(id)?.accountId;
+        if (accountId !== undefined)
+          free.set(accountId, (free.get(accountId) ?? CONNECTIONS_PER_ACCOUNT) - 1);
+      }
+      // Per account, the few records due earliest: a linear pass, no sort of the whole queue.
+      const picks = new Map<string, QueueRecord[]>();
+      for (const record of records.values()) {
+        if (!waiting.has(record.state) || sending.has(record.id)) continue;
         const at = dueAt(record);
         if (at > now) {
           nextWake = Math.min(nextWake, at);
-          break;
+          continue;
         }
+        const slots = free.get(record.accountId) ?? CONNECTIONS_PER_ACCOUNT;
+        if (slots <= 0) continue;
         if (!accountReady(record.accountId, now)) {
           const blocked = perAccountBlock.get(record.accountId)?.until;
           if (blocked !== undefined && blocked > now) nextWake = Math.min(nextWake, blocked);
           continue;
         }
-        if (inFlight(record.accountId) >= CONNECTIONS_PER_ACCOUNT) continue;
-        start(record);
+        const best = picks.get(record.accountId) ?? [];
+        if (best.length < slots || at < dueAt(best[best.length - 1] as QueueRecord)) {
+          best.push(record);
+          best.sort((a, b) => dueAt(a) - dueAt(b));
+          if (best.length > slots) best.pop();
+          picks.set(record.accountId, best);
+        }
       }
+      for (const best of picks.values()) for (const record of best) start(record);
     }
     cancelWake = clock.setTimer(pump, Math.max(0, nextWake - now));
     checkSettled();
   }
 
   function isSettled(): boolean {
-    if (sending.size > 0) return false;
+    if (sending.size > 0 || pumpQueued) return false;
     if (!agent) return true;
     const now = clock.now();
     return ![...records.values()].some(
-      (r) =>
-        waiting.has(r.state) &&
-        r.state !== 'scheduled' &&
-        dueAt(r) <= now &&
-        accountReady(r.accountId, now) &&
-        connectivity.online,
+      (r) => waiting.has(r.state) && dueAt(r) <= now && accountReady(r.accountId, now) && connectivity.online,
     );
   }
   function checkSettled(): void {
@@ -424,7 +455,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       const resend = settings.get().autoResendUnconfirmed;
       const recovered: QueueRecord = {
         ...record,
-        attempts: marker,
+        attempts: record.attempts + 1,
         state: resend ? 'deferred' : 'unconfirmed',
         nextAttemptAt: iso(clock.now()),
         lastError: UNCONFIRMED,
@@ -477,6 +508,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         now: clock.now(),
         undoSeconds: settings.get().undoSeconds,
       });
+      noteOwn(record.id);
       try {
         await store.save(record);
       } catch (error) {
@@ -621,7 +653,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       pump();
     },
     refresh,
-    isKnown: (id) => records.has(id),
+    isKnown: (id) => records.has(id) || ownWrites.has(id),
     async stop() {
       stopped = true;
       cancelWake?.();

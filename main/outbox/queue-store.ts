@@ -6,6 +6,8 @@ import {
   ensureDir,
   isNotFound,
   removeFiles,
+  unlinkIfExists,
+  createFileDurably,
   writeFileAtomic,
   type FileContent,
   type FileSystemSeam,
@@ -104,7 +106,9 @@ export function createQueueStore(
         await ensureDir(dir);
       }
     },
-    writeBytes: (id, content) => write(bytesFile(paths, id), content),
+    // The state file's commit syncs the same directory afterwards, which makes this rename durable too.
+    writeBytes: (id, content) =>
+      writeFileAtomic(bytesFile(paths, id), content, { tmpDir: paths.tmp, fs: options.fs, syncDir: false }),
     async save(record) {
       await write(stateFile(paths, record.id), JSON.stringify(record));
     },
@@ -117,16 +121,19 @@ export function createQueueStore(
     },
     async remove(id) {
       await removeFiles([stateFile(paths, id)]);
-      await removeFiles([bytesFile(paths, id), handoverFile(paths, id)]);
+      // Without their state file these are orphans either way; should a crash bring them back,
+      // removeOrphans deletes them, so their removal need not wait for the disk.
+      await Promise.all([bytesFile(paths, id), handoverFile(paths, id)].map(unlinkIfExists));
     },
     openBytes: (id) => createReadStream(bytesFile(paths, id), { highWaterMark: 256 * 1024 }),
     async markHandedOver(id, attempt) {
-      await write(handoverFile(paths, id), String(attempt));
+      await createFileDurably(handoverFile(paths, id), String(attempt), options.fs);
     },
     async handedOver(id) {
       try {
         const attempt = Number.parseInt(await fsp.readFile(handoverFile(paths, id), 'utf8'), 10);
-        return Number.isFinite(attempt) ? attempt : undefined;
+        // A marker torn by a crash still says the body went out, in an attempt not yet recorded.
+        return Number.isFinite(attempt) ? attempt : Number.MAX_SAFE_INTEGER;
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;

@@ -41,19 +41,52 @@ export function createSentLog(dir: string): SentLog {
     });
   }
 
-  return {
-    async append(record) {
-      const file = path.join(dir, `${record.sentAt.slice(0, 10)}.jsonl`);
-      const handle = await fsp.open(file, 'a', 0o600);
-      const created = (await handle.stat()).size === 0;
-      try {
-        // O_APPEND with one write keeps lines whole even when two processes append.
-        await handle.write(`${JSON.stringify(record)}\n`);
-        await handle.sync();
-      } finally {
+  const pending: { file: string; line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let writing = false;
+
+  async function writeBatch(file: string, lines: string): Promise<void> {
+    const handle = await fsp.open(file, 'a', 0o600);
+    const created = await handle.stat().then(
+      (stat) => stat.size === 0,
+      async (error: unknown) => {
         await handle.close();
+        throw error;
+      },
+    );
+    try {
+      // O_APPEND with one write keeps lines whole even when two processes append.
+      await handle.write(lines);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (created) await fsyncDir(dir);
+  }
+
+  /** Group commit: appends that arrive while an fsync runs share the next write and fsync. */
+  async function writeBatches(): Promise<void> {
+    writing = true;
+    while (pending.length > 0) {
+      const batch = pending.splice(0);
+      for (const [file, entries] of Map.groupBy(batch, (entry) => entry.file)) {
+        try {
+          await writeBatch(file, entries.map((e) => e.line).join(''));
+          for (const entry of entries) entry.resolve();
+        } catch (error) {
+          for (const entry of entries) entry.reject(error);
+        }
       }
-      if (created) await fsyncDir(dir);
+    }
+    writing = false;
+  }
+
+  return {
+    append(record) {
+      const file = path.join(dir, `${record.sentAt.slice(0, 10)}.jsonl`);
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ file, line: `${JSON.stringify(record)}\n`, resolve, reject });
+        if (!writing) void writeBatches();
+      });
     },
     async list({ limit, before }) {
       const out: SentRecord[] = [];
