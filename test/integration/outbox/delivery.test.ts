@@ -221,6 +221,29 @@ describe('delivery through smtp-server', () => {
   );
 });
 
+describe('international addresses', () => {
+  it('uses SMTPUTF8 where the server offers it, and fails clearly where it does not', async () => {
+    const utf8 = await setup();
+    const ok = await send(utf8.service, ['jörg@example.net']);
+    expect(await after(utf8.service, ok.id)).toBeUndefined();
+    expect(utf8.server.messages[0]?.to).toEqual(['jörg@example.net']);
+
+    // A server without SMTPUTF8 must refuse such an address (RFC 6531 §3.4: 553).
+    const ascii = await setup({
+      hideSMTPUTF8: true,
+      onRcptTo: (address) =>
+        /[^\x20-\x7e]/.test(address)
+          ? { code: 553, message: '5.6.7 Non-ASCII addresses need SMTPUTF8' }
+          : undefined,
+    });
+    const refused = await send(ascii.service, ['jörg@example.net']);
+    expect(await after(ascii.service, refused.id)).toMatchObject({
+      state: 'failed',
+      lastError: { code: 'smtputf8_unsupported' },
+    });
+  });
+});
+
 describe('TLS with a self-signed certificate', () => {
   let cert: TestCert;
   beforeAll(async () => {

@@ -1,0 +1,60 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOutboxHandlers } from '../../../main/outbox/outbox-handlers.ts';
+import { createTestAccounts } from '../../support/test-accounts.ts';
+import { makeDataDir, plainEndpoint, startTestOutbox } from '../../support/outbox-fixture.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('outbox handlers', () => {
+  it('answer the bridge calls from the service', async () => {
+    const accounts = createTestAccounts([
+      { id: 'work', fromAddress: 'me@example.org', paused: true, endpoint: plainEndpoint(9) },
+    ]);
+    const t = await startTestOutbox({ accounts, settings: { undoSeconds: 30 } });
+    cleanups.push(() => t.stop());
+    const handlers = createOutboxHandlers(t.outbox.service);
+    const dir = await makeDataDir();
+    const file = path.join(dir, 'notes.txt');
+    await fsp.writeFile(file, 'twelve bytes');
+
+    expect(await handlers['files:stat']({ paths: [file] })).toEqual([
+      { path: file, name: 'notes.txt', size: 12 },
+    ]);
+    await expect(handlers['files:stat']({ paths: [dir] })).rejects.toMatchObject({
+      code: 'attachment_not_a_file',
+    });
+
+    const item = await handlers['outbox:enqueue']({
+      accountId: 'work',
+      to: ['ann@example.net'],
+      cc: [],
+      bcc: [],
+      subject: 'Hi',
+      text: 'Hello',
+      attachments: [{ path: file }],
+    });
+    expect(await handlers['outbox:list'](undefined)).toEqual([item]);
+    expect(await handlers['outbox:get']({ id: item.id })).toEqual(item);
+    expect(await handlers['contacts:recent']({ prefix: 'an', limit: 8 })).toEqual(['ann@example.net']);
+    expect(await handlers['app:getStatus'](undefined)).toEqual({ online: true, version: '0.0.0-test' });
+    expect(await handlers['app:networkHint']({ online: false })).toBeNull();
+    expect((await handlers['app:getStatus'](undefined)).online).toBe(false);
+    await expect(handlers['outbox:markSent']({ id: item.id })).rejects.toMatchObject({
+      code: 'invalid_state',
+    });
+    const draft = await handlers['outbox:undo']({ id: item.id });
+    expect(draft.attachments.map((a) => path.basename(a.path))).toEqual(['notes.txt']);
+    // The router awaits whatever a handler returns or throws; so does this.
+    await expect(Promise.resolve().then(() => handlers['outbox:get']({ id: item.id }))).rejects.toMatchObject(
+      {
+        code: 'not_found',
+      },
+    );
+    expect(await handlers['sent:list']({ limit: 10 })).toEqual([]);
+  });
+});
