@@ -43,6 +43,11 @@ export interface OutboxService extends QueuePort {
   recentContacts(prefix: string, limit: number): Promise<string[]>;
   status(): AppStatus;
   networkHint(online: boolean): void;
+  /**
+   * After sleep or a network change (powerMonitor `resume`): pooled sessions may be half-open and
+   * timers did not run, so drop the sessions and look at the wall clock again now.
+   */
+  wake(): void;
   /** Makes every waiting message due now and resolves once none is queued or sending (what `queue flush --wait` needs). */
   flush(): Promise<void>;
   /** Resolves once no message is queued, due or sending; deferred, failed and others may remain. */
@@ -585,6 +590,11 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     status: () => ({ online: connectivity.online, version: parts.version }),
     networkHint(online) {
       connectivity.hint(online);
+      if (online) service.wake();
+    },
+    wake() {
+      agent?.reset();
+      pump();
     },
     async flush() {
       for (const record of records.values()) {
