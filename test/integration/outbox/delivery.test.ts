@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import fsp from 'node:fs/promises';
+import { dkimVerify } from 'mailauth';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
 import { createTestAccounts, type TestAccountsPort } from '../../support/test-accounts.ts';
@@ -219,6 +221,33 @@ describe('delivery through smtp-server', () => {
       expect(server.authAttempts.at(-1)).toEqual({ user: 'me', ok: true });
     },
   );
+});
+
+describe('DKIM', () => {
+  it('signs the stored bytes at delivery with the account key, verifiably', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { server, service } = await setup({}, (port) =>
+      plainEndpoint(port, {
+        dkim: {
+          domainName: 'example.org',
+          keySelector: 'sel',
+          privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        },
+      }),
+    );
+    const item = await send(service);
+    expect(await after(service, item.id)).toBeUndefined();
+    const record = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
+    const resolver = (name: string, type: string) =>
+      name === 'sel._domainkey.example.org' && type === 'TXT'
+        ? Promise.resolve([[record]])
+        : Promise.reject(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }));
+    const raw = server.messages[0]?.raw ?? Buffer.alloc(0);
+    const verified = await dkimVerify(raw, { resolver });
+    expect(verified.results.map((r) => [r.signingDomain, r.status.result])).toEqual([
+      ['example.org', 'pass'],
+    ]);
+  });
 });
 
 describe('international addresses', () => {
