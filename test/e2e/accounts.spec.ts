@@ -64,7 +64,7 @@ test('a new account starts from its address, shows errors by their fields, and k
   expect(server.authAttempts).toContainEqual({ user: 'ann', ok: true });
 });
 
-test('DKIM key, default account, deletion that moves queued mail, settings and menu commands', async () => {
+test('DKIM key, order, default account, deletion that moves queued mail, settings and menu commands', async () => {
   const { page } = app;
   const first = await createPlainAccount(core, server.port, 'First');
   const second = await createPlainAccount(core, server.port, 'Second');
@@ -89,6 +89,12 @@ test('DKIM key, default account, deletion that moves queued mail, settings and m
     .fill(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
   await page.getByRole('button', { name: 'Save key' }).click();
   await page.getByText('The key was saved in the system keychain.').waitFor();
+
+  await page.getByRole('button', { name: 'Move up' }).click();
+  await expect.poll(() => page.locator('.account-name').allTextContents()).toEqual(['Second', 'First']);
+  await expect
+    .poll(async () => (await core.handlers['accounts:list'](undefined)).map((a) => a.label))
+    .toEqual(['Second', 'First']);
 
   await page.getByRole('button', { name: 'Make default' }).click();
   await page.getByRole('button', { name: /^Second.*Default/ }).waitFor();

@@ -1,17 +1,19 @@
 import type { BridgeError } from '../../../preload/contract/errors.ts';
-import { errorText } from './error-text.ts';
+import { errorWords } from './error-text.ts';
 
 interface Props {
   readonly error: BridgeError | undefined;
   readonly id?: string;
 }
 
-/** A typed error in words, announced to screen readers as it appears. */
+/** A typed error in words, then main's specifics (the server's reply, the value at fault). */
 export function ErrorMessage({ error, id }: Props) {
   if (!error) return null;
+  const words = errorWords(error.code);
   return (
     <p className="error-message" role="alert" id={id}>
-      {errorText(error)}
+      <strong>{words}</strong>
+      {error.message && error.message !== words ? ` ${error.message}` : null}
     </p>
   );
 }

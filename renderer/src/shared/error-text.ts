@@ -43,10 +43,8 @@ const WORDS: Record<ErrorCode, string> = {
   plaintext_not_confirmed: 'Confirm that this account may send without encryption.',
 };
 
-/** A full sentence for a person: what it means, then what main said about this case. */
-export function errorText(error: BridgeError): string {
-  const words = WORDS[error.code];
-  return error.message && error.message !== words ? `${words} ${error.message}` : words;
+export function errorWords(code: ErrorCode): string {
+  return WORDS[code];
 }
 
 /**

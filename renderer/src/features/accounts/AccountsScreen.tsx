@@ -20,11 +20,22 @@ interface Props {
 export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queuedCount }: Props) {
   const [adding, setAdding] = useState(accounts.length === 0);
   const [deleting, setDeleting] = useState(false);
-  const { run, error } = useAction<Account>();
+  const { run, error } = useAction<unknown>();
   const selected = adding ? undefined : (accounts.find((a) => a.id === selectedId) ?? accounts[0]);
 
-  async function act(call: () => Promise<Result<Account>>) {
-    if (await run(call)) refresh();
+  async function act(call: () => Promise<Result<unknown>>) {
+    if ((await run(call)) !== undefined) refresh();
+  }
+
+  const position = selected ? accounts.indexOf(selected) : -1;
+
+  /** The list order is the From picker's order. */
+  async function move(by: number) {
+    const ids = accounts.map((a) => a.id);
+    const [id] = ids.splice(position, 1);
+    if (id === undefined) return;
+    ids.splice(position + by, 0, id);
+    await act(() => window.outbox.accounts.reorder({ ids }));
   }
 
   return (
@@ -101,6 +112,12 @@ export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queued
                 }
               >
                 {selected.paused ? 'Resume sending' : 'Pause sending'}
+              </button>
+              <button type="button" disabled={position === 0} onClick={() => void move(-1)}>
+                Move up
+              </button>
+              <button type="button" disabled={position === accounts.length - 1} onClick={() => void move(1)}>
+                Move down
               </button>
               <button
                 type="button"

@@ -193,7 +193,8 @@ export function ComposeScreen({
     return () => {
       clearInterval(timer);
       window.removeEventListener('pagehide', save);
-      state.dirty = false;
+      // Replaced by another message (a draft opened, a message taken back): keep what was typed since.
+      save();
     };
   }, []);
 
