@@ -92,6 +92,9 @@ export function storageError(error: unknown): AppError {
 
 export type FileContent = string | Uint8Array | AsyncIterable<Uint8Array | string>;
 
+/** Streams hand over many small chunks (a line each, for MIME); one write per this many bytes. */
+const WRITE_BATCH_BYTES = 256 * 1024;
+
 async function writeAll(file: WritableFile, content: FileContent): Promise<number> {
   if (typeof content === 'string' || content instanceof Uint8Array) {
     const bytes = typeof content === 'string' ? Buffer.from(content) : content;
@@ -99,11 +102,25 @@ async function writeAll(file: WritableFile, content: FileContent): Promise<numbe
     return bytes.length;
   }
   let total = 0;
+  let batch: Buffer[] = [];
+  let batched = 0;
+  const flush = async () => {
+    if (batched === 0) return;
+    await file.write(Buffer.concat(batch, batched));
+    batch = [];
+    batched = 0;
+  };
   for await (const chunk of content) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    await file.write(bytes);
+    const bytes =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk)
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    batch.push(bytes);
+    batched += bytes.length;
     total += bytes.length;
+    if (batched >= WRITE_BATCH_BYTES) await flush();
   }
+  await flush();
   return total;
 }
 

@@ -94,13 +94,18 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   let cancelWake: (() => void) | undefined;
 
   // ---- events, batched so a flush of thousands of messages is not thousands of IPC messages
-  const pendingUpserts = new Map<string, QueueItem>();
+  const pendingUpserts = new Set<string>();
   const pendingRemovals = new Set<string>();
   let flushScheduled = false;
   function flushChanges(): void {
     flushScheduled = false;
     if (pendingUpserts.size === 0 && pendingRemovals.size === 0) return;
-    emit('outbox:changed', { upserted: [...pendingUpserts.values()], removed: [...pendingRemovals] });
+    // Items are built here, once per batch, from whatever each record is by now.
+    const upserted = [...pendingUpserts].flatMap((id) => {
+      const record = records.get(id);
+      return record ? [item(record)] : [];
+    });
+    emit('outbox:changed', { upserted, removed: [...pendingRemovals] });
     pendingUpserts.clear();
     pendingRemovals.clear();
   }
@@ -136,7 +141,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   function upsert(record: QueueRecord): void {
     records.set(record.id, record);
     pendingRemovals.delete(record.id);
-    pendingUpserts.set(record.id, item(record));
+    pendingUpserts.add(record.id);
     scheduleFlush();
   }
   /** Ids this process committed or removed lately, so their folder events cost no re-read. */
