@@ -21,6 +21,7 @@ import { draftFromStored } from './stored-draft.ts';
 const MAX_SLEEP_MS = 30_000;
 const PROGRESS_EVERY_MS = 100;
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 const UNCONFIRMED: BridgeError = {
   code: 'connection_failed',
@@ -198,7 +199,25 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   function accountReady(accountId: string, now: number): boolean {
     const account = accounts.find(accountId);
     if (!account || account.paused || account.attention) return false;
-    return (perAccountBlock.get(accountId)?.until ?? 0) <= now;
+    return (perAccountBlock.get(accountId)?.until ?? 0) <= now && allowance(accountId, now) > 0;
+  }
+
+  /** Attempts started in the last hour, per account, for the user's own hourly limit. */
+  const recentStarts = new Map<string, number[]>();
+  function allowance(accountId: string, now: number): number {
+    const limit = accounts.find(accountId)?.ratePerHour;
+    if (limit === undefined) return Infinity;
+    const starts = (recentStarts.get(accountId) ?? []).filter((t) => t > now - HOUR_MS);
+    recentStarts.set(accountId, starts);
+    return limit - starts.length;
+  }
+  /** When an account over its hourly limit may send again. */
+  function allowanceFreesAt(accountId: string): number | undefined {
+    const limit = accounts.find(accountId)?.ratePerHour;
+    const starts = recentStarts.get(accountId) ?? [];
+    return limit === undefined || starts.length < limit
+      ? undefined
+      : (starts[starts.length - limit] ?? 0) + HOUR_MS;
   }
 
   let pumpQueued = false;
@@ -235,11 +254,15 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
           nextWake = Math.min(nextWake, at);
           continue;
         }
-        const slots = free.get(record.accountId) ?? CONNECTIONS_PER_ACCOUNT;
-        if (slots <= 0) continue;
-        if (!accountReady(record.accountId, now)) {
+        const slots = Math.min(
+          free.get(record.accountId) ?? CONNECTIONS_PER_ACCOUNT,
+          allowance(record.accountId, now),
+        );
+        if (!accountReady(record.accountId, now) || slots <= 0) {
           const blocked = perAccountBlock.get(record.accountId)?.until;
           if (blocked !== undefined && blocked > now) nextWake = Math.min(nextWake, blocked);
+          const frees = allowanceFreesAt(record.accountId);
+          if (frees !== undefined) nextWake = Math.min(nextWake, frees);
           continue;
         }
         const best = picks.get(record.accountId) ?? [];
@@ -271,6 +294,9 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   }
 
   function start(record: QueueRecord): void {
+    if (accounts.find(record.accountId)?.ratePerHour !== undefined) {
+      recentStarts.set(record.accountId, [...(recentStarts.get(record.accountId) ?? []), clock.now()]);
+    }
     const run = attempt(record)
       .catch((error: unknown) => {
         // A failed write while recording an outcome: the files on disk still say what to do next.
@@ -498,6 +524,17 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     pump();
   }
 
+  let cancelPrune: (() => void) | undefined;
+  /** Retention: at start and then daily, whole days older than the setting leave the sent log. */
+  async function pruneSentLog(): Promise<void> {
+    await sentLog.prune(settings.get().sentRetentionDays, clock.now());
+    cancelPrune = clock.setTimer(() => {
+      pruneSentLog().catch((error: unknown) => {
+        log.warn('Pruning the sent log failed', { error });
+      });
+    }, DAY_MS);
+  }
+
   async function takeOut(record: QueueRecord): Promise<DraftContent> {
     const draft = await draftFromStored(store, record);
     await store.remove(record.id);
@@ -662,7 +699,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         records.set(record.id, record);
         await recover(record);
       }
-      await sentLog.prune(settings.get().sentRetentionDays, clock.now());
+      await pruneSentLog();
       for (const record of records.values()) upsert(record);
       agent = deliveryAgent;
       pump();
@@ -672,6 +709,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     async stop() {
       stopped = true;
       cancelWake?.();
+      cancelPrune?.();
       await Promise.all(sending.values());
       flushChanges();
       for (const resolve of settleWaiters) resolve();

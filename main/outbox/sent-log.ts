@@ -91,7 +91,7 @@ export function createSentLog(dir: string): SentLog {
     async list({ limit, before }) {
       const out: SentRecord[] = [];
       for (const day of await days()) {
-        if (before !== undefined && day > before.slice(0, 10)) continue;
+        if (before !== undefined && day.slice(0, 10) > before.slice(0, 10)) continue;
         const records = (await readDay(day))
           .filter((r) => before === undefined || r.sentAt < before)
           .sort((a, b) => b.sentAt.localeCompare(a.sentAt));
@@ -109,7 +109,7 @@ export function createSentLog(dir: string): SentLog {
     },
     async prune(retentionDays, now) {
       const cutoff = new Date(now - retentionDays * DAY_MS).toISOString().slice(0, 10);
-      const old = (await days()).filter((day) => day < cutoff);
+      const old = (await days()).filter((day) => day.slice(0, 10) < cutoff);
       await Promise.all(old.map((day) => fsp.rm(path.join(dir, day), { force: true })));
     },
   };

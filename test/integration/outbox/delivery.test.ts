@@ -413,6 +413,18 @@ describe('user controls', () => {
     expect(outbox.payloads('outbox:progress').at(-1)).toMatchObject({ id: b.id });
   });
 
+  it('keeps to the account’s hourly limit', async () => {
+    const { server, service, clock, accounts } = await setup();
+    accounts.update('work', { ratePerHour: 2 });
+    const items = [await send(service), await send(service), await send(service)];
+    await service.settled();
+    expect(server.messages).toHaveLength(2);
+    expect(service.list().map((i) => i.id)).toEqual([items[2]?.id]);
+    clock.advance(60 * MINUTE);
+    expect(await after(service, items[2]?.id ?? '')).toBeUndefined();
+    expect(server.messages).toHaveLength(3);
+  });
+
   it('gives up after the retry lifetime, counting only time online', async () => {
     const { service, clock, outbox } = await setup({
       onRcptTo: () => ({ code: 451, message: '4.3.0 Try later' }),

@@ -1,0 +1,42 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createSentLog } from '../../../main/outbox/sent-log.ts';
+import type { SentRecord } from '../../../preload/contract/outbox.ts';
+import { makeDataDir } from '../../support/outbox-fixture.ts';
+
+const record = (id: string, sentAt: string): SentRecord => ({
+  id,
+  messageId: `<${id}@example.org>`,
+  accountId: 'work',
+  from: 'me@example.org',
+  subject: id,
+  sentAt,
+  recipients: [{ address: 'ann@example.net', kind: 'to', state: 'accepted' }],
+  sizeBytes: 100,
+  attempts: 1,
+});
+
+describe('sent log', () => {
+  it('lists newest first with paging, finds by id, skips a torn line and prunes by retention', async () => {
+    const dir = await makeDataDir();
+    const log = createSentLog(dir);
+    await Promise.all([
+      log.append(record('a', '2026-01-01T10:00:00.000Z')),
+      log.append(record('b', '2026-01-03T10:00:00.000Z')),
+      log.append(record('c', '2026-01-03T12:00:00.000Z')),
+    ]);
+    // A crash in the middle of an append leaves half a line.
+    await fsp.appendFile(path.join(dir, '2026-01-03.jsonl'), '{"id":"torn","messageId":');
+    expect((await log.list({ limit: 10 })).map((r) => r.id)).toEqual(['c', 'b', 'a']);
+    expect((await log.list({ limit: 1, before: '2026-01-03T12:00:00.000Z' })).map((r) => r.id)).toEqual([
+      'b',
+    ]);
+    expect((await log.get('a'))?.subject).toBe('a');
+    expect(await log.get('torn')).toBeUndefined();
+    expect((await fsp.stat(path.join(dir, '2026-01-01.jsonl'))).mode & 0o777).toBe(0o600);
+
+    await log.prune(2, Date.parse('2026-01-04T00:00:00Z'));
+    expect((await log.list({ limit: 10 })).map((r) => r.id)).toEqual(['c', 'b']);
+  });
+});
