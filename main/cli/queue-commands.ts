@@ -106,9 +106,14 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
   await outbox.start();
   try {
     const before = new Set(outbox.service.list().map((item) => item.id));
-    // As a producer this makes deferred messages due on disk, where the app's watcher sees them.
-    await outbox.service.flush();
-    if (!outbox.isDeliverer()) {
+    if (outbox.isDeliverer()) {
+      await outbox.service.flush();
+    } else {
+      // The app's folder watcher sees these made due now; the facade's flush() would wait for a
+      // delivery this process does not run.
+      for (const item of outbox.service.list()) {
+        if (item.state === 'deferred') await outbox.service.retryNow(item.id);
+      }
       if (!values.wait) {
         print(io, 'The app is delivering; it was asked to send the waiting messages now.');
         return EXIT.ok;

@@ -112,6 +112,16 @@ describe('queue', () => {
       expect(item?.recipients[0]?.state).toBe('deferred');
       expect(item?.recipients[0]?.lastReply).toContain('451 4.7.1 Greylisted');
       expect(Date.parse(item?.nextAttemptAt ?? '')).toBeGreaterThan(Date.now());
+
+      const id = item?.id ?? '';
+      const retried = await runCli(home, ['queue', 'retry', id]);
+      expect(retried.stdout.trim()).toBe(`${id} queued`);
+      expect((await runCli(home, ['queue', 'cancel', id])).code).toBe(0);
+      expect((await listJson(home)).messages).toEqual([]);
+      expect(await queueFiles(home)).toEqual([]);
+      const again = await runCli(home, ['queue', 'cancel', id]);
+      expect(again.code).toBe(66);
+      expect(again.stderr).toBe('outbox: That message is no longer in the outbox.\n');
     } finally {
       server.options = {};
     }
@@ -139,6 +149,9 @@ describe('queue', () => {
       const queued = await runCli(home, ['sendmail', 'friend@example.net'], 'Subject: hello\n\nfrom cron\n');
       expect(queued.code).toBe(0);
       expect(queued.stdout).toBe('');
+      const nudge = await runCli(home, ['queue', 'flush']);
+      expect(nudge.code).toBe(0);
+      expect(nudge.stdout).toBe('The app is delivering; it was asked to send the waiting messages now.\n');
       const flush = await runCli(home, ['queue', 'flush', '--wait', '--timeout', '30']);
       expect(flush.code).toBe(0);
       expect(flush.stderr).toContain('the app is delivering');
