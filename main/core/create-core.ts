@@ -70,7 +70,7 @@ export function createCore(options: CoreOptions): Promise<Core> {
     start: () => outbox.start(),
     stop: () => outbox.stop(),
     resumed: () => {
-      outbox.service.networkHint(true);
+      outbox.service.wake();
     },
   });
 }
