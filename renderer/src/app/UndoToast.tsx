@@ -38,10 +38,13 @@ export function UndoToast({ item, current, onUndone, onDismiss }: Props) {
 
   return (
     <div className="toast" role="status">
+      {/* Announced once; the ticking seconds are for the eye only, so screen readers are not flooded. */}
       <span>
-        {scheduled
-          ? `Scheduled: “${item.subject || '(no subject)'}”.`
-          : `Sending “${item.subject || '(no subject)'}” in ${Math.max(0, Math.ceil((until - now) / 1000))} s.`}
+        {scheduled ? 'Scheduled' : 'Sending'} “{item.subject || '(no subject)'}”
+        <span aria-hidden="true">
+          {scheduled ? '' : ` in ${Math.max(0, Math.ceil((until - now) / 1000))} s`}
+        </span>
+        .
       </span>
       {open ? (
         <button type="button" onClick={() => void undo()} disabled={busy}>
