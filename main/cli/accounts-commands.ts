@@ -5,10 +5,12 @@ import {
   type Account,
 } from '../../preload/contract/accounts.ts';
 import { presetFor } from '../accounts/provider-presets.ts';
+import { tryAcquireDelivererLock } from '../outbox/deliverer-lock.ts';
+import { queuePaths } from '../outbox/queue-paths.ts';
 import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
 import { findAccount, openCore, type CliCore } from './cli-core.ts';
 import { groupHelp, print, readAll, type CliIo } from './cli-io.ts';
-import { EXIT, exitCodeFor, usageError } from './exit-codes.ts';
+import { CliError, EXIT, exitCodeFor, usageError } from './exit-codes.ts';
 import { accountEntry, accountsListJson, printJson } from './json-output.ts';
 
 export const ACCOUNTS_HELP = `Usage: outbox accounts <command>
@@ -56,6 +58,27 @@ const ADD_OPTIONS = {
   'pin-cert': { type: 'string' },
   default: { type: 'boolean' },
 } as const;
+
+/**
+ * Runs an account change only while no other process delivers from this data folder. The running
+ * app keeps the accounts it loaded and would write them back over the change; holding the
+ * deliverer lock meanwhile also keeps an app that starts now from delivering with stale accounts.
+ */
+async function whileAppIsClosed<T>(core: CliCore, change: () => Promise<T>): Promise<T> {
+  await core.outbox.open();
+  const lock = await tryAcquireDelivererLock(queuePaths(core.dataDir).lock);
+  if (!lock) {
+    throw new CliError(
+      EXIT.tempFail,
+      'Outbox is running (the app, or a queue flush): change accounts in the app, or try again once it has quit',
+    );
+  }
+  try {
+    return await change();
+  } finally {
+    await lock.release();
+  }
+}
 
 /** The password line from stdin: only the line ending is dropped, spaces may be part of it. */
 async function readPassword(io: CliIo): Promise<string> {
@@ -106,19 +129,21 @@ async function add(io: CliIo, args: readonly string[]): Promise<number> {
   const password = values['password-stdin'] ? await readPassword(io) : undefined;
 
   const core = openCore(io);
-  await core.outbox.open();
-  const account = core.accounts.create(input.data);
-  try {
-    if (password !== undefined) await core.accounts.setPassword(account.id, password);
-    if (values['pin-cert'] !== undefined) {
-      await core.accounts.test(account.id);
-      core.accounts.pinCertificate(account.id, values['pin-cert']);
+  const account = await whileAppIsClosed(core, async () => {
+    const created = core.accounts.create(input.data);
+    try {
+      if (password !== undefined) await core.accounts.setPassword(created.id, password);
+      if (values['pin-cert'] !== undefined) {
+        await core.accounts.test(created.id);
+        core.accounts.pinCertificate(created.id, values['pin-cert']);
+      }
+      if (values.default) core.accounts.setDefault(created.id);
+    } catch (error) {
+      await core.accounts.remove({ id: created.id, queued: { action: 'hold' } });
+      throw error;
     }
-    if (values.default) core.accounts.setDefault(account.id);
-  } catch (error) {
-    await core.accounts.remove({ id: account.id, queued: { action: 'hold' } });
-    throw error;
-  }
+    return created;
+  });
   print(io, account.id);
   return EXIT.ok;
 }
@@ -191,17 +216,18 @@ export async function accountsCommand(io: CliIo, args: readonly string[]): Promi
       const core = openCore(io);
       const account = findAccount(core.accounts, name);
       if (sub === 'test') return test(io, core, account, values.json === true);
-      if (sub === 'remove') {
-        await core.outbox.open();
-        const target =
-          values['move-to'] === undefined ? undefined : findAccount(core.accounts, values['move-to']);
-        await core.accounts.remove({
-          id: account.id,
-          queued: target ? { action: 'move', toAccountId: target.id } : { action: 'hold' },
-        });
-      } else {
-        core.accounts.setPaused(account.id, sub === 'pause');
-      }
+      const target =
+        values['move-to'] === undefined ? undefined : findAccount(core.accounts, values['move-to']);
+      await whileAppIsClosed(core, async () => {
+        if (sub === 'remove') {
+          await core.accounts.remove({
+            id: account.id,
+            queued: target ? { action: 'move', toAccountId: target.id } : { action: 'hold' },
+          });
+        } else {
+          core.accounts.setPaused(account.id, sub === 'pause');
+        }
+      });
       return EXIT.ok;
     }
     case '--help':

@@ -149,6 +149,11 @@ describe('queue', () => {
       const queued = await runCli(home, ['sendmail', 'friend@example.net'], 'Subject: hello\n\nfrom cron\n');
       expect(queued.code).toBe(0);
       expect(queued.stdout).toBe('');
+      // The app keeps the accounts it loaded: changing them behind its back would be overwritten.
+      const pause = await runCli(home, ['accounts', 'pause', 'Home']);
+      expect(pause.code).toBe(75);
+      expect(pause.stderr).toMatch(/^outbox: Outbox is running .*\n$/);
+
       const nudge = await runCli(home, ['queue', 'flush']);
       expect(nudge.code).toBe(0);
       expect(nudge.stdout).toBe('The app is delivering; it was asked to send the waiting messages now.\n');
