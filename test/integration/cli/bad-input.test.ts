@@ -30,6 +30,20 @@ describe('bad input is refused with its sysexits code, one line on stderr, and n
       message: /Line 2 of the message is not a header field/,
     },
     {
+      name: 'a header line over 998 characters',
+      args: ['sendmail', 'ann@example.net'],
+      input: `Subject: ${'x'.repeat(990)}\n\nbody\n`,
+      code: 65,
+      message: /longer than 998 characters/,
+    },
+    {
+      name: 'a From that is no address',
+      args: ['sendmail', 'ann@example.net'],
+      input: 'From: nobody at all\nSubject: hi\n\nbody\n',
+      code: 65,
+      message: /From: "nobody at all" is not an e-mail address/,
+    },
+    {
       name: 'a message with NUL bytes',
       args: ['sendmail', 'ann@example.net'],
       input: 'Subject: hi\n\nbo\0dy\n',
