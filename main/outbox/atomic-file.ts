@@ -165,25 +165,6 @@ export async function unlinkIfExists(file: string): Promise<void> {
   });
 }
 
-/**
- * Creates a small file in place, durably, without temp and rename: for markers whose mere
- * existence is what counts, where a crash mid-write leaves an empty file that still says enough.
- */
-export async function createFileDurably(target: string, content: string, fs: FileSystemSeam): Promise<void> {
-  const file = await fs.create(target).catch(async (error: unknown) => {
-    if ((error as { code?: unknown }).code !== 'EEXIST') throw storageError(error);
-    await unlinkIfExists(target);
-    return fs.create(target);
-  });
-  try {
-    await file.write(Buffer.from(content));
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await fsyncDir(path.dirname(target));
-}
-
 /** Removes files and makes the removal durable; missing files are fine. */
 export async function removeFiles(files: readonly string[]): Promise<void> {
   await Promise.all(files.map(unlinkIfExists));

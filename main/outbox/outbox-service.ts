@@ -92,6 +92,8 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   const settleWaiters = new Set<() => void>();
   let agent: DeliveryAgent | undefined;
   let stopped = false;
+  /** An attempt whose outcome could not be saved: its hand-over entry must survive until restart. */
+  let unrecorded = false;
   let cancelWake: (() => void) | undefined;
 
   // ---- events, batched so a flush of thousands of messages is not thousands of IPC messages
@@ -299,11 +301,18 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     }
     const run = attempt(record)
       .catch((error: unknown) => {
-        // A failed write while recording an outcome: the files on disk still say what to do next.
+        // A failed write while recording an outcome: the files on disk still say what to do next,
+        // and the hand-over journal must keep this attempt until the next start recovers it.
+        unrecorded = true;
         log.error('Recording a delivery attempt failed', { id: record.id, error });
       })
       .finally(() => {
         sending.delete(record.id);
+        if (sending.size === 0 && !unrecorded) {
+          store.resetHandovers().catch((error: unknown) => {
+            log.warn('Emptying the hand-over journal failed', { error });
+          });
+        }
         const current = records.get(record.id);
         if (current) upsert(current);
         pump();
@@ -350,7 +359,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       perAccountBlock.delete(record.accountId);
       const byAddress = new Map(result.recipients.map((r) => [r.address, r]));
       const recipients = record.recipients.map((r) => byAddress.get(r.address) ?? r);
-      await answered({ ...tried, recipients, lastReply: result.reply }, number);
+      await answered({ ...tried, recipients, lastReply: result.reply });
       return;
     }
 
@@ -364,7 +373,6 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         nextAttemptAt: iso(now),
         lastError: UNCONFIRMED,
       });
-      await store.clearHandover(record.id);
       if (!resend) notify('Delivery unconfirmed', `“${record.subject}” may or may not have been delivered.`);
       return;
     }
@@ -400,10 +408,9 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         throw new Error(`unknown failure class ${String(unreachable)}`);
       }
     }
-    if (handedOver) await store.clearHandover(record.id);
   }
 
-  async function answered(record: QueueRecord, number: number): Promise<void> {
+  async function answered(record: QueueRecord): Promise<void> {
     const open = record.recipients.some((r) => r.state === 'pending' || r.state === 'deferred');
     if (!open) {
       if (record.recipients.some((r) => r.state === 'accepted')) {
@@ -426,7 +433,6 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         lastError: { code: 'server_deferred', message: 'The server asked to try some recipients later.' },
       });
     }
-    if ((await store.handedOver(record.id)) === number) await store.clearHandover(record.id);
   }
 
   function bridge(failure: SmtpFailure): BridgeError {
@@ -479,10 +485,9 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   }
 
   /** After a crash: a marker newer than the last recorded attempt means the server may have it. */
-  async function recover(record: QueueRecord): Promise<void> {
-    const marker = await store.handedOver(record.id);
-    if (marker === undefined) return;
-    if (marker > record.attempts) {
+  async function recover(record: QueueRecord, handovers: ReadonlyMap<string, number>): Promise<void> {
+    const marker = handovers.get(record.id);
+    if (marker !== undefined && marker > record.attempts) {
       if (await sentLog.get(record.id)) {
         await store.remove(record.id);
         records.delete(record.id);
@@ -499,7 +504,6 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       await store.save(recovered);
       records.set(record.id, recovered);
     }
-    await store.clearHandover(record.id);
   }
 
   function take(record: QueueRecord): void {
@@ -695,10 +699,12 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     service,
     async startDelivering(deliveryAgent) {
       const onDisk = await store.loadAll();
+      const handovers = await store.handovers();
       for (const record of onDisk) {
         records.set(record.id, record);
-        await recover(record);
+        await recover(record, handovers);
       }
+      await store.resetHandovers();
       await pruneSentLog();
       for (const record of records.values()) upsert(record);
       agent = deliveryAgent;
@@ -711,6 +717,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       cancelWake?.();
       cancelPrune?.();
       await Promise.all(sending.values());
+      await store.close();
       flushChanges();
       for (const resolve of settleWaiters) resolve();
       settleWaiters.clear();

@@ -13,6 +13,8 @@ export interface QueuePaths {
   /** Attachments taken out of a message the user wants to edit. */
   readonly edits: string;
   readonly lock: string;
+  /** See handover-journal.ts. */
+  readonly handovers: string;
 }
 
 export function queuePaths(dataDir: string): QueuePaths {
@@ -25,10 +27,9 @@ export function queuePaths(dataDir: string): QueuePaths {
     sent: path.join(root, 'sent'),
     edits: path.join(root, 'edits'),
     lock: path.join(root, 'deliverer.lock'),
+    handovers: path.join(root, 'handover.log'),
   };
 }
 
 export const stateFile = (paths: QueuePaths, id: string) => path.join(paths.queue, `${id}.json`);
 export const bytesFile = (paths: QueuePaths, id: string) => path.join(paths.queue, `${id}.eml`);
-/** Exists once the whole body was handed to the server for an attempt (see delivery-agent). */
-export const handoverFile = (paths: QueuePaths, id: string) => path.join(paths.queue, `${id}.handover`);

@@ -7,12 +7,12 @@ import {
   isNotFound,
   removeFiles,
   unlinkIfExists,
-  createFileDurably,
   writeFileAtomic,
   type FileContent,
   type FileSystemSeam,
 } from './atomic-file.ts';
-import { bytesFile, handoverFile, stateFile, type QueuePaths } from './queue-paths.ts';
+import { createHandoverJournal } from './handover-journal.ts';
+import { bytesFile, stateFile, type QueuePaths } from './queue-paths.ts';
 import { queueRecord, type QueueRecord } from './queue-record.ts';
 
 const ID_FILE = /^([A-Za-z0-9_-]+)\.json$/;
@@ -35,10 +35,13 @@ export interface QueueStore {
   /** Uncommits first (the state file), then the bytes and the hand-over marker. */
   remove(id: string): Promise<void>;
   openBytes(id: string): Readable;
+  /** Records durably that the whole body went to the server in this attempt (before the final dot). */
   markHandedOver(id: string, attempt: number): Promise<void>;
-  /** The attempt whose body was fully handed over, if a marker exists. */
-  handedOver(id: string): Promise<number | undefined>;
-  clearHandover(id: string): Promise<void>;
+  /** The newest handed-over attempt per message since the last reset. */
+  handovers(): Promise<Map<string, number>>;
+  /** Forgets all hand-overs; only when every attempt's outcome is saved and none is in flight. */
+  resetHandovers(): Promise<void>;
+  close(): Promise<void>;
   /** Removes bytes and temp files no state file refers to (a producer died mid-enqueue). */
   removeOrphans(olderThanMs: number, now: number): Promise<void>;
 }
@@ -53,13 +56,14 @@ export function createQueueStore(
   paths: QueuePaths,
   options: { fs: FileSystemSeam; onQuarantine: (notice: QuarantineNotice) => void },
 ): QueueStore {
+  const journal = createHandoverJournal(paths.handovers);
   const write = (target: string, content: FileContent) =>
     writeFileAtomic(target, content, { tmpDir: paths.tmp, fs: options.fs });
 
   async function quarantine(id: string, reason: string): Promise<void> {
     const dir = path.join(paths.quarantine, `${id}-${Date.now()}`);
     await ensureDir(dir);
-    for (const file of [stateFile(paths, id), bytesFile(paths, id), handoverFile(paths, id)]) {
+    for (const file of [stateFile(paths, id), bytesFile(paths, id)]) {
       await fsp.rename(file, path.join(dir, path.basename(file))).catch((error: unknown) => {
         if (!isNotFound(error)) throw error;
       });
@@ -123,30 +127,20 @@ export function createQueueStore(
       await removeFiles([stateFile(paths, id)]);
       // Without their state file these are orphans either way; should a crash bring them back,
       // removeOrphans deletes them, so their removal need not wait for the disk.
-      await Promise.all([bytesFile(paths, id), handoverFile(paths, id)].map(unlinkIfExists));
+      await unlinkIfExists(bytesFile(paths, id));
     },
     openBytes: (id) => createReadStream(bytesFile(paths, id), { highWaterMark: 256 * 1024 }),
-    async markHandedOver(id, attempt) {
-      await createFileDurably(handoverFile(paths, id), String(attempt), options.fs);
-    },
-    async handedOver(id) {
-      try {
-        const attempt = Number.parseInt(await fsp.readFile(handoverFile(paths, id), 'utf8'), 10);
-        // A marker torn by a crash still says the body went out, in an attempt not yet recorded.
-        return Number.isFinite(attempt) ? attempt : Number.MAX_SAFE_INTEGER;
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
-    },
-    clearHandover: (id) => removeFiles([handoverFile(paths, id)]),
+    markHandedOver: (id, attempt) => journal.mark(id, attempt),
+    handovers: () => journal.read(),
+    resetHandovers: () => journal.reset(),
+    close: () => journal.close(),
     async removeOrphans(olderThanMs, now) {
       const committed = new Set(
         (await fsp.readdir(paths.queue)).flatMap((name) => ID_FILE.exec(name)?.[1] ?? []),
       );
       const candidates = [
         ...(await fsp.readdir(paths.queue))
-          .filter((name) => !committed.has(name.replace(/\.(eml|handover)$/, '')) && !ID_FILE.test(name))
+          .filter((name) => !committed.has(name.replace(/\.eml$/, '')) && !ID_FILE.test(name))
           .map((name) => path.join(paths.queue, name)),
         ...(await fsp.readdir(paths.tmp)).map((name) => path.join(paths.tmp, name)),
       ];
