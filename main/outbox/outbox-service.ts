@@ -49,13 +49,17 @@ export interface OutboxService extends QueuePort {
    * timers did not run, so drop the sessions and look at the wall clock again now.
    */
   wake(): void;
-  /** Makes every waiting message due now and resolves once none is queued or sending (what `queue flush --wait` needs). */
+  /**
+   * Makes deferred messages due now (scheduled ones keep their time) and resolves once none is
+   * queued, due or sending: what `queue flush --wait` needs. In a process that does not deliver it
+   * resolves at once.
+   */
   flush(): Promise<void>;
   /** Resolves once no message is queued, due or sending; deferred, failed and others may remain. */
   settled(): Promise<void>;
 }
 
-/** The parts the facade is built from; `agent` is absent while another process delivers. */
+/** The parts the facade is built from; delivery joins in `startDelivering` once this process holds the lock. */
 export interface ServiceParts {
   readonly store: QueueStore;
   readonly sentLog: SentLog;
@@ -71,7 +75,7 @@ export interface ServiceParts {
 
 export interface OutboxEngine {
   readonly service: OutboxService;
-  /** Loads the queue from disk (after a crash too) and starts delivering with `agent`, if given. */
+  /** Loads the queue from disk, recovers what a crash left (hand-overs without an outcome), and delivers. */
   startDelivering(agent: DeliveryAgent): Promise<void>;
   /** Picks up what other processes wrote or removed. */
   refresh(ids?: readonly string[]): Promise<void>;
