@@ -72,3 +72,39 @@ test('a message waits with a countdown while the server is down, and goes out wh
   await page.getByRole('button', { name: /While offline/ }).waitFor();
   expect(await eventually(() => received[0])).toEqual(['bob@example.com']);
 });
+
+test('the window’s own offline and online events reach main: the indicator follows, and mail waits then goes', async () => {
+  const server = await startTestServer();
+  try {
+    await createPlainAccount(core, server.port);
+    const { page } = app;
+    // Offline emulation also stops the page's own files loading: let the app come up first.
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Online/ })
+      .waitFor();
+    core.online = false;
+    await page.context().setOffline(true);
+    await page.getByRole('status').filter({ hasText: 'Offline: messages wait in the outbox' }).waitFor();
+
+    await writeMessage(page, { to: ['bob@example.com'], subject: 'Sent when back', body: 'Later.' });
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const row = page
+      .getByRole('listbox', { name: 'Messages in the outbox' })
+      .getByRole('option', { name: /Sent when back/ });
+    await row.waitFor();
+    await page.waitForTimeout(2_000);
+    expect(server.messages).toHaveLength(0);
+
+    core.online = true;
+    await page.context().setOffline(false);
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Online/ })
+      .waitFor();
+    await row.waitFor({ state: 'detached', timeout: 20_000 });
+    expect(server.messages).toHaveLength(1);
+  } finally {
+    await server.close();
+  }
+});
