@@ -49,6 +49,14 @@ export function App() {
     [navigate],
   );
 
+  // A screen that opened by itself (after Send, Undo, a menu item) takes the focus, so the keyboard
+  // does not stay on a control that is now hidden.
+  useEffect(() => {
+    const active = document.activeElement;
+    if (active && active !== document.body && (active as HTMLElement).offsetParent !== null) return;
+    document.querySelector<HTMLElement>('.screen:not([hidden]) h1')?.focus();
+  }, [screen, seed.key]);
+
   // After a crash the last draft comes back in compose, unless something was opened meanwhile.
   useEffect(() => {
     void window.outbox.drafts.list().then((result) => {

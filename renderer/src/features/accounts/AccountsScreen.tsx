@@ -41,7 +41,9 @@ export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queued
   return (
     <section className="screen accounts" aria-labelledby="accounts-title">
       <header className="screen-header">
-        <h1 id="accounts-title">Accounts</h1>
+        <h1 id="accounts-title" tabIndex={-1}>
+          Accounts
+        </h1>
       </header>
       <div className="split">
         <nav className="account-list" aria-label="Accounts">

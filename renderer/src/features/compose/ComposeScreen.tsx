@@ -266,7 +266,9 @@ export function ComposeScreen({
   if (accounts.length === 0) {
     return (
       <section className="screen compose" hidden={hidden} aria-labelledby="compose-title">
-        <h1 id="compose-title">New message</h1>
+        <h1 id="compose-title" tabIndex={-1}>
+          New message
+        </h1>
         <p>Outbox needs an account to send mail from.</p>
         <button type="button" className="primary" onClick={onAddAccount}>
           Add an account
@@ -278,7 +280,9 @@ export function ComposeScreen({
   return (
     <section className="screen compose" hidden={hidden} aria-labelledby="compose-title" onKeyDown={onKeyDown}>
       <header className="screen-header">
-        <h1 id="compose-title">New message</h1>
+        <h1 id="compose-title" tabIndex={-1}>
+          New message
+        </h1>
         <span className="draft-state" aria-live="polite">
           {draftId ? 'Draft saved' : ''}
         </span>

@@ -28,7 +28,9 @@ export function DraftsScreen({ onOpen }: Props) {
   return (
     <section className="screen drafts" aria-labelledby="drafts-title">
       <header className="screen-header">
-        <h1 id="drafts-title">Drafts</h1>
+        <h1 id="drafts-title" tabIndex={-1}>
+          Drafts
+        </h1>
       </header>
       <ErrorMessage error={error} />
       {drafts?.length === 0 ? (

@@ -91,7 +91,9 @@ export function OutboxScreen({
   return (
     <section className="screen outbox" aria-labelledby="outbox-title">
       <header className="screen-header">
-        <h1 id="outbox-title">Outbox</h1>
+        <h1 id="outbox-title" tabIndex={-1}>
+          Outbox
+        </h1>
         <label className="inline-field">
           Show
           <select

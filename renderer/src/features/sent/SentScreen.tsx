@@ -55,7 +55,9 @@ export function SentScreen({ accounts }: Props) {
   return (
     <section className="screen sent" aria-labelledby="sent-title">
       <header className="screen-header">
-        <h1 id="sent-title">Sent</h1>
+        <h1 id="sent-title" tabIndex={-1}>
+          Sent
+        </h1>
         <span className="count">{loaded ? `${records.length} shown` : 'Loading…'}</span>
       </header>
       <ErrorMessage error={error} />

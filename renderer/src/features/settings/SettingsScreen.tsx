@@ -66,7 +66,9 @@ export function SettingsScreen() {
   return (
     <section className="screen settings" aria-labelledby="settings-title">
       <header className="screen-header">
-        <h1 id="settings-title">Settings</h1>
+        <h1 id="settings-title" tabIndex={-1}>
+          Settings
+        </h1>
       </header>
       {settings && numbers ? (
         <form
