@@ -26,3 +26,9 @@ const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeS
 export function formatDateTime(iso: string): string {
   return dateTime.format(new Date(iso));
 }
+
+const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+export function formatTime(iso: string): string {
+  return time.format(new Date(iso));
+}

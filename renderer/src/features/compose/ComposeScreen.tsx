@@ -6,6 +6,7 @@ import type { QueueItem } from '../../../../preload/contract/outbox.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { isAboutField } from '../../shared/error-text.ts';
 import { Field } from '../../shared/Field.tsx';
+import { formatTime } from '../../shared/format.ts';
 import { AttachmentList } from './AttachmentList.tsx';
 import { htmlToText, textToHtml, withoutSignature, withSignature, type Signature } from './body-text.ts';
 import type { ComposeSeed } from './compose-seed.ts';
@@ -74,7 +75,7 @@ export function ComposeScreen({
   const [attachments, setAttachments] = useState<AttachmentInfo[]>(
     (initial?.attachments ?? []).map((ref) => ({ path: ref.path, name: nameOf(ref.path), size: 0 })),
   );
-  const [draftId, setDraftId] = useState(seed.draftId);
+  const [savedAt, setSavedAt] = useState<string>();
   const [error, setError] = useState<BridgeError>();
   const [attachError, setAttachError] = useState<BridgeError>();
   const [busy, setBusy] = useState(false);
@@ -159,7 +160,7 @@ export function ComposeScreen({
   }, [onActivate]);
 
   // Autosave: every few seconds while something changed, and once more when the window goes away.
-  const latest = useRef({ content, draftId, dirty: false, saving: false });
+  const latest = useRef({ content, draftId: seed.draftId, dirty: false, saving: false });
   const firstContent = useRef(content);
   useEffect(() => {
     latest.current.content = content;
@@ -182,7 +183,7 @@ export function ComposeScreen({
           state.saving = false;
           if (result.ok) {
             state.draftId = result.value.id;
-            setDraftId(result.value.id);
+            setSavedAt(result.value.updatedAt);
           } else {
             state.dirty = true;
           }
@@ -284,7 +285,7 @@ export function ComposeScreen({
           New message
         </h1>
         <span className="draft-state" aria-live="polite">
-          {draftId ? 'Draft saved' : ''}
+          {savedAt ? `Draft saved at ${formatTime(savedAt)}` : ''}
         </span>
       </header>
       <form
