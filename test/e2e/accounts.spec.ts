@@ -34,6 +34,8 @@ test('a new account starts from its address, shows errors by their fields, and k
   await expect.poll(() => form.getByLabel('Server', { exact: true }).inputValue()).toBe('smtp.gmail.com');
   await form.getByText(/Server settings for .* filled in/).waitFor();
   await expect.poll(() => form.getByLabel('Username').inputValue()).toBe('ann.example@gmail.com');
+  await form.getByLabel('Provider').selectOption({ label: 'Fastmail' });
+  await expect.poll(() => form.getByLabel('Server', { exact: true }).inputValue()).toBe('smtp.fastmail.com');
 
   // Now point it at the local server, with mistakes first.
   await form.getByLabel('Email address').fill('ann@example.org');

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Account, Provider } from '../../../../preload/contract/accounts.ts';
 import type { BridgeError } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
@@ -44,6 +44,14 @@ export function AccountEditor({ account, onSaved }: Props) {
   const [passwordError, setPasswordError] = useState<BridgeError>();
   const [preset, setPreset] = useState<Provider>();
   const [saved, setSaved] = useState(false);
+  const [presets, setPresets] = useState<readonly Provider[]>([]);
+
+  useEffect(() => {
+    if (account) return;
+    void window.outbox.accounts.presets().then((result) => {
+      if (result.ok) setPresets(result.value);
+    });
+  }, [account]);
   const [busy, setBusy] = useState(false);
 
   const set =
@@ -55,21 +63,26 @@ export function AccountEditor({ account, onSaved }: Props) {
   const fieldError = (field: string) => (isAboutField(error, field) ? error : undefined);
 
   // A new account starts from its address: the provider's server settings are filled in for it.
+  function applyPreset(found: Provider) {
+    setPreset(found);
+    setForm((current) => {
+      const address = current.fromAddress.trim();
+      return {
+        ...current,
+        host: found.host,
+        port: String(found.port),
+        security: found.security,
+        username: found.usernameIsAddress ? address : (address.split('@')[0] ?? ''),
+        label: current.label || found.name,
+      };
+    });
+  }
+
   async function lookUpPreset() {
     const address = form.fromAddress.trim();
     if (account || !address.includes('@') || form.host) return;
     const result = await window.outbox.accounts.presetFor({ address });
-    if (!result.ok || !result.value) return;
-    const found = result.value;
-    setPreset(found);
-    setForm((current) => ({
-      ...current,
-      host: found.host,
-      port: String(found.port),
-      security: found.security,
-      username: found.usernameIsAddress ? address : (address.split('@')[0] ?? ''),
-      label: current.label || found.name,
-    }));
+    if (result.ok && result.value) applyPreset(result.value);
   }
 
   async function save() {
@@ -139,6 +152,28 @@ export function AccountEditor({ account, onSaved }: Props) {
               : undefined
           }
         />
+        {account ? null : (
+          <Field label="Provider">
+            {(control) => (
+              <select
+                {...control}
+                value={preset?.key ?? ''}
+                onChange={(event) => {
+                  const found = presets.find((p) => p.key === event.target.value);
+                  if (found) applyPreset(found);
+                  else setPreset(undefined);
+                }}
+              >
+                <option value="">Another server</option>
+                {presets.map((p) => (
+                  <option key={p.key} value={p.key}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
         <TextField
           label="Your name"
           value={form.displayName}
