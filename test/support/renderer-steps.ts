@@ -32,7 +32,7 @@ export async function addAccount(page: Page, account: AccountFields): Promise<vo
   await form.getByLabel('Your name').fill(account.name);
   await form.getByLabel('Account name').fill(account.label);
   await form.getByLabel('Server', { exact: true }).fill('127.0.0.1');
-  await form.getByLabel('Port', { exact: true }).fill(String(account.port));
+  // Security first: choosing it moves a standard port (465/587) along with it.
   await form.getByLabel('Security').selectOption(account.security);
   await form.getByLabel('Port', { exact: true }).fill(String(account.port));
   if (account.security === 'none') {
