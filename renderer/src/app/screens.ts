@@ -1,5 +1,4 @@
-export const SCREENS = ['compose', 'outbox', 'sent', 'drafts', 'accounts', 'settings'] as const;
-export type Screen = (typeof SCREENS)[number];
+export type Screen = 'compose' | 'outbox' | 'sent' | 'drafts' | 'accounts' | 'settings';
 
 export const SCREEN_LABELS: Record<Screen, string> = {
   compose: 'New message',

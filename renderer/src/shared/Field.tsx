@@ -2,7 +2,7 @@ import { useId, type ReactNode } from 'react';
 import type { BridgeError } from '../../../preload/contract/errors.ts';
 import { ErrorMessage } from './ErrorMessage.tsx';
 
-export interface ControlProps {
+interface ControlProps {
   readonly id: string;
   readonly 'aria-describedby'?: string;
   readonly 'aria-invalid'?: true;
