@@ -138,6 +138,8 @@ export async function writeFileAtomic(
     fs: FileSystemSeam;
     /** False when a later write to the same directory syncs it anyway (and must follow this one). */
     syncDir?: boolean;
+    /** Runs once the temp file is on disk, just before it replaces `target`. */
+    beforeRename?: (temp: string) => Promise<void>;
   },
 ): Promise<number> {
   const temp = path.join(options.tmpDir, `${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -148,6 +150,7 @@ export async function writeFileAtomic(
     await file.sync();
     await file.close();
     file = undefined;
+    await options.beforeRename?.(temp);
     await fsp.rename(temp, target);
     if (options.syncDir !== false) await fsyncDir(path.dirname(target));
     return size;

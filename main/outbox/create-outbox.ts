@@ -106,16 +106,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   function onFolderEvent(filename: string | null): void {
     const id = filename ? STATE_FILE.exec(filename)?.[1] : undefined;
-    // The deliverer knows its own writes; it only needs what other producers add.
-    if (!id || (lock && engine.isKnown(id))) return;
+    if (!id) return;
     changed.add(id);
     refreshTimer ??= setTimeout(() => {
       refreshTimer = undefined;
       const ids = [...changed];
       changed = new Set();
-      engine.refresh(ids).catch((error: unknown) => {
-        log.error('Reading queue changes failed', { error });
-      });
+      // Most events are this process's own writes: only files others changed are read again.
+      store
+        .changedElsewhere(ids)
+        .then((others) => (others.length > 0 ? engine.refresh(others) : undefined))
+        .catch((error: unknown) => {
+          log.error('Reading queue changes failed', { error });
+        });
     }, 50);
   }
 

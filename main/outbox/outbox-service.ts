@@ -79,8 +79,6 @@ export interface OutboxEngine {
   startDelivering(agent: DeliveryAgent): Promise<void>;
   /** Picks up what other processes wrote or removed. */
   refresh(ids?: readonly string[]): Promise<void>;
-  /** Whether this process holds or itself wrote or removed the message (its own folder events). */
-  isKnown(id: string): boolean;
   /** Stops feeding new attempts and waits for those in flight to be recorded. */
   stop(): Promise<void>;
 }
@@ -151,14 +149,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     pendingUpserts.add(record.id);
     scheduleFlush();
   }
-  /** Ids this process committed or removed lately, so their folder events cost no re-read. */
-  const ownWrites = new Set<string>();
-  function noteOwn(id: string): void {
-    ownWrites.add(id);
-    if (ownWrites.size > 10_000) ownWrites.delete(ownWrites.values().next().value as string);
-  }
   function forget(id: string): void {
-    noteOwn(id);
     records.delete(id);
     progressLast.delete(id);
     pendingUpserts.delete(id);
@@ -239,7 +230,11 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
 
   /** Feeds each account's sessions as they free up, oldest due first; sleeps until the next due time. */
   function pumpNow(): void {
-    if (!agent || stopped) return;
+    if (!agent || stopped) {
+      // A flush() or settled() in a process that does not deliver waits only for this pass.
+      checkSettled();
+      return;
+    }
     cancelWake?.();
     cancelWake = undefined;
     const now = clock.now();
@@ -563,7 +558,6 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         now: clock.now(),
         undoSeconds: settings.get().undoSeconds,
       });
-      noteOwn(record.id);
       try {
         await store.save(record);
       } catch (error) {
@@ -715,7 +709,6 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       pump();
     },
     refresh,
-    isKnown: (id) => records.has(id) || ownWrites.has(id),
     async stop() {
       stopped = true;
       cancelWake?.();

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -29,6 +29,11 @@ export interface QueueStore {
   /** Writes the message bytes; the message does not exist until its state is saved. */
   writeBytes(id: string, content: FileContent): Promise<number>;
   save(record: QueueRecord): Promise<void>;
+  /**
+   * Of these ids, those whose state file another process changed, added or removed since this
+   * process last wrote or read it: one stat each, so a folder event for its own write costs no read.
+   */
+  changedElsewhere(ids: readonly string[]): Promise<string[]>;
   /** A committed message, or undefined when it is gone or was set aside as corrupt. */
   load(id: string): Promise<QueueRecord | undefined>;
   loadAll(): Promise<QueueRecord[]>;
@@ -46,6 +51,10 @@ export interface QueueStore {
   removeOrphans(olderThanMs: number, now: number): Promise<void>;
 }
 
+/** A state file version: every save renames a new file into place, so a new inode and mtime. */
+const versionOf = (stat: Pick<Stats, 'ino' | 'size' | 'mtimeMs'>) =>
+  `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+
 const exists = (file: string) =>
   fsp.access(file).then(
     () => true,
@@ -57,8 +66,8 @@ export function createQueueStore(
   options: { fs: FileSystemSeam; onQuarantine: (notice: QuarantineNotice) => void },
 ): QueueStore {
   const journal = createHandoverJournal(paths.handovers);
-  const write = (target: string, content: FileContent) =>
-    writeFileAtomic(target, content, { tmpDir: paths.tmp, fs: options.fs });
+  /** The version of each state file this process last wrote or read. */
+  const versions = new Map<string, string>();
 
   async function quarantine(id: string, reason: string): Promise<void> {
     const dir = path.join(paths.quarantine, `${id}-${Date.now()}`);
@@ -73,10 +82,20 @@ export function createQueueStore(
 
   async function load(id: string): Promise<QueueRecord | undefined> {
     let text: string;
+    let version: string;
     try {
-      text = await fsp.readFile(stateFile(paths, id), 'utf8');
+      const handle = await fsp.open(stateFile(paths, id), 'r');
+      try {
+        version = versionOf(await handle.stat());
+        text = await handle.readFile('utf8');
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isNotFound(error)) {
+        versions.delete(id);
+        return undefined;
+      }
       throw error;
     }
     let parsed: ReturnType<typeof queueRecord.safeParse>;
@@ -100,6 +119,7 @@ export function createQueueStore(
       await quarantine(id, size < 0 ? 'its message file is missing' : 'its message file is truncated');
       return undefined;
     }
+    versions.set(id, version);
     return parsed.data;
   }
 
@@ -114,7 +134,26 @@ export function createQueueStore(
     writeBytes: (id, content) =>
       writeFileAtomic(bytesFile(paths, id), content, { tmpDir: paths.tmp, fs: options.fs, syncDir: false }),
     async save(record) {
-      await write(stateFile(paths, record.id), JSON.stringify(record));
+      await writeFileAtomic(stateFile(paths, record.id), JSON.stringify(record), {
+        tmpDir: paths.tmp,
+        fs: options.fs,
+        // Noted before the rename, so the folder event the rename causes already finds it.
+        beforeRename: async (temp) => {
+          versions.set(record.id, versionOf(await fsp.stat(temp)));
+        },
+      });
+    },
+    async changedElsewhere(ids) {
+      const changed = await Promise.all(
+        ids.map(async (id) => {
+          const stat = await fsp.stat(stateFile(paths, id)).catch((error: unknown) => {
+            if (isNotFound(error)) return undefined;
+            throw error;
+          });
+          return (stat && versionOf(stat)) !== versions.get(id);
+        }),
+      );
+      return ids.filter((_id, i) => changed[i]);
     },
     load,
     async loadAll() {
@@ -124,6 +163,7 @@ export function createQueueStore(
       return records.filter((r): r is QueueRecord => r !== undefined);
     },
     async remove(id) {
+      versions.delete(id);
       await removeFiles([stateFile(paths, id)]);
       // Without their state file these are orphans either way; should a crash bring them back,
       // removeOrphans deletes them, so their removal need not wait for the disk.
