@@ -25,6 +25,7 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: resolve('out/renderer'),
+      minify: true,
       // The polyfill would be an inline script, which the CSP forbids; Chromium has modulepreload.
       modulePreload: { polyfill: false },
       rollupOptions: { input: { index: resolve('renderer/index.html') } },

@@ -8,7 +8,12 @@ import { closeBrowser, openRenderer } from '../support/renderer-harness.ts';
 import { createPlainAccount, eventually, navigate } from '../support/renderer-steps.ts';
 import { startTestServer, type TestServer } from '../support/smtp-test-server.ts';
 
-const SHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
+// A test run must not dirty the checkout: screenshots go to test-results/ unless
+// `npm run screenshots` asks for the README's copies in docs/ to be refreshed.
+const SHOTS = path.resolve(
+  import.meta.dirname,
+  process.env.OUTBOX_UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots' : '../../test-results/screenshots',
+);
 
 let core: TestCore;
 const servers: TestServer[] = [];
