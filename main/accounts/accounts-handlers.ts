@@ -4,6 +4,13 @@ import type { AccountsService } from './accounts-service.ts';
 import { providerPresets } from './provider-presets.ts';
 
 type AccountsCall = Extract<CallName, `accounts:${string}`>;
+
+/** On the bridge `null` removes an optional field; the store removes a key whose value is undefined. */
+function withRemovals<T extends object>(patch: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(patch).map(([key, value]) => [key, value ?? undefined])) as {
+    [K in keyof T]: Exclude<T[K], null>;
+  };
+}
 export type AccountsHandlers = Pick<CallHandlers, AccountsCall>;
 
 /** The `accounts:*` bridge calls. Inputs arrive parsed by the router; no handler returns a secret. */
@@ -11,7 +18,7 @@ export function createAccountsHandlers(service: AccountsService): AccountsHandle
   return {
     'accounts:list': () => service.list(),
     'accounts:create': (input) => service.create(input),
-    'accounts:update': ({ id, patch }) => service.update(id, patch),
+    'accounts:update': ({ id, patch }) => service.update(id, withRemovals(patch)),
     'accounts:delete': async (request) => {
       await service.remove(request);
       return null;

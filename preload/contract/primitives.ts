@@ -22,16 +22,27 @@ export const filePath = z
   .max(4096)
   .refine((s) => !s.includes('\0'), { message: 'must not contain NUL characters' });
 
+type PatchField<F extends z.ZodType> =
+  F extends z.ZodDefault<infer Inner>
+    ? z.ZodOptional<Inner>
+    : F extends z.ZodOptional<infer Inner>
+      ? z.ZodOptional<z.ZodNullable<Inner>>
+      : z.ZodOptional<F>;
+
+function patchField(field: z.ZodType): z.ZodType {
+  if (field instanceof z.ZodDefault) return z.optional(field.unwrap() as z.ZodType);
+  if (field instanceof z.ZodOptional) return z.optional(z.nullable(field.unwrap() as z.ZodType));
+  return z.optional(field);
+}
+
 /**
- * A schema for partial updates. Plain `.partial()` would keep each field's default and so
- * silently reset every field the patch leaves out.
+ * A schema for partial updates: a field left out stays as it is; an optional field set to `null`
+ * is removed. Plain `.partial()` would keep each field's default and so silently reset every field
+ * the patch leaves out.
  */
 export function patchOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>) {
   const fields = Object.fromEntries(
-    Object.entries(schema.shape).map(([key, field]) => [
-      key,
-      z.optional(field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field),
-    ]),
-  ) as { [K in keyof Shape]: z.ZodOptional<Shape[K] extends z.ZodDefault<infer Inner> ? Inner : Shape[K]> };
+    Object.entries(schema.shape).map(([key, field]) => [key, patchField(field as z.ZodType)]),
+  ) as { [K in keyof Shape]: PatchField<Shape[K] & z.ZodType> };
   return z.strictObject(fields);
 }

@@ -133,3 +133,25 @@ test('DKIM key, order, default account, deletion that moves queued mail, setting
   await page.getByRole('heading', { name: 'Outbox' }).waitFor();
   await page.getByRole('option', { name: /Later from second.*First/ }).waitFor();
 });
+
+test('emptying an optional field in the editor removes it from the saved account', async () => {
+  const { page } = app;
+  const account = await createPlainAccount(core, server.port, 'Replies');
+  await core.handlers['accounts:update']({
+    id: account.id,
+    patch: { replyTo: 'replies@example.org', ratePerHour: 30 },
+  });
+  await navigate(page, 'Accounts');
+  await page.getByRole('button', { name: /^Replies/ }).click();
+  const replyTo = page.getByLabel('Reply-To address (optional)');
+  await expect.poll(() => replyTo.inputValue()).toBe('replies@example.org');
+  await replyTo.fill('');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect
+    .poll(
+      async () => (await core.handlers['accounts:list'](undefined)).find((a) => a.id === account.id)?.replyTo,
+    )
+    .toBeUndefined();
+  const saved = (await core.handlers['accounts:list'](undefined)).find((a) => a.id === account.id);
+  expect(saved?.ratePerHour).toBe(30);
+});

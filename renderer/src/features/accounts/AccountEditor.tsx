@@ -5,7 +5,7 @@ import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { isAboutField } from '../../shared/error-text.ts';
 import { Field } from '../../shared/Field.tsx';
 import { TextField } from '../../shared/TextField.tsx';
-import { EMPTY_FORM, formOf, inputOf, type AccountForm } from './account-form.ts';
+import { EMPTY_FORM, formOf, inputOf, patchOf, type AccountForm } from './account-form.ts';
 import { AliasesEditor } from './AliasesEditor.tsx';
 import { SecurityFields } from './SecurityFields.tsx';
 
@@ -87,10 +87,9 @@ export function AccountEditor({ account, onSaved }: Props) {
 
   async function save() {
     setBusy(true);
-    const input = inputOf(form);
     const result = account
-      ? await window.outbox.accounts.update({ id: account.id, patch: input })
-      : await window.outbox.accounts.create(input);
+      ? await window.outbox.accounts.update({ id: account.id, patch: patchOf(form) })
+      : await window.outbox.accounts.create(inputOf(form));
     if (!result.ok) {
       setBusy(false);
       setError(result.error);

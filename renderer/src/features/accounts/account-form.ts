@@ -1,4 +1,5 @@
 import type { Account, AccountInputDraft, SecurityMode } from '../../../../preload/contract/accounts.ts';
+import type { CallInput } from '../../../../preload/contract/channels.ts';
 
 type Alias = Account['aliases'][number];
 
@@ -99,4 +100,16 @@ export function inputOf(form: AccountForm): AccountInputDraft {
   if (form.dkimDomain.trim() || form.dkimSelector.trim())
     input.dkim = { domain: form.dkimDomain.trim(), selector: form.dkimSelector.trim() };
   return input;
+}
+
+/** An edit of a saved account: an optional field left empty is sent as null, which removes it. */
+export function patchOf(form: AccountForm): CallInput<'accounts:update'>['patch'] {
+  const input = inputOf(form);
+  return {
+    ...input,
+    replyTo: input.replyTo ?? null,
+    maxMessageBytes: input.maxMessageBytes ?? null,
+    ratePerHour: input.ratePerHour ?? null,
+    dkim: input.dkim ?? null,
+  };
 }
