@@ -246,26 +246,39 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         if (accountId !== undefined)
           free.set(accountId, (free.get(accountId) ?? CONNECTIONS_PER_ACCOUNT) - 1);
       }
-      // Per account, the few records due earliest: a linear pass, no sort of the whole queue.
+      const busy = (accountId: string) => (free.get(accountId) ?? CONNECTIONS_PER_ACCOUNT) <= 0;
+      // Per account, the few records due earliest: a linear pass, no sort of the whole queue. An
+      // account whose sessions are all busy is skipped: the next attempt to finish pumps again.
+      // With every account busy (a long queue streaming out) the pass is skipped altogether.
       const picks = new Map<string, QueueRecord[]>();
-      for (const record of records.values()) {
-        if (!waiting.has(record.state) || sending.has(record.id)) continue;
+      // Once per account and pass, not per record: a long queue is mostly one account's.
+      const slotsOf = new Map<string, number>();
+      const slotsFor = (accountId: string): number => {
+        let slots = slotsOf.get(accountId);
+        if (slots === undefined) {
+          slots = accountReady(accountId, now)
+            ? Math.min(free.get(accountId) ?? CONNECTIONS_PER_ACCOUNT, allowance(accountId, now))
+            : 0;
+          if (slots <= 0) {
+            const blocked = perAccountBlock.get(accountId)?.until;
+            if (blocked !== undefined && blocked > now) nextWake = Math.min(nextWake, blocked);
+            const frees = allowanceFreesAt(accountId);
+            if (frees !== undefined) nextWake = Math.min(nextWake, frees);
+          }
+          slotsOf.set(accountId, slots);
+        }
+        return slots;
+      };
+      const scan = accounts.list().some((account) => !busy(account.id)) ? records.values() : [];
+      for (const record of scan) {
+        if (!waiting.has(record.state) || sending.has(record.id) || busy(record.accountId)) continue;
         const at = dueAt(record);
         if (at > now) {
           nextWake = Math.min(nextWake, at);
           continue;
         }
-        const slots = Math.min(
-          free.get(record.accountId) ?? CONNECTIONS_PER_ACCOUNT,
-          allowance(record.accountId, now),
-        );
-        if (!accountReady(record.accountId, now) || slots <= 0) {
-          const blocked = perAccountBlock.get(record.accountId)?.until;
-          if (blocked !== undefined && blocked > now) nextWake = Math.min(nextWake, blocked);
-          const frees = allowanceFreesAt(record.accountId);
-          if (frees !== undefined) nextWake = Math.min(nextWake, frees);
-          continue;
-        }
+        const slots = slotsFor(record.accountId);
+        if (slots <= 0) continue;
         const best = picks.get(record.accountId) ?? [];
         if (best.length < slots || at < dueAt(best[best.length - 1] as QueueRecord)) {
           best.push(record);
@@ -321,8 +334,9 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   }
 
   async function attempt(queued: QueueRecord): Promise<void> {
-    // Another process may have edited or cancelled it since we last looked.
-    const record = await store.load(queued.id);
+    // Another process may have edited or cancelled it since we last looked; a stat tells.
+    const changed = await store.changedElsewhere([queued.id]);
+    const record = changed.length > 0 ? await store.load(queued.id) : queued;
     if (!record || !waiting.has(record.state)) {
       if (record) upsert(record);
       else forget(queued.id);

@@ -1,7 +1,7 @@
 import { createReadStream, type Stats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   ensureDir,
   isNotFound,
@@ -55,6 +55,31 @@ export interface QueueStore {
 const versionOf = (stat: Pick<Stats, 'ino' | 'size' | 'mtimeMs'>) =>
   `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 
+/** Small messages keep a copy of their bytes from enqueue to delivery: four file operations fewer each. */
+const CACHED_MESSAGE_BYTES = 256 * 1024;
+const CACHE_BUDGET_BYTES = 32 * 1024 * 1024;
+
+/** Passes `content` through, keeping a copy of it while it stays small. */
+function copying(content: FileContent, keep: (bytes: Buffer) => void): FileContent {
+  if (typeof content === 'string' || content instanceof Uint8Array) {
+    const bytes = Buffer.from(content);
+    if (bytes.length <= CACHED_MESSAGE_BYTES) keep(bytes);
+    return bytes;
+  }
+  return (async function* () {
+    let chunks: Buffer[] | undefined = [];
+    let size = 0;
+    for await (const chunk of content) {
+      size += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+      if (size > CACHED_MESSAGE_BYTES) chunks = undefined;
+      // A copy: a stream may reuse the memory of a chunk it handed out.
+      chunks?.push(Buffer.from(chunk));
+      yield chunk;
+    }
+    if (chunks) keep(Buffer.concat(chunks, size));
+  })();
+}
+
 const exists = (file: string) =>
   fsp.access(file).then(
     () => true,
@@ -68,8 +93,24 @@ export function createQueueStore(
   const journal = createHandoverJournal(paths.handovers);
   /** The version of each state file this process last wrote or read. */
   const versions = new Map<string, string>();
+  /** Bytes files as written by this process, oldest first; never changed once written. */
+  const cached = new Map<string, Buffer>();
+  let cachedBytes = 0;
+  function uncache(id: string): void {
+    cachedBytes -= cached.get(id)?.length ?? 0;
+    cached.delete(id);
+  }
+  function cache(id: string, bytes: Buffer): void {
+    cached.set(id, bytes);
+    cachedBytes += bytes.length;
+    for (const oldest of cached.keys()) {
+      if (cachedBytes <= CACHE_BUDGET_BYTES) break;
+      uncache(oldest);
+    }
+  }
 
   async function quarantine(id: string, reason: string): Promise<void> {
+    uncache(id);
     const dir = path.join(paths.quarantine, `${id}-${Date.now()}`);
     await ensureDir(dir);
     for (const file of [stateFile(paths, id), bytesFile(paths, id)]) {
@@ -131,8 +172,16 @@ export function createQueueStore(
       }
     },
     // The state file's commit syncs the same directory afterwards, which makes this rename durable too.
-    writeBytes: (id, content) =>
-      writeFileAtomic(bytesFile(paths, id), content, { tmpDir: paths.tmp, fs: options.fs, syncDir: false }),
+    async writeBytes(id, content) {
+      let copy: Buffer | undefined;
+      const size = await writeFileAtomic(
+        bytesFile(paths, id),
+        copying(content, (bytes) => (copy = bytes)),
+        { tmpDir: paths.tmp, fs: options.fs, syncDir: false },
+      );
+      if (copy) cache(id, copy);
+      return size;
+    },
     async save(record) {
       await writeFileAtomic(stateFile(paths, record.id), JSON.stringify(record), {
         tmpDir: paths.tmp,
@@ -164,12 +213,18 @@ export function createQueueStore(
     },
     async remove(id) {
       versions.delete(id);
+      uncache(id);
       await removeFiles([stateFile(paths, id)]);
       // Without their state file these are orphans either way; should a crash bring them back,
       // removeOrphans deletes them, so their removal need not wait for the disk.
       await unlinkIfExists(bytesFile(paths, id));
     },
-    openBytes: (id) => createReadStream(bytesFile(paths, id), { highWaterMark: 256 * 1024 }),
+    openBytes(id) {
+      const copy = cached.get(id);
+      return copy
+        ? Readable.from([copy], { objectMode: false })
+        : createReadStream(bytesFile(paths, id), { highWaterMark: 256 * 1024 });
+    },
     markHandedOver: (id, attempt) => journal.mark(id, attempt),
     handovers: () => journal.read(),
     resetHandovers: () => journal.reset(),
