@@ -90,6 +90,12 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   const { store, sentLog, accounts, settings, connectivity, emit, log, clock } = parts;
   const records = new Map<string, QueueRecord>();
   const sending = new Map<string, Promise<void>>();
+  /**
+   * Of those sending, the ones still talking to the server. A session is free for the next message
+   * once the server has answered; the outcome is made durable alongside (group-committed with
+   * others), and the message stays `sending` until it is.
+   */
+  const onWire = new Map<string, string>();
   const perAccountBlock = new Map<string, { until: number; failures: number }>();
   const settleWaiters = new Set<() => void>();
   let agent: DeliveryAgent | undefined;
@@ -241,15 +247,9 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     let nextWake = now + MAX_SLEEP_MS;
     if (connectivity.online) {
       const free = new Map<string, number>();
-      for (const id of sending.keys()) {
-        const accountId = records.get(id)?.accountId;
-        if (accountId !== undefined)
-          free.set(accountId, (free.get(accountId) ?? CONNECTIONS_PER_ACCOUNT) - 1);
+      for (const accountId of onWire.values()) {
+        free.set(accountId, (free.get(accountId) ?? CONNECTIONS_PER_ACCOUNT) - 1);
       }
-      const busy = (accountId: string) => (free.get(accountId) ?? CONNECTIONS_PER_ACCOUNT) <= 0;
-      // Per account, the few records due earliest: a linear pass, no sort of the whole queue. An
-      // account whose sessions are all busy is skipped: the next attempt to finish pumps again.
-      // With every account busy (a long queue streaming out) the pass is skipped altogether.
       const picks = new Map<string, QueueRecord[]>();
       // Once per account and pass, not per record: a long queue is mostly one account's.
       const slotsOf = new Map<string, number>();
@@ -269,16 +269,20 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         }
         return slots;
       };
-      const scan = accounts.list().some((account) => !busy(account.id)) ? records.values() : [];
+      // Per account, the few records due earliest: a linear pass, no sort of the whole queue. An
+      // account that cannot start one now (sessions all busy, paused, blocked) is skipped: what
+      // changes that (an answer, an account edit, the timers above) pumps again. With no account
+      // able to start one (a long queue streaming out) the pass is skipped altogether.
+      const scan = accounts.list().some((account) => slotsFor(account.id) > 0) ? records.values() : [];
       for (const record of scan) {
-        if (!waiting.has(record.state) || sending.has(record.id) || busy(record.accountId)) continue;
+        if (!waiting.has(record.state) || sending.has(record.id)) continue;
+        const slots = slotsFor(record.accountId);
+        if (slots <= 0) continue;
         const at = dueAt(record);
         if (at > now) {
           nextWake = Math.min(nextWake, at);
           continue;
         }
-        const slots = slotsFor(record.accountId);
-        if (slots <= 0) continue;
         const best = picks.get(record.accountId) ?? [];
         if (best.length < slots || at < dueAt(best[best.length - 1] as QueueRecord)) {
           best.push(record);
@@ -319,6 +323,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         log.error('Recording a delivery attempt failed', { id: record.id, error });
       })
       .finally(() => {
+        onWire.delete(record.id);
         sending.delete(record.id);
         if (sending.size === 0 && !unrecorded) {
           store.resetHandovers().catch((error: unknown) => {
@@ -329,6 +334,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         if (current) upsert(current);
         pump();
       });
+    onWire.set(record.id, record.accountId);
     sending.set(record.id, run);
     upsert(record);
   }
@@ -350,6 +356,8 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         progress(record, bytes);
       },
     });
+    onWire.delete(record.id);
+    pump();
     if (records.get(record.id) === undefined) return;
     await applyResult(record, result, number, startedAt);
   }
