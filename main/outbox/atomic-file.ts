@@ -124,6 +124,15 @@ async function writeAll(file: WritableFile, content: FileContent): Promise<numbe
   return total;
 }
 
+interface AtomicWriteOptions {
+  tmpDir: string;
+  fs: FileSystemSeam;
+  /** False when a later write to the same directory syncs it anyway (and must follow this one). */
+  syncDir?: boolean;
+  /** Runs once the temp file is on disk, just before it replaces `target`. */
+  beforeRename?: (temp: string) => Promise<void>;
+}
+
 /**
  * Writes `target` so that after a crash at any instant it holds either its old content or the
  * new one, never a mix: temp file, fsync, rename, fsync the directory. A failed fsync is fatal for
@@ -133,32 +142,47 @@ async function writeAll(file: WritableFile, content: FileContent): Promise<numbe
 export async function writeFileAtomic(
   target: string,
   content: FileContent,
-  options: {
-    tmpDir: string;
-    fs: FileSystemSeam;
-    /** False when a later write to the same directory syncs it anyway (and must follow this one). */
-    syncDir?: boolean;
-    /** Runs once the temp file is on disk, just before it replaces `target`. */
-    beforeRename?: (temp: string) => Promise<void>;
-  },
+  options: AtomicWriteOptions,
 ): Promise<number> {
+  const { size, committed } = await writeThenCommit(target, content, options);
+  await committed;
+  return size;
+}
+
+/**
+ * writeFileAtomic in two steps: resolves with the size once the content is written, while the
+ * fsync, rename and directory fsync go on in `committed`, so the caller can prepare what depends
+ * on the size meanwhile.
+ */
+export async function writeThenCommit(
+  target: string,
+  content: FileContent,
+  options: AtomicWriteOptions,
+): Promise<{ size: number; committed: Promise<void> }> {
   const temp = path.join(options.tmpDir, `${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   let file: WritableFile | undefined;
+  const fail = async (error: unknown): Promise<never> => {
+    await file?.close().catch(() => undefined);
+    await fsp.rm(temp, { force: true });
+    throw storageError(error);
+  };
+  let size: number;
   try {
     file = await options.fs.create(temp);
-    const size = await writeAll(file, content);
-    await file.sync();
-    await file.close();
+    size = await writeAll(file, content);
+  } catch (error) {
+    return fail(error);
+  }
+  const opened = file;
+  const committed = (async () => {
+    await opened.sync();
+    await opened.close();
     file = undefined;
     await options.beforeRename?.(temp);
     await fsp.rename(temp, target);
     if (options.syncDir !== false) await fsyncDir(path.dirname(target));
-    return size;
-  } catch (error) {
-    await file?.close().catch(() => undefined);
-    await fsp.rm(temp, { force: true });
-    throw storageError(error);
-  }
+  })().catch(fail);
+  return { size, committed };
 }
 
 /** One unlink (fs.rm would stat first); a file already gone is fine. */

@@ -8,6 +8,7 @@ import {
   removeFiles,
   unlinkIfExists,
   writeFileAtomic,
+  writeThenCommit,
   type FileContent,
   type FileSystemSeam,
 } from './atomic-file.ts';
@@ -26,7 +27,10 @@ export interface QuarantineNotice {
 export interface QueueStore {
   readonly paths: QueuePaths;
   init(): Promise<void>;
-  /** Writes the message bytes; the message does not exist until its state is saved. */
+  /**
+   * Writes the message bytes and returns their size; they are durable once the state is saved (or
+   * gone once removed). The message does not exist until its state is saved.
+   */
   writeBytes(id: string, content: FileContent): Promise<number>;
   save(record: QueueRecord): Promise<void>;
   /**
@@ -96,6 +100,8 @@ export function createQueueStore(
   /** Bytes files as written by this process, oldest first; never changed once written. */
   const cached = new Map<string, Buffer>();
   let cachedBytes = 0;
+  /** Bytes files still being synced and renamed; the state file's rename waits for them. */
+  const committing = new Map<string, Promise<void>>();
   function uncache(id: string): void {
     cachedBytes -= cached.get(id)?.length ?? 0;
     cached.delete(id);
@@ -174,11 +180,16 @@ export function createQueueStore(
     // The state file's commit syncs the same directory afterwards, which makes this rename durable too.
     async writeBytes(id, content) {
       let copy: Buffer | undefined;
-      const size = await writeFileAtomic(
+      // The state file is written and synced while these bytes sync: one fsync wait fewer per enqueue.
+      const { size, committed } = await writeThenCommit(
         bytesFile(paths, id),
         copying(content, (bytes) => (copy = bytes)),
         { tmpDir: paths.tmp, fs: options.fs, syncDir: false },
       );
+      const done = committed.finally(() => committing.delete(id));
+      // Awaited by save or remove; a failure is theirs to report.
+      done.catch(() => undefined);
+      committing.set(id, done);
       if (copy) cache(id, copy);
       return size;
     },
@@ -188,6 +199,8 @@ export function createQueueStore(
         fs: options.fs,
         // Noted before the rename, so the folder event the rename causes already finds it.
         beforeRename: async (temp) => {
+          // The bytes must be on disk and in place before the state file commits the message.
+          await committing.get(record.id);
           versions.set(record.id, versionOf(await fsp.stat(temp)));
         },
       });
@@ -212,6 +225,7 @@ export function createQueueStore(
       return records.filter((r): r is QueueRecord => r !== undefined);
     },
     async remove(id) {
+      await committing.get(id)?.catch(() => undefined);
       versions.delete(id);
       uncache(id);
       await removeFiles([stateFile(paths, id)]);
