@@ -8,6 +8,7 @@ import { ConnectionTest } from './ConnectionTest.tsx';
 import { DeleteAccountDialog } from './DeleteAccountDialog.tsx';
 import { DkimKey } from './DkimKey.tsx';
 import { SenderDomainCheck } from './SenderDomainCheck.tsx';
+import { Screen } from '../../shared/Screen.tsx';
 
 interface Props {
   readonly accounts: readonly Account[];
@@ -39,12 +40,7 @@ export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queued
   }
 
   return (
-    <section className="screen accounts" aria-labelledby="accounts-title">
-      <header className="screen-header">
-        <h1 id="accounts-title" tabIndex={-1}>
-          Accounts
-        </h1>
-      </header>
+    <Screen name="accounts" title="Accounts">
       <div className="split">
         <nav className="account-list" aria-label="Accounts">
           <ul>
@@ -165,6 +161,6 @@ export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queued
           }}
         />
       ) : null}
-    </section>
+    </Screen>
   );
 }

@@ -3,6 +3,7 @@ import type { Draft } from '../../../../preload/contract/compose.ts';
 import type { BridgeError } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { formatDateTime } from '../../shared/format.ts';
+import { Screen } from '../../shared/Screen.tsx';
 
 interface Props {
   readonly onOpen: (draft: Draft) => void;
@@ -26,12 +27,7 @@ export function DraftsScreen({ onOpen }: Props) {
   }
 
   return (
-    <section className="screen drafts" aria-labelledby="drafts-title">
-      <header className="screen-header">
-        <h1 id="drafts-title" tabIndex={-1}>
-          Drafts
-        </h1>
-      </header>
+    <Screen name="drafts" title="Drafts">
       <ErrorMessage error={error} />
       {drafts?.length === 0 ? (
         <p className="empty">No drafts. Messages you start are saved here as you type.</p>
@@ -60,6 +56,6 @@ export function DraftsScreen({ onOpen }: Props) {
           </li>
         ))}
       </ul>
-    </section>
+    </Screen>
   );
 }

@@ -7,6 +7,7 @@ import { STATE_LABELS } from '../../shared/queue-states.ts';
 import { useNow } from '../../shared/use-now.ts';
 import { OutboxDetails } from './OutboxDetails.tsx';
 import { OutboxRow } from './OutboxRow.tsx';
+import { Screen } from '../../shared/Screen.tsx';
 
 const ROW_HEIGHT = 64;
 
@@ -89,31 +90,33 @@ export function OutboxScreen({
   }
 
   return (
-    <section className="screen outbox" aria-labelledby="outbox-title">
-      <header className="screen-header">
-        <h1 id="outbox-title" tabIndex={-1}>
-          Outbox
-        </h1>
-        <label className="inline-field">
-          Show
-          <select
-            value={filter ?? ''}
-            onChange={(event) => {
-              onFilter((event.target.value || undefined) as QueueState | undefined);
-            }}
-          >
-            <option value="">All messages</option>
-            {Object.entries(STATE_LABELS).map(([state, label]) => (
-              <option key={state} value={state}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="count" aria-live="polite">
-          {loaded ? `${rows.length} ${rows.length === 1 ? 'message' : 'messages'}` : 'Loading…'}
-        </span>
-      </header>
+    <Screen
+      name="outbox"
+      title="Outbox"
+      header={
+        <>
+          <label className="inline-field">
+            Show
+            <select
+              value={filter ?? ''}
+              onChange={(event) => {
+                onFilter((event.target.value || undefined) as QueueState | undefined);
+              }}
+            >
+              <option value="">All messages</option>
+              {Object.entries(STATE_LABELS).map(([state, label]) => (
+                <option key={state} value={state}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span className="count" aria-live="polite">
+            {loaded ? `${rows.length} ${rows.length === 1 ? 'message' : 'messages'}` : 'Loading…'}
+          </span>
+        </>
+      }
+    >
       <div className="split">
         <div
           ref={scrollRef}
@@ -169,6 +172,6 @@ export function OutboxScreen({
           <p className="details details-empty">Select a message to see its details and actions.</p>
         )}
       </div>
-    </section>
+    </Screen>
   );
 }

@@ -5,6 +5,7 @@ import type { SentRecord } from '../../../../preload/contract/outbox.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { formatDateTime } from '../../shared/format.ts';
 import { SentDetails } from './SentDetails.tsx';
+import { Screen } from '../../shared/Screen.tsx';
 
 const PAGE = 200;
 
@@ -53,13 +54,11 @@ export function SentScreen({ accounts }: Props) {
   const selected = records.find((record) => record.id === selectedId);
   const last = records.at(-1);
   return (
-    <section className="screen sent" aria-labelledby="sent-title">
-      <header className="screen-header">
-        <h1 id="sent-title" tabIndex={-1}>
-          Sent
-        </h1>
-        <span className="count">{loaded ? `${records.length} shown` : 'Loading…'}</span>
-      </header>
+    <Screen
+      name="sent"
+      title="Sent"
+      header={<span className="count">{loaded ? `${records.length} shown` : 'Loading…'}</span>}
+    >
       <ErrorMessage error={error} />
       <div className="split">
         <div className="sent-list">
@@ -108,6 +107,6 @@ export function SentScreen({ accounts }: Props) {
           <p className="details details-empty">Select a message to see what each server answered.</p>
         )}
       </div>
-    </section>
+    </Screen>
   );
 }

@@ -4,6 +4,7 @@ import type { AppSettings } from '../../../../preload/contract/settings.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { isAboutField } from '../../shared/error-text.ts';
 import { TextField } from '../../shared/TextField.tsx';
+import { Screen } from '../../shared/Screen.tsx';
 
 type NumberKey = 'undoSeconds' | 'retryLifetimeHours' | 'sentRetentionDays';
 type BooleanKey = 'notifications' | 'autoResendUnconfirmed';
@@ -64,12 +65,7 @@ export function SettingsScreen() {
   }
 
   return (
-    <section className="screen settings" aria-labelledby="settings-title">
-      <header className="screen-header">
-        <h1 id="settings-title" tabIndex={-1}>
-          Settings
-        </h1>
-      </header>
+    <Screen name="settings" title="Settings">
       {settings && numbers ? (
         <form
           noValidate
@@ -120,6 +116,6 @@ export function SettingsScreen() {
         </form>
       ) : null}
       {error && !NUMBERS.some(({ key }) => isAboutField(error, key)) ? <ErrorMessage error={error} /> : null}
-    </section>
+    </Screen>
   );
 }
