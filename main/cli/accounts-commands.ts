@@ -76,6 +76,8 @@ async function whileAppIsClosed<T>(core: CliCore, change: () => Promise<T>): Pro
   try {
     return await change();
   } finally {
+    // A change may have moved or held queued messages: seal this process's segment first.
+    await core.outbox.stop();
     await lock.release();
   }
 }

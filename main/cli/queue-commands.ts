@@ -190,9 +190,14 @@ export async function queueCommand(io: CliIo, args: readonly string[]): Promise<
       }
       const [id = ''] = expectPositionals(`queue ${sub}`, positionals, ['ID']);
       const core = await openQueue(io);
-      if (sub === 'retry') print(io, `${id} ${(await core.outbox.service.retryNow(id)).state}`);
-      else await core.outbox.service.cancel(id);
-      return EXIT.ok;
+      try {
+        if (sub === 'retry') print(io, `${id} ${(await core.outbox.service.retryNow(id)).state}`);
+        else await core.outbox.service.cancel(id);
+        return EXIT.ok;
+      } finally {
+        // Seals this process's queue segment, so the deliverer can reclaim it.
+        await core.outbox.stop();
+      }
     }
     case 'flush':
       return flush(io, rest);

@@ -77,7 +77,12 @@ export async function sendCommand(io: CliIo, args: readonly string[]): Promise<n
     ...(sendAt === undefined ? {} : { sendAt }),
   };
   await core.outbox.open();
-  const item = await core.outbox.service.enqueue(request);
-  print(io, item.id);
-  return EXIT.ok;
+  try {
+    const item = await core.outbox.service.enqueue(request);
+    print(io, item.id);
+    return EXIT.ok;
+  } finally {
+    // Seals this process's queue segment, so the deliverer can reclaim it.
+    await core.outbox.stop();
+  }
 }

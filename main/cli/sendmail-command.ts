@@ -48,14 +48,19 @@ export async function sendmailCommand(io: CliIo, args: readonly string[]): Promi
     throw new CliError(EXIT.noInput, 'cannot read the message from stdin');
   }
   await core.outbox.open();
-  // Silent on success, as sendmail is: cron and git send-email show whatever it prints.
-  await core.outbox.enqueueRaw({
-    bytes,
-    accountId: explicit?.id,
-    defaultAccountId: fallback.id,
-    recipients: positionals,
-    recipientsFromHeaders: values.t === true,
-    envelopeFrom: values.f,
-  });
-  return EXIT.ok;
+  try {
+    // Silent on success, as sendmail is: cron and git send-email show whatever it prints.
+    await core.outbox.enqueueRaw({
+      bytes,
+      accountId: explicit?.id,
+      defaultAccountId: fallback.id,
+      recipients: positionals,
+      recipientsFromHeaders: values.t === true,
+      envelopeFrom: values.f,
+    });
+    return EXIT.ok;
+  } finally {
+    // Seals this process's queue segment, so the deliverer can reclaim it.
+    await core.outbox.stop();
+  }
 }

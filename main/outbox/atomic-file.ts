@@ -5,8 +5,10 @@ import { AppError } from '../errors/app-error.ts';
 
 /** The one part of the file system a durable write goes through, so tests can make a disk fill up. */
 export interface WritableFile {
-  write(chunk: Uint8Array): Promise<unknown>;
+  /** Without a position, at the end of what this handle wrote so far. */
+  write(chunk: Uint8Array, offset?: number, length?: number, position?: number): Promise<unknown>;
   sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
   close(): Promise<void>;
 }
 export interface FileSystemSeam {
@@ -127,10 +129,8 @@ async function writeAll(file: WritableFile, content: FileContent): Promise<numbe
 interface AtomicWriteOptions {
   tmpDir: string;
   fs: FileSystemSeam;
-  /** False when a later write to the same directory syncs it anyway (and must follow this one). */
+  /** False when the caller syncs the directory itself, later (and before anything depends on it). */
   syncDir?: boolean;
-  /** Runs once the temp file is on disk, just before it replaces `target`. */
-  beforeRename?: (temp: string) => Promise<void>;
 }
 
 /**
@@ -144,45 +144,22 @@ export async function writeFileAtomic(
   content: FileContent,
   options: AtomicWriteOptions,
 ): Promise<number> {
-  const { size, committed } = await writeThenCommit(target, content, options);
-  await committed;
-  return size;
-}
-
-/**
- * writeFileAtomic in two steps: resolves with the size once the content is written, while the
- * fsync, rename and directory fsync go on in `committed`, so the caller can prepare what depends
- * on the size meanwhile.
- */
-export async function writeThenCommit(
-  target: string,
-  content: FileContent,
-  options: AtomicWriteOptions,
-): Promise<{ size: number; committed: Promise<void> }> {
   const temp = path.join(options.tmpDir, `${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   let file: WritableFile | undefined;
-  const fail = async (error: unknown): Promise<never> => {
+  try {
+    file = await options.fs.create(temp);
+    const size = await writeAll(file, content);
+    await file.sync();
+    await file.close();
+    file = undefined;
+    await fsp.rename(temp, target);
+    if (options.syncDir !== false) await fsyncDir(path.dirname(target));
+    return size;
+  } catch (error) {
     await file?.close().catch(() => undefined);
     await fsp.rm(temp, { force: true });
     throw storageError(error);
-  };
-  let size: number;
-  try {
-    file = await options.fs.create(temp);
-    size = await writeAll(file, content);
-  } catch (error) {
-    return fail(error);
   }
-  const opened = file;
-  const committed = (async () => {
-    await opened.sync();
-    await opened.close();
-    file = undefined;
-    await options.beforeRename?.(temp);
-    await fsp.rename(temp, target);
-    if (options.syncDir !== false) await fsyncDir(path.dirname(target));
-  })().catch(fail);
-  return { size, committed };
 }
 
 /** One unlink (fs.rm would stat first); a file already gone is fine. */

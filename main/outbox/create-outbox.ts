@@ -14,13 +14,13 @@ import { createOutboxEngine, type OutboxService } from './outbox-service.ts';
 import { queuePaths } from './queue-paths.ts';
 import { toQueueItem } from './queue-record.ts';
 import { createQueueStore } from './queue-store.ts';
+import { SEGMENT_FILE } from './segment-writer.ts';
 import { createSentLog } from './sent-log.ts';
 
 /** How often a producer-only process re-reads the queue and tries to become the deliverer. */
-const PRODUCER_POLL_MS = 2_000;
-/** Bytes files older than this with no state file belong to a producer that died mid-enqueue. */
+const TICK_MS = 2_000;
+/** Message files older than this that no state refers to belong to a producer that died mid-enqueue. */
 const ORPHAN_AGE_MS = 3_600_000;
-const STATE_FILE = /^([A-Za-z0-9_-]+)\.json$/;
 
 export interface OutboxOptions {
   readonly dataDir: string;
@@ -63,10 +63,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const store = createQueueStore(paths, {
     fs: options.fs ?? nodeFileSystem,
     onQuarantine: ({ id, reason }) => {
-      log.warn('Queue file set aside', { id, reason, folder: paths.quarantine });
+      log.warn('Queue data set aside', { id, reason, folder: paths.quarantine });
       emit('app:noticed', {
         level: 'warning',
-        message: `A queued message could not be read (${reason}) and was moved to ${paths.quarantine}.`,
+        message: id
+          ? `A queued message could not be read (${reason}) and was moved to ${paths.quarantine}.`
+          : `Part of the queue was damaged (${reason}) and was moved to ${paths.quarantine}; the rest is unaffected.`,
       });
     },
   });
@@ -88,7 +90,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let agent: DeliveryAgent | undefined;
   let watcher: fs.FSWatcher | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
-  let changed = new Set<string>();
   let refreshTimer: NodeJS.Timeout | undefined;
 
   async function becomeDeliverer(): Promise<boolean> {
@@ -100,30 +101,30 @@ export function createOutbox(options: OutboxOptions): Outbox {
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     });
     await engine.startDelivering(agent);
+    // What earlier runs left (their segments, anything damaged) is reclaimed before it piles up.
+    await store.compact();
     log.info('Delivering from this process', { dataDir: options.dataDir });
     return true;
   }
 
   function onFolderEvent(filename: string | null): void {
-    const id = filename ? STATE_FILE.exec(filename)?.[1] : undefined;
-    if (!id) return;
-    changed.add(id);
+    // This process's own appends are applied as they are written.
+    if (!filename || !SEGMENT_FILE.test(filename) || store.ownsSegment(filename)) return;
     refreshTimer ??= setTimeout(() => {
       refreshTimer = undefined;
-      const ids = [...changed];
-      changed = new Set();
-      // Most events are this process's own writes: only files others changed are read again.
       store
-        .changedElsewhere(ids)
-        .then((others) => (others.length > 0 ? engine.refresh(others) : undefined))
+        .sync()
+        .then((changed) => (changed.length > 0 ? engine.refresh(changed) : undefined))
         .catch((error: unknown) => {
           log.error('Reading queue changes failed', { error });
         });
     }, 50);
   }
 
-  async function producerTick(): Promise<void> {
-    if (!lock && !(await becomeDeliverer())) await engine.refresh();
+  /** The deliverer reclaims finished segments; any other process looks again and tries to take over. */
+  async function tick(): Promise<void> {
+    if (lock || (await becomeDeliverer())) await store.compact();
+    else await engine.refresh();
   }
 
   return {
@@ -153,10 +154,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
         log.info('Another process delivers; this one only enqueues', { dataDir: options.dataDir });
       }
       pollTimer = setInterval(() => {
-        producerTick().catch((error: unknown) => {
+        tick().catch((error: unknown) => {
           log.error('Polling the queue failed', { error });
         });
-      }, PRODUCER_POLL_MS);
+      }, TICK_MS);
       pollTimer.unref();
     },
     async stop() {

@@ -1,40 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import { isNotFound } from './atomic-file.ts';
+import { currentProcess, isAlive, type ProcessIdentity } from './process-identity.ts';
 
 /** A lock file being written right now may look empty for a moment; only an old one is stale. */
 const TORN_LOCK_GRACE_MS = 10_000;
 
-interface Holder {
-  readonly pid: number;
-  /** The process's start time (Linux /proc), so a recycled pid does not keep a dead lock alive. */
-  readonly started?: string;
+interface Holder extends ProcessIdentity {
   readonly token: string;
 }
 
 export interface DelivererLock {
   release(): Promise<void>;
-}
-
-async function processStart(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await fsp.readFile(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime) counts from after the command name, which may itself contain spaces.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-async function isAlive(holder: Holder): Promise<boolean> {
-  try {
-    process.kill(holder.pid, 0);
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ESRCH') return false;
-  }
-  if (holder.started === undefined) return true;
-  const started = await processStart(holder.pid);
-  return started === undefined || started === holder.started;
 }
 
 function parseHolder(text: string): Holder | undefined {
@@ -94,11 +71,7 @@ async function breakStale(file: string, staleText: string): Promise<void> {
  * leaves a lock whose pid is gone (or was recycled), which the next caller breaks.
  */
 export async function tryAcquireDelivererLock(file: string): Promise<DelivererLock | undefined> {
-  const holder: Holder = {
-    pid: process.pid,
-    token: randomBytes(12).toString('hex'),
-    ...(await processStart(process.pid).then((started) => (started ? { started } : {}))),
-  };
+  const holder: Holder = { ...(await currentProcess()), token: randomBytes(12).toString('hex') };
   for (let tries = 0; tries < 3; tries++) {
     if (await create(file, holder)) {
       return {

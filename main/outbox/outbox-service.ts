@@ -11,6 +11,7 @@ import type { Clock } from './clock.ts';
 import { composeMessage, parseComposeRequest } from './compose-message.ts';
 import type { Connectivity } from './connectivity.ts';
 import { CONNECTIONS_PER_ACCOUNT, type AttemptResult, type DeliveryAgent } from './delivery-agent.ts';
+import { DueQueue } from './due-queue.ts';
 import { backoffMs, nextRetry } from './retry-policy.ts';
 import { toQueueItem, type QueueRecord } from './queue-record.ts';
 import type { QueueStore } from './queue-store.ts';
@@ -100,8 +101,6 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   const settleWaiters = new Set<() => void>();
   let agent: DeliveryAgent | undefined;
   let stopped = false;
-  /** An attempt whose outcome could not be saved: its hand-over entry must survive until restart. */
-  let unrecorded = false;
   let cancelWake: (() => void) | undefined;
 
   // ---- events, batched so a flush of thousands of messages is not thousands of IPC messages
@@ -151,6 +150,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
 
   function upsert(record: QueueRecord): void {
     records.set(record.id, record);
+    if (waiting.has(record.state)) due.push(record, dueAt(record));
     pendingRemovals.delete(record.id);
     pendingUpserts.add(record.id);
     scheduleFlush();
@@ -163,9 +163,12 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     scheduleFlush();
   }
 
+  /** Durably; what the log says afterwards wins (another process may have removed it meanwhile). */
   async function save(record: QueueRecord): Promise<void> {
     await store.save(record);
-    upsert(record);
+    const saved = store.get(record.id);
+    if (saved) upsert(saved);
+    else forget(record.id);
   }
 
   function notify(title: string, body: string): void {
@@ -189,16 +192,10 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   }
 
   // ---- scheduling
-  const dueCache = new WeakMap<QueueRecord, number>();
-  /** Records are replaced, never mutated, so each one's parsed due time can be cached. */
-  function dueAt(record: QueueRecord): number {
-    let at = dueCache.get(record);
-    if (at === undefined) {
-      at = record.nextAttemptAt ? Date.parse(record.nextAttemptAt) : 0;
-      dueCache.set(record, at);
-    }
-    return at;
-  }
+  const dueAt = (record: QueueRecord) => (record.nextAttemptAt ? Date.parse(record.nextAttemptAt) : 0);
+  const due = new DueQueue(
+    (record) => records.get(record.id) === record && waiting.has(record.state) && !sending.has(record.id),
+  );
   function accountReady(accountId: string, now: number): boolean {
     const account = accounts.find(accountId);
     if (!account || account.paused || account.attention) return false;
@@ -250,48 +247,28 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       for (const accountId of onWire.values()) {
         free.set(accountId, (free.get(accountId) ?? CONNECTIONS_PER_ACCOUNT) - 1);
       }
-      const picks = new Map<string, QueueRecord[]>();
-      // Once per account and pass, not per record: a long queue is mostly one account's.
-      const slotsOf = new Map<string, number>();
-      const slotsFor = (accountId: string): number => {
-        let slots = slotsOf.get(accountId);
-        if (slots === undefined) {
-          slots = accountReady(accountId, now)
-            ? Math.min(free.get(accountId) ?? CONNECTIONS_PER_ACCOUNT, allowance(accountId, now))
-            : 0;
-          if (slots <= 0) {
-            const blocked = perAccountBlock.get(accountId)?.until;
-            if (blocked !== undefined && blocked > now) nextWake = Math.min(nextWake, blocked);
-            const frees = allowanceFreesAt(accountId);
-            if (frees !== undefined) nextWake = Math.min(nextWake, frees);
-          }
-          slotsOf.set(accountId, slots);
-        }
-        return slots;
-      };
-      // Per account, the few records due earliest: a linear pass, no sort of the whole queue. An
-      // account that cannot start one now (sessions all busy, paused, blocked) is skipped: what
-      // changes that (an answer, an account edit, the timers above) pumps again. With no account
-      // able to start one (a long queue streaming out) the pass is skipped altogether.
-      const scan = accounts.list().some((account) => slotsFor(account.id) > 0) ? records.values() : [];
-      for (const record of scan) {
-        if (!waiting.has(record.state) || sending.has(record.id)) continue;
-        const slots = slotsFor(record.accountId);
-        if (slots <= 0) continue;
-        const at = dueAt(record);
-        if (at > now) {
-          nextWake = Math.min(nextWake, at);
+      for (const accountId of due.accounts()) {
+        let slots = accountReady(accountId, now)
+          ? Math.min(free.get(accountId) ?? CONNECTIONS_PER_ACCOUNT, allowance(accountId, now))
+          : 0;
+        if (slots <= 0) {
+          // What changes that (an answer, an account edit, the timers here) pumps again.
+          const blocked = perAccountBlock.get(accountId)?.until;
+          if (blocked !== undefined && blocked > now) nextWake = Math.min(nextWake, blocked);
+          const frees = allowanceFreesAt(accountId);
+          if (frees !== undefined) nextWake = Math.min(nextWake, frees);
           continue;
         }
-        const best = picks.get(record.accountId) ?? [];
-        if (best.length < slots || at < dueAt(best[best.length - 1] as QueueRecord)) {
-          best.push(record);
-          best.sort((a, b) => dueAt(a) - dueAt(b));
-          if (best.length > slots) best.pop();
-          picks.set(record.accountId, best);
+        for (let next = due.peek(accountId); next && slots > 0; next = due.peek(accountId)) {
+          if (next.at > now) {
+            nextWake = Math.min(nextWake, next.at);
+            break;
+          }
+          due.take(accountId);
+          start(next.record);
+          slots--;
         }
       }
-      for (const best of picks.values()) for (const record of best) start(record);
     }
     cancelWake = clock.setTimer(pump, Math.max(0, nextWake - now));
     checkSettled();
@@ -300,10 +277,12 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   function isSettled(): boolean {
     if (sending.size > 0 || pumpQueued) return false;
     if (!agent) return true;
+    if (!connectivity.online) return true;
     const now = clock.now();
-    return ![...records.values()].some(
-      (r) => waiting.has(r.state) && dueAt(r) <= now && accountReady(r.accountId, now) && connectivity.online,
-    );
+    return !due.accounts().some((accountId) => {
+      const next = accountReady(accountId, now) ? due.peek(accountId) : undefined;
+      return next !== undefined && next.at <= now;
+    });
   }
   function checkSettled(): void {
     if (settleWaiters.size === 0 || !isSettled()) return;
@@ -317,19 +296,13 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     }
     const run = attempt(record)
       .catch((error: unknown) => {
-        // A failed write while recording an outcome: the files on disk still say what to do next,
-        // and the hand-over journal must keep this attempt until the next start recovers it.
-        unrecorded = true;
+        // A failed write while recording an outcome: the log still says what to do next, and the
+        // attempt's hand-over mark, if any, tells the next start that the server may have it.
         log.error('Recording a delivery attempt failed', { id: record.id, error });
       })
       .finally(() => {
         onWire.delete(record.id);
         sending.delete(record.id);
-        if (sending.size === 0 && !unrecorded) {
-          store.resetHandovers().catch((error: unknown) => {
-            log.warn('Emptying the hand-over journal failed', { error });
-          });
-        }
         const current = records.get(record.id);
         if (current) upsert(current);
         pump();
@@ -340,9 +313,8 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   }
 
   async function attempt(queued: QueueRecord): Promise<void> {
-    // Another process may have edited or cancelled it since we last looked; a stat tells.
-    const changed = await store.changedElsewhere([queued.id]);
-    const record = changed.length > 0 ? await store.load(queued.id) : queued;
+    // The log as last read (the folder watcher reads what other processes append as they do).
+    const record = store.get(queued.id);
     if (!record || !waiting.has(record.state)) {
       if (record) upsert(record);
       else forget(queued.id);
@@ -523,7 +495,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         lastError: UNCONFIRMED,
       };
       await store.save(recovered);
-      records.set(record.id, recovered);
+      records.set(record.id, store.get(record.id) ?? recovered);
     }
   }
 
@@ -533,18 +505,13 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   }
 
   async function refresh(ids?: readonly string[]): Promise<void> {
-    if (ids === undefined) {
-      const onDisk = await store.loadAll();
-      const seen = new Set(onDisk.map((r) => r.id));
-      for (const record of onDisk) if (!sending.has(record.id)) take(record);
-      for (const id of records.keys()) if (!seen.has(id) && !sending.has(id)) forget(id);
-    } else {
-      for (const id of ids) {
-        if (sending.has(id)) continue;
-        const record = await store.load(id);
-        if (record) take(record);
-        else if (records.has(id)) forget(id);
-      }
+    if (ids === undefined) await store.sync();
+    const known = ids ?? [...new Set([...records.keys(), ...store.all().map((r) => r.id)])];
+    for (const id of known) {
+      if (sending.has(id)) continue;
+      const record = store.get(id);
+      if (record) take(record);
+      else if (records.has(id)) forget(id);
     }
     pump();
   }
@@ -586,8 +553,9 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         await store.remove(record.id).catch(() => undefined);
         throw error;
       }
-      upsert(record);
-      const queued = item(record);
+      const saved = store.get(record.id) ?? record;
+      upsert(saved);
+      const queued = item(saved);
       pump();
       return queued;
     },
@@ -703,8 +671,8 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     // Back online: pooled sockets may be half-open, and waiting messages go now, not at their backoff.
     agent?.reset();
     perAccountBlock.clear();
-    for (const record of records.values()) {
-      if (record.state === 'deferred') records.set(record.id, { ...record, nextAttemptAt: iso(clock.now()) });
+    for (const record of [...records.values()]) {
+      if (record.state === 'deferred') upsert({ ...record, nextAttemptAt: iso(clock.now()) });
     }
     pump();
   });
@@ -718,13 +686,12 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   return {
     service,
     async startDelivering(deliveryAgent) {
-      const onDisk = await store.loadAll();
-      const handovers = await store.handovers();
-      for (const record of onDisk) {
+      await store.sync();
+      const handovers = store.handovers();
+      for (const record of store.all()) {
         records.set(record.id, record);
         await recover(record, handovers);
       }
-      await store.resetHandovers();
       await pruneSentLog();
       for (const record of records.values()) upsert(record);
       agent = deliveryAgent;
@@ -737,6 +704,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       cancelPrune?.();
       await Promise.all(sending.values());
       await store.close();
+      await sentLog.close();
       flushChanges();
       for (const resolve of settleWaiters) resolve();
       settleWaiters.clear();

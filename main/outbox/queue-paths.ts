@@ -3,18 +3,18 @@ import path from 'node:path';
 /** Where the outbox keeps its files under the data folder. One place, so every process agrees. */
 export interface QueuePaths {
   readonly root: string;
-  /** One `<id>.json` (state) and `<id>.eml` (RFC 5322 bytes) per message; the JSON commits it. */
+  /** The queue log: append-only segment files, one writer each (see queue-log-format.ts). */
   readonly queue: string;
-  /** Files being written; renamed into `queue` when complete. Same filesystem, so rename is atomic. */
+  /** The bytes of messages too large to sit in the log, one `<id>.eml` each. */
+  readonly bodies: string;
+  /** Files being written; renamed into place when complete. Same filesystem, so rename is atomic. */
   readonly tmp: string;
-  /** Files that could not be read, set aside so they never block other messages. */
+  /** Damaged log stretches and unreadable messages, set aside so they never block the others. */
   readonly quarantine: string;
   readonly sent: string;
   /** Attachments taken out of a message the user wants to edit. */
   readonly edits: string;
   readonly lock: string;
-  /** See handover-journal.ts. */
-  readonly handovers: string;
 }
 
 export function queuePaths(dataDir: string): QueuePaths {
@@ -22,14 +22,13 @@ export function queuePaths(dataDir: string): QueuePaths {
   return {
     root,
     queue: path.join(root, 'queue'),
+    bodies: path.join(root, 'bodies'),
     tmp: path.join(root, 'tmp'),
     quarantine: path.join(root, 'quarantine'),
     sent: path.join(root, 'sent'),
     edits: path.join(root, 'edits'),
     lock: path.join(root, 'deliverer.lock'),
-    handovers: path.join(root, 'handover.log'),
   };
 }
 
-export const stateFile = (paths: QueuePaths, id: string) => path.join(paths.queue, `${id}.json`);
-export const bytesFile = (paths: QueuePaths, id: string) => path.join(paths.queue, `${id}.eml`);
+export const bodyFile = (paths: QueuePaths, id: string) => path.join(paths.bodies, `${id}.eml`);

@@ -22,7 +22,12 @@ export const queueRecord = queueItem.extend({
 });
 export type QueueRecord = z.infer<typeof queueRecord>;
 
-/** What crosses the bridge (the schema drops the internal fields). `state` may say more than the disk (`sending`). */
+/**
+ * What crosses the bridge: the record without its internal fields. `state` may say more than the
+ * disk (`sending`). A copy, not a parse: records are parsed once, as they are written or read, and
+ * this runs for every item of every change event.
+ */
 export function toQueueItem(record: QueueRecord, state: QueueState = record.state): QueueItem {
-  return queueItem.parse({ ...record, state });
+  const { version, envelopeFrom, onlineMsSpent, lastTriedAt, needsSmtpUtf8, ...item } = record;
+  return { ...item, state };
 }

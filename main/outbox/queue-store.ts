@@ -1,107 +1,118 @@
-import { createReadStream, type Stats } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import {
   ensureDir,
+  fsyncDir,
   isNotFound,
-  removeFiles,
   unlinkIfExists,
   writeFileAtomic,
-  writeThenCommit,
   type FileContent,
   type FileSystemSeam,
 } from './atomic-file.ts';
-import { createHandoverJournal } from './handover-journal.ts';
-import { bytesFile, stateFile, type QueuePaths } from './queue-paths.ts';
+import { currentProcess, isAlive } from './process-identity.ts';
+import { decodeFrames, encodeFrame } from './queue-log-format.ts';
+import { bodyFile, type QueuePaths } from './queue-paths.ts';
 import { queueRecord, type QueueRecord } from './queue-record.ts';
+import { QueueView, type BodyRef, type SegmentState } from './queue-view.ts';
+import { createSegmentWriter, SEGMENT_FILE, type SegmentWriter } from './segment-writer.ts';
 
-const ID_FILE = /^([A-Za-z0-9_-]+)\.json$/;
+/** Messages up to this size travel inside the log; larger ones get a file of their own. */
+const INLINE_BODY_BYTES = 256 * 1024;
+/** Own small messages are kept in memory from enqueue to delivery, up to this much in all. */
+const CACHE_BUDGET_BYTES = 32 * 1024 * 1024;
+/** A segment whose writer header is still missing after this long was left by a crash at its creation. */
+const HEADERLESS_GRACE_MS = 60_000;
 
 export interface QuarantineNotice {
-  readonly id: string;
+  readonly id?: string;
   readonly reason: string;
 }
 
-/** Durable per-message files. Every method is safe to call from several processes at once. */
+/**
+ * The durable queue. Every process appends to a segment of its own (group-committed); each reads
+ * the others' segments to see their changes. Safe to use from several processes at once; only the
+ * deliverer compacts.
+ */
 export interface QueueStore {
   readonly paths: QueuePaths;
+  /** Creates the folders and reads the whole queue. */
   init(): Promise<void>;
   /**
-   * Writes the message bytes and returns their size; they are durable once the state is saved (or
+   * Takes the message bytes and returns their size; they are durable once the state is saved (or
    * gone once removed). The message does not exist until its state is saved.
    */
   writeBytes(id: string, content: FileContent): Promise<number>;
+  /** Durable on return. */
   save(record: QueueRecord): Promise<void>;
-  /**
-   * Of these ids, those whose state file another process changed, added or removed since this
-   * process last wrote or read it: one stat each, so a folder event for its own write costs no read.
-   */
-  changedElsewhere(ids: readonly string[]): Promise<string[]>;
-  /** A committed message, or undefined when it is gone or was set aside as corrupt. */
-  load(id: string): Promise<QueueRecord | undefined>;
-  loadAll(): Promise<QueueRecord[]>;
-  /** Uncommits first (the state file), then the bytes and the hand-over marker. */
+  /** Durable on return; the message's file, if it has one, goes too. */
   remove(id: string): Promise<void>;
+  /** Reads what other processes appended since the last look; returns the ids whose state changed. */
+  sync(): Promise<string[]>;
+  get(id: string): QueueRecord | undefined;
+  /** Whether this process writes that segment (its changes are known without reading it). */
+  ownsSegment(name: string): boolean;
+  all(): QueueRecord[];
   openBytes(id: string): Readable;
-  /** Records durably that the whole body went to the server in this attempt (before the final dot). */
+  /**
+   * Records durably that the whole body went to the server in this attempt, before the final dot:
+   * after a crash, a mark newer than the attempts in the message's state means the server may have it.
+   */
   markHandedOver(id: string, attempt: number): Promise<void>;
-  /** The newest handed-over attempt per message since the last reset. */
-  handovers(): Promise<Map<string, number>>;
-  /** Forgets all hand-overs; only when every attempt's outcome is saved and none is in flight. */
-  resetHandovers(): Promise<void>;
-  close(): Promise<void>;
-  /** Removes bytes and temp files no state file refers to (a producer died mid-enqueue). */
+  /** The newest handed-over attempt per live message. */
+  handovers(): Map<string, number>;
+  /** Deliverer only: reclaims segments no one appends to any more, after copying what is still live. */
+  compact(): Promise<void>;
+  /** Removes message files and temp files nothing refers to (a producer died mid-enqueue). */
   removeOrphans(olderThanMs: number, now: number): Promise<void>;
+  /** Seals this process's segment. */
+  close(): Promise<void>;
 }
 
-/** A state file version: every save renames a new file into place, so a new inode and mtime. */
-const versionOf = (stat: Pick<Stats, 'ino' | 'size' | 'mtimeMs'>) =>
-  `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+type Staged = { readonly kind: 'inline'; readonly bytes: Buffer } | { readonly kind: 'file' };
 
-/** Small messages keep a copy of their bytes from enqueue to delivery: four file operations fewer each. */
-const CACHED_MESSAGE_BYTES = 256 * 1024;
-const CACHE_BUDGET_BYTES = 32 * 1024 * 1024;
-
-/** Passes `content` through, keeping a copy of it while it stays small. */
-function copying(content: FileContent, keep: (bytes: Buffer) => void): FileContent {
-  if (typeof content === 'string' || content instanceof Uint8Array) {
-    const bytes = Buffer.from(content);
-    if (bytes.length <= CACHED_MESSAGE_BYTES) keep(bytes);
-    return bytes;
+/** Gathers `content` in memory while it stays small; past that, the rest follows into a file. */
+async function stage(
+  content: FileContent,
+  spill: (all: AsyncIterable<Uint8Array>) => Promise<number>,
+): Promise<{ staged: Staged; size: number }> {
+  const source: AsyncIterable<Uint8Array | string> =
+    typeof content === 'string' || content instanceof Uint8Array ? Readable.from([content]) : content;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const iterator = source[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { staged: { kind: 'inline', bytes: Buffer.concat(chunks, size) }, size };
+    // A copy: a stream may reuse the memory of a chunk it handed out.
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : Buffer.from(next.value);
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > INLINE_BODY_BYTES) break;
   }
-  return (async function* () {
-    let chunks: Buffer[] | undefined = [];
-    let size = 0;
-    for await (const chunk of content) {
-      size += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-      if (size > CACHED_MESSAGE_BYTES) chunks = undefined;
-      // A copy: a stream may reuse the memory of a chunk it handed out.
-      chunks?.push(Buffer.from(chunk));
-      yield chunk;
+  const rest = (async function* () {
+    yield* chunks;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
     }
-    if (chunks) keep(Buffer.concat(chunks, size));
   })();
+  return { staged: { kind: 'file' }, size: await spill(rest) };
 }
-
-const exists = (file: string) =>
-  fsp.access(file).then(
-    () => true,
-    () => false,
-  );
 
 export function createQueueStore(
   paths: QueuePaths,
   options: { fs: FileSystemSeam; onQuarantine: (notice: QuarantineNotice) => void },
 ): QueueStore {
-  const journal = createHandoverJournal(paths.handovers);
-  /** The version of each state file this process last wrote or read. */
-  const versions = new Map<string, string>();
-  /** Bytes files as written by this process, oldest first; never changed once written. */
+  let view = new QueueView();
+  let writer: SegmentWriter | undefined;
+  const staged = new Map<string, Staged>();
+  /** Revisions handed out to changes still being written, so two changes in flight never share one. */
+  const reserved = new Map<string, number>();
   const cached = new Map<string, Buffer>();
   let cachedBytes = 0;
-  /** Bytes files still being synced and renamed; the state file's rename waits for them. */
-  const committing = new Map<string, Promise<void>>();
+  const reportedDamage = new Set<string>();
+
   function uncache(id: string): void {
     cachedBytes -= cached.get(id)?.length ?? 0;
     cached.delete(id);
@@ -115,151 +126,337 @@ export function createQueueStore(
     }
   }
 
-  async function quarantine(id: string, reason: string): Promise<void> {
-    uncache(id);
+  function mustWriter(): SegmentWriter {
+    if (!writer) throw new Error('the queue store is not initialised');
+    return writer;
+  }
+
+  function nextRev(id: string): number {
+    const rev = Math.max(view.nextRev(id), (reserved.get(id) ?? 0) + 1);
+    reserved.set(id, rev);
+    return rev;
+  }
+  function released(id: string, rev: number): void {
+    if (reserved.get(id) === rev) reserved.delete(id);
+  }
+
+  /** Appends one frame to this process's segment and applies it to the view. */
+  async function append(
+    frame: Parameters<typeof encodeFrame>[0],
+    body?: Buffer,
+  ): Promise<{ segment: string; at: number }> {
+    const bytes = encodeFrame(frame, body);
+    const placed = await mustWriter().append(bytes);
+    view.segment(placed.segment, true);
+    const bodyAt = body ? { offset: placed.at + bytes.length - body.length, length: body.length } : undefined;
+    view.apply(placed.segment, { entry: frame, at: placed.at, ...(bodyAt ? { body: bodyAt } : {}) });
+    return placed;
+  }
+
+  async function setAside(id: string, reason: string): Promise<void> {
+    const record = view.record(id);
     const dir = path.join(paths.quarantine, `${id}-${Date.now()}`);
     await ensureDir(dir);
-    for (const file of [stateFile(paths, id), bytesFile(paths, id)]) {
-      await fsp.rename(file, path.join(dir, path.basename(file))).catch((error: unknown) => {
-        if (!isNotFound(error)) throw error;
-      });
-    }
+    if (record) await fsp.writeFile(path.join(dir, 'state.json'), JSON.stringify(record), { mode: 0o600 });
+    await fsp.rename(bodyFile(paths, id), path.join(dir, `${id}.eml`)).catch(() => undefined);
+    await append({ op: 'del', id, rev: nextRev(id) });
     options.onQuarantine({ id, reason });
   }
 
-  async function load(id: string): Promise<QueueRecord | undefined> {
-    let text: string;
-    let version: string;
+  /** Live messages whose bytes are missing or not the size their state says. */
+  async function unreadable(ids: Iterable<string>): Promise<{ id: string; reason: string }[]> {
+    const found: { id: string; reason: string }[] = [];
+    for (const id of ids) {
+      const record = view.record(id);
+      if (!record || staged.has(id)) continue;
+      const inline = view.body(id);
+      const size = inline
+        ? inline.length
+        : await fsp.stat(bodyFile(paths, id)).then(
+            (s) => s.size,
+            () => -1,
+          );
+      if (size === record.sizeBytes) continue;
+      found.push({
+        id,
+        reason: size < 0 ? 'its message file is missing' : 'its message bytes are truncated',
+      });
+    }
+    return found;
+  }
+
+  /** Sets aside messages that cannot be sent, once a second look shows no one removed them meanwhile. */
+  async function verify(ids: Iterable<string>): Promise<void> {
+    const suspects = await unreadable(ids);
+    if (suspects.length === 0) return;
+    await readSegments(false);
+    for (const { id, reason } of await unreadable(suspects.map((s) => s.id))) await setAside(id, reason);
+  }
+
+  async function reportDamage(segment: string, bytes: Buffer, base: number, from: number, to: number) {
+    const key = `${segment}@${from}`;
+    if (reportedDamage.has(key)) return;
+    reportedDamage.add(key);
+    await ensureDir(paths.quarantine);
+    const file = path.join(paths.quarantine, `${segment}-${from}.damaged`);
+    await fsp.writeFile(file, bytes.subarray(from - base, to - base), { mode: 0o600 });
+    options.onQuarantine({ reason: `${to - from} bytes of ${segment}` });
+  }
+
+  /** Reads a segment from where the last read stopped. False when the segment is gone. */
+  async function readSegment(segment: SegmentState, changed: Set<string>, final = false): Promise<boolean> {
+    let bytes: Buffer;
     try {
-      const handle = await fsp.open(stateFile(paths, id), 'r');
+      const handle = await fsp.open(path.join(paths.queue, segment.name), 'r');
       try {
-        version = versionOf(await handle.stat());
-        text = await handle.readFile('utf8');
+        const { size } = await handle.stat();
+        bytes = Buffer.alloc(Math.max(0, size - segment.offset));
+        if (bytes.length > 0) await handle.read(bytes, 0, bytes.length, segment.offset);
       } finally {
         await handle.close();
       }
     } catch (error) {
-      if (isNotFound(error)) {
-        versions.delete(id);
-        return undefined;
-      }
+      if (isNotFound(error)) return false;
       throw error;
     }
-    let parsed: ReturnType<typeof queueRecord.safeParse>;
+    const base = segment.offset;
+    const decoded = decodeFrames(bytes, base, final);
+    for (const frame of decoded.frames) {
+      const id = view.apply(segment.name, frame);
+      if (id) changed.add(id);
+    }
+    segment.offset = decoded.end;
+    for (const { from, to } of decoded.damaged) await reportDamage(segment.name, bytes, base, from, to);
+    if (final) segment.final = true;
+    return true;
+  }
+
+  async function segmentNames(): Promise<string[]> {
+    return (await fsp.readdir(paths.queue)).filter((name) => SEGMENT_FILE.test(name)).sort();
+  }
+
+  /** Reads the other writers' segments (or, with `everything`, all of them, into a fresh view). */
+  async function readSegments(everything: boolean): Promise<string[]> {
+    const changed = new Set<string>();
+    const names = await segmentNames();
+    const present = new Set(names);
+    for (const name of names) {
+      const own = mustWriter().owns(name);
+      if (own && !everything) continue;
+      const segment = view.segment(name, own);
+      if (segment.final) continue;
+      if (!(await readSegment(segment, changed))) present.delete(name);
+    }
+    for (const segment of [...view.segments.values()]) {
+      if (!segment.own && !present.has(segment.name)) view.dropSegment(segment.name);
+    }
+    return [...changed];
+  }
+
+  let syncing: Promise<string[]> | undefined;
+  let syncQueued: Promise<string[]> | undefined;
+  /** Callers that arrive while a read runs share the next one, which starts after their call. */
+  function sync(): Promise<string[]> {
+    if (!syncing) {
+      syncing = readSegments(false)
+        .then(async (changed) => {
+          await verify(changed);
+          return changed;
+        })
+        .finally(() => (syncing = undefined));
+      return syncing;
+    }
+    syncQueued ??= syncing
+      .catch(() => [])
+      .then(() => {
+        syncQueued = undefined;
+        return sync();
+      });
+    return syncQueued;
+  }
+
+  async function reload(): Promise<void> {
+    view = new QueueView();
+    await readSegments(true);
+  }
+
+  async function readBody(ref: BodyRef): Promise<Buffer> {
+    const handle = await fsp.open(path.join(paths.queue, ref.segment), 'r');
     try {
-      parsed = queueRecord.safeParse(JSON.parse(text));
-    } catch {
-      await quarantine(id, 'its state file is not valid JSON');
-      return undefined;
+      const bytes = Buffer.alloc(ref.length);
+      const { bytesRead } = await handle.read(bytes, 0, ref.length, ref.offset);
+      if (bytesRead !== ref.length) throw new Error(`short read in ${ref.segment}`);
+      return bytes;
+    } finally {
+      await handle.close();
     }
-    if (!parsed.success || parsed.data.id !== id) {
-      await quarantine(id, 'its state file is not a valid queue record');
-      return undefined;
+  }
+
+  /** The bytes of a message, wherever they are; a segment reclaimed meanwhile means reading the log again. */
+  async function* bytesOf(id: string): AsyncGenerator<Buffer> {
+    for (let tries = 0; ; tries++) {
+      const pending = staged.get(id);
+      const copy = pending?.kind === 'inline' ? pending.bytes : cached.get(id);
+      if (copy) {
+        yield copy;
+        return;
+      }
+      const ref = view.body(id);
+      try {
+        if (ref) {
+          yield await readBody(ref);
+        } else {
+          for await (const chunk of createReadStream(bodyFile(paths, id), { highWaterMark: 256 * 1024 })) {
+            yield chunk as Buffer;
+          }
+        }
+        return;
+      } catch (error) {
+        if (!isNotFound(error) || tries > 0) throw error;
+        await reload();
+      }
     }
-    const size = await fsp.stat(bytesFile(paths, id)).then(
-      (s) => s.size,
-      () => -1,
-    );
-    if (size !== parsed.data.sizeBytes) {
-      // The deliverer in another process may have just removed a sent message.
-      if (!(await exists(stateFile(paths, id)))) return undefined;
-      await quarantine(id, size < 0 ? 'its message file is missing' : 'its message file is truncated');
-      return undefined;
+  }
+
+  /** Segments no one will append to: sealed, retired by this process, or left by a writer that is gone. */
+  async function finishedSegments(): Promise<Set<string>> {
+    const done = new Set<string>(mustWriter().retired());
+    for (const segment of view.segments.values()) {
+      if (segment.own) continue;
+      if (segment.sealed || segment.final) {
+        done.add(segment.name);
+        continue;
+      }
+      const gone = segment.writer
+        ? !(await isAlive(segment.writer))
+        : await fsp.stat(path.join(paths.queue, segment.name)).then(
+            (s) => Date.now() - s.mtimeMs > HEADERLESS_GRACE_MS,
+            () => false,
+          );
+      if (!gone) continue;
+      await readSegment(segment, new Set(), true);
+      done.add(segment.name);
     }
-    versions.set(id, version);
-    return parsed.data;
+    return done;
   }
 
   return {
     paths,
     async init() {
-      for (const dir of [paths.root, paths.queue, paths.tmp, paths.quarantine, paths.sent, paths.edits]) {
+      for (const dir of [
+        paths.root,
+        paths.queue,
+        paths.bodies,
+        paths.tmp,
+        paths.quarantine,
+        paths.sent,
+        paths.edits,
+      ]) {
         await ensureDir(dir);
       }
+      writer ??= createSegmentWriter(paths.queue, { fs: options.fs, identity: await currentProcess() });
+      await reload();
+      await verify([...view.entries.keys()]);
     },
-    // The state file's commit syncs the same directory afterwards, which makes this rename durable too.
     async writeBytes(id, content) {
-      let copy: Buffer | undefined;
-      // The state file is written and synced while these bytes sync: one fsync wait fewer per enqueue.
-      const { size, committed } = await writeThenCommit(
-        bytesFile(paths, id),
-        copying(content, (bytes) => (copy = bytes)),
-        { tmpDir: paths.tmp, fs: options.fs, syncDir: false },
+      const { staged: result, size } = await stage(content, (all) =>
+        // Its directory is synced before the state that refers to it is written.
+        writeFileAtomic(bodyFile(paths, id), all, { tmpDir: paths.tmp, fs: options.fs, syncDir: false }),
       );
-      const done = committed.finally(() => committing.delete(id));
-      // Awaited by save or remove; a failure is theirs to report.
-      done.catch(() => undefined);
-      committing.set(id, done);
-      if (copy) cache(id, copy);
+      staged.set(id, result);
       return size;
     },
     async save(record) {
-      await writeFileAtomic(stateFile(paths, record.id), JSON.stringify(record), {
-        tmpDir: paths.tmp,
-        fs: options.fs,
-        // Noted before the rename, so the folder event the rename causes already finds it.
-        beforeRename: async (temp) => {
-          // The bytes must be on disk and in place before the state file commits the message.
-          await committing.get(record.id);
-          versions.set(record.id, versionOf(await fsp.stat(temp)));
-        },
-      });
-    },
-    async changedElsewhere(ids) {
-      const changed = await Promise.all(
-        ids.map(async (id) => {
-          const stat = await fsp.stat(stateFile(paths, id)).catch((error: unknown) => {
-            if (isNotFound(error)) return undefined;
-            throw error;
-          });
-          return (stat && versionOf(stat)) !== versions.get(id);
-        }),
-      );
-      return ids.filter((_id, i) => changed[i]);
-    },
-    load,
-    async loadAll() {
-      const names = await fsp.readdir(paths.queue);
-      const ids = names.flatMap((name) => ID_FILE.exec(name)?.[1] ?? []);
-      const records = await Promise.all(ids.map(load));
-      return records.filter((r): r is QueueRecord => r !== undefined);
+      const normalised = queueRecord.parse(record);
+      const pending = staged.get(record.id);
+      if (pending?.kind === 'file') await fsyncDir(paths.bodies);
+      const body = pending?.kind === 'inline' ? pending.bytes : undefined;
+      const rev = nextRev(record.id);
+      try {
+        await append({ op: 'put', rev, record: normalised }, body);
+      } finally {
+        released(record.id, rev);
+      }
+      staged.delete(record.id);
+      if (body) cache(record.id, body);
     },
     async remove(id) {
-      await committing.get(id)?.catch(() => undefined);
-      versions.delete(id);
+      const pending = staged.get(id);
+      staged.delete(id);
       uncache(id);
-      await removeFiles([stateFile(paths, id)]);
-      // Without their state file these are orphans either way; should a crash bring them back,
-      // removeOrphans deletes them, so their removal need not wait for the disk.
-      await unlinkIfExists(bytesFile(paths, id));
+      const hasFile = pending ? pending.kind === 'file' : !view.bodies.has(id);
+      if (view.record(id)) {
+        const rev = nextRev(id);
+        try {
+          await append({ op: 'del', id, rev });
+        } finally {
+          released(id, rev);
+        }
+      }
+      // Left behind by a crash, the file is an orphan that removeOrphans deletes.
+      if (hasFile) await unlinkIfExists(bodyFile(paths, id));
     },
-    openBytes(id) {
-      const copy = cached.get(id);
-      return copy
-        ? Readable.from([copy], { objectMode: false })
-        : createReadStream(bytesFile(paths, id), { highWaterMark: 256 * 1024 });
+    sync,
+    get: (id) => view.record(id),
+    ownsSegment: (name) => writer?.owns(name) ?? false,
+    all: () => view.records(),
+    openBytes: (id) => Readable.from(bytesOf(id), { objectMode: false }),
+    async markHandedOver(id, attempt) {
+      await append({ op: 'handover', id, attempt });
     },
-    markHandedOver: (id, attempt) => journal.mark(id, attempt),
-    handovers: () => journal.read(),
-    resetHandovers: () => journal.reset(),
-    close: () => journal.close(),
+    handovers: () => new Map([...view.handovers].map(([id, mark]) => [id, mark.attempt])),
+    async compact() {
+      await sync();
+      const done = await finishedSegments();
+      if (done.size === 0) return;
+      // Same revisions, so every reader takes the copies as the same states in a new place.
+      const copies: Promise<unknown>[] = [];
+      const onlyIn = (segments: Iterable<string>) => [...segments].every((name) => done.has(name));
+      for (const [id, entry] of [...view.entries]) {
+        const refs = view.bodies.get(id) ?? [];
+        const body = refs[0];
+        const bodyHere = body !== undefined && onlyIn(refs.map((ref) => ref.segment));
+        if (!onlyIn(entry.holders) && !bodyHere) continue;
+        if (entry.record) {
+          const bytes = bodyHere ? (cached.get(id) ?? (await readBody(body))) : undefined;
+          copies.push(append({ op: 'put', rev: entry.rev, record: entry.record }, bytes));
+        } else if (view.heldElsewhere(id, done)) {
+          copies.push(append({ op: 'del', id, rev: entry.rev }));
+        }
+      }
+      // A mark of an attempt whose outcome is not saved yet (one in flight) must survive.
+      for (const [id, mark] of view.handovers) {
+        const attempts = view.record(id)?.attempts ?? Infinity;
+        if (mark.attempt > attempts && onlyIn(mark.holders)) {
+          copies.push(append({ op: 'handover', id, attempt: mark.attempt }));
+        }
+      }
+      await Promise.all(copies);
+      for (const name of done) {
+        await unlinkIfExists(path.join(paths.queue, name));
+        mustWriter().forgetRetired(name);
+      }
+      await fsyncDir(paths.queue);
+      for (const name of done) view.dropSegment(name);
+    },
     async removeOrphans(olderThanMs, now) {
-      const committed = new Set(
-        (await fsp.readdir(paths.queue)).flatMap((name) => ID_FILE.exec(name)?.[1] ?? []),
-      );
       const candidates = [
-        ...(await fsp.readdir(paths.queue))
-          .filter((name) => !committed.has(name.replace(/\.eml$/, '')) && !ID_FILE.test(name))
-          .map((name) => path.join(paths.queue, name)),
+        ...(await fsp.readdir(paths.bodies))
+          .filter((name) => {
+            const id = name.replace(/\.eml$/, '');
+            return !view.record(id) && !staged.has(id);
+          })
+          .map((name) => path.join(paths.bodies, name)),
         ...(await fsp.readdir(paths.tmp)).map((name) => path.join(paths.tmp, name)),
       ];
-      const stale: string[] = [];
       for (const file of candidates) {
         const stat = await fsp.stat(file).catch(() => undefined);
         // Another producer may be between writing the bytes and committing the state right now.
-        if (stat && now - stat.mtimeMs > olderThanMs) stale.push(file);
+        if (stat && now - stat.mtimeMs > olderThanMs) await unlinkIfExists(file);
       }
-      if (stale.length > 0) await removeFiles(stale);
+    },
+    async close() {
+      await writer?.close();
     },
   };
 }

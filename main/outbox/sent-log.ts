@@ -13,6 +13,8 @@ export interface SentLog {
   list(query: { limit: number; before?: string | undefined }): Promise<SentRecord[]>;
   get(id: string): Promise<SentRecord | undefined>;
   prune(retentionDays: number, now: number): Promise<void>;
+  /** Once nothing more will be appended (the engine has stopped). */
+  close(): Promise<void>;
 }
 
 export function createSentLog(dir: string): SentLog {
@@ -42,30 +44,35 @@ export function createSentLog(dir: string): SentLog {
   }
 
   const pending: { file: string; line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  let writing = false;
+  let writing: Promise<void> | undefined;
+
+  /** The day file being appended to, kept open: most batches go to today's. */
+  let current: { file: string; handle: fsp.FileHandle } | undefined;
+  async function closeCurrent(): Promise<void> {
+    const open = current;
+    current = undefined;
+    await open?.handle.close();
+  }
 
   async function writeBatch(file: string, lines: string): Promise<void> {
-    const handle = await fsp.open(file, 'a', 0o600);
-    const created = await handle.stat().then(
-      (stat) => stat.size === 0,
-      async (error: unknown) => {
-        await handle.close();
-        throw error;
-      },
-    );
+    if (current?.file !== file) {
+      await closeCurrent();
+      const handle = await fsp.open(file, 'a', 0o600);
+      current = { file, handle };
+      if ((await handle.stat()).size === 0) await fsyncDir(dir);
+    }
     try {
       // O_APPEND with one write keeps lines whole even when two processes append.
-      await handle.write(lines);
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await current.handle.write(lines);
+      await current.handle.sync();
+    } catch (error) {
+      await closeCurrent().catch(() => undefined);
+      throw error;
     }
-    if (created) await fsyncDir(dir);
   }
 
   /** Group commit: appends that arrive while an fsync runs share the next write and fsync. */
   async function writeBatches(): Promise<void> {
-    writing = true;
     while (pending.length > 0) {
       const batch = pending.splice(0);
       for (const [file, entries] of Map.groupBy(batch, (entry) => entry.file)) {
@@ -77,7 +84,7 @@ export function createSentLog(dir: string): SentLog {
         }
       }
     }
-    writing = false;
+    writing = undefined;
   }
 
   return {
@@ -85,7 +92,7 @@ export function createSentLog(dir: string): SentLog {
       const file = path.join(dir, `${record.sentAt.slice(0, 10)}.jsonl`);
       return new Promise<void>((resolve, reject) => {
         pending.push({ file, line: `${JSON.stringify(record)}\n`, resolve, reject });
-        if (!writing) void writeBatches();
+        writing ??= writeBatches();
       });
     },
     async list({ limit, before }) {
@@ -110,7 +117,12 @@ export function createSentLog(dir: string): SentLog {
     async prune(retentionDays, now) {
       const cutoff = new Date(now - retentionDays * DAY_MS).toISOString().slice(0, 10);
       const old = (await days()).filter((day) => day.slice(0, 10) < cutoff);
+      if (current && old.some((day) => path.join(dir, day) === current?.file)) await closeCurrent();
       await Promise.all(old.map((day) => fsp.rm(path.join(dir, day), { force: true })));
+    },
+    async close() {
+      await writing;
+      await closeCurrent();
     },
   };
 }

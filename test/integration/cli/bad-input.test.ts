@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addLocalAccount, makeHome, queueFiles, runCli } from './run-cli.ts';
+import { leftoverFiles, loggedEntries } from '../../support/queue-on-disk.ts';
+import { addLocalAccount, makeHome, runCli } from './run-cli.ts';
 
 let home: string;
 
@@ -128,8 +128,8 @@ describe('bad input is refused with its sysexits code, one line on stderr, and n
     expect(result.code).toBe(code);
     expect(oneLine(result.stderr)).toMatch(message);
     expect(result.stdout).toBe('');
-    expect(await queueFiles(home)).toEqual([]);
-    expect(await fsp.readdir(path.join(home, 'outbox', 'tmp')).catch(() => [])).toEqual([]);
+    expect(await loggedEntries(home)).toEqual([]);
+    expect(await leftoverFiles(home)).toEqual([]);
   });
 
   it('prints help for every command and exits 0', async () => {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
-import { addLocalAccount, BIN, makeHome, NODE, queueFiles, runCli } from './run-cli.ts';
+import { storedMessages } from '../../support/queue-on-disk.ts';
+import { addLocalAccount, BIN, makeHome, NODE, runCli } from './run-cli.ts';
 
 let server: TestServer;
 let home: string;
@@ -61,7 +62,7 @@ describe('git send-email through outbox sendmail', () => {
     );
     // sendmail only enqueues: nothing reached the server, both messages wait in the queue.
     expect(server.messages).toHaveLength(0);
-    expect((await queueFiles(home)).filter((f) => f.endsWith('.eml'))).toHaveLength(2);
+    expect(await storedMessages(home)).toHaveLength(2);
 
     const flush = await runCli(home, ['queue', 'flush', '--wait']);
     expect(flush.stderr).toBe('');
@@ -89,6 +90,6 @@ describe('git send-email through outbox sendmail', () => {
       const patch = await fsp.readFile(file, 'utf8');
       expect(bodyOf(received[i]?.raw ?? '')).toBe(bodyOf(patch));
     }
-    expect(await queueFiles(home)).toEqual([]);
+    expect(await storedMessages(home)).toEqual([]);
   });
 });

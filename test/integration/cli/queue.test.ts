@@ -6,7 +6,8 @@ import { createCore, type Core } from '../../../main/core/create-core.ts';
 import { silentLogger } from '../../../main/errors/logger.ts';
 import { queueListJson, queueShowJson, sentListJson } from '../../../main/cli/json-output.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
-import { addLocalAccount, makeHome, queueFiles, runCli } from './run-cli.ts';
+import { leftoverFiles, storedMessages } from '../../support/queue-on-disk.ts';
+import { addLocalAccount, makeHome, runCli } from './run-cli.ts';
 
 let server: TestServer;
 const homes: string[] = [];
@@ -118,7 +119,8 @@ describe('queue', () => {
       expect(retried.stdout.trim()).toBe(`${id} queued`);
       expect((await runCli(home, ['queue', 'cancel', id])).code).toBe(0);
       expect((await listJson(home)).messages).toEqual([]);
-      expect(await queueFiles(home)).toEqual([]);
+      expect(await storedMessages(home)).toEqual([]);
+      expect(await leftoverFiles(home)).toEqual([]);
       const again = await runCli(home, ['queue', 'cancel', id]);
       expect(again.code).toBe(66);
       expect(again.stderr).toBe('outbox: That message is no longer in the outbox.\n');
@@ -161,7 +163,7 @@ describe('queue', () => {
       expect(flush.code).toBe(0);
       expect(flush.stderr).toContain('the app is delivering');
       expect(server.messages.map((m) => m.to)).toEqual([['friend@example.net']]);
-      expect((await queueFiles(home)).filter((file) => file.endsWith('.json'))).toEqual([]);
+      expect(await storedMessages(home)).toEqual([]);
     } finally {
       await app.stop();
     }

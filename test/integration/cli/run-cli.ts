@@ -63,8 +63,3 @@ export async function addLocalAccount(
   if (result.code !== 0) throw new Error(`accounts add failed: ${result.stderr}`);
   return result.stdout.trim();
 }
-
-/** The files in the queue folder: a refused message must leave none behind. */
-export async function queueFiles(home: string): Promise<string[]> {
-  return fsp.readdir(path.join(home, 'outbox', 'queue')).catch(() => []);
-}

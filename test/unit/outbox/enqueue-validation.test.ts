@@ -3,8 +3,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FileSystemSeam } from '../../../main/outbox/atomic-file.ts';
 import { nodeFileSystem } from '../../../main/outbox/atomic-file.ts';
-import { bytesFile, queuePaths, stateFile } from '../../../main/outbox/queue-paths.ts';
+import { queuePaths } from '../../../main/outbox/queue-paths.ts';
 import type { ComposeInput } from '../../../preload/contract/compose.ts';
+import { leftoverFiles, loggedEntries, storedMessages } from '../../support/queue-on-disk.ts';
 import { createTestAccounts } from '../../support/test-accounts.ts';
 import {
   makeDataDir,
@@ -87,9 +88,8 @@ describe('enqueue refuses bad input with a specific error and keeps nothing', ()
     const t = await outbox();
     await expect(t.outbox.service.enqueue(input)).rejects.toMatchObject({ code, field });
     expect(t.outbox.service.list()).toEqual([]);
-    const paths = queuePaths(t.dataDir);
-    expect(await fsp.readdir(paths.queue)).toEqual([]);
-    expect(await fsp.readdir(paths.tmp)).toEqual([]);
+    expect(await loggedEntries(t.dataDir)).toEqual([]);
+    expect(await leftoverFiles(t.dataDir)).toEqual([]);
   });
 
   it('fails cleanly when the disk fills up mid-write, leaving no half-written file', async () => {
@@ -104,6 +104,7 @@ describe('enqueue refuses bad input with a specific error and keeps nothing', ()
             return real.write(chunk);
           },
           sync: () => real.sync(),
+          truncate: (length) => real.truncate(length),
           close: () => real.close(),
         };
       },
@@ -115,9 +116,9 @@ describe('enqueue refuses bad input with a specific error and keeps nothing', ()
         code: 'disk_full',
       });
     }
-    const paths = queuePaths(t.dataDir);
-    expect(await fsp.readdir(paths.queue)).toEqual([]);
-    expect(await fsp.readdir(paths.tmp)).toEqual([]);
+    // At most the segment's own header frame; no part of any message.
+    expect((await loggedEntries(t.dataDir)).filter((e) => e.op !== 'writer')).toEqual([]);
+    expect(await leftoverFiles(t.dataDir)).toEqual([]);
     budget = Infinity;
     // Queued, and shown as held while its account is paused.
     await expect(t.outbox.service.enqueue(message())).resolves.toMatchObject({ state: 'held' });
@@ -143,47 +144,68 @@ describe('enqueue accepts and normalises', () => {
       'jörg@xn--bcher-kva.example',
       'ann@xn--bcher-kva.example',
     ]);
-    const record = JSON.parse(await fsp.readFile(stateFile(queuePaths(t.dataDir), item.id), 'utf8')) as {
-      needsSmtpUtf8: boolean;
-    };
-    expect(record.needsSmtpUtf8).toBe(true);
+    const [stored] = await storedMessages(t.dataDir);
+    expect(stored?.record.needsSmtpUtf8).toBe(true);
   });
 
   it('keeps Bcc out of the stored bytes but in the envelope, with owner-only files', async () => {
     const t = await outbox();
     const item = await t.outbox.service.enqueue(message({ bcc: ['secret@example.com'] }));
     const paths = queuePaths(t.dataDir);
-    const bytes = await fsp.readFile(bytesFile(paths, item.id), 'latin1');
-    expect(bytes).not.toContain('secret@example.com');
-    expect(bytes).toContain(`Message-ID: ${item.messageId}`);
+    const [stored] = await storedMessages(t.dataDir);
+    expect(stored?.bytes).not.toContain('secret@example.com');
+    expect(stored?.bytes).toContain(`Message-ID: ${item.messageId}`);
     expect(item.recipients).toContainEqual({ address: 'secret@example.com', kind: 'bcc', state: 'pending' });
-    expect((await fsp.stat(bytesFile(paths, item.id))).mode & 0o777).toBe(0o600);
-    expect((await fsp.stat(stateFile(paths, item.id))).mode & 0o777).toBe(0o600);
-    expect((await fsp.stat(paths.queue)).mode & 0o777).toBe(0o700);
+    for (const name of await fsp.readdir(paths.queue)) {
+      expect((await fsp.stat(path.join(paths.queue, name))).mode & 0o777).toBe(0o600);
+    }
+    for (const dir of [paths.root, paths.queue, paths.bodies]) {
+      expect((await fsp.stat(dir)).mode & 0o777).toBe(0o700);
+    }
   });
 });
 
-describe('a corrupt queue file', () => {
-  it('is set aside with a notice, and the other messages stay', async () => {
+describe('a damaged queue', () => {
+  it('sets aside a damaged stretch of the log and a message whose file was cut short, with a notice each; the others stay', async () => {
     const dataDir = await makeDataDir();
     const first = await outbox({ dataDir });
+    const big = path.join(dataDir, 'big.bin');
+    await fsp.writeFile(big, Buffer.alloc(400 * 1024, 7));
     const good = await first.outbox.service.enqueue(message({ subject: 'good' }));
-    const torn = await first.outbox.service.enqueue(message({ subject: 'torn' }));
-    const short = await first.outbox.service.enqueue(message({ subject: 'short' }));
+    await first.outbox.service.enqueue(message({ subject: 'damaged' }));
+    const short = await first.outbox.service.enqueue(
+      message({ subject: 'short', attachments: [{ path: big }] }),
+    );
+    const after = await first.outbox.service.enqueue(message({ subject: 'after' }));
     await first.stop();
+
     const paths = queuePaths(dataDir);
-    await fsp.writeFile(stateFile(paths, torn.id), '{"version":1,"id":');
-    await fsp.truncate(bytesFile(paths, short.id), 10);
+    const [segment] = await fsp.readdir(paths.queue);
+    const file = path.join(paths.queue, segment ?? '');
+    const log = await fsp.readFile(file);
+    // One byte of the damaged message's state, in the middle of the log.
+    const at = log.indexOf(`"subject":"damaged"`) + 12;
+    log.writeUInt8((log[at] ?? 0) ^ 0x20, at);
+    await fsp.writeFile(file, log);
+    await fsp.truncate(path.join(paths.bodies, `${short.id}.eml`), 10);
 
     const second = await outbox({ dataDir });
-    expect(second.outbox.service.list().map((i) => i.id)).toEqual([good.id]);
-    expect(second.payloads('app:noticed')).toHaveLength(2);
-    expect(second.payloads('app:noticed')[0]?.level).toBe('warning');
-    const aside = await fsp.readdir(paths.quarantine);
+    expect(second.outbox.service.list().map((i) => i.id)).toEqual([good.id, after.id]);
+    const notices = second.payloads('app:noticed');
+    expect(notices).toHaveLength(2);
+    expect(notices.every((n) => n.level === 'warning')).toBe(true);
+    expect(notices.map((n) => n.message).join('\n')).toContain(paths.quarantine);
+    const aside = (await fsp.readdir(paths.quarantine)).sort();
     expect(aside).toHaveLength(2);
-    const setAside = await Promise.all(aside.map((dir) => fsp.readdir(path.join(paths.quarantine, dir))));
-    expect(setAside.flat().sort()).toEqual(
-      [`${short.id}.eml`, `${short.id}.json`, `${torn.id}.eml`, `${torn.id}.json`].sort(),
+    expect(aside.find((name) => name.endsWith('.damaged'))).toContain(segment?.replace(/\.log$/, ''));
+    const messageDir = aside.find((name) => name.startsWith(short.id)) ?? '';
+    expect((await fsp.readdir(path.join(paths.quarantine, messageDir))).sort()).toEqual(
+      [`${short.id}.eml`, 'state.json'].sort(),
     );
+    // Set aside for good: the deliverer reclaimed the damaged segment, so a third start has nothing to report.
+    await second.stop();
+    const third = await outbox({ dataDir });
+    expect(third.outbox.service.list().map((i) => i.id)).toEqual([good.id, after.id]);
+    expect(third.payloads('app:noticed')).toEqual([]);
   });
 });

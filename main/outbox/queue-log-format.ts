@@ -1,0 +1,118 @@
+import { crc32 } from 'node:zlib';
+import { z } from 'zod';
+import { id as queueId } from '../../preload/contract/primitives.ts';
+import { queueRecord } from './queue-record.ts';
+
+/**
+ * The queue is a set of append-only segment files, one writer each. A segment is a run of frames:
+ *
+ *   "OBXQ" | u32 header length | u32 body length | u32 CRC-32 of header and body | header | body
+ *
+ * The header is one JSON entry; the body, when there is one, is a message's RFC 5322 bytes. The
+ * CRC tells a frame torn by a crash (or damaged later) from a whole one.
+ */
+export const MAGIC = Buffer.from('OBXQ', 'latin1');
+const PREFIX_BYTES = 16;
+/** Larger frames are not written, so a larger length read back is damage, not a frame. */
+export const MAX_HEADER_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export const logEntry = z.discriminatedUnion('op', [
+  /** First frame of every segment: who writes it, so a dead writer's segment can be reclaimed. */
+  z.object({ op: z.literal('writer'), pid: z.number().int(), started: z.string().optional() }),
+  /** A message's whole state at revision `rev`; its first revision carries its bytes as the body. */
+  z.object({ op: z.literal('put'), rev: z.number().int().positive(), record: queueRecord }),
+  /** The whole body of this attempt went to the server; only its final dot is still to come. */
+  z.object({ op: z.literal('handover'), id: queueId, attempt: z.number().int().positive() }),
+  /** The message left the queue (sent, cancelled, taken back for editing). Final. */
+  z.object({ op: z.literal('del'), id: queueId, rev: z.number().int().positive() }),
+  /** The writer closed this segment: nothing follows. */
+  z.object({ op: z.literal('seal') }),
+]);
+export type LogEntry = z.infer<typeof logEntry>;
+
+export function encodeFrame(entry: LogEntry, body?: Uint8Array): Buffer {
+  const header = Buffer.from(JSON.stringify(entry));
+  const bodyLength = body?.length ?? 0;
+  const frame = Buffer.allocUnsafe(PREFIX_BYTES + header.length + bodyLength);
+  MAGIC.copy(frame, 0);
+  frame.writeUInt32BE(header.length, 4);
+  frame.writeUInt32BE(bodyLength, 8);
+  header.copy(frame, PREFIX_BYTES);
+  if (body) frame.set(body, PREFIX_BYTES + header.length);
+  frame.writeUInt32BE(crc32(frame.subarray(PREFIX_BYTES)), 12);
+  return frame;
+}
+
+export interface DecodedFrame {
+  readonly entry: LogEntry;
+  /** Where the frame starts in the segment. */
+  readonly at: number;
+  /** The body's place in the segment, when the frame has one. */
+  readonly body?: { readonly offset: number; readonly length: number };
+}
+
+export interface DecodeResult {
+  readonly frames: DecodedFrame[];
+  /** Offset after the last whole frame: where reading goes on once more has been written. */
+  readonly end: number;
+  /** Damaged stretches skipped because whole frames follow them (not a torn tail). */
+  readonly damaged: { readonly from: number; readonly to: number }[];
+}
+
+type Parsed = { kind: 'frame'; frame: DecodedFrame; next: number } | { kind: 'short' } | { kind: 'bad' };
+
+function parseAt(buffer: Buffer, pos: number, base: number): Parsed {
+  if (buffer.length - pos < PREFIX_BYTES) return { kind: 'short' };
+  if (!buffer.subarray(pos, pos + 4).equals(MAGIC)) return { kind: 'bad' };
+  const headerLength = buffer.readUInt32BE(pos + 4);
+  const bodyLength = buffer.readUInt32BE(pos + 8);
+  if (headerLength > MAX_HEADER_BYTES || bodyLength > MAX_BODY_BYTES) return { kind: 'bad' };
+  const next = pos + PREFIX_BYTES + headerLength + bodyLength;
+  if (next > buffer.length) return { kind: 'short' };
+  if (crc32(buffer.subarray(pos + PREFIX_BYTES, next)) !== buffer.readUInt32BE(pos + 12)) {
+    return { kind: 'bad' };
+  }
+  const headerEnd = pos + PREFIX_BYTES + headerLength;
+  let entry: LogEntry;
+  try {
+    const parsed = logEntry.safeParse(JSON.parse(buffer.toString('utf8', pos + PREFIX_BYTES, headerEnd)));
+    if (!parsed.success) return { kind: 'bad' };
+    entry = parsed.data;
+  } catch {
+    return { kind: 'bad' };
+  }
+  const body = bodyLength > 0 ? { offset: base + headerEnd, length: bodyLength } : undefined;
+  return { kind: 'frame', frame: { entry, at: base + pos, ...(body ? { body } : {}) }, next };
+}
+
+/**
+ * Reads the frames in `buffer`, which holds the segment from offset `base`. An incomplete or
+ * damaged frame at the end is left for later (it may still be being written, or was torn by a
+ * crash and never acknowledged); damage with whole frames after it is skipped and reported.
+ * `final`: the writer is gone, so an incomplete frame may also be a damaged length with more after it.
+ */
+export function decodeFrames(buffer: Buffer, base = 0, final = false): DecodeResult {
+  const frames: DecodedFrame[] = [];
+  const damaged: { from: number; to: number }[] = [];
+  let pos = 0;
+  let end = 0;
+  while (pos < buffer.length) {
+    const parsed = parseAt(buffer, pos, base);
+    if (parsed.kind === 'frame') {
+      frames.push(parsed.frame);
+      pos = end = parsed.next;
+      continue;
+    }
+    if (parsed.kind === 'short' && !final) break;
+    // Look for the next whole frame; if there is none, this is a torn tail.
+    let resync = buffer.indexOf(MAGIC, pos + 1);
+    while (resync >= 0 && parseAt(buffer, resync, base).kind !== 'frame') {
+      resync = buffer.indexOf(MAGIC, resync + 1);
+    }
+    if (resync < 0) break;
+    damaged.push({ from: base + pos, to: base + resync });
+    pos = resync;
+  }
+  return { frames, end: base + end, damaged };
+}

@@ -1,0 +1,43 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { text } from 'node:stream/consumers';
+import { nodeFileSystem } from '../../main/outbox/atomic-file.ts';
+import { decodeFrames, type LogEntry } from '../../main/outbox/queue-log-format.ts';
+import { queuePaths } from '../../main/outbox/queue-paths.ts';
+import type { QueueRecord } from '../../main/outbox/queue-record.ts';
+import { createQueueStore } from '../../main/outbox/queue-store.ts';
+
+/** What the queue on disk holds, read by a fresh store the way another process would read it. */
+export async function storedMessages(dataDir: string): Promise<{ record: QueueRecord; bytes: string }[]> {
+  const store = createQueueStore(queuePaths(dataDir), { fs: nodeFileSystem, onQuarantine: () => undefined });
+  await store.init();
+  try {
+    return await Promise.all(
+      store.all().map(async (record) => ({ record, bytes: await text(store.openBytes(record.id)) })),
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+/** Every whole entry in every segment of the log, in file order: what was ever appended. */
+export async function loggedEntries(dataDir: string): Promise<LogEntry[]> {
+  const dir = queuePaths(dataDir).queue;
+  const names = await fsp.readdir(dir).catch(() => []);
+  const entries: LogEntry[] = [];
+  for (const name of names.sort()) {
+    const decoded = decodeFrames(await fsp.readFile(path.join(dir, name)), 0, true);
+    if (decoded.damaged.length > 0) throw new Error(`${name} is damaged`);
+    entries.push(...decoded.frames.map((f) => f.entry));
+  }
+  return entries;
+}
+
+/** Files that a refused or finished message must not leave behind. */
+export async function leftoverFiles(dataDir: string): Promise<string[]> {
+  const paths = queuePaths(dataDir);
+  const lists = await Promise.all(
+    [paths.bodies, paths.tmp].map((dir) => fsp.readdir(dir).catch(() => [] as string[])),
+  );
+  return lists.flat();
+}

@@ -1,0 +1,357 @@
+import { execFile } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { nodeFileSystem } from '../../../main/outbox/atomic-file.ts';
+import { decodeFrames } from '../../../main/outbox/queue-log-format.ts';
+import { queuePaths, type QueuePaths } from '../../../main/outbox/queue-paths.ts';
+import type { QueueRecord } from '../../../main/outbox/queue-record.ts';
+import {
+  createQueueStore,
+  type QuarantineNotice,
+  type QueueStore,
+} from '../../../main/outbox/queue-store.ts';
+import { makeDataDir } from '../../support/outbox-fixture.ts';
+import { sampleRecord } from '../../support/sample-record.ts';
+
+const run = promisify(execFile);
+const repo = path.resolve(import.meta.dirname, '../../..');
+const node = path.join(repo, 'node_modules/.bin/node');
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const record = (id: string, sizeBytes: number, extra: Partial<QueueRecord> = {}): QueueRecord =>
+  sampleRecord(id, { sizeBytes, ...extra });
+
+/** Message bytes that differ per seed and per position (no two messages alike, every byte value occurs). */
+function messageBytes(seed: number, length: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    bytes[i] = x & 0xff;
+  }
+  return bytes;
+}
+
+async function* chunked(bytes: Buffer, size: number): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+  await Promise.resolve();
+}
+
+/** A store on `paths` as one process would open it, closed after the test. */
+async function openStore(paths: QueuePaths, notices: QuarantineNotice[] = []): Promise<QueueStore> {
+  const store = createQueueStore(paths, { fs: nodeFileSystem, onQuarantine: (n) => notices.push(n) });
+  await store.init();
+  cleanups.push(() => store.close());
+  return store;
+}
+
+async function enqueue(store: QueueStore, id: string, bytes: Buffer | AsyncIterable<Uint8Array>) {
+  const size = await store.writeBytes(id, bytes);
+  const saved = record(id, size);
+  await store.save(saved);
+  return saved;
+}
+
+const bytesOf = (store: QueueStore, id: string) => buffer(store.openBytes(id));
+const ids = (store: QueueStore) =>
+  store
+    .all()
+    .map((r) => r.id)
+    .sort();
+const segmentFiles = async (paths: QueuePaths) =>
+  (await fsp.readdir(paths.queue)).filter((n) => n.endsWith('.log')).sort();
+const mode = async (file: string) => (await fsp.stat(file)).mode & 0o777;
+
+describe('queue store', () => {
+  it('shows what one process saves and removes to another reading the same folder', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const a = await openStore(paths);
+    const first = messageBytes(1, 3000);
+    const second = messageBytes(2, 5000);
+    const savedFirst = await enqueue(a, 'first', first);
+    await enqueue(a, 'second', second);
+
+    const b = await openStore(paths);
+    expect(ids(b)).toEqual(['first', 'second']);
+    expect(b.get('first')).toEqual(savedFirst);
+    expect((await bytesOf(b, 'first')).equals(first)).toBe(true);
+    expect((await bytesOf(b, 'second')).equals(second)).toBe(true);
+    expect(await b.sync()).toEqual([]);
+
+    await a.remove('first');
+    expect(a.get('first')).toBeUndefined();
+    // Not seen until the other process looks again.
+    expect(b.get('first')).toEqual(savedFirst);
+    expect(await b.sync()).toEqual(['first']);
+    expect(b.get('first')).toBeUndefined();
+    expect(ids(b)).toEqual(['second']);
+
+    // A new state of a message reaches the other process the same way.
+    await a.save(record('second', second.length, { state: 'held' }));
+    expect(await b.sync()).toEqual(['second']);
+    expect(b.get('second')?.state).toBe('held');
+    expect((await bytesOf(b, 'second')).equals(second)).toBe(true);
+  });
+
+  it('keeps a message over 256 KB in a file of its own and a small one in the log, and removes the file with it', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const store = await openStore(paths);
+    const large = messageBytes(3, 256 * 1024 + 1);
+    const small = messageBytes(4, 256 * 1024);
+    await enqueue(store, 'large', chunked(large, 64 * 1024 - 7));
+    await enqueue(store, 'small', small);
+
+    const largeFile = path.join(paths.bodies, 'large.eml');
+    expect(await fsp.readdir(paths.bodies)).toEqual(['large.eml']);
+    expect((await fsp.readFile(largeFile)).equals(large)).toBe(true);
+    expect(await mode(largeFile)).toBe(0o600);
+    expect(await fsp.readdir(paths.tmp)).toEqual([]);
+
+    const other = await openStore(paths);
+    expect((await bytesOf(other, 'large')).equals(large)).toBe(true);
+    expect((await bytesOf(other, 'small')).equals(small)).toBe(true);
+
+    await store.remove('large');
+    await expect(fsp.stat(largeFile)).rejects.toMatchObject({ code: 'ENOENT' });
+    await store.remove('small');
+    expect(await fsp.readdir(paths.bodies)).toEqual([]);
+    expect(await other.sync()).toEqual(expect.arrayContaining(['large', 'small']));
+    expect(other.all()).toEqual([]);
+  });
+
+  it('keeps the queue folder and its segments private', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const store = await openStore(paths);
+    await enqueue(store, 'private', messageBytes(5, 100));
+
+    const segments = await segmentFiles(paths);
+    expect(segments).toHaveLength(1);
+    expect(await mode(path.join(paths.queue, segments[0] ?? ''))).toBe(0o600);
+    expect(await mode(paths.queue)).toBe(0o700);
+    expect(await mode(paths.bodies)).toBe(0o700);
+  });
+
+  it('compacts a closed segment: what is live survives, what was removed stays removed', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const a = await openStore(paths);
+    const contents = new Map<string, Buffer>();
+    for (let i = 0; i < 24; i++) {
+      // Every sixth one large, so both kinds of body are reclaimed.
+      const bytes = messageBytes(100 + i, i % 6 === 0 ? 300_000 : 1000 + i * 37);
+      contents.set(`m${i}`, bytes);
+      await enqueue(a, `m${i}`, bytes);
+    }
+    const kept = ['m0', 'm5', 'm6', 'm11', 'm17', 'm23'];
+    const removed = [...contents.keys()].filter((id) => !kept.includes(id));
+    for (const id of removed) await a.remove(id);
+    // A survivor with a newer state than the one its bytes came with.
+    await a.save(record('m5', contents.get('m5')?.length ?? 0, { state: 'deferred', attempts: 1 }));
+    await a.close();
+
+    const [segmentA, ...more] = await segmentFiles(paths);
+    expect(more).toEqual([]);
+    expect(a.ownsSegment(segmentA ?? '')).toBe(true);
+    const sealed = decodeFrames(await fsp.readFile(path.join(paths.queue, segmentA ?? '')));
+    expect(sealed.frames.at(-1)?.entry).toEqual({ op: 'seal' });
+
+    const b = await openStore(paths);
+    expect(ids(b)).toEqual([...kept].sort());
+    await b.compact();
+
+    const after = await segmentFiles(paths);
+    expect(after).not.toContain(segmentA);
+    expect(after).toHaveLength(1);
+    expect(b.ownsSegment(after[0] ?? '')).toBe(true);
+    expect(ids(b)).toEqual([...kept].sort());
+    for (const id of kept)
+      expect((await bytesOf(b, id)).equals(contents.get(id) ?? Buffer.alloc(0))).toBe(true);
+
+    // The compactor's segment holds one copy of each live state and no removals (nothing older is left).
+    const copied = decodeFrames(await fsp.readFile(path.join(paths.queue, after[0] ?? '')));
+    expect(copied.damaged).toEqual([]);
+    const entries = copied.frames.map((f) => f.entry);
+    expect(entries.filter((e) => e.op === 'del')).toEqual([]);
+    expect(entries.flatMap((e) => (e.op === 'put' ? [e.record.id] : [])).sort()).toEqual([...kept].sort());
+    expect(entries.find((e) => e.op === 'put' && e.record.id === 'm5')).toMatchObject({
+      rev: 2,
+      record: { state: 'deferred', attempts: 1 },
+    });
+
+    const c = await openStore(paths);
+    expect(ids(c)).toEqual([...kept].sort());
+    expect(c.get('m5')).toMatchObject({ state: 'deferred', attempts: 1 });
+    for (const id of kept)
+      expect((await bytesOf(c, id)).equals(contents.get(id) ?? Buffer.alloc(0))).toBe(true);
+    for (const id of removed) expect(c.get(id)).toBeUndefined();
+    // The large removed messages' files went with them; the large survivors' files stay.
+    expect((await fsp.readdir(paths.bodies)).sort()).toEqual(['m0.eml', 'm6.eml']);
+  });
+
+  it('reclaims the segment of a writer that died without closing it', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const parent = await openStore(paths);
+    await enqueue(parent, 'own', messageBytes(6, 700));
+    const [ownSegment] = await segmentFiles(paths);
+
+    const children = [
+      { record: record('child-1', 1500), bytes: messageBytes(7, 1500) },
+      { record: record('child-2', 2500), bytes: messageBytes(8, 2500) },
+    ];
+    const script = `
+      import { nodeFileSystem } from ${JSON.stringify(path.join(repo, 'main/outbox/atomic-file.ts'))};
+      import { queuePaths } from ${JSON.stringify(path.join(repo, 'main/outbox/queue-paths.ts'))};
+      import { createQueueStore } from ${JSON.stringify(path.join(repo, 'main/outbox/queue-store.ts'))};
+      const store = createQueueStore(queuePaths(${JSON.stringify(path.dirname(paths.root))}), {
+        fs: nodeFileSystem,
+        onQuarantine: () => undefined,
+      });
+      await store.init();
+      for (const { record, bytes } of ${JSON.stringify(children.map((c) => ({ record: c.record, bytes: c.bytes.toString('base64') })))}) {
+        await store.writeBytes(record.id, Buffer.from(bytes, 'base64'));
+        await store.save(record);
+      }
+      process.stdout.write(String(process.pid));
+      process.exit(0);
+    `;
+    const { stdout } = await run(node, ['--input-type=module', '-e', script], { cwd: repo });
+    const childPid = Number(stdout);
+
+    const childSegment = (await segmentFiles(paths)).find((name) => name !== ownSegment) ?? '';
+    const left = decodeFrames(await fsp.readFile(path.join(paths.queue, childSegment)));
+    expect(left.frames[0]?.entry).toMatchObject({ op: 'writer', pid: childPid });
+    expect(left.frames.map((f) => f.entry.op)).toEqual(['writer', 'put', 'put']);
+
+    await parent.compact();
+
+    expect(await segmentFiles(paths)).toEqual([ownSegment]);
+    const own = decodeFrames(await fsp.readFile(path.join(paths.queue, ownSegment ?? '')));
+    expect(own.frames.flatMap((f) => (f.entry.op === 'put' ? [f.entry.record.id] : []))).toEqual([
+      'own',
+      'child-1',
+      'child-2',
+    ]);
+    for (const { record: saved, bytes } of children) {
+      expect(parent.get(saved.id)).toEqual(saved);
+      expect((await bytesOf(parent, saved.id)).equals(bytes)).toBe(true);
+    }
+
+    const fresh = await openStore(paths);
+    expect(ids(fresh)).toEqual(['child-1', 'child-2', 'own']);
+    for (const { record: saved, bytes } of children) {
+      expect((await bytesOf(fresh, saved.id)).equals(bytes)).toBe(true);
+    }
+  });
+
+  for (const next of ['compact', 'verify'] as const) {
+    it(`keeps a message read from both the compactor's copy and the segment it reclaimed (then: ${next})`, async () => {
+      const paths = queuePaths(await makeDataDir());
+      const deliverer = await openStore(paths);
+      const early = messageBytes(300, 900);
+      await enqueue(deliverer, 'early', early);
+      // The producer's segment must sort after the deliverer's, so a reader reads the copy first.
+      const start = Date.now();
+      while (Date.now() <= start + 1) await new Promise((resolve) => setTimeout(resolve, 1));
+      const producer = await openStore(paths);
+      const bytes = messageBytes(301, 1200);
+      const saved = await enqueue(producer, 'm', bytes);
+      await producer.close();
+      const [delivererSegment = '', producerSegment = '', ...more] = await segmentFiles(paths);
+      expect(more).toEqual([]);
+      expect(deliverer.ownsSegment(delivererSegment)).toBe(true);
+      expect(producer.ownsSegment(producerSegment)).toBe(true);
+      const reclaimed = await fsp.readFile(path.join(paths.queue, producerSegment));
+
+      // The deliverer copies m (state and bytes) into its own segment, then unlinks the producer's.
+      await deliverer.compact();
+      expect(await segmentFiles(paths)).toEqual([delivererSegment]);
+      // A reader that listed the folder between those two steps reads both: the copy first, then the
+      // original, which is gone by its next look.
+      await fsp.writeFile(path.join(paths.queue, producerSegment), reclaimed, { mode: 0o600 });
+      const notices: QuarantineNotice[] = [];
+      const reader = await openStore(paths, notices);
+      await fsp.unlink(path.join(paths.queue, producerSegment));
+      expect(await reader.sync()).toEqual([]);
+      // (Not reading m's bytes here: a failed read makes the store read the whole log again.)
+      expect(reader.get('m')).toEqual(saved);
+
+      let expected = saved;
+      if (next === 'compact') {
+        // The deliverer quits (its segment is sealed) and the reader becomes the deliverer.
+        await deliverer.close();
+        await reader.compact();
+        const [left, ...others] = await segmentFiles(paths);
+        expect(others).toEqual([]);
+        expect(reader.ownsSegment(left ?? '')).toBe(true);
+      } else {
+        // Another process changes m: the reader checks m's bytes again and must still find them.
+        expected = record('m', bytes.length, { state: 'held' });
+        await deliverer.save(expected);
+        expect(await reader.sync()).toEqual(['m']);
+      }
+      expect(notices).toEqual([]);
+      expect(await fsp.readdir(paths.quarantine)).toEqual([]);
+      expect(reader.get('m')).toEqual(expected);
+      expect((await bytesOf(reader, 'm')).equals(bytes)).toBe(true);
+
+      const fresh = await openStore(paths);
+      expect(ids(fresh)).toEqual(['early', 'm']);
+      expect(fresh.get('m')).toEqual(expected);
+      expect((await bytesOf(fresh, 'm')).equals(bytes)).toBe(true);
+      expect((await bytesOf(fresh, 'early')).equals(early)).toBe(true);
+    });
+  }
+
+  it('sets aside a damaged stretch in the middle of a segment and keeps every other message', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const a = await openStore(paths);
+    const contents = new Map<string, Buffer>([1, 2, 3].map((n) => [`d${n}`, messageBytes(200 + n, 800 * n)]));
+    for (const [id, bytes] of contents) await enqueue(a, id, bytes);
+    await a.close();
+
+    const [segment = ''] = await segmentFiles(paths);
+    const file = path.join(paths.queue, segment);
+    const bytes = await fsp.readFile(file);
+    const frames = decodeFrames(bytes).frames;
+    expect(frames.map((f) => f.entry.op)).toEqual(['writer', 'put', 'put', 'put', 'seal']);
+    const from = frames[1]?.at ?? 0;
+    const to = frames[2]?.at ?? 0;
+    // A byte inside the first put's JSON ('{"op":"put"...'), 16 bytes of frame prefix before it.
+    const where = from + 16 + 8;
+    bytes[where] = (bytes[where] ?? 0) ^ 0x01;
+    await fsp.writeFile(file, bytes);
+
+    const notices: QuarantineNotice[] = [];
+    const b = await openStore(paths, notices);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.id).toBeUndefined();
+    expect(notices[0]?.reason).toContain(segment);
+
+    const quarantined = await fsp.readdir(paths.quarantine);
+    expect(quarantined).toHaveLength(1);
+    const setAside = path.join(paths.quarantine, quarantined[0] ?? '');
+    expect((await fsp.readFile(setAside)).equals(bytes.subarray(from, to))).toBe(true);
+    expect(await mode(setAside)).toBe(0o600);
+
+    expect(ids(b)).toEqual(['d2', 'd3']);
+    for (const id of ['d2', 'd3']) {
+      expect((await bytesOf(b, id)).equals(contents.get(id) ?? Buffer.alloc(0))).toBe(true);
+    }
+    // Looking again reports nothing new, nor does reading the whole log again (which a read of bytes
+    // that are not where the store thought does).
+    expect(await b.sync()).toEqual([]);
+    await expect(bytesOf(b, 'd1')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(notices).toHaveLength(1);
+    expect(await fsp.readdir(paths.quarantine)).toEqual(quarantined);
+    expect(ids(b)).toEqual(['d2', 'd3']);
+  });
+});
