@@ -60,8 +60,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const { log, emit } = options;
   const clock = options.clock ?? systemClock;
   const paths = queuePaths(options.dataDir);
+  const sentLog = createSentLog(paths.sent);
   const store = createQueueStore(paths, {
     fs: options.fs ?? nodeFileSystem,
+    beforeReclaim: () => sentLog.sync(),
     onQuarantine: ({ id, reason }) => {
       log.warn('Queue data set aside', { id, reason, folder: paths.quarantine });
       emit('app:noticed', {
@@ -75,7 +77,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const connectivity = createConnectivity({ clock, isOnline: () => options.platform.isOnline() });
   const engine = createOutboxEngine({
     store,
-    sentLog: createSentLog(paths.sent),
+    sentLog,
     accounts: options.accounts,
     settings: options.settings,
     connectivity,

@@ -470,10 +470,15 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     };
   }
 
-  /** The sent log first: a crash between the two leaves a message the next start finds there. */
+  /**
+   * The sent-log line is written first (a crash before the removal leaves a message the next start
+   * finds there); the removal carries the same record, durably, and the next start restores the
+   * line from it should the crash have lost it.
+   */
   async function finishSent(record: QueueRecord): Promise<void> {
-    await sentLog.append(sentRecordOf(record, clock.now()));
-    await store.remove(record.id);
+    const sent = sentRecordOf(record, clock.now());
+    await sentLog.write(sent);
+    await store.remove(record.id, sent);
     forget(record.id);
   }
 
@@ -692,6 +697,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         records.set(record.id, record);
         await recover(record, handovers);
       }
+      await sentLog.restore(store.sentRemovals());
       await pruneSentLog();
       for (const record of records.values()) upsert(record);
       agent = deliveryAgent;

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
+import { sentRecord } from '../../preload/contract/outbox.ts';
 import { id as queueId } from '../../preload/contract/primitives.ts';
 import { queueRecord } from './queue-record.ts';
 
@@ -24,8 +25,16 @@ export const logEntry = z.discriminatedUnion('op', [
   z.object({ op: z.literal('put'), rev: z.number().int().positive(), record: queueRecord }),
   /** The whole body of this attempt went to the server; only its final dot is still to come. */
   z.object({ op: z.literal('handover'), id: queueId, attempt: z.number().int().positive() }),
-  /** The message left the queue (sent, cancelled, taken back for editing). Final. */
-  z.object({ op: z.literal('del'), id: queueId, rev: z.number().int().positive() }),
+  /**
+   * The message left the queue (sent, cancelled, taken back for editing). Final. When it was sent,
+   * its sent-log record comes along: this entry is what makes that record durable.
+   */
+  z.object({
+    op: z.literal('del'),
+    id: queueId,
+    rev: z.number().int().positive(),
+    sent: sentRecord.optional(),
+  }),
   /** The writer closed this segment: nothing follows. */
   z.object({ op: z.literal('seal') }),
 ]);

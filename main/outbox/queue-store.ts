@@ -13,6 +13,7 @@ import {
 } from './atomic-file.ts';
 import { currentProcess, isAlive } from './process-identity.ts';
 import { decodeFrames, encodeFrame } from './queue-log-format.ts';
+import type { SentRecord } from '../../preload/contract/outbox.ts';
 import { bodyFile, type QueuePaths } from './queue-paths.ts';
 import { queueRecord, type QueueRecord } from './queue-record.ts';
 import { QueueView, type BodyRef, type SegmentState } from './queue-view.ts';
@@ -46,8 +47,10 @@ export interface QueueStore {
   writeBytes(id: string, content: FileContent): Promise<number>;
   /** Durable on return. */
   save(record: QueueRecord): Promise<void>;
-  /** Durable on return; the message's file, if it has one, goes too. */
-  remove(id: string): Promise<void>;
+  /** Durable on return; the message's file, if it has one, goes too. `sent`: it left as delivered. */
+  remove(id: string, sent?: SentRecord): Promise<void>;
+  /** The sent-log records that removals in the log carry (see SentLog). */
+  sentRemovals(): SentRecord[];
   /** Reads what other processes appended since the last look; returns the ids whose state changed. */
   sync(): Promise<string[]>;
   get(id: string): QueueRecord | undefined;
@@ -102,7 +105,12 @@ async function stage(
 
 export function createQueueStore(
   paths: QueuePaths,
-  options: { fs: FileSystemSeam; onQuarantine: (notice: QuarantineNotice) => void },
+  options: {
+    fs: FileSystemSeam;
+    onQuarantine: (notice: QuarantineNotice) => void;
+    /** Runs before compaction deletes segments (removals in them may carry sent-log records). */
+    beforeReclaim?: () => Promise<void>;
+  },
 ): QueueStore {
   let view = new QueueView();
   let writer: SegmentWriter | undefined;
@@ -380,7 +388,7 @@ export function createQueueStore(
       staged.delete(record.id);
       if (body) cache(record.id, body);
     },
-    async remove(id) {
+    async remove(id, sent) {
       const pending = staged.get(id);
       staged.delete(id);
       uncache(id);
@@ -388,7 +396,7 @@ export function createQueueStore(
       if (view.record(id)) {
         const rev = nextRev(id);
         try {
-          await append({ op: 'del', id, rev });
+          await append({ op: 'del', id, rev, ...(sent ? { sent } : {}) });
         } finally {
           released(id, rev);
         }
@@ -397,6 +405,7 @@ export function createQueueStore(
       if (hasFile) await unlinkIfExists(bodyFile(paths, id));
     },
     sync,
+    sentRemovals: () => [...view.entries.values()].flatMap((entry) => (entry.sent ? [entry.sent] : [])),
     get: (id) => view.record(id),
     ownsSegment: (name) => writer?.owns(name) ?? false,
     all: () => view.records(),
@@ -421,7 +430,7 @@ export function createQueueStore(
           const bytes = bodyHere ? (cached.get(id) ?? (await readBody(body))) : undefined;
           copies.push(append({ op: 'put', rev: entry.rev, record: entry.record }, bytes));
         } else if (view.heldElsewhere(id, done)) {
-          copies.push(append({ op: 'del', id, rev: entry.rev }));
+          copies.push(append({ op: 'del', id, rev: entry.rev, ...(entry.sent ? { sent: entry.sent } : {}) }));
         }
       }
       // A mark of an attempt whose outcome is not saved yet (one in flight) must survive.
@@ -432,6 +441,8 @@ export function createQueueStore(
         }
       }
       await Promise.all(copies);
+      // The removals about to go carry sent-log records: the sent log must hold them for good first.
+      await options.beforeReclaim?.();
       for (const name of done) {
         await unlinkIfExists(path.join(paths.queue, name));
         mustWriter().forgetRetired(name);

@@ -1,3 +1,4 @@
+import type { SentRecord } from '../../preload/contract/outbox.ts';
 import type { ProcessIdentity } from './process-identity.ts';
 import type { DecodedFrame } from './queue-log-format.ts';
 import type { QueueRecord } from './queue-record.ts';
@@ -13,6 +14,8 @@ export interface BodyRef {
 export interface ViewEntry {
   readonly rev: number;
   readonly record: QueueRecord | undefined;
+  /** A removal of a sent message carries its sent-log record. */
+  readonly sent?: SentRecord;
   /** Every segment holding this very state (compaction copies it before reclaiming the original). */
   readonly holders: Set<string>;
 }
@@ -36,7 +39,7 @@ export interface SegmentState {
  * revision (two processes changed it at once) are ordered by content, so every reader agrees.
  * 0 means the same state: a copy made by compaction.
  */
-type State = Pick<ViewEntry, 'rev' | 'record'>;
+type State = Pick<ViewEntry, 'rev' | 'record' | 'sent'>;
 function rank(a: State, b: State): number {
   if (!a.record || !b.record) return (a.record ? 0 : 1) - (b.record ? 0 : 1);
   if (a.rev !== b.rev) return a.rev - b.rev;
@@ -88,7 +91,11 @@ export class QueueView {
         this.handedOver(segment, entry.id, entry.attempt);
         return undefined;
       case 'del':
-        return this.consider(segment, entry.id, { rev: entry.rev, record: undefined });
+        return this.consider(segment, entry.id, {
+          rev: entry.rev,
+          record: undefined,
+          ...(entry.sent ? { sent: entry.sent } : {}),
+        });
       default: {
         const unknown: never = entry;
         throw new Error(`unknown log entry ${JSON.stringify(unknown)}`);

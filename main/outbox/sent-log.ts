@@ -6,10 +6,18 @@ import { fsyncDir, isNotFound } from './atomic-file.ts';
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
 const DAY_MS = 86_400_000;
 
-/** Delivered messages, one JSON line each in a file per UTC day, so retention deletes whole files. */
+/**
+ * Delivered messages, one JSON line each in a file per UTC day, so retention deletes whole files.
+ * A line is made durable by the queue log's removal entry, which carries the same record; this
+ * file catches up with those after a crash (restore) and is synced before they are reclaimed.
+ */
 export interface SentLog {
-  /** Durable on return: the line is fsync'd before the message leaves the queue. */
-  append(record: SentRecord): Promise<void>;
+  /** Written (readable at once) when it resolves, not yet synced. */
+  write(record: SentRecord): Promise<void>;
+  /** Makes every line written so far durable. */
+  sync(): Promise<void>;
+  /** Writes, durably, those of these records that are not in the log (lost to a crash before a sync). */
+  restore(records: readonly SentRecord[]): Promise<void>;
   list(query: { limit: number; before?: string | undefined }): Promise<SentRecord[]>;
   get(id: string): Promise<SentRecord | undefined>;
   prune(retentionDays: number, now: number): Promise<void>;
@@ -47,31 +55,44 @@ export function createSentLog(dir: string): SentLog {
   let writing: Promise<void> | undefined;
 
   /** The day file being appended to, kept open: most batches go to today's. */
-  let current: { file: string; handle: fsp.FileHandle } | undefined;
+  let current: { file: string; handle: fsp.FileHandle; unsynced: boolean } | undefined;
   async function closeCurrent(): Promise<void> {
     const open = current;
     current = undefined;
-    await open?.handle.close();
+    try {
+      if (open?.unsynced) await open.handle.sync();
+    } finally {
+      await open?.handle.close();
+    }
+  }
+
+  /** A line torn by a crash would swallow the next one: that one starts on a line of its own. */
+  async function endsWithNewline(handle: fsp.FileHandle, size: number): Promise<boolean> {
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] === 0x0a;
   }
 
   async function writeBatch(file: string, lines: string): Promise<void> {
     if (current?.file !== file) {
       await closeCurrent();
-      const handle = await fsp.open(file, 'a', 0o600);
-      current = { file, handle };
-      if ((await handle.stat()).size === 0) await fsyncDir(dir);
+      const handle = await fsp.open(file, 'a+', 0o600);
+      current = { file, handle, unsynced: false };
+      const { size } = await handle.stat();
+      if (size === 0) await fsyncDir(dir);
+      else if (!(await endsWithNewline(handle, size))) lines = `\n${lines}`;
     }
     try {
       // O_APPEND with one write keeps lines whole even when two processes append.
       await current.handle.write(lines);
-      await current.handle.sync();
+      current.unsynced = true;
     } catch (error) {
       await closeCurrent().catch(() => undefined);
       throw error;
     }
   }
 
-  /** Group commit: appends that arrive while an fsync runs share the next write and fsync. */
+  /** Lines that arrive while a write runs share the next one. */
   async function writeBatches(): Promise<void> {
     while (pending.length > 0) {
       const batch = pending.splice(0);
@@ -87,13 +108,36 @@ export function createSentLog(dir: string): SentLog {
     writing = undefined;
   }
 
+  function write(record: SentRecord): Promise<void> {
+    const file = path.join(dir, `${record.sentAt.slice(0, 10)}.jsonl`);
+    return new Promise<void>((resolve, reject) => {
+      pending.push({ file, line: `${JSON.stringify(record)}\n`, resolve, reject });
+      writing ??= writeBatches();
+    });
+  }
+
+  async function sync(): Promise<void> {
+    await writing;
+    const open = current;
+    if (!open?.unsynced) return;
+    open.unsynced = false;
+    try {
+      await open.handle.sync();
+    } catch (error) {
+      open.unsynced = true;
+      throw error;
+    }
+  }
+
   return {
-    append(record) {
-      const file = path.join(dir, `${record.sentAt.slice(0, 10)}.jsonl`);
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ file, line: `${JSON.stringify(record)}\n`, resolve, reject });
-        writing ??= writeBatches();
-      });
+    write,
+    sync,
+    async restore(records) {
+      for (const [day, ofDay] of Map.groupBy(records, (r) => r.sentAt.slice(0, 10))) {
+        const present = new Set((await readDay(`${day}.jsonl`)).map((r) => r.id));
+        await Promise.all(ofDay.filter((r) => !present.has(r.id)).map(write));
+      }
+      await sync();
     },
     async list({ limit, before }) {
       const out: SentRecord[] = [];

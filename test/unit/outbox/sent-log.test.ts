@@ -22,12 +22,13 @@ describe('sent log', () => {
     const dir = await makeDataDir();
     const log = createSentLog(dir);
     await Promise.all([
-      log.append(record('a', '2026-01-01T10:00:00.000Z')),
-      log.append(record('b', '2026-01-03T10:00:00.000Z')),
-      log.append(record('c', '2026-01-03T12:00:00.000Z')),
+      log.write(record('a', '2026-01-01T10:00:00.000Z')),
+      log.write(record('b', '2026-01-03T10:00:00.000Z')),
     ]);
-    // A crash in the middle of an append leaves half a line.
+    await log.close();
+    // A crash in the middle of an append leaves half a line; the next one starts a line of its own.
     await fsp.appendFile(path.join(dir, '2026-01-03.jsonl'), '{"id":"torn","messageId":');
+    await log.write(record('c', '2026-01-03T12:00:00.000Z'));
     expect((await log.list({ limit: 10 })).map((r) => r.id)).toEqual(['c', 'b', 'a']);
     expect((await log.list({ limit: 1, before: '2026-01-03T12:00:00.000Z' })).map((r) => r.id)).toEqual([
       'b',
@@ -38,5 +39,19 @@ describe('sent log', () => {
 
     await log.prune(2, Date.parse('2026-01-04T00:00:00Z'));
     expect((await log.list({ limit: 10 })).map((r) => r.id)).toEqual(['c', 'b']);
+  });
+
+  it('restores, durably and once, the records a crash kept from the file', async () => {
+    const dir = await makeDataDir();
+    const log = createSentLog(dir);
+    await log.write(record('kept', '2026-01-05T10:00:00.000Z'));
+    await log.sync();
+    const lost = record('lost', '2026-01-05T11:00:00.000Z');
+    const otherDay = record('other', '2026-01-06T09:00:00.000Z');
+    await log.restore([record('kept', '2026-01-05T10:00:00.000Z'), lost, otherDay]);
+    await log.restore([lost]);
+    await log.close();
+    const reopened = createSentLog(dir);
+    expect((await reopened.list({ limit: 10 })).map((r) => r.id)).toEqual(['other', 'lost', 'kept']);
   });
 });
