@@ -25,6 +25,8 @@ const ATTACHMENT_BYTES = 500 * 1024 * 1024;
 const LATENCY_SAMPLES = 300;
 /** How many enqueues are in flight at once in the end-to-end run (several windows or CLI calls). */
 const PRODUCERS = 16;
+/** Rounds of (b) and (a) taking turns; the medians are reported. */
+const ROUNDS = 3;
 const SHM = '/dev/shm';
 
 async function freePort(): Promise<number> {
@@ -106,7 +108,8 @@ async function enqueueAll(outbox: Outbox): Promise<void> {
   );
 }
 
-async function outboxEndToEnd(endpoint: SmtpEndpoint, base: string): Promise<number> {
+/** Enqueue and delivery at once: 16 producers while the deliverer sends what they queued. */
+async function outboxConcurrent(endpoint: SmtpEndpoint, base: string): Promise<number> {
   const dataDir = await fsp.mkdtemp(path.join(base, 'outbox-bench-'));
   const outbox = outboxFor(
     dataDir,
@@ -124,11 +127,11 @@ async function outboxEndToEnd(endpoint: SmtpEndpoint, base: string): Promise<num
   return MESSAGES / seconds;
 }
 
-/** The two halves of (a) on their own: enqueue with the account paused, then delivery once resumed. */
+/** (a) as the issue defines it: every message enqueued durably (account paused), then delivered. */
 async function outboxPhases(
   endpoint: SmtpEndpoint,
   base: string,
-): Promise<{ enqueue: number; deliver: number }> {
+): Promise<{ total: number; enqueue: number; deliver: number }> {
   const dataDir = await fsp.mkdtemp(path.join(base, 'outbox-bench-phases-'));
   const accounts = createTestAccounts([
     { id: 'bench', fromAddress: 'me@example.org', paused: true, endpoint },
@@ -146,6 +149,7 @@ async function outboxPhases(
   await fsp.rm(dataDir, { recursive: true, force: true });
   if (left > 0) throw new Error(`${left} messages were not delivered`);
   return {
+    total: MESSAGES / ((delivered - started) / 1000),
     enqueue: MESSAGES / ((enqueued - started) / 1000),
     deliver: MESSAGES / ((delivered - enqueued) / 1000),
   };
@@ -236,21 +240,38 @@ async function enqueueLatency(): Promise<{ p50: number; p99: number }> {
   return { p50: at(0.5), p99: at(0.99) };
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
 export async function outboxThroughputBench(): Promise<BenchSection> {
   const sink = await startSink();
   try {
     const endpoint: SmtpEndpoint = { host: '127.0.0.1', port: sink.port, security: 'none' };
-    // Same sink, same messages, one after the other; a warm-up run of each first.
-    await bareNodemailer(endpoint);
-    const bare = await bareNodemailer(endpoint);
     const disk = tmpdir();
     const fsyncs = await fsyncRate(disk);
-    const outbox = await outboxEndToEnd(endpoint, disk);
-    const memoryOnly = existsSync(SHM) ? await outboxEndToEnd(endpoint, SHM) : undefined;
-    const phases = await outboxPhases(endpoint, disk);
+    // Same sink, same messages; (b) and (a) take turns, a warm-up of each first, and each figure is
+    // the median of its rounds, so a noisy moment of a shared machine does not decide the ratio.
+    await bareNodemailer(endpoint);
+    await outboxPhases(endpoint, disk);
+    const rounds = { bare: [] as number[], total: [] as number[], enqueue: [] as number[] };
+    const more = { deliver: [] as number[], concurrent: [] as number[], tmpfs: [] as number[] };
+    for (let round = 0; round < ROUNDS; round++) {
+      rounds.bare.push(await bareNodemailer(endpoint));
+      const phases = await outboxPhases(endpoint, disk);
+      rounds.total.push(phases.total);
+      rounds.enqueue.push(phases.enqueue);
+      more.deliver.push(phases.deliver);
+      more.concurrent.push(await outboxConcurrent(endpoint, disk));
+      if (existsSync(SHM)) more.tmpfs.push(await outboxConcurrent(endpoint, SHM));
+    }
+    const bare = median(rounds.bare);
+    const total = median(rounds.total);
+    const deliver = median(more.deliver);
+    const concurrent = median(more.concurrent);
+    const tmpfs = more.tmpfs.length > 0 ? median(more.tmpfs) : undefined;
     const big = await bigAttachment(endpoint);
     const latency = await enqueueLatency();
-    const ratio = outbox / bare;
+    const ratio = total / bare;
+    const x = (value: number) => `${value.toFixed(0)} msg/s (${(value / bare).toFixed(2)}×)`;
     return {
       title: 'Outbox throughput and memory (smtp-sink on loopback)',
       rows: [
@@ -259,22 +280,21 @@ export async function outboxThroughputBench(): Promise<BenchSection> {
           value: `${bare.toFixed(0)} msg/s`,
         },
         {
-          metric: `(a) outbox end to end (durable enqueue, then delivery), ${MESSAGES} × 1 KB`,
-          value: `${outbox.toFixed(0)} msg/s`,
+          metric: `(a) outbox end to end: ${MESSAGES} × 1 KB enqueued durably, then delivered (pool of 5)`,
+          value: `${total.toFixed(0)} msg/s`,
         },
         { metric: '(a) / (b)', value: `${ratio.toFixed(2)}×`, goal: '≥ 1.0×', met: ratio >= 1 },
-        ...(memoryOnly === undefined
-          ? []
-          : [
-              {
-                metric: `(a) with the data folder on tmpfs (fsync free), ${MESSAGES} × 1 KB`,
-                value: `${memoryOnly.toFixed(0)} msg/s (${(memoryOnly / bare).toFixed(2)}×)`,
-              },
-            ]),
         {
-          metric: `(a) in two halves: durable enqueue alone, then delivery of the stored queue`,
-          value: `${phases.enqueue.toFixed(0)} msg/s, then ${phases.deliver.toFixed(0)} msg/s`,
+          metric: '(a) in its two halves: durable enqueue, then delivery from the stored queue',
+          value: `${median(rounds.enqueue).toFixed(0)} msg/s, then ${x(deliver)}`,
         },
+        {
+          metric: '(a) with enqueue and delivery at the same time (16 producers while delivering)',
+          value: x(concurrent),
+        },
+        ...(tmpfs === undefined
+          ? []
+          : [{ metric: 'the same, data folder on tmpfs (fsync free)', value: x(tmpfs) }]),
         { metric: `fsync'd 1 KB file creations per second on ${disk}`, value: `${fsyncs.toFixed(0)}/s` },
         {
           metric: 'peak RSS above idle, enqueuing and sending a 500 MB attachment',
@@ -291,8 +311,10 @@ export async function outboxThroughputBench(): Promise<BenchSection> {
         },
       ],
       notes: [
-        "Every outbox message is made durable on its way: message bytes and state file at enqueue (2 fsyncs of its own), the hand-over marker before the final dot, the sent-log line and the removal (directory fsyncs, hand-over marks and sent-log appends are group-committed across messages). (b) only composes and sends; (a) does the same plus some 16 file operations per message on libuv's thread pool, on the same cores, so on a machine with few cores (a) stays below (b); the tmpfs row shows the same code without the disk's fsync cost.",
-        `Enqueue latency is measured with delivery paused, ${LATENCY_SAMPLES} sequential enqueues.`,
+        "Every outbox message is made durable on its way: its state and bytes at enqueue, the hand-over mark before the final dot, and its removal with its sent-log record, all appended to the process's queue log; appends that arrive together share one write and one fsync (group commit). (b) only composes and sends.",
+        `(a) is measured as the issue defines it: all ${MESSAGES} messages enqueued durably by ${PRODUCERS} concurrent producers, then delivered; the time is the sum of the two. Medians of ${ROUNDS} rounds, (b) and (a) taking turns on the same sink.`,
+        "With enqueue and delivery running at once, both share the process's one JavaScript thread, and on a 2-core machine that thread and smtp-sink use up the CPU: composing each message (MailComposer, the same work (b) does) plus delivering it costs more CPU than (b)'s compose-and-send, so that row stays below (b) here.",
+        `Enqueue latency is measured with delivery paused, ${LATENCY_SAMPLES} sequential enqueues (each its own fsync).`,
       ],
     };
   } finally {
