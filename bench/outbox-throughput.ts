@@ -348,7 +348,7 @@ export async function outboxThroughputBench(): Promise<BenchSection> {
         "Every outbox message is made durable on its way: its state and bytes at enqueue, the hand-over mark before the final dot, and its removal with its sent-log record, all appended to the process's queue log; appends that arrive together share one write and one fsync (group commit). (b) only composes and sends.",
         `(a) is measured as the issue defines it: all ${MESSAGES} messages enqueued durably by ${PRODUCERS} concurrent producers, then delivered; the time is the sum of the two. Each figure is the median of ${ROUNDS} rounds, (b) and (a) taking turns on the same sink; each run is the second of two in a fresh process.`,
         "With enqueue and delivery running at once, both share the process's one JavaScript thread, and on a 2-core machine that thread and smtp-sink use up the CPU: composing each message (MailComposer, the same work (b) does) plus delivering it costs more CPU than (b)'s compose-and-send, so that row stays below (b) here.",
-        `Enqueue latency is measured in a fresh process with delivery paused: ${LATENCY_SAMPLES} sequential enqueues after 20 for warm-up, each its own fsync.`,
+        `Enqueue latency is measured first, on a quiet disk, in a fresh process with delivery paused: ${LATENCY_SAMPLES} sequential enqueues after 20 for warm-up, each its own fsync.`,
       ],
     };
   } finally {
