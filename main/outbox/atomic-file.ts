@@ -5,8 +5,13 @@ import { AppError } from '../errors/app-error.ts';
 
 /** The one part of the file system a durable write goes through, so tests can make a disk fill up. */
 export interface WritableFile {
-  /** Without a position, at the end of what this handle wrote so far. */
-  write(chunk: Uint8Array, offset?: number, length?: number, position?: number): Promise<unknown>;
+  /** Without a position, at the end of what this handle wrote so far. May write less than asked. */
+  write(
+    chunk: Uint8Array,
+    offset?: number,
+    length?: number,
+    position?: number,
+  ): Promise<{ bytesWritten: number }>;
   sync(): Promise<void>;
   truncate(length: number): Promise<void>;
   close(): Promise<void>;
@@ -97,10 +102,23 @@ export type FileContent = string | Uint8Array | AsyncIterable<Uint8Array | strin
 /** Streams hand over many small chunks (a line each, for MIME); one write per this many bytes. */
 const WRITE_BATCH_BYTES = 256 * 1024;
 
+/**
+ * Writes every byte (a write may stop short, as when the disk fills up; the next one then reports
+ * why). At `position` when given, else where the handle's writes so far ended.
+ */
+export async function writeFully(file: WritableFile, bytes: Uint8Array, position?: number): Promise<void> {
+  for (let done = 0; done < bytes.length;) {
+    const at = position === undefined ? undefined : position + done;
+    const { bytesWritten } = await file.write(bytes, done, bytes.length - done, at);
+    if (bytesWritten <= 0) throw Object.assign(new Error('nothing was written'), { code: 'EIO' });
+    done += bytesWritten;
+  }
+}
+
 async function writeAll(file: WritableFile, content: FileContent): Promise<number> {
   if (typeof content === 'string' || content instanceof Uint8Array) {
     const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-    await file.write(bytes);
+    await writeFully(file, bytes);
     return bytes.length;
   }
   let total = 0;
@@ -108,7 +126,7 @@ async function writeAll(file: WritableFile, content: FileContent): Promise<numbe
   let batched = 0;
   const flush = async () => {
     if (batched === 0) return;
-    await file.write(Buffer.concat(batch, batched));
+    await writeFully(file, Buffer.concat(batch, batched));
     batch = [];
     batched = 0;
   };

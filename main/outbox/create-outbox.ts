@@ -63,7 +63,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const sentLog = createSentLog(paths.sent);
   const store = createQueueStore(paths, {
     fs: options.fs ?? nodeFileSystem,
-    beforeReclaim: () => sentLog.sync(),
+    beforeReclaim: (sent) => sentLog.restore(sent),
+    // Whoever reads it (the folder watcher, a compaction, a reload), the engine hears of it.
+    onChange: (ids) => {
+      engine.refresh(ids).catch((error: unknown) => {
+        log.error('Taking in queue changes failed', { error });
+      });
+    },
     onQuarantine: ({ id, reason }) => {
       log.warn('Queue data set aside', { id, reason, folder: paths.quarantine });
       emit('app:noticed', {
@@ -114,12 +120,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (!filename || !SEGMENT_FILE.test(filename) || store.ownsSegment(filename)) return;
     refreshTimer ??= setTimeout(() => {
       refreshTimer = undefined;
-      store
-        .sync()
-        .then((changed) => (changed.length > 0 ? engine.refresh(changed) : undefined))
-        .catch((error: unknown) => {
-          log.error('Reading queue changes failed', { error });
-        });
+      store.sync().catch((error: unknown) => {
+        log.error('Reading queue changes failed', { error });
+      });
     }, 50);
   }
 
@@ -155,10 +158,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
         await engine.refresh();
         log.info('Another process delivers; this one only enqueues', { dataDir: options.dataDir });
       }
+      let ticking = false;
       pollTimer = setInterval(() => {
-        tick().catch((error: unknown) => {
-          log.error('Polling the queue failed', { error });
-        });
+        // A slow tick (a long compaction) is not overlapped by the next one.
+        if (ticking) return;
+        ticking = true;
+        tick()
+          .catch((error: unknown) => {
+            log.error('Polling the queue failed', { error });
+          })
+          .finally(() => (ticking = false));
       }, TICK_MS);
       pollTimer.unref();
     },

@@ -486,8 +486,9 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   async function recover(record: QueueRecord, handovers: ReadonlyMap<string, number>): Promise<void> {
     const marker = handovers.get(record.id);
     if (marker !== undefined && marker > record.attempts) {
-      if (await sentLog.get(record.id)) {
-        await store.remove(record.id);
+      const sent = await sentLog.get(record.id);
+      if (sent) {
+        await store.remove(record.id, sent);
         records.delete(record.id);
         return;
       }

@@ -37,8 +37,15 @@ export const logEntry = z.discriminatedUnion('op', [
   }),
   /** The writer closed this segment: nothing follows. */
   z.object({ op: z.literal('seal') }),
+  /**
+   * Ends every batch, in the same write: readers apply a batch only once its commit is there, so
+   * they never act on part of a batch whose write failed (and which its callers were told failed).
+   */
+  z.object({ op: z.literal('commit') }),
 ]);
 export type LogEntry = z.infer<typeof logEntry>;
+
+export const COMMIT_FRAME: Buffer = encodeFrame({ op: 'commit' });
 
 export function encodeFrame(entry: LogEntry, body?: Uint8Array): Buffer {
   const header = Buffer.from(JSON.stringify(entry));

@@ -12,7 +12,7 @@ import {
   type FileSystemSeam,
 } from './atomic-file.ts';
 import { currentProcess, isAlive } from './process-identity.ts';
-import { decodeFrames, encodeFrame } from './queue-log-format.ts';
+import { COMMIT_FRAME, decodeFrames, encodeFrame, type DecodedFrame } from './queue-log-format.ts';
 import type { SentRecord } from '../../preload/contract/outbox.ts';
 import { bodyFile, type QueuePaths } from './queue-paths.ts';
 import { queueRecord, type QueueRecord } from './queue-record.ts';
@@ -108,8 +108,10 @@ export function createQueueStore(
   options: {
     fs: FileSystemSeam;
     onQuarantine: (notice: QuarantineNotice) => void;
-    /** Runs before compaction deletes segments (removals in them may carry sent-log records). */
-    beforeReclaim?: () => Promise<void>;
+    /** Runs before compaction deletes segments, with the sent-log records their removals carry. */
+    beforeReclaim?: (sent: SentRecord[]) => Promise<void>;
+    /** Messages whose state changed other than by this process's save or remove: read from the log, or set aside. */
+    onChange?: (ids: string[]) => void;
   },
 ): QueueStore {
   let view = new QueueView();
@@ -157,7 +159,9 @@ export function createQueueStore(
     const placed = await mustWriter().append(bytes);
     view.segment(placed.segment, true);
     const bodyAt = body ? { offset: placed.at + bytes.length - body.length, length: body.length } : undefined;
-    view.apply(placed.segment, { entry: frame, at: placed.at, ...(bodyAt ? { body: bodyAt } : {}) });
+    const decoded: DecodedFrame = { entry: frame, at: placed.at, ...(bodyAt ? { body: bodyAt } : {}) };
+    view.apply(placed.segment, decoded);
+    appliedDuringReload?.push([placed.segment, decoded]);
     return placed;
   }
 
@@ -168,6 +172,7 @@ export function createQueueStore(
     if (record) await fsp.writeFile(path.join(dir, 'state.json'), JSON.stringify(record), { mode: 0o600 });
     await fsp.rename(bodyFile(paths, id), path.join(dir, `${id}.eml`)).catch(() => undefined);
     await append({ op: 'del', id, rev: nextRev(id) });
+    options.onChange?.([id]);
     options.onQuarantine({ id, reason });
   }
 
@@ -197,7 +202,7 @@ export function createQueueStore(
   async function verify(ids: Iterable<string>): Promise<void> {
     const suspects = await unreadable(ids);
     if (suspects.length === 0) return;
-    await readSegments(false);
+    await readSegments(view, false);
     for (const { id, reason } of await unreadable(suspects.map((s) => s.id))) await setAside(id, reason);
   }
 
@@ -211,8 +216,16 @@ export function createQueueStore(
     options.onQuarantine({ reason: `${to - from} bytes of ${segment}` });
   }
 
-  /** Reads a segment from where the last read stopped. False when the segment is gone. */
-  async function readSegment(segment: SegmentState, changed: Set<string>, final = false): Promise<boolean> {
+  /**
+   * Reads a segment from where the last read stopped, into `target`, up to its last commit: what
+   * follows is a batch still being written, or one whose write failed. False when the segment is gone.
+   */
+  async function readSegment(
+    target: QueueView,
+    segment: SegmentState,
+    changed: Set<string>,
+    final = false,
+  ): Promise<boolean> {
     let bytes: Buffer;
     try {
       const handle = await fsp.open(path.join(paths.queue, segment.name), 'r');
@@ -229,12 +242,16 @@ export function createQueueStore(
     }
     const base = segment.offset;
     const decoded = decodeFrames(bytes, base, final);
-    for (const frame of decoded.frames) {
-      const id = view.apply(segment.name, frame);
+    const committed = decoded.frames.findLastIndex((frame) => frame.entry.op === 'commit');
+    for (const frame of decoded.frames.slice(0, committed + 1)) {
+      const id = target.apply(segment.name, frame);
       if (id) changed.add(id);
     }
-    segment.offset = decoded.end;
-    for (const { from, to } of decoded.damaged) await reportDamage(segment.name, bytes, base, from, to);
+    const last = decoded.frames[committed];
+    if (last) segment.offset = last.at + COMMIT_FRAME.length;
+    for (const { from, to } of decoded.damaged) {
+      if (from < segment.offset) await reportDamage(segment.name, bytes, base, from, to);
+    }
     if (final) segment.final = true;
     return true;
   }
@@ -243,21 +260,22 @@ export function createQueueStore(
     return (await fsp.readdir(paths.queue)).filter((name) => SEGMENT_FILE.test(name)).sort();
   }
 
-  /** Reads the other writers' segments (or, with `everything`, all of them, into a fresh view). */
-  async function readSegments(everything: boolean): Promise<string[]> {
+  /** Reads the other writers' segments (with `everything`, all of them) into `target`. */
+  async function readSegments(target: QueueView, everything: boolean): Promise<string[]> {
     const changed = new Set<string>();
     const names = await segmentNames();
     const present = new Set(names);
     for (const name of names) {
       const own = mustWriter().owns(name);
       if (own && !everything) continue;
-      const segment = view.segment(name, own);
+      const segment = target.segment(name, own);
       if (segment.final) continue;
-      if (!(await readSegment(segment, changed))) present.delete(name);
+      if (!(await readSegment(target, segment, changed))) present.delete(name);
     }
-    for (const segment of [...view.segments.values()]) {
-      if (!segment.own && !present.has(segment.name)) view.dropSegment(segment.name);
+    for (const segment of [...target.segments.values()]) {
+      if (!segment.own && !present.has(segment.name)) target.dropSegment(segment.name);
     }
+    if (target === view && changed.size > 0) options.onChange?.([...changed]);
     return [...changed];
   }
 
@@ -266,7 +284,7 @@ export function createQueueStore(
   /** Callers that arrive while a read runs share the next one, which starts after their call. */
   function sync(): Promise<string[]> {
     if (!syncing) {
-      syncing = readSegments(false)
+      syncing = readSegments(view, false)
         .then(async (changed) => {
           await verify(changed);
           return changed;
@@ -283,9 +301,27 @@ export function createQueueStore(
     return syncQueued;
   }
 
+  /** Own frames applied while a reload reads the log: they are applied to the new view too. */
+  let appliedDuringReload: [string, DecodedFrame][] | undefined;
+
+  /** Reads the whole log again into a new view, which replaces the old one only once complete. */
   async function reload(): Promise<void> {
-    view = new QueueView();
-    await readSegments(true);
+    const before = new Set(view.records().map((record) => record.id));
+    appliedDuringReload = [];
+    const fresh = new QueueView();
+    try {
+      await readSegments(fresh, true);
+    } catch (error) {
+      appliedDuringReload = undefined;
+      throw error;
+    }
+    for (const [segment, frame] of appliedDuringReload) fresh.apply(segment, frame);
+    appliedDuringReload = undefined;
+    view = fresh;
+    const after = view.records().map((record) => record.id);
+    const changed = new Set([...before].filter((id) => !view.record(id)));
+    for (const id of after) changed.add(id);
+    if (changed.size > 0) options.onChange?.([...changed]);
   }
 
   async function readBody(ref: BodyRef): Promise<Buffer> {
@@ -342,10 +378,54 @@ export function createQueueStore(
             () => false,
           );
       if (!gone) continue;
-      await readSegment(segment, new Set(), true);
+      const changed = new Set<string>();
+      await readSegment(view, segment, changed, true);
+      if (changed.size > 0) options.onChange?.([...changed]);
       done.add(segment.name);
     }
     return done;
+  }
+
+  let compacting: Promise<void> | undefined;
+  async function compactNow(): Promise<void> {
+    await sync();
+    const done = await finishedSegments();
+    if (done.size === 0) return;
+    // Same revisions, so every reader takes the copies as the same states in a new place.
+    const copies: Promise<unknown>[] = [];
+    const onlyIn = (segments: Iterable<string>) => [...segments].every((name) => done.has(name));
+    for (const [id, entry] of [...view.entries]) {
+      const refs = view.bodies.get(id) ?? [];
+      const body = refs[0];
+      const bodyHere = body !== undefined && onlyIn(refs.map((ref) => ref.segment));
+      if (!onlyIn(entry.holders) && !bodyHere) continue;
+      if (entry.record) {
+        const bytes = bodyHere ? (cached.get(id) ?? (await readBody(body))) : undefined;
+        copies.push(append({ op: 'put', rev: entry.rev, record: entry.record }, bytes));
+      } else if (view.heldElsewhere(id, done)) {
+        copies.push(append({ op: 'del', id, rev: entry.rev, ...(entry.sent ? { sent: entry.sent } : {}) }));
+      }
+    }
+    // A mark of an attempt whose outcome is not saved yet (one in flight) must survive.
+    for (const [id, mark] of view.handovers) {
+      const attempts = view.record(id)?.attempts ?? Infinity;
+      if (mark.attempt > attempts && onlyIn(mark.holders)) {
+        copies.push(append({ op: 'handover', id, attempt: mark.attempt }));
+      }
+    }
+    await Promise.all(copies);
+    // The removals about to go carry sent-log records: the sent log must hold them for good first.
+    const sent = [...view.entries.values()].flatMap((entry) =>
+      entry.sent && [...entry.holders].some((name) => done.has(name)) ? [entry.sent] : [],
+    );
+    await options.beforeReclaim?.(sent);
+    // Out of the view first, so no read in this process goes to a file about to be deleted.
+    for (const name of done) view.dropSegment(name);
+    for (const name of done) {
+      await unlinkIfExists(path.join(paths.queue, name));
+      mustWriter().forgetRetired(name);
+    }
+    await fsyncDir(paths.queue);
   }
 
   return {
@@ -414,41 +494,10 @@ export function createQueueStore(
       await append({ op: 'handover', id, attempt });
     },
     handovers: () => new Map([...view.handovers].map(([id, mark]) => [id, mark.attempt])),
-    async compact() {
-      await sync();
-      const done = await finishedSegments();
-      if (done.size === 0) return;
-      // Same revisions, so every reader takes the copies as the same states in a new place.
-      const copies: Promise<unknown>[] = [];
-      const onlyIn = (segments: Iterable<string>) => [...segments].every((name) => done.has(name));
-      for (const [id, entry] of [...view.entries]) {
-        const refs = view.bodies.get(id) ?? [];
-        const body = refs[0];
-        const bodyHere = body !== undefined && onlyIn(refs.map((ref) => ref.segment));
-        if (!onlyIn(entry.holders) && !bodyHere) continue;
-        if (entry.record) {
-          const bytes = bodyHere ? (cached.get(id) ?? (await readBody(body))) : undefined;
-          copies.push(append({ op: 'put', rev: entry.rev, record: entry.record }, bytes));
-        } else if (view.heldElsewhere(id, done)) {
-          copies.push(append({ op: 'del', id, rev: entry.rev, ...(entry.sent ? { sent: entry.sent } : {}) }));
-        }
-      }
-      // A mark of an attempt whose outcome is not saved yet (one in flight) must survive.
-      for (const [id, mark] of view.handovers) {
-        const attempts = view.record(id)?.attempts ?? Infinity;
-        if (mark.attempt > attempts && onlyIn(mark.holders)) {
-          copies.push(append({ op: 'handover', id, attempt: mark.attempt }));
-        }
-      }
-      await Promise.all(copies);
-      // The removals about to go carry sent-log records: the sent log must hold them for good first.
-      await options.beforeReclaim?.();
-      for (const name of done) {
-        await unlinkIfExists(path.join(paths.queue, name));
-        mustWriter().forgetRetired(name);
-      }
-      await fsyncDir(paths.queue);
-      for (const name of done) view.dropSegment(name);
+    compact() {
+      // One at a time: a slow compaction must not overlap the next tick's.
+      compacting ??= compactNow().finally(() => (compacting = undefined));
+      return compacting;
     },
     async removeOrphans(olderThanMs, now) {
       const candidates = [

@@ -33,16 +33,23 @@ export interface SegmentState {
   readonly ids: Set<string>;
 }
 
+type State = Pick<ViewEntry, 'rev' | 'record' | 'sent'>;
+
 /**
  * Which state wins when two frames name the same message. Removal is final, whatever its
- * revision; between two states the higher revision wins; two different states with the same
- * revision (two processes changed it at once) are ordered by content, so every reader agrees.
- * 0 means the same state: a copy made by compaction.
+ * revision, and one that records a delivery says more than one that does not. Between two states
+ * the higher revision wins. Two states with the same revision (two processes changed the message
+ * at once) are ordered by attempts, so a delivery outcome beats a change made from elsewhere while
+ * it was on the wire (which would send to recipients already served), then by content, so every
+ * reader agrees. 0 means the same state: a copy made by compaction.
  */
-type State = Pick<ViewEntry, 'rev' | 'record' | 'sent'>;
 function rank(a: State, b: State): number {
-  if (!a.record || !b.record) return (a.record ? 0 : 1) - (b.record ? 0 : 1);
+  if (!a.record || !b.record) {
+    if (a.record || b.record) return a.record ? -1 : 1;
+    return (a.sent ? 1 : 0) - (b.sent ? 1 : 0);
+  }
   if (a.rev !== b.rev) return a.rev - b.rev;
+  if (a.record.attempts !== b.record.attempts) return a.record.attempts - b.record.attempts;
   const ka = JSON.stringify(a.record);
   const kb = JSON.stringify(b.record);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
@@ -77,13 +84,16 @@ export class QueueView {
       case 'seal':
         segment.sealed = true;
         return undefined;
+      case 'commit':
+        return undefined;
       case 'put': {
         const { id } = entry.record;
         const changed = this.consider(segment, id, { rev: entry.rev, record: entry.record });
         // Bytes of a message already removed are of no use, whichever frame was read first.
         if (frame.body && this.entries.get(id)?.record) {
           const refs = (this.bodies.get(id) ?? []).filter((ref) => ref.segment !== segmentName);
-          this.bodies.set(id, [...refs, { segment: segmentName, ...frame.body }]);
+          // The newest place first: compaction reclaims the older ones.
+          this.bodies.set(id, [{ segment: segmentName, ...frame.body }, ...refs]);
         }
         return changed;
       }

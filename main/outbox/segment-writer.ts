@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, storageError, type FileSystemSeam, type WritableFile } from './atomic-file.ts';
+import { fsyncDir, storageError, writeFully, type FileSystemSeam, type WritableFile } from './atomic-file.ts';
 import type { ProcessIdentity } from './process-identity.ts';
-import { encodeFrame } from './queue-log-format.ts';
+import { COMMIT_FRAME, encodeFrame } from './queue-log-format.ts';
 
 /** A segment this large is sealed and a new one started, so the deliverer can reclaim the old one. */
 const SEGMENT_BYTES = 4 * 1024 * 1024;
@@ -56,11 +56,11 @@ export function createSegmentWriter(
   async function openNew(): Promise<OpenSegment> {
     const name = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.log`;
     const file = path.join(dir, name);
-    const header = encodeFrame({ op: 'writer', ...options.identity });
+    const header = Buffer.concat([encodeFrame({ op: 'writer', ...options.identity }), COMMIT_FRAME]);
     const handle = await options.fs.create(file);
     created.add(name);
     try {
-      await handle.write(header, 0, header.length, 0);
+      await writeFully(handle, header, 0);
       await handle.sync();
       await fsyncDir(dir);
     } catch (error) {
@@ -77,8 +77,11 @@ export function createSegmentWriter(
     retiredSegments.add(segment.name);
     try {
       if (seal) {
-        const frame = encodeFrame({ op: 'seal' });
-        await segment.file.write(frame, 0, frame.length, segment.size);
+        await writeFully(
+          segment.file,
+          Buffer.concat([encodeFrame({ op: 'seal' }), COMMIT_FRAME]),
+          segment.size,
+        );
         await segment.file.sync();
       }
     } finally {
@@ -86,34 +89,40 @@ export function createSegmentWriter(
     }
   }
 
-  /** After a failed write nothing of the batch may stay: cut back to the last whole frame. */
-  async function rollBack(segment: OpenSegment): Promise<void> {
+  /**
+   * A failed write left at most part of the batch, without its commit, which readers ignore: cut it
+   * off and go on. After a failed fsync the whole batch may have been read already; its place must
+   * never hold anything else, so the segment takes no more frames.
+   */
+  async function recover(segment: OpenSegment, written: boolean): Promise<void> {
     try {
       await segment.file.truncate(segment.size);
       await segment.file.sync();
+      if (!written) return;
     } catch {
-      // Whatever is left past `size` is a torn tail that readers skip; the segment takes no more.
-      await retire(segment, false).catch(() => undefined);
+      // Whatever is left past `size` has no commit; the segment takes no more frames.
     }
+    await retire(segment, false).catch(() => undefined);
   }
 
   async function flush(entries: Pending[]): Promise<void> {
     if (batch === entries) batch = undefined;
     let segment: OpenSegment | undefined;
+    let written = false;
     try {
       segment = current ??= await openNew();
       const start = segment.size;
-      const bytes = Buffer.concat(entries.map((e) => e.frame));
-      await segment.file.write(bytes, 0, bytes.length, start);
+      await writeFully(segment.file, Buffer.concat([...entries.map((e) => e.frame), COMMIT_FRAME]), start);
+      written = true;
       await segment.file.sync();
-      segment.size += bytes.length;
+      segment.size += entries.reduce((sum, e) => sum + e.frame.length, COMMIT_FRAME.length);
       let at = start;
       for (const entry of entries) {
         entry.resolve({ segment: segment.name, at });
         at += entry.frame.length;
       }
     } catch (error) {
-      if (segment) await rollBack(segment);
+      if (segment) await recover(segment, written);
       for (const entry of entries) entry.reject(storageError(error));
       return;
     }

@@ -16,7 +16,7 @@ export interface SentLog {
   write(record: SentRecord): Promise<void>;
   /** Makes every line written so far durable. */
   sync(): Promise<void>;
-  /** Writes, durably, those of these records that are not in the log (lost to a crash before a sync). */
+  /** Makes these records durable in the log, writing those a crash lost before they were synced. */
   restore(records: readonly SentRecord[]): Promise<void>;
   list(query: { limit: number; before?: string | undefined }): Promise<SentRecord[]>;
   get(id: string): Promise<SentRecord | undefined>;
@@ -116,6 +116,15 @@ export function createSentLog(dir: string): SentLog {
     });
   }
 
+  async function syncFile(file: string): Promise<void> {
+    const handle = await fsp.open(file, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
   async function sync(): Promise<void> {
     await writing;
     const open = current;
@@ -133,11 +142,14 @@ export function createSentLog(dir: string): SentLog {
     write,
     sync,
     async restore(records) {
-      for (const [day, ofDay] of Map.groupBy(records, (r) => r.sentAt.slice(0, 10))) {
+      const days = Map.groupBy(records, (r) => r.sentAt.slice(0, 10));
+      for (const [day, ofDay] of days) {
         const present = new Set((await readDay(`${day}.jsonl`)).map((r) => r.id));
         await Promise.all(ofDay.filter((r) => !present.has(r.id)).map(write));
       }
       await sync();
+      // Lines another process wrote and never synced (it crashed) are made durable too.
+      for (const day of days.keys()) await syncFile(path.join(dir, `${day}.jsonl`));
     },
     async list({ limit, before }) {
       const out: SentRecord[] = [];

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeFileSystem } from '../../../main/outbox/atomic-file.ts';
-import { decodeFrames } from '../../../main/outbox/queue-log-format.ts';
+import { nodeFileSystem, type FileSystemSeam } from '../../../main/outbox/atomic-file.ts';
+import { decodeFrames, encodeFrame } from '../../../main/outbox/queue-log-format.ts';
 import { queuePaths, type QueuePaths } from '../../../main/outbox/queue-paths.ts';
 import type { QueueRecord } from '../../../main/outbox/queue-record.ts';
 import {
@@ -162,7 +162,8 @@ describe('queue store', () => {
     expect(more).toEqual([]);
     expect(a.ownsSegment(segmentA ?? '')).toBe(true);
     const sealed = decodeFrames(await fsp.readFile(path.join(paths.queue, segmentA ?? '')));
-    expect(sealed.frames.at(-1)?.entry).toEqual({ op: 'seal' });
+    // Every batch ends with a commit, the seal's too.
+    expect(sealed.frames.slice(-2).map((f) => f.entry)).toEqual([{ op: 'seal' }, { op: 'commit' }]);
 
     const b = await openStore(paths);
     expect(ids(b)).toEqual([...kept].sort());
@@ -229,7 +230,9 @@ describe('queue store', () => {
     const childSegment = (await segmentFiles(paths)).find((name) => name !== ownSegment) ?? '';
     const left = decodeFrames(await fsp.readFile(path.join(paths.queue, childSegment)));
     expect(left.frames[0]?.entry).toMatchObject({ op: 'writer', pid: childPid });
-    expect(left.frames.map((f) => f.entry.op)).toEqual(['writer', 'put', 'put']);
+    const ops = left.frames.map((f) => f.entry.op);
+    expect(ops.filter((op) => op !== 'commit')).toEqual(['writer', 'put', 'put']);
+    expect(ops.at(-1)).toBe('commit');
 
     await parent.compact();
 
@@ -311,6 +314,45 @@ describe('queue store', () => {
     });
   }
 
+  it('applies no frame of a batch whose commit never made it to disk', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const a = await openStore(paths);
+    await enqueue(a, 'whole', messageBytes(1, 300));
+    await a.close();
+    // A batch cut off before its commit (its write failed, and its callers were told so).
+    const [segment = ''] = await segmentFiles(paths);
+    await fsp.appendFile(
+      path.join(paths.queue, segment),
+      encodeFrame({ op: 'put', rev: 1, record: record('uncommitted', 10) }, Buffer.alloc(10)),
+    );
+    const b = await openStore(paths);
+    expect(ids(b)).toEqual(['whole']);
+  });
+
+  it('writes whole frames to a disk that takes each write only in part', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const piecemeal: FileSystemSeam = {
+      async create(file) {
+        const real = await nodeFileSystem.create(file);
+        return {
+          write: (chunk, offset = 0, length = chunk.length - offset, position) =>
+            real.write(chunk, offset, Math.min(length, 97), position),
+          sync: () => real.sync(),
+          truncate: (length) => real.truncate(length),
+          close: () => real.close(),
+        };
+      },
+    };
+    const a = createQueueStore(paths, { fs: piecemeal, onQuarantine: () => undefined });
+    await a.init();
+    const bytes = messageBytes(2, 5_000);
+    await enqueue(a, 'pieces', bytes);
+    await a.close();
+    const b = await openStore(paths);
+    expect(ids(b)).toEqual(['pieces']);
+    expect((await bytesOf(b, 'pieces')).equals(bytes)).toBe(true);
+  });
+
   it('sets aside a damaged stretch in the middle of a segment and keeps every other message', async () => {
     const paths = queuePaths(await makeDataDir());
     const a = await openStore(paths);
@@ -322,9 +364,16 @@ describe('queue store', () => {
     const file = path.join(paths.queue, segment);
     const bytes = await fsp.readFile(file);
     const frames = decodeFrames(bytes).frames;
-    expect(frames.map((f) => f.entry.op)).toEqual(['writer', 'put', 'put', 'put', 'seal']);
-    const from = frames[1]?.at ?? 0;
-    const to = frames[2]?.at ?? 0;
+    expect(frames.map((f) => f.entry.op)).toEqual([
+      ...['writer', 'commit'],
+      ...['put', 'commit'],
+      ...['put', 'commit'],
+      ...['put', 'commit'],
+      ...['seal', 'commit'],
+    ]);
+    // The first put's frame: the damage runs from it to its commit.
+    const from = frames[2]?.at ?? 0;
+    const to = frames[3]?.at ?? 0;
     // A byte inside the first put's JSON ('{"op":"put"...'), 16 bytes of frame prefix before it.
     const where = from + 16 + 8;
     bytes[where] = (bytes[where] ?? 0) ^ 0x01;

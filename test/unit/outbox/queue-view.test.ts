@@ -28,7 +28,41 @@ function applied(frames: readonly (readonly [string, DecodedFrame])[]): {
   return { view, changes };
 }
 
+const SENT = {
+  id: 'x',
+  messageId: '<x@example.org>',
+  accountId: 'work',
+  from: 'me@example.org',
+  subject: 'x',
+  sentAt: '2026-01-01T10:00:00.000Z',
+  recipients: [],
+  sizeBytes: 100,
+  attempts: 1,
+};
+
 describe('queue view', () => {
+  it('lets a delivery outcome win over a same-revision change made elsewhere, in either order', () => {
+    const outcome = record('a', { attempts: 1, state: 'deferred' });
+    const elsewhere = record('a', { state: 'queued', subject: 'zzz sorts last' });
+    for (const frames of [
+      [['s1', put(2, outcome)] as const, ['s2', put(2, elsewhere)] as const],
+      [['s2', put(2, elsewhere)] as const, ['s1', put(2, outcome)] as const],
+    ]) {
+      expect(applied(frames).view.record('a')).toEqual(outcome);
+    }
+  });
+
+  it('keeps the sent record when two removals meet, in either order', () => {
+    const sent = { op: 'del', id: 'a', rev: 2, sent: { ...SENT, id: 'a' } } as const;
+    const withSent: DecodedFrame = { entry: sent, at: 0 };
+    for (const frames of [
+      [['s1', withSent] as const, ['s2', del('a', 2)] as const],
+      [['s2', del('a', 2)] as const, ['s1', withSent] as const],
+    ]) {
+      expect(applied(frames).view.entries.get('a')?.sent?.id).toBe('a');
+    }
+  });
+
   it('reads the writer and seal frames of a segment as decoded from disk', () => {
     const bytes = Buffer.concat([
       encodeFrame({ op: 'writer', pid: 77, started: '999' }),
@@ -135,11 +169,12 @@ describe('queue view', () => {
     expect(view.entries.get('a')).toBe(entry);
     expect(view.entries.get('a')?.holders).toEqual(new Set(['old', 'new']));
     expect(view.record('a')).toBe(original);
+    // The newest place first: the old one is the one compaction reclaims.
     expect(view.bodies.get('a')).toEqual([
-      { segment: 'old', offset: 30, length: 100 },
       { segment: 'new', offset: 500, length: 100 },
+      { segment: 'old', offset: 30, length: 100 },
     ]);
-    expect(view.body('a')).toEqual({ segment: 'old', offset: 30, length: 100 });
+    expect(view.body('a')).toEqual({ segment: 'new', offset: 500, length: 100 });
     expect(view.segments.get('new')?.ids.has('a')).toBe(true);
 
     // A copied removal relocates the same way.
