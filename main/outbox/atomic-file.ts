@@ -31,8 +31,9 @@ export async function ensureDir(dir: string): Promise<void> {
   await fsp.chmod(dir, 0o700);
 }
 
-async function syncDirNow(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
+/** Flushes a file or a directory, by path, to disk. */
+export async function syncPath(target: string): Promise<void> {
+  const handle = await fsp.open(target, 'r');
   try {
     await handle.sync();
   } finally {
@@ -59,7 +60,7 @@ export function fsyncDir(dir: string): Promise<void> {
   }
   const current = state;
   if (!current.running) {
-    current.running = syncDirNow(dir).finally(() => {
+    current.running = syncPath(dir).finally(() => {
       current.running = undefined;
       if (!current.queued) dirSyncs.delete(dir);
     });

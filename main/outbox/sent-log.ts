@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { sentRecord, type SentRecord } from '../../preload/contract/outbox.ts';
-import { fsyncDir, isNotFound } from './atomic-file.ts';
+import { fsyncDir, isNotFound, syncPath } from './atomic-file.ts';
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
 const DAY_MS = 86_400_000;
@@ -116,15 +116,6 @@ export function createSentLog(dir: string): SentLog {
     });
   }
 
-  async function syncFile(file: string): Promise<void> {
-    const handle = await fsp.open(file, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  }
-
   async function sync(): Promise<void> {
     await writing;
     const open = current;
@@ -149,7 +140,7 @@ export function createSentLog(dir: string): SentLog {
       }
       await sync();
       // Lines another process wrote and never synced (it crashed) are made durable too.
-      for (const day of days.keys()) await syncFile(path.join(dir, `${day}.jsonl`));
+      for (const day of days.keys()) await syncPath(path.join(dir, `${day}.jsonl`));
     },
     async list({ limit, before }) {
       const out: SentRecord[] = [];
