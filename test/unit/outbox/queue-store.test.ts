@@ -314,6 +314,24 @@ describe('queue store', () => {
     });
   }
 
+  it('tells of changes it reads while compacting, so no message another process queued is missed', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const changed: string[] = [];
+    const deliverer = createQueueStore(paths, {
+      fs: nodeFileSystem,
+      onQuarantine: () => undefined,
+      onChange: (ids) => changed.push(...ids),
+    });
+    await deliverer.init();
+    cleanups.push(() => deliverer.close());
+    const producer = await openStore(paths);
+    await enqueue(producer, 'from-cli', messageBytes(3, 200));
+    // Read by the compaction's own look at the log, before any folder event would have done it.
+    await deliverer.compact();
+    expect(changed).toEqual(['from-cli']);
+    expect(ids(deliverer)).toEqual(['from-cli']);
+  });
+
   it('applies no frame of a batch whose commit never made it to disk', async () => {
     const paths = queuePaths(await makeDataDir());
     const a = await openStore(paths);
