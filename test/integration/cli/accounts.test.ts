@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsListJson } from '../../../main/cli/json-output.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
-import { makeHome, runCli } from './run-cli.ts';
+import { localAccountArgs, makeHome, runCli } from './run-cli.ts';
 
 const PASSWORD = 'correct horse battery staple';
 let server: TestServer;
@@ -30,22 +30,13 @@ function keychainEntry(accountId: string): string | undefined {
   return result.status === 0 ? result.stdout : undefined;
 }
 
-const addArgs = (label: string) => [
-  'accounts',
-  'add',
-  '--label',
-  label,
-  '--from',
-  'me@example.org',
-  '--host',
-  '127.0.0.1',
-  '--port',
-  String(server.port),
-  '--security',
-  'none',
-  '--allow-plaintext',
-  '--password-stdin',
-];
+const addArgs = (label: string) =>
+  localAccountArgs(label, 'me@example.org', server.port, [
+    '--security',
+    'none',
+    '--allow-plaintext',
+    '--password-stdin',
+  ]);
 
 describe('accounts', () => {
   it('add --password-stdin puts the password in the keychain only; test signs in with it; remove deletes it', async () => {

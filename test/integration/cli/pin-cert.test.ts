@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsListJson } from '../../../main/cli/json-output.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
 import { makeSelfSignedCert, type TestCert } from '../../support/tls-cert.ts';
-import { makeHome, runCli } from './run-cli.ts';
+import { localAccountArgs, makeHome, runCli } from './run-cli.ts';
 
 let server: TestServer;
 let cert: TestCert;
@@ -20,23 +20,16 @@ afterAll(async () => {
 });
 
 const add = (label: string, fingerprint: string) =>
-  runCli(home, [
-    'accounts',
-    'add',
-    '--label',
-    label,
-    '--from',
-    'me@example.org',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    String(server.port),
-    '--security',
-    'tls',
-    '--no-password',
-    '--pin-cert',
-    fingerprint,
-  ]);
+  runCli(
+    home,
+    localAccountArgs(label, 'me@example.org', server.port, [
+      '--security',
+      'tls',
+      '--no-password',
+      '--pin-cert',
+      fingerprint,
+    ]),
+  );
 
 async function labels(): Promise<string[]> {
   const listed = accountsListJson.parse(

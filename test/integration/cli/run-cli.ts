@@ -37,14 +37,14 @@ export function makeHome(): Promise<string> {
   return fsp.mkdtemp(path.join(tmpdir(), 'outbox-cli-'));
 }
 
-/** Adds a plain-SMTP, no-sign-in account for a local smtp-server and returns its id. */
-export async function addLocalAccount(
-  home: string,
+/** `outbox accounts add` for a server on 127.0.0.1; `rest` says how it is secured and signed in to. */
+export function localAccountArgs(
   label: string,
   from: string,
   port: number,
-): Promise<string> {
-  const result = await runCli(home, [
+  rest: readonly string[],
+): string[] {
+  return [
     'accounts',
     'add',
     '--label',
@@ -55,11 +55,21 @@ export async function addLocalAccount(
     '127.0.0.1',
     '--port',
     String(port),
-    '--security',
-    'none',
-    '--allow-plaintext',
-    '--no-password',
-  ]);
+    ...rest,
+  ];
+}
+
+/** Adds a plain-SMTP, no-sign-in account for a local smtp-server and returns its id. */
+export async function addLocalAccount(
+  home: string,
+  label: string,
+  from: string,
+  port: number,
+): Promise<string> {
+  const result = await runCli(
+    home,
+    localAccountArgs(label, from, port, ['--security', 'none', '--allow-plaintext', '--no-password']),
+  );
   if (result.code !== 0) throw new Error(`accounts add failed: ${result.stderr}`);
   return result.stdout.trim();
 }
