@@ -312,14 +312,8 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     upsert(record);
   }
 
-  async function attempt(queued: QueueRecord): Promise<void> {
-    // The log as last read (the folder watcher reads what other processes append as they do).
-    const record = store.get(queued.id);
-    if (!record || !waiting.has(record.state)) {
-      if (record) upsert(record);
-      else forget(queued.id);
-      return;
-    }
+  /** `record` is current: the store reports every change it reads, and refresh takes it in at once. */
+  async function attempt(record: QueueRecord): Promise<void> {
     const startedAt = clock.now();
     const number = record.attempts + 1;
     const result = await (agent as DeliveryAgent).attempt(record, {

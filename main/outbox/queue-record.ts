@@ -3,9 +3,9 @@ import { isoTime } from '../../preload/contract/primitives.ts';
 import { queueItem, queueState, type QueueItem, type QueueState } from '../../preload/contract/outbox.ts';
 
 /**
- * A message's state file as stored on disk: what the bridge shows plus what delivery needs. Never
- * holds a secret; `sending` never reaches disk (after a crash a message with no hand-over marker
- * is simply due again).
+ * A message's state as the queue log stores it (in each `put`): what the bridge shows plus what
+ * delivery needs. Never holds a secret; `sending` never reaches disk (after a crash a message with no
+ * hand-over mark is simply due again).
  */
 export const queueRecord = queueItem.extend({
   version: z.literal(1),
