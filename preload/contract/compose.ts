@@ -15,7 +15,8 @@ export const composeRequest = z.object({
   cc: z.array(addressText).max(500).default([]),
   bcc: z.array(addressText).max(500).default([]),
   replyTo: addressText.optional(),
-  subject: headerText(998).default(''),
+  /** Trimmed: edge whitespace does not survive RFC 5322 (a blank Subject is dropped), so keep what recipients see. */
+  subject: headerText(998).pipe(z.string().trim()).default(''),
   text: z.string().max(20_000_000).optional(),
   html: z.string().max(20_000_000).optional(),
   attachments: z.array(attachmentRef).max(100).default([]),

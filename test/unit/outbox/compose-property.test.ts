@@ -35,7 +35,7 @@ const HEADERS = new Set([
 ]);
 
 // Names and subjects: any text, including quotes, commas, angle brackets, encoded-word look-alikes,
-// and now and then a line break or NUL that must be refused.
+// blank or padded text, and now and then a line break or NUL that must be refused.
 const hostile = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.constantFrom(
@@ -45,6 +45,8 @@ const hostile = fc.oneof(
     'Bcc: eve@example.com',
     'x\r\nBcc: eve@example.com',
     'nul\0',
+    ' ',
+    '  padded\t',
   ),
 );
 const local = fc
@@ -131,7 +133,8 @@ describe('compose (property)', () => {
           }
           const parsed = await simpleParser(store.openBytes(record.id));
           for (const key of parsed.headers.keys()) expect(HEADERS).toContain(key);
-          expect(parsed.subject ?? '').toBe(input.subject);
+          expect(parsed.subject ?? '').toBe(input.subject.trim());
+          expect(record.subject).toBe(input.subject.trim());
           const expected = (list: Mailbox[]) =>
             list.map((m) => `${m.local}@${new URL(`http://${m.domain}`).hostname}`);
           expect(values(parsed.to).map((v) => ascii(v.address))).toEqual(expected(input.to));
