@@ -1,6 +1,8 @@
-import fsp from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
-import type { AddressObject } from 'mailparser';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AddressObject, AttachmentStream, Headers, MessageText } from 'mailparser';
 import type { DraftContent } from '../../preload/contract/compose.ts';
 import { ensureDir } from './atomic-file.ts';
 import type { QueueRecord } from './queue-record.ts';
@@ -25,35 +27,62 @@ function safeName(name: string | undefined, taken: Set<string>): string {
   return candidate;
 }
 
+interface Parsed {
+  headers: Headers;
+  text?: string;
+  html?: string;
+  attachments: { path: string }[];
+}
+
+/** Streams the message through mailparser, each attachment straight into its own file in `dir`. */
+async function parseInto(source: Readable, dir: string): Promise<Parsed> {
+  // Loaded on first use: parsing is only needed when a message goes back to compose.
+  const { MailParser } = await import('mailparser');
+  const parser = new MailParser();
+  const parsed: Parsed = { headers: new Map(), attachments: [] };
+  const taken = new Set<string>();
+  const saving: Promise<void>[] = [];
+  parser.on('headers', (headers: Headers) => {
+    parsed.headers = headers;
+  });
+  parser.on('data', (data: AttachmentStream | MessageText) => {
+    if (data.type === 'text') {
+      if (data.text) parsed.text = data.text;
+      if (typeof data.html === 'string') parsed.html = data.html;
+      return;
+    }
+    const file = path.join(dir, safeName(data.filename, taken));
+    parsed.attachments.push({ path: file });
+    // The parser waits for release(), so at most one attachment is in memory, a chunk at a time.
+    const written = pipeline(data.content, fs.createWriteStream(file, { mode: 0o600 }));
+    saving.push(written.finally(() => data.release?.()));
+  });
+  await pipeline(source, parser);
+  await Promise.all(saving);
+  return parsed;
+}
+
 /**
  * Turns a queued message back into a draft. Attachments are taken from the stored message (the
  * originals may be gone) into a folder of their own under the data folder.
  */
 export async function draftFromStored(store: QueueStore, record: QueueRecord): Promise<DraftContent> {
-  // Loaded on first use: parsing is only needed when a message goes back to compose.
-  const { simpleParser } = await import('mailparser');
-  const parsed = await simpleParser(store.openBytes(record.id));
   const dir = path.join(store.paths.edits, record.id);
   await ensureDir(dir);
-  const taken = new Set<string>();
-  const attachments: { path: string }[] = [];
-  for (const attachment of parsed.attachments) {
-    const file = path.join(dir, safeName(attachment.filename, taken));
-    await fsp.writeFile(file, attachment.content, { mode: 0o600 });
-    attachments.push({ path: file });
-  }
-  const replyTo = addresses(parsed.replyTo)[0];
+  const parsed = await parseInto(store.openBytes(record.id), dir);
+  const header = (name: string) => parsed.headers.get(name) as AddressObject | AddressObject[] | undefined;
+  const replyTo = addresses(header('reply-to'))[0];
   return {
     accountId: record.accountId,
     from: record.from,
-    to: addresses(parsed.to),
-    cc: addresses(parsed.cc),
+    to: addresses(header('to')),
+    cc: addresses(header('cc')),
     bcc: record.recipients.filter((r) => r.kind === 'bcc').map((r) => r.address),
     ...(replyTo ? { replyTo } : {}),
     subject: record.subject,
     ...(parsed.text ? { text: parsed.text } : {}),
-    ...(typeof parsed.html === 'string' ? { html: parsed.html } : {}),
-    attachments,
+    ...(parsed.html === undefined ? {} : { html: parsed.html }),
+    attachments: parsed.attachments,
     ...(record.sendAt ? { sendAt: record.sendAt } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { dkimVerify } from 'mailauth';
@@ -389,6 +389,40 @@ describe('user controls', () => {
     clock.advance(60_000);
     await service.settled();
     expect(server.messages).toHaveLength(0);
+  });
+
+  it('edits a scheduled message back into a draft: every field, and attachments byte-identical under distinct names', async () => {
+    const { service, clock } = await setup();
+    const dir = await makeDataDir();
+    const big = randomBytes(24 * 1024 * 1024);
+    await fsp.mkdir(`${dir}/a`);
+    await fsp.mkdir(`${dir}/b`);
+    await fsp.writeFile(`${dir}/a/Übersicht.pdf`, big);
+    await fsp.writeFile(`${dir}/b/Übersicht.pdf`, 'second file, same name');
+    const item = await send(service, ['Ann <ann@example.net>'], {
+      cc: ['bob@example.net'],
+      replyTo: 'team@example.org',
+      html: '<p>Hi <b>there</b></p>',
+      sendAt: new Date(clock.now() + 30 * MINUTE).toISOString(),
+      attachments: [{ path: `${dir}/a/Übersicht.pdf` }, { path: `${dir}/b/Übersicht.pdf` }],
+    });
+    const draft = await service.edit(item.id);
+    expect(draft).toMatchObject({
+      to: ['Ann <ann@example.net>'],
+      cc: ['bob@example.net'],
+      replyTo: 'team@example.org',
+      subject: 'Hello',
+      html: '<p>Hi <b>there</b></p>',
+    });
+    expect(draft.text?.trim()).toBe('Hi there');
+    expect(draft.attachments.map((a) => path.basename(a.path))).toEqual([
+      'Übersicht.pdf',
+      'Übersicht (2).pdf',
+    ]);
+    const [first, second] = await Promise.all(draft.attachments.map((a) => fsp.readFile(a.path)));
+    expect(first?.equals(big)).toBe(true);
+    expect(second?.toString()).toBe('second file, same name');
+    expect(service.list()).toHaveLength(0);
   });
 
   it('refuses undo once the window has passed', async () => {
