@@ -75,7 +75,7 @@ export function fsyncDir(dir: string): Promise<void> {
   return current.queued;
 }
 
-function errno(error: unknown): string | undefined {
+export function errno(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type { AddressObject, AttachmentStream, Headers, MessageText } from 'mailparser';
 import type { DraftContent } from '../../preload/contract/compose.ts';
-import { ensureDir } from './atomic-file.ts';
+import { AppError } from '../errors/app-error.ts';
+import { ensureDir, errno } from './atomic-file.ts';
 import type { QueueRecord } from './queue-record.ts';
 import type { QueueStore } from './queue-store.ts';
 
@@ -42,6 +43,7 @@ async function parseInto(source: Readable, dir: string): Promise<Parsed> {
   const parsed: Parsed = { headers: new Map(), attachments: [] };
   const taken = new Set<string>();
   const saving: Promise<void>[] = [];
+  let failure: Error | undefined;
   parser.on('headers', (headers: Headers) => {
     parsed.headers = headers;
   });
@@ -53,12 +55,21 @@ async function parseInto(source: Readable, dir: string): Promise<Parsed> {
     }
     const file = path.join(dir, safeName(data.filename, taken));
     parsed.attachments.push({ path: file });
-    // The parser waits for release(), so at most one attachment is in memory, a chunk at a time.
-    const written = pipeline(data.content, fs.createWriteStream(file, { mode: 0o600 }));
-    saving.push(written.finally(() => data.release?.()));
+    const out = fs.createWriteStream(file, { mode: 0o600 });
+    saving.push(
+      finished(out).catch((error: unknown) => {
+        failure ??= error instanceof Error ? error : new Error(String(error));
+      }),
+    );
+    // A failed write is reported once parsing ends; until then the content is drained, never
+    // destroyed, so the parser (which waits for release()) carries on to the end of the message.
+    out.on('error', () => data.content.resume());
+    data.content.once('end', () => data.release?.());
+    data.content.pipe(out);
   });
   await pipeline(source, parser);
   await Promise.all(saving);
+  if (failure) throw failure;
   return parsed;
 }
 
@@ -69,7 +80,14 @@ async function parseInto(source: Readable, dir: string): Promise<Parsed> {
 export async function draftFromStored(store: QueueStore, record: QueueRecord): Promise<DraftContent> {
   const dir = path.join(store.paths.edits, record.id);
   await ensureDir(dir);
-  const parsed = await parseInto(store.openBytes(record.id), dir);
+  const parsed = await parseInto(store.openBytes(record.id), dir).catch((error: unknown) => {
+    const code = errno(error);
+    throw new AppError(
+      code === 'ENOSPC' ? 'disk_full' : 'storage_failed',
+      `The message could not be taken back for editing (${code ?? 'read failed'}); it stays in the outbox.`,
+      { cause: error },
+    );
+  });
   const header = (name: string) => parsed.headers.get(name) as AddressObject | AddressObject[] | undefined;
   const replyTo = addresses(header('reply-to'))[0];
   return {

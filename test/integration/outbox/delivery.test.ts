@@ -425,6 +425,23 @@ describe('user controls', () => {
     expect(service.list()).toHaveLength(0);
   });
 
+  it('keeps the message queued when its attachments cannot be written out for editing', async () => {
+    const { service, clock, outbox } = await setup();
+    const dir = await makeDataDir();
+    await fsp.writeFile(`${dir}/report.txt`, 'quarterly numbers');
+    const item = await send(service, ['ann@example.net'], {
+      sendAt: new Date(clock.now() + 30 * MINUTE).toISOString(),
+      attachments: [{ path: `${dir}/report.txt` }],
+    });
+    // A folder where the attachment's file should go: writing it fails with EISDIR.
+    await fsp.mkdir(path.join(outbox.dataDir, 'outbox', 'edits', item.id, 'report.txt'), { recursive: true });
+    await expect(service.edit(item.id)).rejects.toMatchObject({
+      code: 'storage_failed',
+      message: expect.stringContaining('EISDIR') as unknown,
+    });
+    expect(service.get(item.id)).toMatchObject({ state: 'scheduled' });
+  });
+
   it('refuses undo once the window has passed', async () => {
     const { service, clock, outbox } = await setup({ onRcptTo: () => ({ code: 451, message: 'later' }) });
     outbox.settings.update({ undoSeconds: 5 });
