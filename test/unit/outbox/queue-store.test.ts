@@ -332,6 +332,34 @@ describe('queue store', () => {
     expect(ids(deliverer)).toEqual(['from-cli']);
   });
 
+  it('reads bytes whose segment another process reclaimed by reading the log again, never showing a shorter queue meanwhile', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const writer = await openStore(paths);
+    const first = messageBytes(11, 900);
+    await enqueue(writer, 'm1', first);
+    await enqueue(writer, 'm2', messageBytes(12, 700));
+    await writer.close();
+    const reader = await openStore(paths);
+    // The deliverer copies both into its own segment and deletes the writer's, where the reader looks.
+    await (await openStore(paths)).compact();
+
+    const seen: string[][] = [];
+    const reads = { done: false };
+    // Saved while the reader reads the log again: the new view must take it in too.
+    const saving = enqueue(reader, 'm3', messageBytes(13, 500));
+    const reading = bytesOf(reader, 'm1').finally(() => (reads.done = true));
+    while (!reads.done) {
+      seen.push(ids(reader));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await reading).equals(first)).toBe(true);
+    await saving;
+    expect(seen.length).toBeGreaterThan(1);
+    for (const shown of seen) expect(shown).toEqual(expect.arrayContaining(['m1', 'm2']));
+    expect(ids(reader)).toEqual(['m1', 'm2', 'm3']);
+    expect(ids(await openStore(paths))).toEqual(['m1', 'm2', 'm3']);
+  });
+
   it('applies no frame of a batch whose commit never made it to disk', async () => {
     const paths = queuePaths(await makeDataDir());
     const a = await openStore(paths);
