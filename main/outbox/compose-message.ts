@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { domainToASCII } from 'node:url';
@@ -156,8 +156,14 @@ function recipientsOf(request: ComposeRequest): {
   return { mailboxes, all };
 }
 
+/**
+ * 32 hex digits, 122 bits of them random. randomUUID draws on random data Node caches for 128
+ * UUIDs at a time; randomBytes calls into OpenSSL for every ID, which shows at enqueue rates.
+ */
+export const randomHex = () => randomUUID().replaceAll('-', '');
+
 export function newQueueId(now: number): string {
-  return `${now.toString(36).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
+  return `${now.toString(36).padStart(9, '0')}-${randomHex().slice(0, 12)}`;
 }
 
 /**
@@ -196,7 +202,7 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
 
   const id = newQueueId(context.now);
   const domain = from.address.slice(from.address.lastIndexOf('@') + 1);
-  const messageId = `<${randomBytes(16).toString('hex')}@${domain}>`;
+  const messageId = `<${randomHex()}@${domain}>`;
   const mail: Mail.Options = {
     from: literalName(from),
     to: mailboxes.to.map(literalName),

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import type { RecipientStatus } from '../../preload/contract/outbox.ts';
 import type { AccountsPort, SenderAccount } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
-import { newQueueId, parseMailbox } from './compose-message.ts';
+import { newQueueId, parseMailbox, randomHex } from './compose-message.ts';
 import type { QueueRecord } from './queue-record.ts';
 import type { QueueStore } from './queue-store.ts';
 
@@ -200,7 +199,7 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
   const added: string[] = [];
   let messageId = header('message-id')?.value;
   if (!messageId) {
-    messageId = `<${randomBytes(16).toString('hex')}@${domain}>`;
+    messageId = `<${randomHex()}@${domain}>`;
     added.push(`Message-ID: ${messageId}`);
   }
   if (!header('date')) added.push(`Date: ${rfc5322Date(context.now)}`);
