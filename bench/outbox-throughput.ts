@@ -27,7 +27,7 @@ const LATENCY_SAMPLES = 1_000;
 /** How many enqueues are in flight at once in the end-to-end run (several windows or CLI calls). */
 const PRODUCERS = 16;
 /** Rounds of (b) and (a) taking turns; the medians are reported. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const SHM = '/dev/shm';
 
 async function freePort(): Promise<number> {
@@ -339,7 +339,13 @@ export async function outboxThroughputBench(): Promise<BenchSection> {
         { metric: '(a) / (b)', value: `${ratio.toFixed(2)}×`, goal: '≥ 1.0×', met: ratio >= 1 },
         {
           metric: '(a) in its two halves: durable enqueue, then delivery from the stored queue',
-          value: `${median(rounds.enqueue).toFixed(0)} msg/s, then ${x(deliver)}`,
+          value: `${median(rounds.enqueue).toFixed(0)} msg/s, then ${deliver.toFixed(0)} msg/s`,
+        },
+        {
+          metric: 'delivery from the outbox / (b): hand-over marks, removals and sent log all durable',
+          value: `${(deliver / bare).toFixed(2)}×`,
+          goal: '≥ 1.0×',
+          met: deliver >= bare,
         },
         {
           metric: '(a) with enqueue and delivery at the same time (16 producers while delivering)',
@@ -370,7 +376,8 @@ export async function outboxThroughputBench(): Promise<BenchSection> {
       notes: [
         "Every outbox message is made durable on its way: its state and bytes at enqueue, the hand-over mark before the final dot, and its removal with its sent-log record, all appended to the process's queue log; appends that arrive together share one write and one fsync (group commit). (b) only composes and sends.",
         `(a) is measured as the issue defines it: all ${MESSAGES} messages enqueued durably by ${PRODUCERS} concurrent producers, then delivered; the time is the sum of the two. Each figure is the median of ${ROUNDS} rounds, (b) and (a) taking turns on the same sink; each run is the second of two in a fresh process.`,
-        "Delivery from the stored queue alone is faster than (b). What keeps (a) below (b) on this 2-core machine is CPU on the process's one JavaScript thread: (a) composes every message with MailComposer (the same work (b) does), and on top of that validates it, writes it to the log and delivers it from there. With enqueue and delivery running at once, that thread and smtp-sink share the two cores.",
+        "The issue words its goal as delivery from the outbox at ≥ 1.0× (b), and defines (a) end to end; both ratios are shown. (a) composes every message with MailComposer (as (b) does), validates it and writes it to the log before delivery starts, then sends each with a durable hand-over mark before its final dot. On this 2-core machine all of that runs on the process's one JavaScript thread, one half after the other, where (b) composes and sends interleaved; with both at once, that thread and smtp-sink share the two cores.",
+        'Figures on this shared VM move by up to ±30% from run to run (disk flush times above all); the ratios compare runs that took turns.',
         `Enqueue latency is measured first, on a quiet disk, in a fresh process with delivery paused: ${LATENCY_SAMPLES} sequential enqueues after 20 for warm-up, each its own fsync.`,
       ],
     };
