@@ -4,6 +4,7 @@ import path from 'node:path';
 import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import MimeNode from 'nodemailer/lib/mime-node';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type Mail from 'nodemailer/lib/mailer';
 import { composeRequest, type ComposeRequest } from '../../preload/contract/compose.ts';
@@ -174,6 +175,28 @@ const literal = (text: string) => (text.includes('=?') ? encodeWord(text, 'Q', 5
 const literalName = (m: Mailbox): Mailbox => ({ name: literal(m.name), address: m.address });
 
 const display = (m: Mailbox) => (m.name ? `${m.name} <${m.address}>` : m.address);
+
+/** The From field nodemailer would write for `m`, as one (possibly folded) line without its CRLF. */
+function fromField(m: Mailbox): string {
+  const headers = new MimeNode('text/plain').setHeader('From', literalName(m)).buildHeaders();
+  return headers.split(/\r\n(?![ \t])/).find((field) => field.startsWith('From:')) ?? `From: ${m.address}`;
+}
+
+/** What a message takes from the account it goes out through: the sender it shows and sends as. */
+export function senderOf(account: SenderAccount): {
+  from: string;
+  fromField: string;
+  envelopeFrom: string;
+  needsSmtpUtf8: boolean;
+} {
+  const mailbox = { name: account.displayName, address: account.fromAddress };
+  return {
+    from: display(mailbox),
+    fromField: fromField(mailbox),
+    envelopeFrom: mailbox.address,
+    needsSmtpUtf8: NON_ASCII.test(mailbox.address),
+  };
+}
 
 export interface ComposeContext {
   readonly accounts: AccountsPort;

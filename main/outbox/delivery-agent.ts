@@ -8,6 +8,7 @@ import { createConnectionPool, type ConnectionPool } from '../smtp/connection-po
 import type { SmtpEndpoint } from '../smtp/smtp-endpoint.ts';
 import { classifySmtpError, type SmtpErrorLike, type SmtpFailure } from '../smtp/smtp-failure.ts';
 import type { Timeouts } from '../smtp/transport-options.ts';
+import { rewriteFrom } from './from-rewrite.ts';
 import type { QueueRecord } from './queue-record.ts';
 import type { QueueStore } from './queue-store.ts';
 
@@ -163,7 +164,8 @@ export function createDeliveryAgent(options: {
         };
         const info = await pool.withConnection(
           (connection) => {
-            const bytes = store.openBytes(record.id);
+            const stored = store.openBytes(record.id);
+            const bytes = record.fromField ? rewriteFrom(stored, record.fromField) : stored;
             const source = endpoint.dkim ? new DKIM({ ...endpoint.dkim }).sign(bytes) : bytes;
             gate = new HandoverGate(source, onProgress, async () => {
               await store.markHandedOver(record.id, attempt);

@@ -8,7 +8,7 @@ import type { Logger } from '../errors/logger.ts';
 import type { AppSettingsService } from '../settings/app-settings.ts';
 import type { SmtpFailure } from '../smtp/smtp-failure.ts';
 import type { Clock } from './clock.ts';
-import { composeMessage, parseComposeRequest } from './compose-message.ts';
+import { composeMessage, parseComposeRequest, senderOf } from './compose-message.ts';
 import type { Connectivity } from './connectivity.ts';
 import { CONNECTIONS_PER_ACCOUNT, type AttemptResult, type DeliveryAgent } from './delivery-agent.ts';
 import { DueQueue } from './due-queue.ts';
@@ -16,6 +16,7 @@ import { backoffMs, nextRetry } from './retry-policy.ts';
 import { toQueueItem, type QueueRecord } from './queue-record.ts';
 import type { QueueStore } from './queue-store.ts';
 import type { SentLog } from './sent-log.ts';
+import { sizeWithFrom } from './from-rewrite.ts';
 import { draftFromStored } from './stored-draft.ts';
 
 /** Even with nothing due, look at the wall clock this often: timers do not run during sleep. */
@@ -650,10 +651,24 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       const target = accounts.find(toAccountId);
       if (!target)
         throw new AppError('unknown_account', 'The account to move the messages to does not exist.');
+      const sender = senderOf(target);
       for (const record of [...records.values()]) {
         if (record.accountId !== fromAccountId || sending.has(record.id)) continue;
-        // The From header stays as written; the envelope sender must be the new account's.
-        await save({ ...record, accountId: toAccountId, envelopeFrom: target.fromAddress });
+        // The stored bytes stay; the From field is replaced as the message goes out.
+        const sizeBytes = await sizeWithFrom(
+          store.openBytes(record.id),
+          { previous: record.fromField, field: sender.fromField },
+          record.sizeBytes,
+        );
+        await save({
+          ...record,
+          accountId: toAccountId,
+          from: sender.from,
+          fromField: sender.fromField,
+          envelopeFrom: sender.envelopeFrom,
+          needsSmtpUtf8: record.needsSmtpUtf8 || sender.needsSmtpUtf8,
+          sizeBytes,
+        });
       }
       pump();
     },

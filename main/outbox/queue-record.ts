@@ -19,6 +19,8 @@ export const queueRecord = queueItem.extend({
   lastTriedAt: isoTime.optional(),
   /** Some address has a non-ASCII local part, so the server must offer SMTPUTF8. */
   needsSmtpUtf8: z.boolean(),
+  /** Replaces the stored message's From field as it goes out: it moved to another account. */
+  fromField: z.string().max(4096).optional(),
 });
 export type QueueRecord = z.infer<typeof queueRecord>;
 
@@ -28,6 +30,6 @@ export type QueueRecord = z.infer<typeof queueRecord>;
  * this runs for every item of every change event.
  */
 export function toQueueItem(record: QueueRecord, state: QueueState = record.state): QueueItem {
-  const { version, envelopeFrom, onlineMsSpent, lastTriedAt, needsSmtpUtf8, ...item } = record;
+  const { version, envelopeFrom, onlineMsSpent, lastTriedAt, needsSmtpUtf8, fromField, ...item } = record;
   return { ...item, state };
 }

@@ -18,6 +18,7 @@ import { makeSelfSignedCert, type TestCert } from '../../support/tls-cert.ts';
 import type { SmtpEndpoint } from '../../../main/smtp/smtp-endpoint.ts';
 import type { OutboxService } from '../../../main/outbox/outbox-service.ts';
 import type { QueueItem } from '../../../preload/contract/outbox.ts';
+import { storedMessages } from '../../support/queue-on-disk.ts';
 
 const MINUTE = 60_000;
 const cleanups: (() => Promise<void>)[] = [];
@@ -440,6 +441,59 @@ describe('user controls', () => {
       message: expect.stringContaining('EISDIR') as unknown,
     });
     expect(service.get(item.id)).toMatchObject({ state: 'scheduled' });
+  });
+
+  it('sends messages moved to another account in that account’s name, everything else byte for byte', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => server.close());
+    const accounts = createTestAccounts(
+      [
+        ['old', 'Old Name', 'old@example.org'],
+        ['mid', '', 'mid@example.org'],
+        ['new', 'Néw Sender, the one with a display name long enough to fold', 'new@example.org'],
+      ].map(([id = '', displayName = '', fromAddress = '']) => ({
+        id,
+        displayName,
+        fromAddress,
+        paused: true,
+        endpoint: plainEndpoint(server.port),
+      })),
+    );
+    const outbox = await startTestOutbox({ accounts });
+    cleanups.push(() => outbox.stop());
+    const { service } = outbox.outbox;
+    const dir = await makeDataDir();
+    await fsp.writeFile(`${dir}/report.bin`, randomBytes(300_000));
+    const item = await service.enqueue({
+      accountId: 'old',
+      to: ['ann@example.net'],
+      subject: 'Moved',
+      text: 'Hi there',
+      attachments: [{ path: `${dir}/report.bin` }],
+    });
+    const stored = (await storedMessages(outbox.dataDir))[0]?.bytes ?? '';
+    await service.moveToAccount('old', 'mid');
+    await service.moveToAccount('mid', 'new');
+    const moved = service.get(item.id);
+    expect(moved).toMatchObject({
+      accountId: 'new',
+      from: expect.stringContaining('<new@example.org>') as unknown,
+    });
+    accounts.update('new', { paused: false });
+    expect(await after(service, item.id)).toBeUndefined();
+
+    const [received] = server.messages;
+    expect(received?.from).toBe('new@example.org');
+    const raw = received?.raw ?? Buffer.alloc(0);
+    expect(raw.length).toBe(moved.sizeBytes);
+    const parsed = await simpleParser(raw);
+    expect(parsed.from?.value).toEqual([
+      { name: 'Néw Sender, the one with a display name long enough to fold', address: 'new@example.org' },
+    ]);
+    // Only the From field differs: drop it from both and the bytes are the same.
+    const withoutFrom = (bytes: string) => bytes.replace(/^From:.*\r\n(?:[ \t].*\r\n)*/m, '');
+    expect(stored).toContain('From: Old Name <old@example.org>');
+    expect(withoutFrom(raw.toString())).toBe(withoutFrom(stored));
   });
 
   it('refuses undo once the window has passed', async () => {

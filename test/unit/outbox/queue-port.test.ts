@@ -28,7 +28,7 @@ describe('the queue as account management sees it', () => {
     await service.moveToAccount('old', 'new');
     expect(service.countPending('old')).toBe(0);
     expect(service.countPending('new')).toBe(2);
-    expect(service.get(a.id)).toMatchObject({ accountId: 'new', from: 'old@example.org' });
+    expect(service.get(a.id)).toMatchObject({ accountId: 'new', from: 'new@example.org' });
     await expect(service.moveToAccount('new', 'gone')).rejects.toMatchObject({ code: 'unknown_account' });
   });
 });
