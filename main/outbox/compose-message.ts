@@ -18,6 +18,8 @@ const HEADER_UNSAFE = /[\r\n\0]/;
 const HEADER_FIELDS = ['from', 'replyTo', 'subject', 'inReplyTo', 'accountId', 'sendAt'] as const;
 const LIST_FIELDS = ['to', 'cc', 'bcc', 'references'] as const;
 const NON_ASCII = /[\u0080-\u{10ffff}]/u;
+/** Whether a message between these addresses needs a server that offers SMTPUTF8. */
+export const needsSmtpUtf8 = (addresses: readonly string[]) => addresses.some((a) => NON_ASCII.test(a));
 // RFC 5321 §4.1.2 without quoted local parts: enough for real mail, and nothing that could break a line.
 const LOCAL_PART = /^[^\s@<>()[\]\\,;:"]+$/;
 const hasControl = (s: string) =>
@@ -183,18 +185,12 @@ function fromField(m: Mailbox): string {
 }
 
 /** What a message takes from the account it goes out through: the sender it shows and sends as. */
-export function senderOf(account: SenderAccount): {
-  from: string;
-  fromField: string;
-  envelopeFrom: string;
-  needsSmtpUtf8: boolean;
-} {
+export function senderOf(account: SenderAccount): { from: string; fromField: string; envelopeFrom: string } {
   const mailbox = { name: account.displayName, address: account.fromAddress };
   return {
     from: display(mailbox),
     fromField: fromField(mailbox),
     envelopeFrom: mailbox.address,
-    needsSmtpUtf8: NON_ASCII.test(mailbox.address),
   };
 }
 
@@ -278,6 +274,6 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
     sizeBytes,
     attachmentCount: request.attachments.length,
     onlineMsSpent: 0,
-    needsSmtpUtf8: addresses.some((a) => NON_ASCII.test(a)),
+    needsSmtpUtf8: needsSmtpUtf8(addresses),
   };
 }

@@ -3,7 +3,7 @@ import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import type { RecipientStatus } from '../../preload/contract/outbox.ts';
 import type { AccountsPort, SenderAccount } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
-import { newQueueId, parseMailbox, randomHex } from './compose-message.ts';
+import { needsSmtpUtf8, newQueueId, parseMailbox, randomHex } from './compose-message.ts';
 import type { QueueRecord } from './queue-record.ts';
 import type { QueueStore } from './queue-store.ts';
 
@@ -240,7 +240,7 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
     sizeBytes: await context.store.writeBytes(id, stored),
     attachmentCount: 0,
     onlineMsSpent: 0,
-    needsSmtpUtf8: [envelopeFrom, ...recipients.map((r) => r.address)].some((a) => NON_ASCII.test(a)),
+    needsSmtpUtf8: needsSmtpUtf8([envelopeFrom, ...recipients.map((r) => r.address)]),
   };
   try {
     await context.store.save(record);

@@ -17,7 +17,7 @@ async function splitHeader(source: Readable): Promise<Split> {
   let read = Buffer.alloc(0);
   for (;;) {
     const next = await rest.next();
-    if (next.done) return { head: read, tail: Buffer.alloc(0), rest };
+    if (next.done) throw new Error('The stored message has no end to its header section.');
     read = Buffer.concat([read, next.value]);
     const end = read.indexOf(END_OF_HEADERS);
     if (end >= 0) return { head: read.subarray(0, end + 2), tail: read.subarray(end + 2), rest };
@@ -48,10 +48,15 @@ function replaceFrom(head: Buffer, field: string): Buffer {
 export function rewriteFrom(source: Readable, field: string): Readable {
   return Readable.from(
     (async function* () {
-      const { head, tail, rest } = await splitHeader(source);
-      yield replaceFrom(head, field);
-      if (tail.length > 0) yield tail;
-      for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+      // Torn down early (a failed attempt), the stored stream must close too: it may hold a file.
+      try {
+        const { head, tail, rest } = await splitHeader(source);
+        yield replaceFrom(head, field);
+        if (tail.length > 0) yield tail;
+        for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+      } finally {
+        source.destroy();
+      }
     })(),
     { objectMode: false },
   );
@@ -66,8 +71,7 @@ export async function sizeWithFrom(
   change: { previous: string | undefined; field: string },
   size: number,
 ): Promise<number> {
-  const { head } = await splitHeader(source);
-  source.destroy();
+  const { head } = await splitHeader(source).finally(() => source.destroy());
   const before = change.previous === undefined ? head : replaceFrom(head, change.previous);
   return size - before.length + replaceFrom(head, change.field).length;
 }

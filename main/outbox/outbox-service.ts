@@ -8,7 +8,7 @@ import type { Logger } from '../errors/logger.ts';
 import type { AppSettingsService } from '../settings/app-settings.ts';
 import type { SmtpFailure } from '../smtp/smtp-failure.ts';
 import type { Clock } from './clock.ts';
-import { composeMessage, parseComposeRequest, senderOf } from './compose-message.ts';
+import { composeMessage, needsSmtpUtf8, parseComposeRequest, senderOf } from './compose-message.ts';
 import type { Connectivity } from './connectivity.ts';
 import { CONNECTIONS_PER_ACCOUNT, type AttemptResult, type DeliveryAgent } from './delivery-agent.ts';
 import { DueQueue } from './due-queue.ts';
@@ -197,9 +197,11 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   const due = new DueQueue(
     (record) => records.get(record.id) === record && waiting.has(record.state) && !sending.has(record.id),
   );
+  /** Accounts whose messages are being moved to another one. */
+  const moving = new Set<string>();
   function accountReady(accountId: string, now: number): boolean {
     const account = accounts.find(accountId);
-    if (!account || account.paused || account.attention) return false;
+    if (!account || account.paused || account.attention || moving.has(accountId)) return false;
     return (perAccountBlock.get(accountId)?.until ?? 0) <= now && allowance(accountId, now) > 0;
   }
 
@@ -652,25 +654,32 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       if (!target)
         throw new AppError('unknown_account', 'The account to move the messages to does not exist.');
       const sender = senderOf(target);
-      for (const record of [...records.values()]) {
-        if (record.accountId !== fromAccountId || sending.has(record.id)) continue;
-        // The stored bytes stay; the From field is replaced as the message goes out.
-        const sizeBytes = await sizeWithFrom(
-          store.openBytes(record.id),
-          { previous: record.fromField, field: sender.fromField },
-          record.sizeBytes,
-        );
-        await save({
-          ...record,
-          accountId: toAccountId,
-          from: sender.from,
-          fromField: sender.fromField,
-          envelopeFrom: sender.envelopeFrom,
-          needsSmtpUtf8: record.needsSmtpUtf8 || sender.needsSmtpUtf8,
-          sizeBytes,
-        });
+      // No attempt may start on the old account while its messages move (each move awaits a read).
+      moving.add(fromAccountId);
+      try {
+        for (const { id } of [...records.values()]) {
+          // Current, not as listed: a cancel or an edit may have come in meanwhile.
+          const record = records.get(id);
+          if (record?.accountId !== fromAccountId || sending.has(id)) continue;
+          // The stored bytes stay; the From field is replaced as the message goes out.
+          const sizeBytes = await sizeWithFrom(
+            store.openBytes(id),
+            { previous: record.fromField, field: sender.fromField },
+            record.sizeBytes,
+          );
+          if (records.get(id) !== record) continue;
+          await save({
+            ...record,
+            accountId: toAccountId,
+            ...sender,
+            needsSmtpUtf8: needsSmtpUtf8([sender.envelopeFrom, ...record.recipients.map((r) => r.address)]),
+            sizeBytes,
+          });
+        }
+      } finally {
+        moving.delete(fromAccountId);
+        pump();
       }
-      pump();
     },
     async holdAll(accountId) {
       for (const record of [...records.values()]) {

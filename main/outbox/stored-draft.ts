@@ -43,6 +43,7 @@ async function parseInto(source: Readable, dir: string): Promise<Parsed> {
   const parsed: Parsed = { headers: new Map(), attachments: [] };
   const taken = new Set<string>();
   const saving: Promise<void>[] = [];
+  const writing = new Set<fs.WriteStream>();
   let failure: Error | undefined;
   parser.on('headers', (headers: Headers) => {
     parsed.headers = headers;
@@ -56,19 +57,33 @@ async function parseInto(source: Readable, dir: string): Promise<Parsed> {
     const file = path.join(dir, safeName(data.filename, taken));
     parsed.attachments.push({ path: file });
     const out = fs.createWriteStream(file, { mode: 0o600 });
+    writing.add(out);
     saving.push(
-      finished(out).catch((error: unknown) => {
-        failure ??= error instanceof Error ? error : new Error(String(error));
-      }),
+      finished(out)
+        .catch((error: unknown) => {
+          failure ??= error instanceof Error ? error : new Error(String(error));
+        })
+        .finally(() => writing.delete(out)),
     );
     // A failed write is reported once parsing ends; until then the content is drained, never
     // destroyed, so the parser (which waits for release()) carries on to the end of the message.
     out.on('error', () => data.content.resume());
+    data.content.on('error', (error) => {
+      out.destroy(error);
+      data.release?.();
+    });
     data.content.once('end', () => data.release?.());
     data.content.pipe(out);
   });
-  await pipeline(source, parser);
-  await Promise.all(saving);
+  try {
+    await pipeline(source, parser);
+  } catch (error) {
+    // The message broke off inside an attachment: close its file, whose write will never end.
+    for (const out of writing) out.destroy();
+    throw error;
+  } finally {
+    await Promise.all(saving);
+  }
   if (failure) throw failure;
   return parsed;
 }

@@ -43,6 +43,19 @@ describe('rewriting the From field of a stored message', () => {
     }
   });
 
+  it('closes the stored stream when the rewritten one is torn down part way', async () => {
+    const source = chunks(
+      Buffer.concat([Buffer.from('From: old@example.org\r\n'), body, Buffer.alloc(200_000)]),
+      1000,
+    );
+    const rewritten = rewriteFrom(source, NEW);
+    await new Promise((resolve) => rewritten.once('data', resolve));
+    rewritten.destroy();
+    await new Promise((resolve) => rewritten.once('close', resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(source.destroyed).toBe(true);
+  });
+
   it('refuses a message whose header section never ends', async () => {
     const endless = Readable.from(Array.from({ length: 20 }, () => Buffer.alloc(64 * 1024, 'x')));
     await expect(buffer(rewriteFrom(endless, NEW))).rejects.toThrow(/no end to its header section/);
