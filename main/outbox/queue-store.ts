@@ -304,8 +304,15 @@ export function createQueueStore(
   /** Own frames applied while a reload reads the log: they are applied to the new view too. */
   let appliedDuringReload: [string, DecodedFrame][] | undefined;
 
+  let reloading: Promise<void> | undefined;
+  /** One reload at a time: the own frames applied meanwhile are gathered for the one running. */
+  function reload(): Promise<void> {
+    reloading ??= reloadNow().finally(() => (reloading = undefined));
+    return reloading;
+  }
+
   /** Reads the whole log again into a new view, which replaces the old one only once complete. */
-  async function reload(): Promise<void> {
+  async function reloadNow(): Promise<void> {
     const before = new Set(view.records().map((record) => record.id));
     appliedDuringReload = [];
     const fresh = new QueueView();
@@ -315,7 +322,11 @@ export function createQueueStore(
       appliedDuringReload = undefined;
       throw error;
     }
-    for (const [segment, frame] of appliedDuringReload) fresh.apply(segment, frame);
+    for (const [segment, frame] of appliedDuringReload) {
+      // A segment this process opened during the reload is its own, as in the view it replaces.
+      fresh.segment(segment, true);
+      fresh.apply(segment, frame);
+    }
     appliedDuringReload = undefined;
     view = fresh;
     const after = view.records().map((record) => record.id);
@@ -345,7 +356,8 @@ export function createQueueStore(
         yield copy;
         return;
       }
-      const ref = view.body(id);
+      // After a reload that still knows no place, the segment files themselves are asked.
+      const ref = view.body(id) ?? (tries > 0 ? (await bodiesIn(await segmentNames())).get(id) : undefined);
       try {
         if (ref) {
           yield await readBody(ref);
@@ -386,6 +398,19 @@ export function createQueueStore(
     return done;
   }
 
+  /** Where each message's bytes are in these segments, read from the files themselves. */
+  async function bodiesIn(segments: Iterable<string>): Promise<Map<string, BodyRef>> {
+    const found = new Map<string, BodyRef>();
+    for (const segment of segments) {
+      const bytes = await fsp.readFile(path.join(paths.queue, segment)).catch(() => undefined);
+      for (const frame of bytes ? decodeFrames(bytes, 0, true).frames : []) {
+        if (frame.entry.op === 'put' && frame.body)
+          found.set(frame.entry.record.id, { segment, ...frame.body });
+      }
+    }
+    return found;
+  }
+
   let compacting: Promise<void> | undefined;
   async function compactNow(): Promise<void> {
     await sync();
@@ -394,9 +419,11 @@ export function createQueueStore(
     // Same revisions, so every reader takes the copies as the same states in a new place.
     const copies: Promise<unknown>[] = [];
     const onlyIn = (segments: Iterable<string>) => [...segments].every((name) => done.has(name));
+    const inDone = await bodiesIn(done);
     for (const [id, entry] of [...view.entries]) {
       const refs = view.bodies.get(id) ?? [];
-      const body = refs[0];
+      // The files about to go are asked too: bytes must never leave with them while the message lives.
+      const body = refs[0] ?? inDone.get(id);
       const bodyHere = body !== undefined && onlyIn(refs.map((ref) => ref.segment));
       if (!onlyIn(entry.holders) && !bodyHere) continue;
       if (entry.record) {
