@@ -62,16 +62,8 @@ export function rewriteFrom(source: Readable, field: string): Readable {
   );
 }
 
-/**
- * The size of the message once its From field is `field` rather than `previous` (undefined: the
- * stored one), from a record's `size` that counts `previous`. Reads only the header section.
- */
-export async function sizeWithFrom(
-  source: Readable,
-  change: { previous: string | undefined; field: string },
-  size: number,
-): Promise<number> {
+/** The size of stored bytes of `storedSize` once their From field is `field`; reads only the header section. */
+export async function sizeWithFrom(source: Readable, field: string, storedSize: number): Promise<number> {
   const { head } = await splitHeader(source).finally(() => source.destroy());
-  const before = change.previous === undefined ? head : replaceFrom(head, change.previous);
-  return size - before.length + replaceFrom(head, change.field).length;
+  return storedSize - head.length + replaceFrom(head, field).length;
 }

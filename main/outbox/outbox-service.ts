@@ -662,11 +662,8 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
           const record = records.get(id);
           if (record?.accountId !== fromAccountId || sending.has(id)) continue;
           // The stored bytes stay; the From field is replaced as the message goes out.
-          const sizeBytes = await sizeWithFrom(
-            store.openBytes(id),
-            { previous: record.fromField, field: sender.fromField },
-            record.sizeBytes,
-          );
+          const storedSizeBytes = record.storedSizeBytes ?? record.sizeBytes;
+          const sizeBytes = await sizeWithFrom(store.openBytes(id), sender.fromField, storedSizeBytes);
           if (records.get(id) !== record) continue;
           await save({
             ...record,
@@ -674,6 +671,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
             ...sender,
             needsSmtpUtf8: needsSmtpUtf8([sender.envelopeFrom, ...record.recipients.map((r) => r.address)]),
             sizeBytes,
+            storedSizeBytes,
           });
         }
       } finally {

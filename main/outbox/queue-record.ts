@@ -21,6 +21,8 @@ export const queueRecord = queueItem.extend({
   needsSmtpUtf8: z.boolean(),
   /** Replaces the stored message's From field as it goes out: it moved to another account. */
   fromField: z.string().max(4096).optional(),
+  /** The stored bytes' size, when the From field makes what goes out (`sizeBytes`) differ. */
+  storedSizeBytes: z.number().int().positive().optional(),
 });
 export type QueueRecord = z.infer<typeof queueRecord>;
 
@@ -30,6 +32,15 @@ export type QueueRecord = z.infer<typeof queueRecord>;
  * this runs for every item of every change event.
  */
 export function toQueueItem(record: QueueRecord, state: QueueState = record.state): QueueItem {
-  const { version, envelopeFrom, onlineMsSpent, lastTriedAt, needsSmtpUtf8, fromField, ...item } = record;
+  const {
+    version,
+    envelopeFrom,
+    onlineMsSpent,
+    lastTriedAt,
+    needsSmtpUtf8,
+    fromField,
+    storedSizeBytes,
+    ...item
+  } = record;
   return { ...item, state };
 }

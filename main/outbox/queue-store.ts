@@ -189,7 +189,7 @@ export function createQueueStore(
             (s) => s.size,
             () => -1,
           );
-      if (size === record.sizeBytes) continue;
+      if (size === (record.storedSizeBytes ?? record.sizeBytes)) continue;
       found.push({
         id,
         reason: size < 0 ? 'its message file is missing' : 'its message bytes are truncated',

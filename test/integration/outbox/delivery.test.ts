@@ -475,6 +475,9 @@ describe('user controls', () => {
     await service.moveToAccount('old', 'mid');
     await service.moveToAccount('mid', 'new');
     const moved = service.get(item.id);
+    // Another process reading the queue takes the moved message as whole, not as cut short.
+    expect((await storedMessages(outbox.dataDir)).map((m) => m.record.id)).toEqual([item.id]);
+    expect(await fsp.readdir(path.join(outbox.dataDir, 'outbox', 'quarantine'))).toEqual([]);
     expect(moved).toMatchObject({
       accountId: 'new',
       from: expect.stringContaining('<new@example.org>') as unknown,
