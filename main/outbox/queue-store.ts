@@ -419,11 +419,12 @@ export function createQueueStore(
     // Same revisions, so every reader takes the copies as the same states in a new place.
     const copies: Promise<unknown>[] = [];
     const onlyIn = (segments: Iterable<string>) => [...segments].every((name) => done.has(name));
-    const inDone = await bodiesIn(done);
+    let inDone: Map<string, BodyRef> | undefined;
     for (const [id, entry] of [...view.entries]) {
       const refs = view.bodies.get(id) ?? [];
-      // The files about to go are asked too: bytes must never leave with them while the message lives.
-      const body = refs[0] ?? inDone.get(id);
+      // A live message the view knows no place for: the files about to go are asked, so its bytes
+      // never leave with them. (Read only then, and once.)
+      const body = refs[0] ?? (entry.record ? (inDone ??= await bodiesIn(done)).get(id) : undefined);
       const bodyHere = body !== undefined && onlyIn(refs.map((ref) => ref.segment));
       if (!onlyIn(entry.holders) && !bodyHere) continue;
       if (entry.record) {
