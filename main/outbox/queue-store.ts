@@ -279,17 +279,31 @@ export function createQueueStore(
     return [...changed];
   }
 
+  let viewTurn: Promise<unknown> = Promise.resolve();
+  /**
+   * Reading the log into the view, replacing the view and compacting take turns. Compaction drops a
+   * segment from the view before deleting its file; a read running meanwhile would read that
+   * segment back in from its start, and a removal already reclaimed with it would no longer hide
+   * the older states.
+   */
+  function inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = viewTurn.then(work);
+    viewTurn = run.catch(() => undefined);
+    return run;
+  }
+
+  async function syncNow(): Promise<string[]> {
+    const changed = await readSegments(view, false);
+    await verify(changed);
+    return changed;
+  }
+
   let syncing: Promise<string[]> | undefined;
   let syncQueued: Promise<string[]> | undefined;
   /** Callers that arrive while a read runs share the next one, which starts after their call. */
   function sync(): Promise<string[]> {
     if (!syncing) {
-      syncing = readSegments(view, false)
-        .then(async (changed) => {
-          await verify(changed);
-          return changed;
-        })
-        .finally(() => (syncing = undefined));
+      syncing = inTurn(syncNow).finally(() => (syncing = undefined));
       return syncing;
     }
     syncQueued ??= syncing
@@ -307,7 +321,7 @@ export function createQueueStore(
   let reloading: Promise<void> | undefined;
   /** One reload at a time: the own frames applied meanwhile are gathered for the one running. */
   function reload(): Promise<void> {
-    reloading ??= reloadNow().finally(() => (reloading = undefined));
+    reloading ??= inTurn(reloadNow).finally(() => (reloading = undefined));
     return reloading;
   }
 
@@ -356,8 +370,7 @@ export function createQueueStore(
         yield copy;
         return;
       }
-      // After a reload that still knows no place, the segment files themselves are asked.
-      const ref = view.body(id) ?? (tries > 0 ? (await bodiesIn(await segmentNames())).get(id) : undefined);
+      const ref = view.body(id);
       try {
         if (ref) {
           yield await readBody(ref);
@@ -398,41 +411,34 @@ export function createQueueStore(
     return done;
   }
 
-  /** Where each message's bytes are in these segments, read from the files themselves. */
-  async function bodiesIn(segments: Iterable<string>): Promise<Map<string, BodyRef>> {
-    const found = new Map<string, BodyRef>();
-    for (const segment of segments) {
-      const bytes = await fsp.readFile(path.join(paths.queue, segment)).catch(() => undefined);
-      for (const frame of bytes ? decodeFrames(bytes, 0, true).frames : []) {
-        if (frame.entry.op === 'put' && frame.body)
-          found.set(frame.entry.record.id, { segment, ...frame.body });
-      }
-    }
-    return found;
-  }
-
   let compacting: Promise<void> | undefined;
   async function compactNow(): Promise<void> {
-    await sync();
+    await syncNow();
     const done = await finishedSegments();
     if (done.size === 0) return;
     // Same revisions, so every reader takes the copies as the same states in a new place.
     const copies: Promise<unknown>[] = [];
     const onlyIn = (segments: Iterable<string>) => [...segments].every((name) => done.has(name));
-    let inDone: Map<string, BodyRef> | undefined;
-    for (const [id, entry] of [...view.entries]) {
+    for (const id of [...view.entries.keys()]) {
+      // Looked up afresh after every read: a delivery may change or remove the message meanwhile.
+      const entry = view.entries.get(id);
+      if (!entry) continue;
+      if (!entry.record) {
+        // Kept while any other segment has a frame of it, reclaimed or not: a crash between the
+        // unlinks below may leave an older state behind, which this removal must still outrank.
+        if (onlyIn(entry.holders) && view.heldElsewhere(id, entry.holders)) {
+          copies.push(append({ op: 'del', id, rev: entry.rev, ...(entry.sent ? { sent: entry.sent } : {}) }));
+        }
+        continue;
+      }
       const refs = view.bodies.get(id) ?? [];
-      // A live message the view knows no place for: the files about to go are asked, so its bytes
-      // never leave with them. (Read only then, and once.)
-      const body = refs[0] ?? (entry.record ? (inDone ??= await bodiesIn(done)).get(id) : undefined);
+      const body = refs[0];
       const bodyHere = body !== undefined && onlyIn(refs.map((ref) => ref.segment));
       if (!onlyIn(entry.holders) && !bodyHere) continue;
-      if (entry.record) {
-        const bytes = bodyHere ? (cached.get(id) ?? (await readBody(body))) : undefined;
-        copies.push(append({ op: 'put', rev: entry.rev, record: entry.record }, bytes));
-      } else if (view.heldElsewhere(id, done)) {
-        copies.push(append({ op: 'del', id, rev: entry.rev, ...(entry.sent ? { sent: entry.sent } : {}) }));
-      }
+      const bytes = bodyHere ? (cached.get(id) ?? (await readBody(body))) : undefined;
+      // Removed during the read: its removal is in this process's segment, which stays.
+      if (!view.record(id)) continue;
+      copies.push(append({ op: 'put', rev: entry.rev, record: entry.record }, bytes));
     }
     // A mark of an attempt whose outcome is not saved yet (one in flight) must survive.
     for (const [id, mark] of view.handovers) {
@@ -472,7 +478,7 @@ export function createQueueStore(
       }
       writer ??= createSegmentWriter(paths.queue, { fs: options.fs, identity: await currentProcess() });
       await reload();
-      await verify([...view.entries.keys()]);
+      await inTurn(() => verify([...view.entries.keys()]));
     },
     async writeBytes(id, content) {
       const { staged: result, size } = await stage(content, (all) =>
@@ -524,7 +530,7 @@ export function createQueueStore(
     handovers: () => new Map([...view.handovers].map(([id, mark]) => [id, mark.attempt])),
     compact() {
       // One at a time: a slow compaction must not overlap the next tick's.
-      compacting ??= compactNow().finally(() => (compacting = undefined));
+      compacting ??= inTurn(compactNow).finally(() => (compacting = undefined));
       return compacting;
     },
     async removeOrphans(olderThanMs, now) {

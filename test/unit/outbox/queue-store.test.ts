@@ -314,6 +314,55 @@ describe('queue store', () => {
     });
   }
 
+  it('leaves a queue that reads the same whichever of the reclaimed segments a crash left behind', async () => {
+    const paths = queuePaths(await makeDataDir());
+    // A producer queues two messages (state and bytes in its segment)...
+    const producer = await openStore(paths);
+    const sentBytes = messageBytes(21, 900);
+    const liveBytes = messageBytes(22, 1300);
+    await enqueue(producer, 'sent', sentBytes);
+    await enqueue(producer, 'live', liveBytes);
+    await producer.close();
+    // ...a deliverer records an attempt on each in one segment and the removal of one in the next.
+    const deliverer = await openStore(paths);
+    await deliverer.save(record('sent', sentBytes.length, { state: 'deferred', attempts: 1 }));
+    const deferred = record('live', liveBytes.length, { state: 'deferred', attempts: 1 });
+    await deliverer.save(deferred);
+    await deliverer.close();
+    await deliverer.remove('sent');
+    await deliverer.close();
+    const reclaimed = await segmentFiles(paths);
+    expect(reclaimed).toHaveLength(3);
+    const before = new Map(
+      await Promise.all(
+        reclaimed.map(async (name) => [name, await fsp.readFile(path.join(paths.queue, name))] as const),
+      ),
+    );
+
+    const compactor = await openStore(paths);
+    await compactor.compact();
+    const [copies = '', ...more] = await segmentFiles(paths);
+    expect(more).toEqual([]);
+
+    // A crash between the unlinks can leave any of the three behind, beside the compactor's copies.
+    for (let left = 0; left < 1 << reclaimed.length; left++) {
+      const kept = reclaimed.filter((_, i) => left & (1 << i));
+      for (const name of reclaimed) await fsp.rm(path.join(paths.queue, name), { force: true });
+      for (const name of kept) await fsp.writeFile(path.join(paths.queue, name), before.get(name) ?? '');
+      const notices: QuarantineNotice[] = [];
+      const reader = createQueueStore(paths, { fs: nodeFileSystem, onQuarantine: (n) => notices.push(n) });
+      await reader.init();
+      expect({ kept, ids: ids(reader), notices }).toEqual({ kept, ids: ['live'], notices: [] });
+      expect(reader.get('live')).toEqual(deferred);
+      expect((await bytesOf(reader, 'live')).equals(liveBytes)).toBe(true);
+      await reader.close();
+      for (const name of await segmentFiles(paths)) {
+        if (name !== copies && !reclaimed.includes(name)) await fsp.rm(path.join(paths.queue, name));
+      }
+    }
+    expect(await fsp.readdir(paths.quarantine)).toEqual([]);
+  });
+
   it('tells of changes it reads while compacting, so no message another process queued is missed', async () => {
     const paths = queuePaths(await makeDataDir());
     const changed: string[] = [];
