@@ -8,6 +8,7 @@ import { createConnectionPool, type ConnectionPool } from '../smtp/connection-po
 import type { SmtpEndpoint } from '../smtp/smtp-endpoint.ts';
 import { classifySmtpError, type SmtpErrorLike, type SmtpFailure } from '../smtp/smtp-failure.ts';
 import type { Timeouts } from '../smtp/transport-options.ts';
+import { errno, storageError } from './atomic-file.ts';
 import { rewriteFrom } from './from-rewrite.ts';
 import type { QueueRecord } from './queue-record.ts';
 import type { QueueStore } from './queue-store.ts';
@@ -41,6 +42,8 @@ export interface DeliveryAgent {
  */
 class HandoverGate extends Readable {
   started = false;
+  /** This side failed: the stored bytes could not be read, or the hand-over not recorded. */
+  localFailure: SmtpFailure | undefined;
   private sent = 0;
   private readonly source: AsyncIterator<Buffer>;
   private readonly onProgress: (bytes: number) => void;
@@ -55,27 +58,67 @@ class HandoverGate extends Readable {
 
   override _read(): void {
     this.started = true;
-    this.source.next().then(
-      async ({ done, value }) => {
-        if (!done) {
-          this.sent += value.length;
-          this.onProgress(this.sent);
-          this.push(value);
-          return;
-        }
-        await this.beforeEnd();
-        this.push(null);
-      },
-      (error: unknown) => {
-        this.destroy(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
+    void this.step();
+  }
+
+  private async step(): Promise<void> {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await this.source.next();
+    } catch (error) {
+      this.fail(readFailure(error), error);
+      return;
+    }
+    if (!next.done) {
+      this.sent += next.value.length;
+      this.onProgress(this.sent);
+      this.push(next.value);
+      return;
+    }
+    try {
+      await this.beforeEnd();
+    } catch (error) {
+      this.fail(recordFailure(error), error);
+      return;
+    }
+    this.push(null);
+  }
+
+  /** Destroying the body makes nodemailer drop the session before the final dot. */
+  private fail(failure: SmtpFailure, error: unknown): void {
+    this.localFailure = failure;
+    this.destroy(error instanceof Error ? error : new Error(String(error)));
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     void this.source.return?.();
     callback(error);
   }
+}
+
+/** Node's own code for a file error, under the AppError the queue wraps it in. */
+function fileErrorCode(error: unknown): string {
+  const cause = error instanceof AppError ? error.cause : error;
+  return errno(cause) ?? (cause instanceof Error ? cause.message : String(cause));
+}
+
+function readFailure(error: unknown): SmtpFailure {
+  const detail = fileErrorCode(error);
+  return {
+    class: 'local',
+    code: 'storage_failed',
+    message: `The stored message could not be read (${detail}), so it was not sent.`,
+  };
+}
+
+function recordFailure(error: unknown): SmtpFailure {
+  const { code } = storageError(error);
+  const detail = code === 'disk_full' ? 'the disk is full' : fileErrorCode(error);
+  return {
+    class: 'local',
+    code,
+    message: `Its hand-over to the server could not be recorded (${detail}), so it was not sent.`,
+  };
 }
 
 const pendingStates = new Set<RecipientStatus['state']>(['pending', 'deferred']);
@@ -184,6 +227,7 @@ export function createDeliveryAgent(options: {
           reply: info.response,
         };
       } catch (error) {
+        if (gate?.localFailure) return { kind: 'failed', handedOver, failure: gate.localFailure };
         if (error instanceof AppError) {
           return {
             kind: 'failed',

@@ -306,8 +306,11 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       .finally(() => {
         onWire.delete(record.id);
         sending.delete(record.id);
-        const current = records.get(record.id);
+        // The log's word, which refresh left alone while the message was out: another process may
+        // have changed it, or the store set it aside.
+        const current = store.get(record.id);
         if (current) upsert(current);
+        else if (records.has(record.id)) forget(record.id);
         pump();
       });
     onWire.set(record.id, record.accountId);
@@ -380,6 +383,12 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         return;
       case 'permanent':
         await fail({ ...tried, lastError: bridge(failure), ...reply(failure) });
+        break;
+      case 'local':
+        // This computer's fault, not the server's: the account's other messages go on. Bytes that
+        // are gone for good set the message aside, with a notice.
+        if (await store.recheck(record.id)) return;
+        await defer({ ...tried, lastError: bridge(failure) });
         break;
       case 'deferred': {
         if (failure.responseCode === undefined || failure.responseCode === 421) {

@@ -51,6 +51,11 @@ export interface QueueStore {
   remove(id: string, sent?: SentRecord): Promise<void>;
   /** The sent-log records that removals in the log carry (see SentLog). */
   sentRemovals(): SentRecord[];
+  /**
+   * Sets the message aside, as at start-up, if its bytes are gone or cut short. True when the
+   * message is no longer in the queue.
+   */
+  recheck(id: string): Promise<boolean>;
   /** Reads what other processes appended since the last look; returns the ids whose state changed. */
   sync(): Promise<string[]>;
   get(id: string): QueueRecord | undefined;
@@ -519,6 +524,10 @@ export function createQueueStore(
       if (hasFile) await unlinkIfExists(bodyFile(paths, id));
     },
     sync,
+    async recheck(id) {
+      await inTurn(() => verify([id]));
+      return view.record(id) === undefined;
+    },
     sentRemovals: () => [...view.entries.values()].flatMap((entry) => (entry.sent ? [entry.sent] : [])),
     get: (id) => view.record(id),
     ownsSegment: (name) => writer?.owns(name) ?? false,

@@ -6,8 +6,10 @@ import type { ErrorCode } from '../../preload/contract/errors.ts';
  * - `offline`: the network is gone; wait without spending an attempt
  * - `attention`: the account needs the user (credentials, certificate); stop sending through it
  * - `permanent`: the server refused for good (5xx); fail the message or recipient now
+ * - `local`: this computer failed (the stored message could not be read, or its hand-over could
+ *   not be recorded), so nothing was sent; try again later without blaming the server
  */
-export type FailureClass = 'deferred' | 'offline' | 'attention' | 'permanent';
+export type FailureClass = 'deferred' | 'offline' | 'attention' | 'permanent' | 'local';
 
 export interface SmtpFailure {
   readonly class: FailureClass;

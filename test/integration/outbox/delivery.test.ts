@@ -19,6 +19,7 @@ import type { SmtpEndpoint } from '../../../main/smtp/smtp-endpoint.ts';
 import type { OutboxService } from '../../../main/outbox/outbox-service.ts';
 import type { QueueItem } from '../../../preload/contract/outbox.ts';
 import { storedMessages } from '../../support/queue-on-disk.ts';
+import { nodeFileSystem, type FileSystemSeam } from '../../../main/outbox/atomic-file.ts';
 
 const MINUTE = 60_000;
 const cleanups: (() => Promise<void>)[] = [];
@@ -206,6 +207,76 @@ describe('delivery through smtp-server', () => {
     await service.markSent(item.id);
     expect(service.list()).toHaveLength(0);
     expect((await service.sentGet(item.id)).messageId).toBe(item.messageId);
+  });
+
+  it('sets a message aside when its stored bytes are gone, sending nothing, while the account goes on', async () => {
+    const { server, service, clock, outbox, accounts } = await setup();
+    const later = new Date(clock.now() + MINUTE).toISOString();
+    // Over 256 KB, so its bytes are a file of their own, which something outside Outbox deletes.
+    const lost = await send(service, ['ann@example.net'], { sendAt: later, text: 'x'.repeat(300_000) });
+    await fsp.rm(path.join(outbox.dataDir, 'outbox', 'bodies', `${lost.id}.eml`));
+    const other = await send(service, ['bob@example.net'], { sendAt: later });
+    clock.advance(MINUTE);
+    expect(await after(service, lost.id)).toBeUndefined();
+    expect(await after(service, other.id)).toBeUndefined();
+    expect(server.messages.map((m) => m.messageId)).toEqual([other.messageId]);
+    await expect(service.sentGet(lost.id)).rejects.toMatchObject({ code: 'not_found' });
+    const setAside = await fsp.readdir(path.join(outbox.dataDir, 'outbox', 'quarantine'));
+    expect(setAside).toEqual([expect.stringMatching(new RegExp(`^${lost.id}-`))]);
+    expect(outbox.payloads('app:noticed')).toEqual([
+      { level: 'warning', message: expect.stringContaining('its message file is missing') as unknown },
+    ]);
+    expect(accounts.find('work')?.attention).toBeUndefined();
+  });
+
+  it('sends no final dot when the hand-over cannot be recorded, and delivers once on the next attempt', async () => {
+    const switches = { failNextSync: false };
+    const flaky: FileSystemSeam = {
+      async create(file) {
+        const real = await nodeFileSystem.create(file);
+        return {
+          write: (...args) => real.write(...args),
+          sync: () => {
+            if (!switches.failNextSync) return real.sync();
+            switches.failNextSync = false;
+            return Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+          },
+          truncate: (length) => real.truncate(length),
+          close: () => real.close(),
+        };
+      },
+    };
+    // The server has the whole body by the time the client records the hand-over.
+    const server = await startTestServer({
+      onData: () => {
+        switches.failNextSync = true;
+        return 'accept';
+      },
+    });
+    cleanups.push(() => server.close());
+    const accounts = createTestAccounts([
+      { id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(server.port) },
+    ]);
+    const clock = createFakeClock(Date.now());
+    const outbox = await startTestOutbox({ accounts, clock, fs: flaky });
+    cleanups.push(() => outbox.stop());
+    const { service } = outbox.outbox;
+    const item = await send(service);
+    const deferred = await after(service, item.id);
+    expect(deferred).toMatchObject({
+      state: 'deferred',
+      attempts: 1,
+      lastError: { code: 'storage_failed', message: expect.stringContaining('EIO') as unknown },
+    });
+    expect(server.messages).toEqual([]);
+    // Not the server's fault: the account is not held back, and its next message goes at once.
+    server.options = {};
+    expect(accounts.find('work')?.attention).toBeUndefined();
+    const other = await send(service, ['bob@example.net']);
+    expect(await after(service, other.id)).toBeUndefined();
+    await service.retryNow(item.id);
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(server.messages.map((m) => m.messageId)).toEqual([other.messageId, item.messageId]);
   });
 
   it('defers on a server too slow to greet, and leaves a silent server after the dot unconfirmed', async () => {
