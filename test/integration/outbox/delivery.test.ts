@@ -570,6 +570,38 @@ describe('user controls', () => {
     expect(withoutFrom(raw.toString())).toBe(withoutFrom(stored));
   });
 
+  it('starts nothing on an account while its messages move, even as they fall due', async () => {
+    const oldServer = await startTestServer();
+    const newServer = await startTestServer();
+    cleanups.push(
+      () => oldServer.close(),
+      () => newServer.close(),
+    );
+    const accounts = createTestAccounts([
+      { id: 'old', fromAddress: 'old@example.org', endpoint: plainEndpoint(oldServer.port) },
+      { id: 'new', fromAddress: 'new@example.org', endpoint: plainEndpoint(newServer.port) },
+    ]);
+    const clock = createFakeClock(Date.now());
+    const outbox = await startTestOutbox({ accounts, clock });
+    cleanups.push(() => outbox.stop());
+    const { service } = outbox.outbox;
+    const sendAt = new Date(clock.now() + MINUTE).toISOString();
+    const items = [];
+    for (let i = 0; i < 6; i++) {
+      items.push(
+        await service.enqueue({ accountId: 'old', to: ['ann@example.net'], subject: `m${i}`, sendAt }),
+      );
+    }
+    // Each move reads the stored message; the messages fall due while the first read is under way.
+    const moving = service.moveToAccount('old', 'new');
+    clock.advance(MINUTE);
+    await moving;
+    await service.settled();
+    expect(service.list()).toEqual([]);
+    expect(oldServer.messages).toEqual([]);
+    expect(newServer.messages.map((m) => m.messageId).sort()).toEqual(items.map((i) => i.messageId).sort());
+  });
+
   it('refuses undo once the window has passed', async () => {
     const { service, clock, outbox } = await setup({ onRcptTo: () => ({ code: 451, message: 'later' }) });
     outbox.settings.update({ undoSeconds: 5 });
