@@ -1,3 +1,4 @@
+import fsp from 'node:fs/promises';
 import {
   accountInput,
   connectionReport,
@@ -5,6 +6,7 @@ import {
   type Account,
 } from '../../preload/contract/accounts.ts';
 import { presetFor } from '../accounts/provider-presets.ts';
+import { parseMailbox } from '../outbox/compose-message.ts';
 import { tryAcquireDelivererLock } from '../outbox/deliverer-lock.ts';
 import { queuePaths } from '../outbox/queue-paths.ts';
 import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
@@ -28,6 +30,7 @@ NAME is an account's label, id or address.
 const ADD_HELP = `Usage: outbox accounts add --label LABEL --from ADDRESS [--name DISPLAY]
                            [--host HOST --port PORT --security tls|starttls|none [--allow-plaintext]]
                            [--user USER] [--password-stdin] [--pin-cert SHA256] [--default]
+                           [--alias ADDRESS]… [--dkim-selector S --dkim-key-file FILE [--dkim-domain D]]
 
 Adds an account and prints its id. For a known provider (Gmail, Outlook, Fastmail, …) --from is
 enough: host, port and security come from the provider's preset.
@@ -39,6 +42,11 @@ enough: host, port and security come from the provider's preset.
   --no-password      the server needs no sign-in (without this or --password-stdin, enter
                      the password in the app before sending)
   --default          make it the default account
+  --alias ADDRESS    another address this account may send as, e.g. "Sales <sales@example.com>";
+                     repeat for more
+  --dkim-selector S  sign outgoing mail with DKIM under this selector, with the private key (PEM)
+  --dkim-key-file F  in F, which goes only to the system keychain; --dkim-domain D signs for D
+                     instead of the --from address's domain
 
 Example:
   printf '%s\\n' "$APP_PASSWORD" | outbox accounts add --label Work --from me@fastmail.com --password-stdin
@@ -57,6 +65,10 @@ const ADD_OPTIONS = {
   'no-password': { type: 'boolean' },
   'pin-cert': { type: 'string' },
   default: { type: 'boolean' },
+  alias: { type: 'string', multiple: true },
+  'dkim-selector': { type: 'string' },
+  'dkim-domain': { type: 'string' },
+  'dkim-key-file': { type: 'string' },
 } as const;
 
 /**
@@ -91,6 +103,45 @@ async function readPassword(io: CliIo): Promise<string> {
   return password;
 }
 
+/** "Name <address>" or a bare address, checked as the compose form checks a From. */
+function aliasOf(text: string): { address: string; displayName: string } {
+  try {
+    const { name, address } = parseMailbox(text, '--alias');
+    return { address, displayName: name };
+  } catch (error) {
+    throw new CliError(EXIT.dataErr, error instanceof Error ? error.message : String(error));
+  }
+}
+
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
+
+function dkimOptions(values: {
+  'dkim-selector'?: string | undefined;
+  'dkim-domain'?: string | undefined;
+  'dkim-key-file'?: string | undefined;
+}): { selector: string; domain: string | undefined; keyFile: string } | undefined {
+  const selector = values['dkim-selector'];
+  const keyFile = values['dkim-key-file'];
+  if (selector === undefined && keyFile === undefined) {
+    if (values['dkim-domain'] !== undefined)
+      throw usageError('--dkim-domain needs --dkim-selector and --dkim-key-file');
+    return undefined;
+  }
+  if (selector === undefined || keyFile === undefined) {
+    throw usageError('DKIM signing needs both --dkim-selector and --dkim-key-file');
+  }
+  return { selector, domain: values['dkim-domain'], keyFile };
+}
+
+async function readKeyFile(file: string): Promise<string> {
+  try {
+    return await fsp.readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new CliError(EXIT.noInput, `--dkim-key-file: cannot read ${file} (${String(code ?? error)})`);
+  }
+}
+
 async function add(io: CliIo, args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('accounts add', args, ADD_OPTIONS);
   if (values.help) {
@@ -112,6 +163,7 @@ async function add(io: CliIo, args: readonly string[]): Promise<number> {
   }
   const mode = securityMode.safeParse(security);
   if (!mode.success) throw usageError(`--security must be tls, starttls or none, not "${security}"`);
+  const dkim = dkimOptions(values);
   const input = accountInput.safeParse({
     label: values.label,
     fromAddress: values.from,
@@ -122,6 +174,8 @@ async function add(io: CliIo, args: readonly string[]): Promise<number> {
     allowPlaintext: values['allow-plaintext'] === true,
     auth: values['no-password'] ? 'none' : 'password',
     username: values.user ?? '',
+    aliases: (values.alias ?? []).map(aliasOf),
+    ...(dkim ? { dkim: { domain: dkim.domain ?? domainOf(values.from), selector: dkim.selector } } : {}),
   });
   if (!input.success) {
     const issue = input.error.issues[0];
@@ -129,12 +183,14 @@ async function add(io: CliIo, args: readonly string[]): Promise<number> {
   }
   // Read before anything is saved, so a missing password leaves no half-made account.
   const password = values['password-stdin'] ? await readPassword(io) : undefined;
+  const dkimKey = dkim ? await readKeyFile(dkim.keyFile) : undefined;
 
   const core = openCore(io);
   const account = await whileAppIsClosed(core, async () => {
     const created = core.accounts.create(input.data);
     try {
       if (password !== undefined) await core.accounts.setPassword(created.id, password);
+      if (dkimKey !== undefined) await core.accounts.setDkimKey(created.id, dkimKey);
       if (values['pin-cert'] !== undefined) {
         await core.accounts.test(created.id);
         core.accounts.pinCertificate(created.id, values['pin-cert']);

@@ -61,6 +61,10 @@ export const accountJson = z.object({
   hasPassword: z.boolean(),
   paused: z.boolean(),
   attention: error.nullable(),
+  /** Other addresses it may send as, as "Name <address>" or the bare address. */
+  aliases: z.array(z.string()),
+  /** DKIM signing, and whether its private key is in the keychain. */
+  dkim: z.object({ domain: z.string(), selector: z.string(), hasKey: z.boolean() }).nullable(),
 });
 export const accountsListJson = z.object({
   version: z.literal(JSON_VERSION),
@@ -150,6 +154,8 @@ export function accountEntry(account: Account): z.infer<typeof accountJson> {
     attention: account.attention
       ? { code: account.attention.code, message: account.attention.message }
       : null,
+    aliases: account.aliases.map((a) => (a.displayName ? `${a.displayName} <${a.address}>` : a.address)),
+    dkim: account.dkim ? { ...account.dkim, hasKey: account.hasDkimKey } : null,
   };
 }
 
