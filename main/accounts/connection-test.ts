@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHmac, X509Certificate } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -13,6 +13,32 @@ import { ReplyTimeout, SmtpDialogue, type SmtpReply } from './smtp-dialogue.ts';
 type StepName = ConnectionReport['steps'][number]['step'];
 type Step = ConnectionReport['steps'][number];
 type Capabilities = NonNullable<ConnectionReport['capabilities']>;
+
+/** The methods delivery signs in with (nodemailer's order of preference), so the test tries the same. */
+const SIGN_IN_METHODS = ['PLAIN', 'LOGIN', 'CRAM-MD5'] as const;
+
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+async function signIn(
+  session: SmtpDialogue,
+  method: (typeof SIGN_IN_METHODS)[number],
+  user: string,
+  password: string,
+): Promise<SmtpReply> {
+  if (method === 'PLAIN') return session.command(`AUTH PLAIN ${base64(`\0${user}\0${password}`)}`);
+  if (method === 'LOGIN') {
+    let reply = await session.command('AUTH LOGIN');
+    if (reply.code === 334) reply = await session.command(base64(user));
+    if (reply.code === 334) reply = await session.command(base64(password));
+    return reply;
+  }
+  // CRAM-MD5 (RFC 2195): the password never crosses the wire, only an HMAC of the server's challenge.
+  const reply = await session.command('AUTH CRAM-MD5');
+  if (reply.code !== 334) return reply;
+  const challenge = Buffer.from(reply.text, 'base64').toString('latin1');
+  const digest = createHmac('md5', password).update(challenge, 'latin1').digest('hex');
+  return session.command(base64(`${user} ${digest}`));
+}
 
 export interface ConnectionTarget {
   readonly host: string;
@@ -406,7 +432,7 @@ export async function testConnection(
       );
     }
     const offered = capabilities?.auth ?? [];
-    const method = ['PLAIN', 'LOGIN'].find((candidate) => offered.includes(candidate));
+    const method = SIGN_IN_METHODS.find((candidate) => offered.includes(candidate));
     if (!method) {
       return fail(
         'auth',
@@ -421,16 +447,8 @@ export async function testConnection(
           : 'Check the port: some servers accept mail from other servers only on port 25.',
       );
     }
-    const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
     try {
-      let reply: SmtpReply;
-      if (method === 'PLAIN') {
-        reply = await session.command(`AUTH PLAIN ${base64(`\0${auth.user}\0${password}`)}`);
-      } else {
-        reply = await session.command('AUTH LOGIN');
-        if (reply.code === 334) reply = await session.command(base64(auth.user));
-        if (reply.code === 334) reply = await session.command(base64(password));
-      }
+      const reply = await signIn(session, method, auth.user, password);
       if (reply.code === 235) {
         ok('auth', `Signed in as ${auth.user} (${method}).`);
         return;

@@ -22,7 +22,7 @@ export interface TestServerOptions {
   readonly tls?: { readonly key: string; readonly cert: string; readonly mode: 'tls' | 'starttls' };
   /** Accounts the server accepts; AUTH is required when set. */
   readonly users?: Readonly<Record<string, string>>;
-  readonly authMethods?: readonly ('PLAIN' | 'LOGIN')[];
+  readonly authMethods?: readonly ('PLAIN' | 'LOGIN' | 'CRAM-MD5')[];
   readonly size?: number;
   readonly hideSMTPUTF8?: boolean;
   /** Delays the greeting (a slow or overloaded server). */
@@ -77,7 +77,11 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
       else callback();
     },
     onAuth(auth, _session, callback) {
-      const ok = state.options.users?.[auth.username ?? ''] === auth.password;
+      const expected = state.options.users?.[auth.username ?? ''];
+      // CRAM-MD5 sends no password, only an HMAC of the challenge, which the server checks.
+      const ok =
+        expected !== undefined &&
+        (auth.method === 'CRAM-MD5' ? auth.validatePassword(expected) : auth.password === expected);
       authAttempts.push({ user: auth.username ?? '', ok });
       if (ok) callback(null, { user: auth.username });
       else callback(smtpError(535, '5.7.8 Authentication credentials invalid'));

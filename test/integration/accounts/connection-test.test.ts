@@ -175,6 +175,26 @@ describe('connection test, each security mode', () => {
     expect(report.certificate).toBeUndefined();
   });
 
+  test('a server that offers only CRAM-MD5: signs in with it, the password never on the wire', async () => {
+    const smtp = await server({ authMethods: ['CRAM-MD5'] });
+    const { test, call, account } = await accountFor(smtp.port, { security: 'none', allowPlaintext: true });
+    const report = await test();
+    expect(report.capabilities?.auth).toEqual(['CRAM-MD5']);
+    expect(report.steps.find((step) => step.step === 'auth')).toMatchObject({
+      status: 'ok',
+      detail: `Signed in as ${USER} (CRAM-MD5).`,
+    });
+    expect(smtp.authAttempts).toEqual([{ user: USER, ok: true }]);
+
+    await call('accounts:setPassword', { id: account.id, secret: 'wrong' });
+    const refused = (await test()).steps.find((step) => step.step === 'auth');
+    expect(refused).toMatchObject({ status: 'failed', error: { code: 'auth_failed' } });
+    expect(smtp.authAttempts).toEqual([
+      { user: USER, ok: true },
+      { user: USER, ok: false },
+    ]);
+  });
+
   test('a pinned certificate that the server no longer shows is refused', async () => {
     const first = await server({ tls: { ...cert, mode: 'tls' } });
     const { test, call, account } = await accountFor(first.port, { security: 'tls' });
