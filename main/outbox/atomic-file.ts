@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors/app-error.ts';
@@ -19,10 +20,24 @@ export interface WritableFile {
 export interface FileSystemSeam {
   /** Creates a new file, owner-only, failing if it exists. */
   create(filePath: string): Promise<WritableFile>;
+  /**
+   * Like `create`, but each write is on disk when it returns (O_DSYNC): a write and its fsync in
+   * one call, one trip to the thread pool instead of two. Absent where the platform has no O_DSYNC.
+   */
+  createSynced?(filePath: string): Promise<WritableFile>;
 }
+
+const { O_WRONLY, O_CREAT, O_EXCL } = constants;
+/** Windows has none (Node's typings say it is always there). */
+const O_DSYNC = (constants as { O_DSYNC?: number }).O_DSYNC;
 
 export const nodeFileSystem: FileSystemSeam = {
   create: (filePath) => fsp.open(filePath, 'wx', 0o600),
+  ...(O_DSYNC === undefined
+    ? {}
+    : {
+        createSynced: (filePath: string) => fsp.open(filePath, O_WRONLY | O_CREAT | O_EXCL | O_DSYNC, 0o600),
+      }),
 };
 
 export async function ensureDir(dir: string): Promise<void> {

@@ -40,6 +40,8 @@ interface Pending {
 interface OpenSegment {
   readonly name: string;
   readonly file: WritableFile;
+  /** Opened with O_DSYNC: a write is durable when it returns, with no fsync after it. */
+  readonly synced: boolean;
   size: number;
 }
 
@@ -57,11 +59,12 @@ export function createSegmentWriter(
     const name = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.log`;
     const file = path.join(dir, name);
     const header = Buffer.concat([encodeFrame({ op: 'writer', ...options.identity }), COMMIT_FRAME]);
-    const handle = await options.fs.create(file);
+    const synced = options.fs.createSynced !== undefined;
+    const handle = await (options.fs.createSynced ? options.fs.createSynced(file) : options.fs.create(file));
     created.add(name);
     try {
       await writeFully(handle, header, 0);
-      await handle.sync();
+      if (!synced) await handle.sync();
       await fsyncDir(dir);
     } catch (error) {
       await handle.close().catch(() => undefined);
@@ -69,7 +72,7 @@ export function createSegmentWriter(
       created.delete(name);
       throw error;
     }
-    return { name, file: handle, size: header.length };
+    return { name, file: handle, synced, size: header.length };
   }
 
   async function retire(segment: OpenSegment, seal: boolean): Promise<void> {
@@ -82,7 +85,7 @@ export function createSegmentWriter(
           Buffer.concat([encodeFrame({ op: 'seal' }), COMMIT_FRAME]),
           segment.size,
         );
-        await segment.file.sync();
+        if (!segment.synced) await segment.file.sync();
       }
     } finally {
       await segment.file.close();
@@ -112,9 +115,12 @@ export function createSegmentWriter(
     try {
       segment = current ??= await openNew();
       const start = segment.size;
+      // A failed O_DSYNC write is a failed fsync: what reached the disk is unknown, so the
+      // segment takes no more frames (as after a failed sync below).
+      written = segment.synced;
       await writeFully(segment.file, Buffer.concat([...entries.map((e) => e.frame), COMMIT_FRAME]), start);
       written = true;
-      await segment.file.sync();
+      if (!segment.synced) await segment.file.sync();
       segment.size += entries.reduce((sum, e) => sum + e.frame.length, COMMIT_FRAME.length);
       let at = start;
       for (const entry of entries) {

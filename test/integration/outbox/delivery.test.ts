@@ -229,55 +229,83 @@ describe('delivery through smtp-server', () => {
     expect(accounts.find('work')?.attention).toBeUndefined();
   });
 
-  it('sends no final dot when the hand-over cannot be recorded, and delivers once on the next attempt', async () => {
-    const switches = { failNextSync: false };
-    const flaky: FileSystemSeam = {
-      async create(file) {
-        const real = await nodeFileSystem.create(file);
-        return {
-          write: (...args) => real.write(...args),
-          sync: () => {
-            if (!switches.failNextSync) return real.sync();
-            switches.failNextSync = false;
-            return Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
-          },
-          truncate: (length) => real.truncate(length),
-          close: () => real.close(),
-        };
-      },
-    };
-    // The server has the whole body by the time the client records the hand-over.
-    const server = await startTestServer({
-      onData: () => {
-        switches.failNextSync = true;
-        return 'accept';
-      },
-    });
-    cleanups.push(() => server.close());
-    const accounts = createTestAccounts([
-      { id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(server.port) },
-    ]);
-    const clock = createFakeClock(Date.now());
-    const outbox = await startTestOutbox({ accounts, clock, fs: flaky });
-    cleanups.push(() => outbox.stop());
-    const { service } = outbox.outbox;
-    const item = await send(service);
-    const deferred = await after(service, item.id);
-    expect(deferred).toMatchObject({
-      state: 'deferred',
-      attempts: 1,
-      lastError: { code: 'storage_failed', message: expect.stringContaining('EIO') as unknown },
-    });
-    expect(server.messages).toEqual([]);
-    // Not the server's fault: the account is not held back, and its next message goes at once.
-    server.options = {};
-    expect(accounts.find('work')?.attention).toBeUndefined();
-    const other = await send(service, ['bob@example.net']);
-    expect(await after(service, other.id)).toBeUndefined();
-    await service.retryNow(item.id);
-    expect(await after(service, item.id)).toBeUndefined();
-    expect(server.messages.map((m) => m.messageId)).toEqual([other.messageId, item.messageId]);
-  });
+  /** Fails the write at hand, and only that one. */
+  const failOnce = (failNext: { on: boolean }) => {
+    failNext.on = false;
+    return Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+  };
+  /** A disk whose next durable write fails once `failNext` is set: the fsync after a write, or an O_DSYNC write. */
+  const diskKinds: [string, (failNext: { on: boolean }) => FileSystemSeam][] = [
+    [
+      'write, then fsync',
+      (failNext) => ({
+        async create(file) {
+          const real = await nodeFileSystem.create(file);
+          return {
+            write: (...args) => real.write(...args),
+            sync: () => (failNext.on ? failOnce(failNext) : real.sync()),
+            truncate: (length) => real.truncate(length),
+            close: () => real.close(),
+          };
+        },
+      }),
+    ],
+    [
+      'O_DSYNC writes',
+      (failNext) => ({
+        create: (file) => nodeFileSystem.create(file),
+        async createSynced(file) {
+          if (!nodeFileSystem.createSynced) throw new Error('this platform has no O_DSYNC');
+          const real = await nodeFileSystem.createSynced(file);
+          return {
+            write: (...args) => (failNext.on ? failOnce(failNext) : real.write(...args)),
+            sync: () => real.sync(),
+            truncate: (length) => real.truncate(length),
+            close: () => real.close(),
+          };
+        },
+      }),
+    ],
+  ];
+
+  it.each(diskKinds)(
+    'sends no final dot when the hand-over cannot be recorded (%s), and delivers once on the next attempt',
+    async (_, disk) => {
+      const switches = { on: false };
+      const flaky = disk(switches);
+      // The server has the whole body by the time the client records the hand-over.
+      const server = await startTestServer({
+        onData: () => {
+          switches.on = true;
+          return 'accept';
+        },
+      });
+      cleanups.push(() => server.close());
+      const accounts = createTestAccounts([
+        { id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(server.port) },
+      ]);
+      const clock = createFakeClock(Date.now());
+      const outbox = await startTestOutbox({ accounts, clock, fs: flaky });
+      cleanups.push(() => outbox.stop());
+      const { service } = outbox.outbox;
+      const item = await send(service);
+      const deferred = await after(service, item.id);
+      expect(deferred).toMatchObject({
+        state: 'deferred',
+        attempts: 1,
+        lastError: { code: 'storage_failed', message: expect.stringContaining('EIO') as unknown },
+      });
+      expect(server.messages).toEqual([]);
+      // Not the server's fault: the account is not held back, and its next message goes at once.
+      server.options = {};
+      expect(accounts.find('work')?.attention).toBeUndefined();
+      const other = await send(service, ['bob@example.net']);
+      expect(await after(service, other.id)).toBeUndefined();
+      await service.retryNow(item.id);
+      expect(await after(service, item.id)).toBeUndefined();
+      expect(server.messages.map((m) => m.messageId)).toEqual([other.messageId, item.messageId]);
+    },
+  );
 
   it('defers on a server too slow to greet, and leaves a silent server after the dot unconfirmed', async () => {
     const slow = await setup({ greetingDelayMs: 3_000 });
