@@ -49,9 +49,13 @@ class HandoverGate extends Readable {
   private readonly onProgress: (bytes: number) => void;
   private readonly beforeEnd: () => Promise<void>;
 
-  constructor(source: Readable, onProgress: (bytes: number) => void, beforeEnd: () => Promise<void>) {
+  constructor(
+    source: AsyncIterable<Buffer>,
+    onProgress: (bytes: number) => void,
+    beforeEnd: () => Promise<void>,
+  ) {
     super({ highWaterMark: 0 });
-    this.source = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    this.source = source[Symbol.asyncIterator]();
     this.onProgress = onProgress;
     this.beforeEnd = beforeEnd;
   }
@@ -179,6 +183,15 @@ export function createDeliveryAgent(options: {
     return entry;
   }
 
+  /** The bytes to send: the stored ones, with the From field of a moved message and a DKIM signature. */
+  function bodyOf(record: QueueRecord, endpoint: SmtpEndpoint): AsyncIterable<Buffer> {
+    // As stored, they need no stream around them: the gate reads them itself.
+    if (!record.fromField && !endpoint.dkim) return store.readBytes(record.id);
+    const stored = store.openBytes(record.id);
+    const bytes = record.fromField ? rewriteFrom(stored, record.fromField) : stored;
+    return endpoint.dkim ? new DKIM({ ...endpoint.dkim }).sign(bytes) : bytes;
+  }
+
   function reset(accountId?: string): void {
     for (const [id, entry] of pools) {
       if (accountId !== undefined && id !== accountId) continue;
@@ -207,10 +220,7 @@ export function createDeliveryAgent(options: {
         };
         const info = await pool.withConnection(
           (connection) => {
-            const stored = store.openBytes(record.id);
-            const bytes = record.fromField ? rewriteFrom(stored, record.fromField) : stored;
-            const source = endpoint.dkim ? new DKIM({ ...endpoint.dkim }).sign(bytes) : bytes;
-            gate = new HandoverGate(source, onProgress, async () => {
+            gate = new HandoverGate(bodyOf(record, endpoint), onProgress, async () => {
               await store.markHandedOver(record.id, attempt);
               handedOver = true;
             });

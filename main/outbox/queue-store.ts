@@ -23,6 +23,12 @@ import { createSegmentWriter, SEGMENT_FILE, type SegmentWriter } from './segment
 const INLINE_BODY_BYTES = 256 * 1024;
 /** Own small messages are kept in memory from enqueue to delivery, up to this much in all. */
 const CACHE_BUDGET_BYTES = 32 * 1024 * 1024;
+/**
+ * This process's own sealed segments are reclaimed once at most this share of the messages with a
+ * frame there still has its current state or bytes there: copying them out costs about what it
+ * frees. (Segments of writers that are gone are reclaimed whatever is left in them.)
+ */
+const RECLAIM_LIVE_SHARE = 0.5;
 /** A segment whose writer header is still missing after this long was left by a crash at its creation. */
 const HEADERLESS_GRACE_MS = 60_000;
 
@@ -63,6 +69,8 @@ export interface QueueStore {
   ownsSegment(name: string): boolean;
   all(): QueueRecord[];
   openBytes(id: string): Readable;
+  /** The same bytes as `openBytes`, without a stream around them (delivery reads them chunk by chunk itself). */
+  readBytes(id: string): AsyncIterable<Buffer>;
   /**
    * Records durably that the whole body went to the server in this attempt, before the final dot:
    * after a crash, a mark newer than the attempts in the message's state means the server may have it.
@@ -85,6 +93,10 @@ async function stage(
   content: FileContent,
   spill: (all: AsyncIterable<Uint8Array>) => Promise<number>,
 ): Promise<{ staged: Staged; size: number }> {
+  if (content instanceof Uint8Array && content.length <= INLINE_BODY_BYTES) {
+    // Already whole in memory: no stream to drain. A copy, as below.
+    return { staged: { kind: 'inline', bytes: Buffer.from(content) }, size: content.length };
+  }
   const source: AsyncIterable<Uint8Array | string> =
     typeof content === 'string' || content instanceof Uint8Array ? Readable.from([content]) : content;
   const chunks: Buffer[] = [];
@@ -392,9 +404,28 @@ export function createQueueStore(
     }
   }
 
-  /** Segments no one will append to: sealed, retired by this process, or left by a writer that is gone. */
+  /** Whether few enough of an own retired segment's messages still live there to be worth copying out. */
+  function mostlyDead(name: string): boolean {
+    const segment = view.segments.get(name);
+    if (!segment || segment.ids.size === 0) return true;
+    let live = 0;
+    for (const id of segment.ids) {
+      const entry = view.entries.get(id);
+      if (
+        entry?.record &&
+        (entry.holders.has(name) || view.bodies.get(id)?.some((ref) => ref.segment === name))
+      )
+        live++;
+    }
+    return live <= segment.ids.size * RECLAIM_LIVE_SHARE;
+  }
+
+  /**
+   * Segments no one will append to and worth reclaiming: sealed, retired by this process (once
+   * mostly dead), or left by a writer that is gone.
+   */
   async function finishedSegments(): Promise<Set<string>> {
-    const done = new Set<string>(mustWriter().retired());
+    const done = new Set<string>(mustWriter().retired().filter(mostlyDead));
     for (const segment of view.segments.values()) {
       if (segment.own) continue;
       if (segment.sealed || segment.final) {
@@ -533,6 +564,7 @@ export function createQueueStore(
     ownsSegment: (name) => writer?.owns(name) ?? false,
     all: () => view.records(),
     openBytes: (id) => Readable.from(bytesOf(id), { objectMode: false }),
+    readBytes: (id) => bytesOf(id),
     async markHandedOver(id, attempt) {
       await append({ op: 'handover', id, attempt });
     },
