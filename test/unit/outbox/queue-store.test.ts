@@ -363,6 +363,34 @@ describe('queue store', () => {
     expect(await fsp.readdir(paths.quarantine)).toEqual([]);
   });
 
+  it('leaves its own sealed segment in place while most of it is live, and reclaims it once most is gone', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const store = await openStore(paths);
+    const contents = new Map<string, Buffer>();
+    // 200 KB each, inside the log: the 4 MB segment is sealed after about 20.
+    for (let i = 0; i < 24; i++) {
+      contents.set(`m${i}`, messageBytes(400 + i, 200_000));
+      await enqueue(store, `m${i}`, contents.get(`m${i}`) ?? Buffer.alloc(0));
+    }
+    const [sealed = '', current, ...more] = await segmentFiles(paths);
+    expect([current, more]).toEqual([expect.any(String), []]);
+    const sealedSize = (await fsp.stat(path.join(paths.queue, sealed))).size;
+
+    await store.compact();
+    expect(await segmentFiles(paths)).toEqual([sealed, current]);
+    expect((await fsp.stat(path.join(paths.queue, current ?? ''))).size).toBeLessThan(sealedSize / 2);
+
+    const removed = [...contents.keys()].slice(0, 15);
+    for (const id of removed) await store.remove(id);
+    await store.compact();
+    expect(await segmentFiles(paths)).toEqual([current]);
+    const fresh = await openStore(paths);
+    const live = [...contents.keys()].filter((id) => !removed.includes(id));
+    expect(ids(fresh)).toEqual([...live].sort());
+    for (const id of live)
+      expect((await bytesOf(fresh, id)).equals(contents.get(id) ?? Buffer.alloc(0))).toBe(true);
+  });
+
   it('tells of changes it reads while compacting, so no message another process queued is missed', async () => {
     const paths = queuePaths(await makeDataDir());
     const changed: string[] = [];
