@@ -374,7 +374,7 @@ export async function outboxThroughputBench(): Promise<BenchSection> {
         },
       ],
       notes: [
-        "Every outbox message is made durable on its way: its state and bytes at enqueue, the hand-over mark before the final dot, and its removal with its sent-log record, all appended to the process's queue log; appends that arrive together share one write and one fsync (group commit). (b) only composes and sends.",
+        "Every outbox message is made durable on its way: its state and bytes at enqueue, the hand-over mark before the final dot, and its removal with its sent-log record, all appended to the process's queue log; appends that arrive together share one durable write (group commit; O_DSYNC, so no separate fsync). (b) only composes and sends.",
         `(a) is measured as the issue defines it: all ${MESSAGES} messages enqueued durably by ${PRODUCERS} concurrent producers, then delivered; the time is the sum of the two. Each figure is the median of ${ROUNDS} rounds, (b) and (a) taking turns on the same sink; each run is the second of two in a fresh process.`,
         "The issue words its goal as delivery from the outbox at ≥ 1.0× (b), and defines (a) end to end; both ratios are shown. (a) composes every message with MailComposer (as (b) does), validates it and writes it to the log before delivery starts, then sends each with a durable hand-over mark before its final dot. On this 2-core machine all of that runs on the process's one JavaScript thread, one half after the other, where (b) composes and sends interleaved; with both at once, that thread and smtp-sink share the two cores.",
         'Figures on this shared VM move by up to ±30% from run to run (disk flush times above all); the ratios compare runs that took turns.',
