@@ -31,6 +31,12 @@ const UNCONFIRMED: BridgeError = {
     'The connection broke after the whole message was handed to the server, so it may have been delivered. Resend it or mark it as sent.',
 };
 
+const OUTCOME_UNSAVED: BridgeError = {
+  code: 'storage_failed',
+  message:
+    'The outcome of the last attempt could not be saved (the disk is full or failing). Outbox tries again later.',
+};
+
 export interface OutboxService extends QueuePort {
   enqueue(input: unknown): Promise<QueueItem>;
   list(): QueueItem[];
@@ -158,6 +164,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   }
   function forget(id: string): void {
     records.delete(id);
+    outcomeUnsaved.delete(id);
     progressLast.delete(id);
     pendingUpserts.delete(id);
     pendingRemovals.add(id);
@@ -167,6 +174,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   /** Durably; what the log says afterwards wins (another process may have removed it meanwhile). */
   async function save(record: QueueRecord): Promise<void> {
     await store.save(record);
+    outcomeUnsaved.delete(record.id);
     const saved = store.get(record.id);
     if (saved) upsert(saved);
     else forget(record.id);
@@ -193,7 +201,14 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   }
 
   // ---- scheduling
-  const dueAt = (record: QueueRecord) => (record.nextAttemptAt ? Date.parse(record.nextAttemptAt) : 0);
+  /**
+   * Messages whose last outcome could not be written (a full or failing disk): the log still holds
+   * their state from before the attempt, so they must not go again at once. Not before this time;
+   * never, until a write for them succeeds, when a hand-over mark says the server may have them.
+   */
+  const outcomeUnsaved = new Map<string, number>();
+  const dueAt = (record: QueueRecord) =>
+    Math.max(record.nextAttemptAt ? Date.parse(record.nextAttemptAt) : 0, outcomeUnsaved.get(record.id) ?? 0);
   const due = new DueQueue(
     (record) => records.get(record.id) === record && waiting.has(record.state) && !sending.has(record.id),
   );
@@ -297,11 +312,11 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     if (accounts.find(record.accountId)?.ratePerHour !== undefined) {
       recentStarts.set(record.accountId, [...(recentStarts.get(record.accountId) ?? []), clock.now()]);
     }
+    let unsaved = false;
     const run = attempt(record)
       .catch((error: unknown) => {
-        // A failed write while recording an outcome: the log still says what to do next, and the
-        // attempt's hand-over mark, if any, tells the next start that the server may have it.
         log.error('Recording a delivery attempt failed', { id: record.id, error });
+        unsaved = true;
       })
       .finally(() => {
         onWire.delete(record.id);
@@ -309,13 +324,29 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         // The log's word, which refresh left alone while the message was out: another process may
         // have changed it, or the store set it aside.
         const current = store.get(record.id);
-        if (current) upsert(current);
+        if (current) upsert(unsaved ? heldBack(current) : current);
         else if (records.has(record.id)) forget(record.id);
         pump();
       });
     onWire.set(record.id, record.accountId);
     sending.set(record.id, run);
     upsert(record);
+  }
+
+  /**
+   * The message after an attempt whose outcome could not be written, as shown until a write for it
+   * succeeds: unconfirmed if its hand-over mark is on disk (as the next start would find it),
+   * otherwise deferred by a backoff, so a failing disk does not send it again and again.
+   */
+  function heldBack(current: QueueRecord): QueueRecord {
+    const mark = store.handovers().get(current.id);
+    if (mark !== undefined && mark > current.attempts) {
+      outcomeUnsaved.set(current.id, Infinity);
+      return { ...current, attempts: mark, state: 'unconfirmed', lastError: UNCONFIRMED };
+    }
+    const until = clock.now() + backoffMs(current.attempts + 1, clock.random());
+    outcomeUnsaved.set(current.id, until);
+    return { ...current, state: 'deferred', nextAttemptAt: iso(until), lastError: OUTCOME_UNSAVED };
   }
 
   /** `record` is current: the store reports every change it reads, and refresh takes it in at once. */

@@ -307,6 +307,90 @@ describe('delivery through smtp-server', () => {
     },
   );
 
+  /** An O_DSYNC disk whose writes fail while `failing()` says so (ENOSPC: the disk is full). */
+  const failingDisk = (failing: () => boolean): FileSystemSeam => ({
+    create: (file) => nodeFileSystem.create(file),
+    async createSynced(file) {
+      if (!nodeFileSystem.createSynced) throw new Error('this platform has no O_DSYNC');
+      const real = await nodeFileSystem.createSynced(file);
+      return {
+        write: (...args) =>
+          failing()
+            ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }))
+            : real.write(...args),
+        sync: () => real.sync(),
+        truncate: (length) => real.truncate(length),
+        close: () => real.close(),
+      };
+    },
+  });
+
+  async function onDisk(disk: FileSystemSeam, serverOptions: TestServerOptions) {
+    const server = await startTestServer(serverOptions);
+    cleanups.push(() => server.close());
+    const accounts = createTestAccounts([
+      { id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(server.port) },
+    ]);
+    const clock = createFakeClock(Date.now());
+    const outbox = await startTestOutbox({ accounts, clock, fs: disk });
+    cleanups.push(() => outbox.stop());
+    return { server, clock, service: outbox.outbox.service };
+  }
+
+  it('does not send again and again while the disk stays full: the message waits a backoff', async () => {
+    const full = { on: false };
+    const { server, clock, service } = await onDisk(
+      failingDisk(() => full.on),
+      {
+        onData: () => {
+          full.on = true;
+          return 'accept';
+        },
+      },
+    );
+    const item = await send(service);
+    // Neither the hand-over mark nor the deferral can be written; settling still comes.
+    expect(await after(service, item.id)).toMatchObject({
+      state: 'deferred',
+      lastError: { code: 'storage_failed' },
+    });
+    expect(server.dataCount()).toBe(1);
+    clock.advance(30_000);
+    await service.settled();
+    expect(server.dataCount()).toBe(1);
+    full.on = false;
+    server.options = {};
+    clock.advance(MINUTE);
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(server.messages.map((m) => m.messageId)).toEqual([item.messageId]);
+  });
+
+  it('never sends again a message the server took when its outcome cannot be written: it is unconfirmed', async () => {
+    // The hand-over mark is written; the write after it (the removal) fails, once.
+    const writes = { armed: false, passes: 0 };
+    const removalFails = () => {
+      if (!writes.armed) return false;
+      if (writes.passes-- > 0) return false;
+      writes.armed = false;
+      return true;
+    };
+    const { server, clock, service } = await onDisk(failingDisk(removalFails), {
+      onData: () => {
+        Object.assign(writes, { armed: true, passes: 1 });
+        return 'accept';
+      },
+    });
+    const item = await send(service);
+    expect(await after(service, item.id)).toMatchObject({ state: 'unconfirmed', attempts: 1 });
+    server.options = {};
+    clock.advance(24 * 60 * MINUTE);
+    await service.settled();
+    expect(server.messages.map((m) => m.messageId)).toEqual([item.messageId]);
+    await service.markSent(item.id);
+    expect(service.list()).toEqual([]);
+    expect((await service.sentGet(item.id)).messageId).toBe(item.messageId);
+  });
+
   it('defers on a server too slow to greet, and leaves a silent server after the dot unconfirmed', async () => {
     const slow = await setup({ greetingDelayMs: 3_000 });
     const first = await send(slow.service);
