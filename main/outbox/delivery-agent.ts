@@ -70,9 +70,14 @@ class HandoverGate extends Readable {
     try {
       next = await this.source.next();
     } catch (error) {
-      this.fail(readFailure(error), error);
+      // The stored bytes could not be read: this side's failure. Anything else (a DKIM key that
+      // does not sign, say) takes the usual way, through nodemailer's error.
+      if (error instanceof StoredBytesError) this.fail(readFailure(error.cause), error);
+      else this.destroy(error instanceof Error ? error : new Error(String(error)));
       return;
     }
+    // nodemailer gave up on the body meanwhile: no mark for an attempt that sends no dot.
+    if (this.destroyed) return;
     if (!next.done) {
       this.sent += next.value.length;
       this.onProgress(this.sent);
@@ -97,6 +102,17 @@ class HandoverGate extends Readable {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     void this.source.return?.();
     callback(error);
+  }
+}
+
+/** Reading the stored message failed (as opposed to a stream that reworks it on the way). */
+class StoredBytesError extends Error {}
+
+async function* fromStore(bytes: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* bytes;
+  } catch (error) {
+    throw new StoredBytesError('the stored message could not be read', { cause: error });
   }
 }
 
@@ -186,9 +202,10 @@ export function createDeliveryAgent(options: {
   /** The bytes to send: the stored ones, with the From field of a moved message and a DKIM signature. */
   function bodyOf(record: QueueRecord, endpoint: SmtpEndpoint): AsyncIterable<Buffer> {
     // As stored, they need no stream around them: the gate reads them itself.
-    if (!record.fromField && !endpoint.dkim) return store.readBytes(record.id);
-    const stored = store.openBytes(record.id);
-    const bytes = record.fromField ? rewriteFrom(stored, record.fromField) : stored;
+    const stored = fromStore(store.readBytes(record.id));
+    if (!record.fromField && !endpoint.dkim) return stored;
+    const readable = Readable.from(stored, { objectMode: false });
+    const bytes = record.fromField ? rewriteFrom(readable, record.fromField) : readable;
     return endpoint.dkim ? new DKIM({ ...endpoint.dkim }).sign(bytes) : bytes;
   }
 
