@@ -229,6 +229,36 @@ describe('delivery through smtp-server', () => {
     expect(accounts.find('work')?.attention).toBeUndefined();
   });
 
+  /** An O_DSYNC disk whose writes fail while `failing()` says so (ENOSPC: the disk is full). */
+  const failingDisk = (failing: () => boolean): FileSystemSeam => ({
+    create: (file) => nodeFileSystem.create(file),
+    async createSynced(file) {
+      if (!nodeFileSystem.createSynced) throw new Error('this platform has no O_DSYNC');
+      const real = await nodeFileSystem.createSynced(file);
+      return {
+        write: (...args) =>
+          failing()
+            ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }))
+            : real.write(...args),
+        sync: () => real.sync(),
+        truncate: (length) => real.truncate(length),
+        close: () => real.close(),
+      };
+    },
+  });
+
+  async function onDisk(disk: FileSystemSeam, serverOptions: TestServerOptions) {
+    const server = await startTestServer(serverOptions);
+    cleanups.push(() => server.close());
+    const accounts = createTestAccounts([
+      { id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(server.port) },
+    ]);
+    const clock = createFakeClock(Date.now());
+    const outbox = await startTestOutbox({ accounts, clock, fs: disk });
+    cleanups.push(() => outbox.stop());
+    return { server, accounts, clock, service: outbox.outbox.service };
+  }
+
   /** Fails the write at hand, and only that one. */
   const failOnce = (failNext: { on: boolean }) => {
     failNext.on = false;
@@ -272,22 +302,13 @@ describe('delivery through smtp-server', () => {
     'sends no final dot when the hand-over cannot be recorded (%s), and delivers once on the next attempt',
     async (_, disk) => {
       const switches = { on: false };
-      const flaky = disk(switches);
       // The server has the whole body by the time the client records the hand-over.
-      const server = await startTestServer({
+      const { server, accounts, service } = await onDisk(disk(switches), {
         onData: () => {
           switches.on = true;
           return 'accept';
         },
       });
-      cleanups.push(() => server.close());
-      const accounts = createTestAccounts([
-        { id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(server.port) },
-      ]);
-      const clock = createFakeClock(Date.now());
-      const outbox = await startTestOutbox({ accounts, clock, fs: flaky });
-      cleanups.push(() => outbox.stop());
-      const { service } = outbox.outbox;
       const item = await send(service);
       const deferred = await after(service, item.id);
       expect(deferred).toMatchObject({
@@ -306,36 +327,6 @@ describe('delivery through smtp-server', () => {
       expect(server.messages.map((m) => m.messageId)).toEqual([other.messageId, item.messageId]);
     },
   );
-
-  /** An O_DSYNC disk whose writes fail while `failing()` says so (ENOSPC: the disk is full). */
-  const failingDisk = (failing: () => boolean): FileSystemSeam => ({
-    create: (file) => nodeFileSystem.create(file),
-    async createSynced(file) {
-      if (!nodeFileSystem.createSynced) throw new Error('this platform has no O_DSYNC');
-      const real = await nodeFileSystem.createSynced(file);
-      return {
-        write: (...args) =>
-          failing()
-            ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }))
-            : real.write(...args),
-        sync: () => real.sync(),
-        truncate: (length) => real.truncate(length),
-        close: () => real.close(),
-      };
-    },
-  });
-
-  async function onDisk(disk: FileSystemSeam, serverOptions: TestServerOptions) {
-    const server = await startTestServer(serverOptions);
-    cleanups.push(() => server.close());
-    const accounts = createTestAccounts([
-      { id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(server.port) },
-    ]);
-    const clock = createFakeClock(Date.now());
-    const outbox = await startTestOutbox({ accounts, clock, fs: disk });
-    cleanups.push(() => outbox.stop());
-    return { server, clock, service: outbox.outbox.service };
-  }
 
   it('does not send again and again while the disk stays full: the message waits a backoff', async () => {
     const full = { on: false };
