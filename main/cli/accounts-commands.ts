@@ -5,6 +5,7 @@ import {
   securityMode,
   type Account,
 } from '../../preload/contract/accounts.ts';
+import { dkimPublicKey } from '../accounts/dkim.ts';
 import { presetFor } from '../accounts/provider-presets.ts';
 import { parseMailbox } from '../outbox/compose-message.ts';
 import { tryAcquireDelivererLock } from '../outbox/deliverer-lock.ts';
@@ -133,13 +134,24 @@ function dkimOptions(values: {
   return { selector, domain: values['dkim-domain'], keyFile };
 }
 
+/** The key in `file`, checked before anything is saved. */
 async function readKeyFile(file: string): Promise<string> {
+  let pem: string;
   try {
-    return await fsp.readFile(file, 'utf8');
+    pem = await fsp.readFile(file, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new CliError(EXIT.noInput, `--dkim-key-file: cannot read ${file} (${String(code ?? error)})`);
   }
+  try {
+    dkimPublicKey(pem);
+  } catch (error) {
+    throw new CliError(
+      EXIT.dataErr,
+      `--dkim-key-file: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return pem;
 }
 
 async function add(io: CliIo, args: readonly string[]): Promise<number> {
