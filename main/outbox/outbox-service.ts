@@ -697,6 +697,9 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       // No attempt may start on the old account while its messages move (each move awaits a read).
       moving.add(fromAccountId);
       try {
+        // Attempts under way end first: one that ends deferred must not stay with the old account.
+        const onOld = [...sending].filter(([id]) => records.get(id)?.accountId === fromAccountId);
+        await Promise.all(onOld.map(([, run]) => run));
         for (const { id } of [...records.values()]) {
           // Current, not as listed: a cancel or an edit may have come in meanwhile.
           const record = records.get(id);

@@ -673,6 +673,35 @@ describe('user controls', () => {
     expect(withoutFrom(raw.toString())).toBe(withoutFrom(stored));
   });
 
+  it('moves a message that was on its way when the move began, once its attempt ends deferred', async () => {
+    // The old server greets slowly, then defers every recipient: the attempt is under way for a while.
+    const oldServer = await startTestServer({
+      greetingDelayMs: 500,
+      onRcptTo: () => ({ code: 451, message: '4.3.0 try later' }),
+    });
+    const newServer = await startTestServer();
+    cleanups.push(
+      () => oldServer.close(),
+      () => newServer.close(),
+    );
+    const accounts = createTestAccounts([
+      { id: 'old', fromAddress: 'old@example.org', endpoint: plainEndpoint(oldServer.port) },
+      { id: 'new', fromAddress: 'new@example.org', endpoint: plainEndpoint(newServer.port) },
+    ]);
+    const clock = createFakeClock(Date.now());
+    const outbox = await startTestOutbox({ accounts, clock });
+    cleanups.push(() => outbox.stop());
+    const { service } = outbox.outbox;
+    const item = await service.enqueue({ accountId: 'old', to: ['ann@example.net'], subject: 'On its way' });
+    await waitFor(() => service.get(item.id).state === 'sending');
+    await service.moveToAccount('old', 'new');
+    expect(service.get(item.id)).toMatchObject({ accountId: 'new', state: 'deferred', attempts: 1 });
+    clock.advance(2 * MINUTE);
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(newServer.messages.map((m) => m.messageId)).toEqual([item.messageId]);
+    expect(oldServer.messages).toEqual([]);
+  });
+
   it('starts nothing on an account while its messages move, even as they fall due', async () => {
     const oldServer = await startTestServer();
     const newServer = await startTestServer();
