@@ -673,12 +673,9 @@ describe('user controls', () => {
     expect(withoutFrom(raw.toString())).toBe(withoutFrom(stored));
   });
 
-  it('moves a message that was on its way when the move began, once its attempt ends deferred', async () => {
-    // The old server greets slowly, then defers every recipient: the attempt is under way for a while.
-    const oldServer = await startTestServer({
-      greetingDelayMs: 500,
-      onRcptTo: () => ({ code: 451, message: '4.3.0 try later' }),
-    });
+  /** Two accounts, each on a server of its own, for moving messages from 'old' to 'new'. */
+  async function oldAndNew(oldOptions: TestServerOptions) {
+    const oldServer = await startTestServer(oldOptions);
     const newServer = await startTestServer();
     cleanups.push(
       () => oldServer.close(),
@@ -691,7 +688,15 @@ describe('user controls', () => {
     const clock = createFakeClock(Date.now());
     const outbox = await startTestOutbox({ accounts, clock });
     cleanups.push(() => outbox.stop());
-    const { service } = outbox.outbox;
+    return { oldServer, newServer, clock, service: outbox.outbox.service };
+  }
+
+  it('moves a message that was on its way when the move began, once its attempt ends deferred', async () => {
+    // The old server greets slowly, then defers every recipient: the attempt is under way for a while.
+    const { oldServer, newServer, clock, service } = await oldAndNew({
+      greetingDelayMs: 500,
+      onRcptTo: () => ({ code: 451, message: '4.3.0 try later' }),
+    });
     const item = await service.enqueue({ accountId: 'old', to: ['ann@example.net'], subject: 'On its way' });
     await waitFor(() => service.get(item.id).state === 'sending');
     await service.moveToAccount('old', 'new');
@@ -703,20 +708,7 @@ describe('user controls', () => {
   });
 
   it('starts nothing on an account while its messages move, even as they fall due', async () => {
-    const oldServer = await startTestServer();
-    const newServer = await startTestServer();
-    cleanups.push(
-      () => oldServer.close(),
-      () => newServer.close(),
-    );
-    const accounts = createTestAccounts([
-      { id: 'old', fromAddress: 'old@example.org', endpoint: plainEndpoint(oldServer.port) },
-      { id: 'new', fromAddress: 'new@example.org', endpoint: plainEndpoint(newServer.port) },
-    ]);
-    const clock = createFakeClock(Date.now());
-    const outbox = await startTestOutbox({ accounts, clock });
-    cleanups.push(() => outbox.stop());
-    const { service } = outbox.outbox;
+    const { oldServer, newServer, clock, service } = await oldAndNew({});
     const sendAt = new Date(clock.now() + MINUTE).toISOString();
     const items = [];
     for (let i = 0; i < 6; i++) {
