@@ -209,8 +209,14 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   const outcomeUnsaved = new Map<string, number>();
   const dueAt = (record: QueueRecord) =>
     Math.max(record.nextAttemptAt ? Date.parse(record.nextAttemptAt) : 0, outcomeUnsaved.get(record.id) ?? 0);
+  /** Messages being cancelled or taken back for editing: no attempt may start on them meanwhile. */
+  const takingOut = new Set<string>();
   const due = new DueQueue(
-    (record) => records.get(record.id) === record && waiting.has(record.state) && !sending.has(record.id),
+    (record) =>
+      records.get(record.id) === record &&
+      waiting.has(record.state) &&
+      !sending.has(record.id) &&
+      !takingOut.has(record.id),
   );
   /** Accounts whose messages are being moved to another one. */
   const moving = new Set<string>();
@@ -570,11 +576,29 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     }, DAY_MS);
   }
 
-  async function takeOut(record: QueueRecord): Promise<DraftContent> {
-    const draft = await draftFromStored(store, record);
-    await store.remove(record.id);
-    forget(record.id);
-    return draft;
+  /**
+   * Takes a message out of the queue with `work`, which awaits (a read, a durable write): no attempt
+   * may start on it meanwhile. If it stays (the work failed), it is due again as before.
+   */
+  async function whileTakingOut<T>(record: QueueRecord, work: () => Promise<T>): Promise<T> {
+    takingOut.add(record.id);
+    try {
+      return await work();
+    } finally {
+      takingOut.delete(record.id);
+      const current = records.get(record.id);
+      if (current) upsert(current);
+      pump();
+    }
+  }
+
+  function takeOut(record: QueueRecord): Promise<DraftContent> {
+    return whileTakingOut(record, async () => {
+      const draft = await draftFromStored(store, record);
+      await store.remove(record.id);
+      forget(record.id);
+      return draft;
+    });
   }
 
   function makeDue(record: QueueRecord, state: QueueRecord['state'] = 'queued'): QueueRecord {
@@ -617,13 +641,15 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       return item(due);
     },
     async cancel(id) {
-      requireIdle(
+      const record = requireIdle(
         id,
         ['queued', 'scheduled', 'deferred', 'held', 'needs_attention', 'unconfirmed', 'failed'],
         'cancelled',
       );
-      await store.remove(id);
-      forget(id);
+      await whileTakingOut(record, async () => {
+        await store.remove(id);
+        forget(id);
+      });
     },
     async undo(id) {
       const record = requireIdle(id, ['queued'], 'taken back');

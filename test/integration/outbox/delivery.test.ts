@@ -726,6 +726,24 @@ describe('user controls', () => {
     expect(newServer.messages.map((m) => m.messageId).sort()).toEqual(items.map((i) => i.messageId).sort());
   });
 
+  it.each(['cancel', 'edit'] as const)(
+    'starts no attempt on a message being taken out (%s), even when it falls due meanwhile',
+    async (action) => {
+      const recipients: string[] = [];
+      const { service, clock } = await setup({ onRcptTo: (address) => void recipients.push(address) });
+      const sendAt = new Date(clock.now() + MINUTE).toISOString();
+      const item = await send(service, ['ann@example.net'], { sendAt });
+      // Taking it out awaits (a read, a durable write); the message falls due meanwhile.
+      const takingOut = action === 'cancel' ? service.cancel(item.id) : service.edit(item.id);
+      clock.advance(MINUTE);
+      await takingOut;
+      await service.settled();
+      expect(service.list()).toEqual([]);
+      // Not even an attempt: no session got as far as naming a recipient.
+      expect(recipients).toEqual([]);
+    },
+  );
+
   it('refuses undo once the window has passed', async () => {
     const { service, clock, outbox } = await setup({ onRcptTo: () => ({ code: 451, message: 'later' }) });
     outbox.settings.update({ undoSeconds: 5 });
