@@ -4,7 +4,7 @@ import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeFileSystem, type FileSystemSeam } from '../../../main/outbox/atomic-file.ts';
+import { nodeFileSystem, type FileSystemSeam, type WritableFile } from '../../../main/outbox/atomic-file.ts';
 import { decodeFrames, encodeFrame } from '../../../main/outbox/queue-log-format.ts';
 import { queuePaths, type QueuePaths } from '../../../main/outbox/queue-paths.ts';
 import type { QueueRecord } from '../../../main/outbox/queue-record.ts';
@@ -452,21 +452,32 @@ describe('queue store', () => {
     expect(ids(b)).toEqual(['whole']);
   });
 
-  it('writes whole frames to a disk that takes each write only in part', async () => {
-    const paths = queuePaths(await makeDataDir());
-    const piecemeal: FileSystemSeam = {
-      async create(file) {
-        const real = await nodeFileSystem.create(file);
-        return {
-          write: (chunk, offset = 0, length = chunk.length - offset, position) =>
-            real.write(chunk, offset, Math.min(length, 97), position),
-          sync: () => real.sync(),
-          truncate: (length) => real.truncate(length),
-          close: () => real.close(),
-        };
-      },
+  /** A file that takes each write only in part (97 bytes at most), as a full or busy disk may. */
+  const piecemeal = async (open: Promise<WritableFile>): Promise<WritableFile> => {
+    const real = await open;
+    return {
+      write: (chunk, offset = 0, length = chunk.length - offset, position) =>
+        real.write(chunk, offset, Math.min(length, 97), position),
+      sync: () => real.sync(),
+      truncate: (length) => real.truncate(length),
+      close: () => real.close(),
     };
-    const a = createQueueStore(paths, { fs: piecemeal, onQuarantine: () => undefined });
+  };
+  it.each<[string, FileSystemSeam]>([
+    ['write, then fsync', { create: (file) => piecemeal(nodeFileSystem.create(file)) }],
+    [
+      'O_DSYNC',
+      {
+        create: (file) => nodeFileSystem.create(file),
+        createSynced(file: string) {
+          if (!nodeFileSystem.createSynced) throw new Error('this platform has no O_DSYNC');
+          return piecemeal(nodeFileSystem.createSynced(file));
+        },
+      },
+    ],
+  ])('writes whole frames to a disk that takes each write only in part (%s)', async (_, disk) => {
+    const paths = queuePaths(await makeDataDir());
+    const a = createQueueStore(paths, { fs: disk, onQuarantine: () => undefined });
     await a.init();
     const bytes = messageBytes(2, 5_000);
     await enqueue(a, 'pieces', bytes);
