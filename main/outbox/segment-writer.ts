@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, storageError, writeFully, type FileSystemSeam, type WritableFile } from './atomic-file.ts';
+import {
+  errno,
+  fsyncDir,
+  storageError,
+  writeFully,
+  type FileSystemSeam,
+  type WritableFile,
+} from './atomic-file.ts';
 import type { ProcessIdentity } from './process-identity.ts';
 import { COMMIT_FRAME, encodeFrame } from './queue-log-format.ts';
 
@@ -55,12 +62,27 @@ export function createSegmentWriter(
   let chain: Promise<unknown> = Promise.resolve();
   let batch: Pending[] | undefined;
 
+  let dsync = options.fs.createSynced !== undefined;
+  /** With O_DSYNC unless the file system refuses it (EINVAL); then, from here on, write + fsync. */
+  async function createFile(file: string): Promise<{ handle: WritableFile; synced: boolean }> {
+    if (dsync && options.fs.createSynced) {
+      try {
+        return { handle: await options.fs.createSynced(file), synced: true };
+      } catch (error) {
+        if (errno(error) !== 'EINVAL') throw error;
+        dsync = false;
+        // In case the file was made before the flag was refused.
+        await fsp.rm(file, { force: true });
+      }
+    }
+    return { handle: await options.fs.create(file), synced: false };
+  }
+
   async function openNew(): Promise<OpenSegment> {
     const name = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.log`;
     const file = path.join(dir, name);
     const header = Buffer.concat([encodeFrame({ op: 'writer', ...options.identity }), COMMIT_FRAME]);
-    const synced = options.fs.createSynced !== undefined;
-    const handle = await (options.fs.createSynced ? options.fs.createSynced(file) : options.fs.create(file));
+    const { handle, synced } = await createFile(file);
     created.add(name);
     try {
       await writeFully(handle, header, 0);

@@ -487,6 +487,30 @@ describe('queue store', () => {
     expect((await bytesOf(b, 'pieces')).equals(bytes)).toBe(true);
   });
 
+  it('falls back to write + fsync on a file system that refuses O_DSYNC', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const refused: string[] = [];
+    const disk: FileSystemSeam = {
+      create: (file) => nodeFileSystem.create(file),
+      createSynced(file) {
+        refused.push(file);
+        return Promise.reject(Object.assign(new Error('EINVAL: invalid argument, open'), { code: 'EINVAL' }));
+      },
+    };
+    const a = createQueueStore(paths, { fs: disk, onQuarantine: () => undefined });
+    await a.init();
+    const bytes = messageBytes(3, 2_000);
+    await enqueue(a, 'fallback', bytes);
+    await a.close();
+    // The next segment goes straight to write + fsync.
+    await enqueue(a, 'second', messageBytes(4, 100));
+    await a.close();
+    expect(refused).toHaveLength(1);
+    const b = await openStore(paths);
+    expect(ids(b)).toEqual(['fallback', 'second']);
+    expect((await bytesOf(b, 'fallback')).equals(bytes)).toBe(true);
+  });
+
   it('sets aside a damaged stretch in the middle of a segment and keeps every other message', async () => {
     const paths = queuePaths(await makeDataDir());
     const a = await openStore(paths);
