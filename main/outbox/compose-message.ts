@@ -17,7 +17,7 @@ import type { QueueRecord } from './queue-record.ts';
 const HEADER_UNSAFE = /[\r\n\0]/;
 const HEADER_FIELDS = ['from', 'replyTo', 'subject', 'inReplyTo', 'accountId', 'sendAt'] as const;
 const LIST_FIELDS = ['to', 'cc', 'bcc', 'references'] as const;
-const NON_ASCII = /[\u0080-\u{10ffff}]/u;
+export const NON_ASCII = /[\u0080-\u{10ffff}]/u;
 /** Whether a message between these addresses needs a server that offers SMTPUTF8. */
 export const needsSmtpUtf8 = (addresses: readonly string[]) => addresses.some((a) => NON_ASCII.test(a));
 // RFC 5321 §4.1.2 without quoted local parts: enough for real mail, and nothing that could break a line.

@@ -3,7 +3,7 @@ import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import type { RecipientStatus } from '../../preload/contract/outbox.ts';
 import type { AccountsPort, SenderAccount } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
-import { needsSmtpUtf8, newQueueId, parseMailbox, randomHex } from './compose-message.ts';
+import { needsSmtpUtf8, newQueueId, NON_ASCII, parseMailbox, randomHex } from './compose-message.ts';
 import type { QueueRecord } from './queue-record.ts';
 import type { QueueStore } from './queue-store.ts';
 
@@ -32,7 +32,6 @@ interface HeaderField {
 
 // RFC 5322 §3.6.8: a field name is printable ASCII except the colon.
 const FIELD = /^([\x21-\x39\x3b-\x7e]+):/;
-const NON_ASCII = /[\u0080-\u{10ffff}]/u;
 const NEWLINES = /\r\n|\r|\n/g;
 const ENCODED_WORD = /=\?([^?\s]+)\?([bq])\?([^?\s]*)\?=/gi;
 
