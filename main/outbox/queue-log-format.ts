@@ -34,6 +34,8 @@ export const logEntry = z.discriminatedUnion('op', [
     id: queueId,
     rev: z.number().int().positive(),
     sent: sentRecord.optional(),
+    /** When it was removed (ms since the epoch): removals are kept a while even with nothing left to hide. */
+    at: z.number().int().nonnegative().optional(),
   }),
   /** The writer closed this segment: nothing follows. */
   z.object({ op: z.literal('seal') }),

@@ -16,7 +16,7 @@ import { COMMIT_FRAME, decodeFrames, encodeFrame, type DecodedFrame } from './qu
 import type { SentRecord } from '../../preload/contract/outbox.ts';
 import { bodyFile, type QueuePaths } from './queue-paths.ts';
 import { queueRecord, type QueueRecord } from './queue-record.ts';
-import { QueueView, type BodyRef, type SegmentState } from './queue-view.ts';
+import { QueueView, type BodyRef, type SegmentState, type ViewEntry } from './queue-view.ts';
 import { createSegmentWriter, SEGMENT_FILE, type SegmentWriter } from './segment-writer.ts';
 
 /** Messages up to this size travel inside the log; larger ones get a file of their own. */
@@ -31,6 +31,12 @@ const CACHE_BUDGET_BYTES = 32 * 1024 * 1024;
 const RECLAIM_LIVE_SHARE = 0.5;
 /** A segment whose writer header is still missing after this long was left by a crash at its creation. */
 const HEADERLESS_GRACE_MS = 60_000;
+/**
+ * A removal is kept this long even once no older frame of its message is left: a process that
+ * has not read it yet may still write a change to the message (say, a retry from the command
+ * line), and without the removal that change would bring a sent or cancelled message back.
+ */
+const REMOVAL_GRACE_MS = 3_600_000;
 
 export interface QuarantineNotice {
   readonly id?: string;
@@ -129,8 +135,11 @@ export function createQueueStore(
     beforeReclaim?: (sent: SentRecord[]) => Promise<void>;
     /** Messages whose state changed other than by this process's save or remove: read from the log, or set aside. */
     onChange?: (ids: string[]) => void;
+    /** The wall clock removals are stamped with (tests move it past the grace period). */
+    now?: () => number;
   },
 ): QueueStore {
+  const now = options.now ?? Date.now;
   let view = new QueueView();
   let writer: SegmentWriter | undefined;
   const staged = new Map<string, Staged>();
@@ -188,7 +197,7 @@ export function createQueueStore(
     await ensureDir(dir);
     if (record) await fsp.writeFile(path.join(dir, 'state.json'), JSON.stringify(record), { mode: 0o600 });
     await fsp.rename(bodyFile(paths, id), path.join(dir, `${id}.eml`)).catch(() => undefined);
-    await append({ op: 'del', id, rev: nextRev(id) });
+    await append({ op: 'del', id, rev: nextRev(id), at: now() });
     options.onChange?.([id]);
     options.onQuarantine({ id, reason });
   }
@@ -447,6 +456,9 @@ export function createQueueStore(
     return done;
   }
 
+  const recent = (entry: ViewEntry) =>
+    entry.removedAt !== undefined && now() - entry.removedAt < REMOVAL_GRACE_MS;
+
   let compacting: Promise<void> | undefined;
   async function compactNow(): Promise<void> {
     await syncNow();
@@ -462,8 +474,17 @@ export function createQueueStore(
       if (!entry.record) {
         // Kept while any other segment has a frame of it, reclaimed or not: a crash between the
         // unlinks below may leave an older state behind, which this removal must still outrank.
-        if (onlyIn(entry.holders) && view.heldElsewhere(id, entry.holders)) {
-          copies.push(append({ op: 'del', id, rev: entry.rev, ...(entry.sent ? { sent: entry.sent } : {}) }));
+        if (onlyIn(entry.holders) && (view.heldElsewhere(id, entry.holders) || recent(entry))) {
+          const { rev, sent, removedAt } = entry;
+          copies.push(
+            append({
+              op: 'del',
+              id,
+              rev,
+              ...(sent ? { sent } : {}),
+              ...(removedAt ? { at: removedAt } : {}),
+            }),
+          );
         }
         continue;
       }
@@ -546,7 +567,7 @@ export function createQueueStore(
       if (view.record(id)) {
         const rev = nextRev(id);
         try {
-          await append({ op: 'del', id, rev, ...(sent ? { sent } : {}) });
+          await append({ op: 'del', id, rev, ...(sent ? { sent } : {}), at: now() });
         } finally {
           released(id, rev);
         }

@@ -16,6 +16,8 @@ export interface ViewEntry {
   readonly record: QueueRecord | undefined;
   /** A removal of a sent message carries its sent-log record. */
   readonly sent?: SentRecord;
+  /** When a removal was made; absent in removals written before it was recorded. */
+  readonly removedAt?: number;
   /** Every segment holding this very state (compaction copies it before reclaiming the original). */
   readonly holders: Set<string>;
 }
@@ -33,7 +35,7 @@ export interface SegmentState {
   readonly ids: Set<string>;
 }
 
-type State = Pick<ViewEntry, 'rev' | 'record' | 'sent'>;
+type State = Pick<ViewEntry, 'rev' | 'record' | 'sent' | 'removedAt'>;
 
 /**
  * Which state wins when two frames name the same message. Removal is final, whatever its
@@ -105,6 +107,7 @@ export class QueueView {
           rev: entry.rev,
           record: undefined,
           ...(entry.sent ? { sent: entry.sent } : {}),
+          ...(entry.at === undefined ? {} : { removedAt: entry.at }),
         });
       default: {
         const unknown: never = entry;

@@ -47,9 +47,20 @@ async function* chunked(bytes: Buffer, size: number): AsyncGenerator<Uint8Array>
   await Promise.resolve();
 }
 
+/** Past the hour a removal is kept for when nothing older of its message is left. */
+const afterRemovalGrace = () => Date.now() + 3_600_001;
+
 /** A store on `paths` as one process would open it, closed after the test. */
-async function openStore(paths: QueuePaths, notices: QuarantineNotice[] = []): Promise<QueueStore> {
-  const store = createQueueStore(paths, { fs: nodeFileSystem, onQuarantine: (n) => notices.push(n) });
+async function openStore(
+  paths: QueuePaths,
+  notices: QuarantineNotice[] = [],
+  now?: () => number,
+): Promise<QueueStore> {
+  const store = createQueueStore(paths, {
+    fs: nodeFileSystem,
+    onQuarantine: (n) => notices.push(n),
+    ...(now ? { now } : {}),
+  });
   await store.init();
   cleanups.push(() => store.close());
   return store;
@@ -165,7 +176,8 @@ describe('queue store', () => {
     // Every batch ends with a commit, the seal's too.
     expect(sealed.frames.slice(-2).map((f) => f.entry)).toEqual([{ op: 'seal' }, { op: 'commit' }]);
 
-    const b = await openStore(paths);
+    // An hour later: removals are kept that long even with nothing older left to hide.
+    const b = await openStore(paths, [], afterRemovalGrace);
     expect(ids(b)).toEqual([...kept].sort());
     await b.compact();
 
@@ -361,6 +373,45 @@ describe('queue store', () => {
       }
     }
     expect(await fsp.readdir(paths.quarantine)).toEqual([]);
+  });
+
+  it('keeps a removal for an hour, so a process that has not read it cannot bring the message back', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const cli = await openStore(paths);
+    const queued = await enqueue(cli, 'm', messageBytes(31, 700));
+    await cli.close();
+    // A second process reads the queue now and acts on it later, before reading it again.
+    const stale = await openStore(paths);
+    expect(ids(stale)).toEqual(['m']);
+
+    const deliverer = await openStore(paths);
+    await deliverer.remove('m');
+    await deliverer.close();
+    // The first reclaim copies the removal (the queued state is still beside it); the second finds
+    // nothing older left anywhere, and keeps it for its hour all the same.
+    for (let i = 0; i < 2; i++) {
+      const compactor = await openStore(paths);
+      await compactor.compact();
+      await compactor.close();
+    }
+    const frames = await Promise.all(
+      (await segmentFiles(paths)).map(async (name) =>
+        decodeFrames(await fsp.readFile(path.join(paths.queue, name))),
+      ),
+    );
+    const ofM = frames
+      .flatMap((f) => f.frames.map((frame) => frame.entry))
+      .filter((e) => 'id' in e || e.op === 'put');
+    const removedAt = ofM[0]?.op === 'del' ? ofM[0].at : undefined;
+    expect(ofM).toEqual([{ op: 'del', id: 'm', rev: 2, at: removedAt }]);
+    expect(removedAt).toBeGreaterThan(Date.now() - 60_000);
+
+    // The stale process retries the message it still shows: a state with the next revision it knows.
+    await stale.save({ ...queued, state: 'queued', attempts: 1 });
+    await stale.close();
+    const notices: QuarantineNotice[] = [];
+    const reader = await openStore(paths, notices);
+    expect({ ids: ids(reader), notices }).toEqual({ ids: [], notices: [] });
   });
 
   it('leaves its own sealed segment in place while most of it is live, and reclaims it once most is gone', async () => {
