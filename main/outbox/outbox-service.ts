@@ -206,9 +206,12 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
    * their state from before the attempt, so they must not go again at once. Not before this time;
    * never, until a write for them succeeds, when a hand-over mark says the server may have them.
    */
-  const outcomeUnsaved = new Map<string, number>();
+  const outcomeUnsaved = new Map<string, { until: number; logged: QueueRecord }>();
   const dueAt = (record: QueueRecord) =>
-    Math.max(record.nextAttemptAt ? Date.parse(record.nextAttemptAt) : 0, outcomeUnsaved.get(record.id) ?? 0);
+    Math.max(
+      record.nextAttemptAt ? Date.parse(record.nextAttemptAt) : 0,
+      outcomeUnsaved.get(record.id)?.until ?? 0,
+    );
   /** Messages being cancelled or taken back for editing: no attempt may start on them meanwhile. */
   const takingOut = new Set<string>();
   const due = new DueQueue(
@@ -347,11 +350,11 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   function heldBack(current: QueueRecord): QueueRecord {
     const mark = store.handovers().get(current.id);
     if (mark !== undefined && mark > current.attempts) {
-      outcomeUnsaved.set(current.id, Infinity);
+      outcomeUnsaved.set(current.id, { until: Infinity, logged: current });
       return { ...current, attempts: mark, state: 'unconfirmed', lastError: UNCONFIRMED };
     }
     const until = clock.now() + backoffMs(current.attempts + 1, clock.random());
-    outcomeUnsaved.set(current.id, until);
+    outcomeUnsaved.set(current.id, { until, logged: current });
     return { ...current, state: 'deferred', nextAttemptAt: iso(until), lastError: OUTCOME_UNSAVED };
   }
 
@@ -549,6 +552,13 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
   }
 
   function take(record: QueueRecord): void {
+    const held = outcomeUnsaved.get(record.id);
+    if (held) {
+      // The state held back against is still the log's: the hold stands. Anything else was
+      // written since (a retry or resend from the command line), and is the user's word.
+      if (JSON.stringify(held.logged) === JSON.stringify(record)) return;
+      outcomeUnsaved.delete(record.id);
+    }
     const known = records.get(record.id);
     if (!known || JSON.stringify(known) !== JSON.stringify(record)) upsert(record);
   }

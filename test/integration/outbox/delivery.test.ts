@@ -256,7 +256,7 @@ describe('delivery through smtp-server', () => {
     const clock = createFakeClock(Date.now());
     const outbox = await startTestOutbox({ accounts, clock, fs: disk });
     cleanups.push(() => outbox.stop());
-    return { server, accounts, clock, service: outbox.outbox.service };
+    return { server, accounts, clock, dataDir: outbox.dataDir, service: outbox.outbox.service };
   }
 
   /** Fails the write at hand, and only that one. */
@@ -356,8 +356,8 @@ describe('delivery through smtp-server', () => {
     expect(server.messages.map((m) => m.messageId)).toEqual([item.messageId]);
   });
 
-  it('never sends again a message the server took when its outcome cannot be written: it is unconfirmed', async () => {
-    // The hand-over mark is written; the write after it (the removal) fails, once.
+  /** The server takes the message and its hand-over mark is written; the write after it (the removal) fails, once. */
+  function removalFailsOnce() {
     const writes = { armed: false, passes: 0 };
     const removalFails = () => {
       if (!writes.armed) return false;
@@ -365,12 +365,16 @@ describe('delivery through smtp-server', () => {
       writes.armed = false;
       return true;
     };
-    const { server, clock, service } = await onDisk(failingDisk(removalFails), {
+    return onDisk(failingDisk(removalFails), {
       onData: () => {
         Object.assign(writes, { armed: true, passes: 1 });
         return 'accept';
       },
     });
+  }
+
+  it('never sends again a message the server took when its outcome cannot be written: it is unconfirmed', async () => {
+    const { server, clock, service } = await removalFailsOnce();
     const item = await send(service);
     expect(await after(service, item.id)).toMatchObject({ state: 'unconfirmed', attempts: 1 });
     server.options = {};
@@ -380,6 +384,23 @@ describe('delivery through smtp-server', () => {
     await service.markSent(item.id);
     expect(service.list()).toEqual([]);
     expect((await service.sentGet(item.id)).messageId).toBe(item.messageId);
+  });
+
+  it('sends a message held back that way again when the user retries it from another process', async () => {
+    const { server, accounts, clock, dataDir, service } = await removalFailsOnce();
+    const item = await send(service);
+    expect(await after(service, item.id)).toMatchObject({ state: 'unconfirmed', attempts: 1 });
+    server.options = {};
+    // The command-line tool reads the log, where the attempt's outcome never arrived.
+    const cli = await startTestOutbox({ accounts, dataDir, start: false });
+    cleanups.push(() => cli.stop());
+    await cli.outbox.open();
+    await cli.outbox.service.retryNow(item.id);
+    await waitFor(() => service.list()[0]?.lastError === undefined);
+    // Due by the command line's clock, which runs ahead of this test's.
+    clock.advance(MINUTE);
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(server.messages.map((m) => m.messageId)).toEqual([item.messageId, item.messageId]);
   });
 
   it('defers on a server too slow to greet, and leaves a silent server after the dot unconfirmed', async () => {
