@@ -3,9 +3,9 @@ import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { nodeFileSystem } from '../../main/outbox/atomic-file.ts';
 import { decodeFrames, type LogEntry } from '../../main/outbox/queue-log-format.ts';
-import { queuePaths } from '../../main/outbox/queue-paths.ts';
+import { queuePaths, type QueuePaths } from '../../main/outbox/queue-paths.ts';
 import type { QueueRecord } from '../../main/outbox/queue-record.ts';
-import { createQueueStore } from '../../main/outbox/queue-store.ts';
+import { createQueueStore, type QueueStore } from '../../main/outbox/queue-store.ts';
 
 /** What the queue on disk holds, read by a fresh store the way another process would read it. */
 export async function storedMessages(dataDir: string): Promise<{ record: QueueRecord; bytes: string }[]> {
@@ -41,3 +41,14 @@ export async function leftoverFiles(dataDir: string): Promise<string[]> {
   );
   return lists.flat();
 }
+
+/** The ids a store shows, sorted. */
+export const queuedIds = (store: QueueStore): string[] =>
+  store
+    .all()
+    .map((r) => r.id)
+    .sort();
+
+/** The log's segment files, oldest first. */
+export const segmentFiles = async (paths: QueuePaths): Promise<string[]> =>
+  (await fsp.readdir(paths.queue)).filter((n) => n.endsWith('.log')).sort();

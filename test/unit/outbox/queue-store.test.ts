@@ -14,6 +14,8 @@ import {
   type QueueStore,
 } from '../../../main/outbox/queue-store.ts';
 import { makeDataDir } from '../../support/outbox-fixture.ts';
+import { messageBytes } from '../../support/message-bytes.ts';
+import { queuedIds, segmentFiles } from '../../support/queue-on-disk.ts';
 import { sampleRecord } from '../../support/sample-record.ts';
 
 const run = promisify(execFile);
@@ -27,20 +29,6 @@ afterEach(async () => {
 
 const record = (id: string, sizeBytes: number, extra: Partial<QueueRecord> = {}): QueueRecord =>
   sampleRecord(id, { sizeBytes, ...extra });
-
-/** Message bytes that differ per seed and per position (no two messages alike, every byte value occurs). */
-function messageBytes(seed: number, length: number): Buffer {
-  const bytes = Buffer.alloc(length);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
 
 async function* chunked(bytes: Buffer, size: number): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
@@ -74,13 +62,6 @@ async function enqueue(store: QueueStore, id: string, bytes: Buffer | AsyncItera
 }
 
 const bytesOf = (store: QueueStore, id: string) => buffer(store.openBytes(id));
-const ids = (store: QueueStore) =>
-  store
-    .all()
-    .map((r) => r.id)
-    .sort();
-const segmentFiles = async (paths: QueuePaths) =>
-  (await fsp.readdir(paths.queue)).filter((n) => n.endsWith('.log')).sort();
 const mode = async (file: string) => (await fsp.stat(file)).mode & 0o777;
 
 describe('queue store', () => {
@@ -93,7 +74,7 @@ describe('queue store', () => {
     await enqueue(a, 'second', second);
 
     const b = await openStore(paths);
-    expect(ids(b)).toEqual(['first', 'second']);
+    expect(queuedIds(b)).toEqual(['first', 'second']);
     expect(b.get('first')).toEqual(savedFirst);
     expect((await bytesOf(b, 'first')).equals(first)).toBe(true);
     expect((await bytesOf(b, 'second')).equals(second)).toBe(true);
@@ -105,7 +86,7 @@ describe('queue store', () => {
     expect(b.get('first')).toEqual(savedFirst);
     expect(await b.sync()).toEqual(['first']);
     expect(b.get('first')).toBeUndefined();
-    expect(ids(b)).toEqual(['second']);
+    expect(queuedIds(b)).toEqual(['second']);
 
     // A new state of a message reaches the other process the same way.
     await a.save(record('second', second.length, { state: 'held' }));
@@ -178,14 +159,14 @@ describe('queue store', () => {
 
     // An hour later: removals are kept that long even with nothing older left to hide.
     const b = await openStore(paths, [], afterRemovalGrace);
-    expect(ids(b)).toEqual([...kept].sort());
+    expect(queuedIds(b)).toEqual([...kept].sort());
     await b.compact();
 
     const after = await segmentFiles(paths);
     expect(after).not.toContain(segmentA);
     expect(after).toHaveLength(1);
     expect(b.ownsSegment(after[0] ?? '')).toBe(true);
-    expect(ids(b)).toEqual([...kept].sort());
+    expect(queuedIds(b)).toEqual([...kept].sort());
     for (const id of kept)
       expect((await bytesOf(b, id)).equals(contents.get(id) ?? Buffer.alloc(0))).toBe(true);
 
@@ -201,7 +182,7 @@ describe('queue store', () => {
     });
 
     const c = await openStore(paths);
-    expect(ids(c)).toEqual([...kept].sort());
+    expect(queuedIds(c)).toEqual([...kept].sort());
     expect(c.get('m5')).toMatchObject({ state: 'deferred', attempts: 1 });
     for (const id of kept)
       expect((await bytesOf(c, id)).equals(contents.get(id) ?? Buffer.alloc(0))).toBe(true);
@@ -261,7 +242,7 @@ describe('queue store', () => {
     }
 
     const fresh = await openStore(paths);
-    expect(ids(fresh)).toEqual(['child-1', 'child-2', 'own']);
+    expect(queuedIds(fresh)).toEqual(['child-1', 'child-2', 'own']);
     for (const { record: saved, bytes } of children) {
       expect((await bytesOf(fresh, saved.id)).equals(bytes)).toBe(true);
     }
@@ -319,7 +300,7 @@ describe('queue store', () => {
       expect((await bytesOf(reader, 'm')).equals(bytes)).toBe(true);
 
       const fresh = await openStore(paths);
-      expect(ids(fresh)).toEqual(['early', 'm']);
+      expect(queuedIds(fresh)).toEqual(['early', 'm']);
       expect(fresh.get('m')).toEqual(expected);
       expect((await bytesOf(fresh, 'm')).equals(bytes)).toBe(true);
       expect((await bytesOf(fresh, 'early')).equals(early)).toBe(true);
@@ -364,7 +345,7 @@ describe('queue store', () => {
       const notices: QuarantineNotice[] = [];
       const reader = createQueueStore(paths, { fs: nodeFileSystem, onQuarantine: (n) => notices.push(n) });
       await reader.init();
-      expect({ kept, ids: ids(reader), notices }).toEqual({ kept, ids: ['live'], notices: [] });
+      expect({ kept, ids: queuedIds(reader), notices }).toEqual({ kept, ids: ['live'], notices: [] });
       expect(reader.get('live')).toEqual(deferred);
       expect((await bytesOf(reader, 'live')).equals(liveBytes)).toBe(true);
       await reader.close();
@@ -382,7 +363,7 @@ describe('queue store', () => {
     await cli.close();
     // A second process reads the queue now and acts on it later, before reading it again.
     const stale = await openStore(paths);
-    expect(ids(stale)).toEqual(['m']);
+    expect(queuedIds(stale)).toEqual(['m']);
 
     const deliverer = await openStore(paths);
     await deliverer.remove('m');
@@ -411,7 +392,7 @@ describe('queue store', () => {
     await stale.close();
     const notices: QuarantineNotice[] = [];
     const reader = await openStore(paths, notices);
-    expect({ ids: ids(reader), notices }).toEqual({ ids: [], notices: [] });
+    expect({ ids: queuedIds(reader), notices }).toEqual({ ids: [], notices: [] });
   });
 
   it('leaves its own sealed segment in place while most of it is live, and reclaims it once most is gone', async () => {
@@ -437,7 +418,7 @@ describe('queue store', () => {
     expect(await segmentFiles(paths)).toEqual([current]);
     const fresh = await openStore(paths);
     const live = [...contents.keys()].filter((id) => !removed.includes(id));
-    expect(ids(fresh)).toEqual([...live].sort());
+    expect(queuedIds(fresh)).toEqual([...live].sort());
     for (const id of live)
       expect((await bytesOf(fresh, id)).equals(contents.get(id) ?? Buffer.alloc(0))).toBe(true);
   });
@@ -457,7 +438,7 @@ describe('queue store', () => {
     // Read by the compaction's own look at the log, before any folder event would have done it.
     await deliverer.compact();
     expect(changed).toEqual(['from-cli']);
-    expect(ids(deliverer)).toEqual(['from-cli']);
+    expect(queuedIds(deliverer)).toEqual(['from-cli']);
   });
 
   it('reads bytes whose segment another process reclaimed by reading the log again, never showing a shorter queue meanwhile', async () => {
@@ -477,15 +458,15 @@ describe('queue store', () => {
     const saving = enqueue(reader, 'm3', messageBytes(13, 500));
     const reading = bytesOf(reader, 'm1').finally(() => (reads.done = true));
     while (!reads.done) {
-      seen.push(ids(reader));
+      seen.push(queuedIds(reader));
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect((await reading).equals(first)).toBe(true);
     await saving;
     expect(seen.length).toBeGreaterThan(1);
     for (const shown of seen) expect(shown).toEqual(expect.arrayContaining(['m1', 'm2']));
-    expect(ids(reader)).toEqual(['m1', 'm2', 'm3']);
-    expect(ids(await openStore(paths))).toEqual(['m1', 'm2', 'm3']);
+    expect(queuedIds(reader)).toEqual(['m1', 'm2', 'm3']);
+    expect(queuedIds(await openStore(paths))).toEqual(['m1', 'm2', 'm3']);
   });
 
   it('applies no frame of a batch whose commit never made it to disk', async () => {
@@ -500,7 +481,7 @@ describe('queue store', () => {
       encodeFrame({ op: 'put', rev: 1, record: record('uncommitted', 10) }, Buffer.alloc(10)),
     );
     const b = await openStore(paths);
-    expect(ids(b)).toEqual(['whole']);
+    expect(queuedIds(b)).toEqual(['whole']);
   });
 
   /** A file that takes each write only in part (97 bytes at most), as a full or busy disk may. */
@@ -534,7 +515,7 @@ describe('queue store', () => {
     await enqueue(a, 'pieces', bytes);
     await a.close();
     const b = await openStore(paths);
-    expect(ids(b)).toEqual(['pieces']);
+    expect(queuedIds(b)).toEqual(['pieces']);
     expect((await bytesOf(b, 'pieces')).equals(bytes)).toBe(true);
   });
 
@@ -558,7 +539,7 @@ describe('queue store', () => {
     await a.close();
     expect(refused).toHaveLength(1);
     const b = await openStore(paths);
-    expect(ids(b)).toEqual(['fallback', 'second']);
+    expect(queuedIds(b)).toEqual(['fallback', 'second']);
     expect((await bytesOf(b, 'fallback')).equals(bytes)).toBe(true);
   });
 
@@ -600,7 +581,7 @@ describe('queue store', () => {
     expect((await fsp.readFile(setAside)).equals(bytes.subarray(from, to))).toBe(true);
     expect(await mode(setAside)).toBe(0o600);
 
-    expect(ids(b)).toEqual(['d2', 'd3']);
+    expect(queuedIds(b)).toEqual(['d2', 'd3']);
     for (const id of ['d2', 'd3']) {
       expect((await bytesOf(b, id)).equals(contents.get(id) ?? Buffer.alloc(0))).toBe(true);
     }
@@ -610,6 +591,6 @@ describe('queue store', () => {
     await expect(bytesOf(b, 'd1')).rejects.toMatchObject({ code: 'ENOENT' });
     expect(notices).toHaveLength(1);
     expect(await fsp.readdir(paths.quarantine)).toEqual(quarantined);
-    expect(ids(b)).toEqual(['d2', 'd3']);
+    expect(queuedIds(b)).toEqual(['d2', 'd3']);
   });
 });
