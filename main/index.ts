@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { BrowserWindow } from 'electron';
 import { app, powerMonitor, session } from 'electron';
 import Store from 'electron-store';
-import keychain from '@napi-rs/keyring/keytar.js';
+import { osKeychain } from './accounts/os-keychain.ts';
 import { createCore } from './core/create-core.ts';
 import type { SettingsStore } from './core/ports.ts';
 import { consoleLogger } from './errors/logger.ts';
@@ -45,7 +45,7 @@ async function start(): Promise<void> {
   const core = await createCore({
     dataDir: app.getPath('userData'),
     store,
-    keychain,
+    keychain: osKeychain,
     platform: electronPlatform(currentWindow),
     emit,
     log: consoleLogger,

@@ -9,7 +9,7 @@ import { createDnsResolver } from './sender-domain-check.ts';
 
 export interface AccountsOptions {
   readonly store: SettingsStore;
-  /** keytar's API: `@napi-rs/keyring/keytar.js` in the app and in tests. */
+  /** keytar's API: `osKeychain` in the app, the CLI and the tests. */
   readonly keychain: Keychain;
   /** Called when needed, because the outbox is built after the accounts. */
   readonly queue: () => QueuePort;

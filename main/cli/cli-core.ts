@@ -1,6 +1,6 @@
-import keychain from '@napi-rs/keyring/keytar.js';
 import type { Account } from '../../preload/contract/accounts.ts';
 import { createAccounts } from '../accounts/create-accounts.ts';
+import { osKeychain } from '../accounts/os-keychain.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { SettingsStore } from '../core/ports.ts';
 import type { Logger } from '../errors/logger.ts';
@@ -47,7 +47,7 @@ export function openCore(io: CliIo): CliCore {
     ...appSettings,
     get: () => ({ ...appSettings.get(), undoSeconds: 0, notifications: false }),
   };
-  const accounts = createAccounts({ store, keychain, queue: () => outbox.service, emit, log });
+  const accounts = createAccounts({ store, keychain: osKeychain, queue: () => outbox.service, emit, log });
   const outbox = createOutbox({
     dataDir,
     accounts: accounts.service,

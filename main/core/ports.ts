@@ -6,7 +6,7 @@ import type { SmtpEndpoint } from '../smtp/smtp-endpoint.ts';
 /** electron-store in the app, `conf` on the same file in tests and the CLI (electron-store extends conf). */
 export type SettingsStore = Conf;
 
-/** keytar's API, as `@napi-rs/keyring/keytar.js` provides it. */
+/** keytar's API: `osKeychain` (accounts/os-keychain.ts) in the app, the CLI and the tests. */
 export interface Keychain {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as keytar from '@napi-rs/keyring/keytar.js';
 import Conf from 'conf';
 import type { AccountInputDraft } from '../../preload/contract/accounts.ts';
 import {
@@ -12,6 +11,7 @@ import {
   type EventPayload,
 } from '../../preload/contract/channels.ts';
 import { createAccounts, type AccountsOptions } from '../../main/accounts/create-accounts.ts';
+import { osKeychain } from '../../main/accounts/os-keychain.ts';
 import type { AccountsHandlers } from '../../main/accounts/accounts-handlers.ts';
 import type { QueuePort } from '../../main/core/ports.ts';
 import { silentLogger } from '../../main/errors/logger.ts';
@@ -24,11 +24,21 @@ export function removeTempSettings(): void {
   fs.rmSync(root, { recursive: true, force: true });
 }
 
-/** A settings store in a fresh directory, in the file format electron-store uses. */
-export function tempSettings(): { store: Conf; dir: string; file: string } {
-  const dir = fs.mkdtempSync(path.join(root, 'store-'));
+export interface TempSettings {
+  readonly store: Conf;
+  readonly dir: string;
+  readonly file: string;
+}
+
+/** The settings store in `dir`, in the file format electron-store uses. */
+export function settingsIn(dir: string): TempSettings {
   const store = new Conf({ cwd: dir, projectName: 'outbox-test' });
   return { store, dir, file: store.path };
+}
+
+/** A settings store in a fresh directory. */
+export function tempSettings(): TempSettings {
+  return settingsIn(fs.mkdtempSync(path.join(root, 'store-')));
 }
 
 /** The outbox's side of deleting an account, kept in memory: pending counts in, calls out. */
@@ -55,16 +65,16 @@ export interface EmittedEvent {
   readonly payload: unknown;
 }
 
-/** Accounts wired to a temp store, the real keychain (keytar API) and a recording queue. */
+/** Accounts wired to a temp store, the real keychain and a recording queue. */
 export function accountsHarness(
-  options: Partial<AccountsOptions> & { pending?: Record<string, number> } = {},
+  options: Partial<AccountsOptions> & { pending?: Record<string, number>; settings?: TempSettings } = {},
 ) {
-  const settings = tempSettings();
+  const settings = options.settings ?? tempSettings();
   const queue = recordingQueue(options.pending);
   const events: EmittedEvent[] = [];
   const accounts = createAccounts({
     store: settings.store,
-    keychain: keytar,
+    keychain: osKeychain,
     queue: () => queue.queue,
     emit: <E extends EventName>(event: E, payload: EventPayload<E>) => {
       events.push({ event, payload });
@@ -104,8 +114,8 @@ export function accountDraft(overrides: Partial<AccountInputDraft> = {}): Accoun
 /** Fails loudly (never skips) when the tests run without a Secret Service to talk to. */
 export async function requireSecretService(): Promise<void> {
   try {
-    await keytar.setPassword('Outbox-test-probe', 'probe', 'probe');
-    await keytar.deletePassword('Outbox-test-probe', 'probe');
+    await osKeychain.setPassword('Outbox-test-probe', 'probe', 'probe');
+    await osKeychain.deletePassword('Outbox-test-probe', 'probe');
   } catch (error) {
     throw new Error(
       'These tests use the real Secret Service. Run them inside a keyring session: ' +

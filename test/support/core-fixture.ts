@@ -2,8 +2,8 @@ import fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
-import keychain from '@napi-rs/keyring/keytar.js';
 import type { AppSettings } from '../../preload/contract/settings.ts';
+import { osKeychain } from '../../main/accounts/os-keychain.ts';
 import { createCore, type Core } from '../../main/core/create-core.ts';
 import type { EventSink, Platform, SettingsStore } from '../../main/core/ports.ts';
 import { silentLogger, type Logger } from '../../main/errors/logger.ts';
@@ -47,7 +47,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
   const core = await createCore({
     dataDir,
     store,
-    keychain,
+    keychain: osKeychain,
     platform,
     emit: (event, payload) => sink?.(event, payload),
     log: options.log ?? silentLogger,

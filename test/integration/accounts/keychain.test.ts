@@ -97,6 +97,7 @@ describe('a keychain that cannot be used is an error, never a plaintext fallback
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return JSON.parse(output) as {
+      readError?: { code: string; message: string };
       error: { code: string; message: string };
       accounts: { hasPassword: boolean }[];
       fileUnchanged: boolean;
@@ -115,6 +116,25 @@ describe('a keychain that cannot be used is an error, never a plaintext fallback
     expect(result.accounts.map((account) => account.hasPassword)).toEqual([false]);
     expect(result.fileUnchanged).toBe(true);
     expect(result.file).not.toContain(PASSWORD);
+  });
+
+  test('no Secret Service when reading a saved password: an error, never "no password", and no save elsewhere', async () => {
+    const saved = accountsHarness();
+    const account = await saved.call('accounts:create', accountDraft());
+    await saved.call('accounts:setPassword', { id: account.id, secret: PASSWORD });
+    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/outbox-bus' };
+    const result = probe(env, [PROBE, 'typed-in-again', 'read-first', saved.settings.dir]);
+    expect([result.readError?.code, result.error.code]).toEqual([
+      'keychain_unavailable',
+      'keychain_unavailable',
+    ]);
+    expect(result.accounts.map((a) => a.hasPassword)).toEqual([true]);
+    expect(result.fileUnchanged).toBe(true);
+    // Once the keychain is back, the password is the one it always had.
+    await expect(saved.service.endpoint(account.id)).resolves.toMatchObject({
+      auth: { pass: PASSWORD },
+    });
+    await saved.call('accounts:delete', { id: account.id, queued: { action: 'hold' } });
   });
 
   test('a locked keyring: keychain_locked with an instruction; the account is left as it was', () => {

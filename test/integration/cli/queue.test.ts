@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
-import keychain from '@napi-rs/keyring/keytar.js';
 import Conf from 'conf';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { osKeychain } from '../../../main/accounts/os-keychain.ts';
 import { createCore, type Core } from '../../../main/core/create-core.ts';
 import { silentLogger } from '../../../main/errors/logger.ts';
 import { queueListJson, queueShowJson, sentListJson } from '../../../main/cli/json-output.ts';
@@ -136,7 +136,7 @@ describe('queue', () => {
     const app: Core = await createCore({
       dataDir: home,
       store: new Conf({ cwd: home, configName: 'config', projectName: 'Outbox' }),
-      keychain,
+      keychain: osKeychain,
       platform: {
         pickFiles: () => Promise.resolve([]),
         notify: () => undefined,
