@@ -158,6 +158,16 @@ export class AccountStore {
     return parsed.data;
   }
 
+  /**
+   * Every change starts from the file as it is now, not from what this process read earlier:
+   * another process (the app, the command line) may have changed it meanwhile, and writing back an
+   * old copy would undo that, down to dropping a whole account.
+   */
+  #current(): AccountsDocument {
+    this.#document = undefined;
+    return this.#load();
+  }
+
   #save(document: AccountsDocument): void {
     try {
       this.#store.set(ACCOUNTS_KEY, document);
@@ -194,7 +204,7 @@ export class AccountStore {
   }
 
   create(input: AccountInput, id: string, createdAt: string): Account {
-    const document = this.#load();
+    const document = this.#current();
     assertValid(input, document.accounts);
     const stored = storedAccount.parse({
       ...input,
@@ -214,6 +224,7 @@ export class AccountStore {
 
   /** Applies a person's edit, re-validating the whole account. */
   update(id: string, patch: AccountPatch, internal: InternalFields = {}): Account {
+    this.#current();
     const { input, rest } = split(this.get(id));
     const candidate = applyPatch(input, patch);
     const others = this.#load().accounts.filter((other) => other.id !== id);
@@ -223,6 +234,7 @@ export class AccountStore {
 
   /** Changes only fields main owns; nothing a person typed is touched, so nothing to re-validate. */
   setInternal(id: string, internal: InternalFields): Account {
+    this.#current();
     return this.#replace(applyPatch(this.get(id), internal));
   }
 
@@ -237,7 +249,7 @@ export class AccountStore {
   }
 
   remove(id: string): void {
-    const document = this.#load();
+    const document = this.#current();
     this.get(id);
     const accounts = document.accounts.filter((stored) => stored.id !== id);
     const defaultId = document.defaultId === id ? accounts[0]?.id : document.defaultId;
@@ -246,7 +258,7 @@ export class AccountStore {
 
   /** Puts the listed accounts first, in that order; any not listed keep their relative order after them. */
   reorder(ids: readonly string[]): Account[] {
-    const document = this.#load();
+    const document = this.#current();
     ids.forEach((id) => this.get(id));
     const listed = new Set(ids);
     const byId = new Map(document.accounts.map((stored) => [stored.id, stored]));
@@ -259,6 +271,7 @@ export class AccountStore {
   }
 
   setDefault(id: string): Account {
+    this.#current();
     this.get(id);
     this.#save({ ...this.#load(), defaultId: id });
     return this.view(id);

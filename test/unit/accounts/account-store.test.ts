@@ -290,6 +290,23 @@ describe('deleting an account never drops its queued mail', () => {
   });
 });
 
+describe('two processes on one settings file', () => {
+  test('a change made from a list read before another process added an account keeps that account', async () => {
+    const { call, settings } = accountsHarness();
+    const slow = await call('accounts:create', accountDraft({ label: 'Slow' }));
+    // The command line's `accounts test`: it reads the accounts, then talks to a server for a while...
+    const cli = new AccountStore(new Conf({ cwd: settings.dir, projectName: 'outbox-test' }));
+    expect(cli.list().map((a) => a.label)).toEqual(['Slow']);
+    // ...while the app adds an account...
+    await call('accounts:create', accountDraft({ label: 'New', fromAddress: 'new@example.com' }));
+    // ...and then records what it learnt about the server.
+    cli.setInternal(slow.id, { serverSizeLimit: 10_000_000 });
+    const after = new AccountStore(new Conf({ cwd: settings.dir, projectName: 'outbox-test' }));
+    expect(after.list().map((a) => a.label)).toEqual(['Slow', 'New']);
+    expect(after.get(slow.id).serverSizeLimit).toBe(10_000_000);
+  });
+});
+
 describe('the versioned document', () => {
   test('migrations run in order from the stored version', () => {
     const migrations: Record<number, Migration> = {
