@@ -408,6 +408,15 @@ export async function testConnection(
     } catch (error) {
       sessionError('starttls', error);
     }
+    // Lines after the 220 came in plaintext, yet would be read as the server's answers over TLS:
+    // someone on the way may have put them there (the STARTTLS command injection class of attacks).
+    if (session.hasUnread()) {
+      fail(
+        'starttls',
+        bridge('tls_failed', 'The server sent more after agreeing to STARTTLS, before the encryption began.'),
+        'Something between you and the server may be tampering with the connection. Try another network, or TLS (usually port 465).',
+      );
+    }
     ok('starttls', 'The server agreed to switch to TLS.');
   }
 

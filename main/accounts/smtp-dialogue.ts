@@ -102,6 +102,11 @@ export class SmtpDialogue {
     return this.read(timeoutMs);
   }
 
+  /** Whether the server sent anything not yet read: after STARTTLS's 220, nothing may follow in plaintext. */
+  hasUnread(): boolean {
+    return this.#lines.length > 0 || this.#buffer.length > 0;
+  }
+
   /** Hands the socket over (for STARTTLS) and continues on the one `wrap` returns. */
   async upgrade<T extends Socket>(wrap: (plain: Socket) => Promise<T>): Promise<T> {
     this.#detach();

@@ -240,6 +240,37 @@ describe('connection test failures, each with its hint', () => {
     expect(smtp.authAttempts).toEqual([]);
   });
 
+  test('plaintext after the 220 to STARTTLS: refused there, never taken for the answers over TLS', async () => {
+    // A man in the middle appends a forged capability list after the real "220 go ahead".
+    const forger = net.createServer((socket) => {
+      socket.write('220 mx.example.test ESMTP\r\n');
+      socket.on('data', (data) => {
+        const line = data.toString();
+        if (line.startsWith('EHLO')) socket.write('250-mx.example.test\r\n250 STARTTLS\r\n');
+        else if (line.startsWith('STARTTLS')) socket.write('220 go ahead\r\n250-mx\r\n250 SIZE 1\r\n');
+        else if (line.startsWith('QUIT')) socket.end('221 bye\r\n');
+      });
+    });
+    await new Promise<void>((resolve) => forger.listen(0, '127.0.0.1', resolve));
+    const { port } = forger.address() as net.AddressInfo;
+    try {
+      const { test } = await accountFor(port, { security: 'starttls' });
+      const report = await test();
+      expect(outcome(report)).toEqual([
+        'resolve:ok',
+        'connect:ok',
+        'ehlo:ok',
+        'starttls:failed:tls_failed',
+        'tls:skipped',
+        'auth:skipped',
+      ]);
+      expect(report.steps.find((step) => step.step === 'starttls')?.hint).toMatch(/tampering/);
+      expect(report.capabilities?.size).not.toBe(1);
+    } finally {
+      await new Promise((resolve) => forger.close(resolve));
+    }
+  });
+
   test('STARTTLS against an implicit-TLS port: the wrong port/TLS combination', async () => {
     const smtp = await server({ tls: { ...cert, mode: 'tls' } });
     const { test } = await accountFor(smtp.port, { security: 'starttls' });
