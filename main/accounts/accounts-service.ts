@@ -194,21 +194,23 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
     async remove({ id, queued }) {
       const account = store.get(id);
       const queue = deps.queue();
-      if (queue.countPending(id) > 0) {
-        if (queued.action === 'move') {
-          if (queued.toAccountId === id) {
-            throw new AppError('invalid_input', 'Choose another account to move the queued messages to.', {
-              field: 'queued.toAccountId',
-            });
-          }
-          store.get(queued.toAccountId);
-          await queue.moveToAccount(id, queued.toAccountId);
-        } else {
-          await queue.holdAll(id);
+      const pending = queue.countPending(id) > 0;
+      if (pending && queued.action === 'move') {
+        if (queued.toAccountId === id) {
+          throw new AppError('invalid_input', 'Choose another account to move the queued messages to.', {
+            field: 'queued.toAccountId',
+          });
         }
+        store.get(queued.toAccountId);
       }
+      // Secrets first: a keychain that refuses (locked) stops the deletion before the queued mail
+      // is held or moved, and a second try finds the ones already gone absent, which is fine.
       await removeSecret(account, 'password');
       await removeSecret(account, 'dkim');
+      if (pending) {
+        if (queued.action === 'move') await queue.moveToAccount(id, queued.toAccountId);
+        else await queue.holdAll(id);
+      }
       store.remove(id);
       seenCertificates.delete(id);
       log.info('Account deleted', { accountId: id, queued: queued.action });

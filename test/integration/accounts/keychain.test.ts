@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as keytar from '@napi-rs/keyring/keytar.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KEYCHAIN_SERVICE } from '../../../main/accounts/credentials.ts';
+import { osKeychain } from '../../../main/accounts/os-keychain.ts';
 import {
   accountDraft,
   accountsHarness,
@@ -85,6 +86,27 @@ describe('passwords live in the system keychain only', () => {
     expect(cleared.hasPassword).toBe(false);
     expect(secretTool(id)).toBeUndefined();
     await expect(service.endpoint(id)).rejects.toMatchObject({ code: 'auth_required' });
+  });
+});
+
+describe('deleting an account whose password the keychain will not give up', () => {
+  test('refused before its queued mail is touched: nothing held, the account and its password stay', async () => {
+    // The real keychain, except that it refuses deletes as a locked collection does.
+    const keychain = {
+      ...osKeychain,
+      deletePassword: () => Promise.reject(new Error('Cannot delete: the collection is locked')),
+    };
+    const { call, queue } = accountsHarness({ keychain, pending: {} });
+    const work = await call('accounts:create', accountDraft());
+    await call('accounts:setPassword', { id: work.id, secret: PASSWORD });
+    queue.pending[work.id] = 3;
+    await expect(call('accounts:delete', { id: work.id, queued: { action: 'hold' } })).rejects.toMatchObject({
+      code: 'keychain_locked',
+    });
+    expect(queue.calls).toEqual([]);
+    expect(await call('accounts:list', undefined)).toMatchObject([{ id: work.id, hasPassword: true }]);
+    expect(secretTool(work.id)).toBe(PASSWORD);
+    await osKeychain.deletePassword(KEYCHAIN_SERVICE, work.id);
   });
 });
 
