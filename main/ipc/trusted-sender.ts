@@ -1,3 +1,5 @@
+import { originOf } from '../security/origin.ts';
+
 /** What main knows about the frame that sent an IPC message. */
 export interface SenderInfo {
   /** The sending frame's URL. */
@@ -6,19 +8,6 @@ export interface SenderInfo {
   readonly isMainFrame: boolean;
   /** True when the message came from the web contents of our own window. */
   readonly isOurWindow: boolean;
-}
-
-/**
- * Scheme and host, compared exactly: a prefix check would let `app://outbox.evil` through. Built by
- * hand because Node's URL gives custom schemes such as `app:` the opaque origin "null".
- */
-function originOf(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    return parsed.host ? `${parsed.protocol}//${parsed.host}` : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Only our own window's top-level page, loaded from our own origin, may call main. */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RENDERER_HEADERS } from './content-security-policy.ts';
+import { originOf } from './origin.ts';
 
 const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,7 +24,13 @@ export interface RendererFile {
  * app's `app://` protocol and by the test harness, so both send the same files and headers.
  */
 export async function readRendererFile(root: string, urlPath: string): Promise<RendererFile> {
-  const relative = decodeURIComponent(urlPath).replace(/^\/+/, '') || 'index.html';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return { status: 400, headers: { ...RENDERER_HEADERS }, body: 'Bad request' };
+  }
+  const relative = decoded.replace(/^\/+/, '') || 'index.html';
   const absolute = path.resolve(root, relative);
   if (!absolute.startsWith(path.resolve(root) + path.sep)) {
     return { status: 403, headers: { ...RENDERER_HEADERS }, body: 'Forbidden' };
@@ -35,4 +42,16 @@ export async function readRendererFile(root: string, urlPath: string): Promise<R
   } catch {
     return { status: 404, headers: { ...RENDERER_HEADERS }, body: 'Not found' };
   }
+}
+
+/** The answer to a request for `requestUrl`: a renderer file when it is for `origin`, else 403. */
+export async function rendererResponse(
+  root: string,
+  requestUrl: string,
+  origin: string,
+): Promise<RendererFile> {
+  if (originOf(requestUrl) !== origin) {
+    return { status: 403, headers: { ...RENDERER_HEADERS }, body: 'Forbidden' };
+  }
+  return readRendererFile(root, new URL(requestUrl).pathname);
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../../main/security/content-security-policy.ts';
-import { readRendererFile } from '../../../main/security/renderer-files.ts';
+import { readRendererFile, rendererResponse } from '../../../main/security/renderer-files.ts';
+import { APP_ORIGIN } from '../../../main/security/origin.ts';
 
 describe('serving the renderer', () => {
   let root = '';
@@ -41,6 +42,26 @@ describe('serving the renderer', () => {
     const file = await readRendererFile(root, '/nope.js');
     expect(file.status).toBe(404);
     expect(file.headers['Content-Security-Policy']).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  test('answers a request for the app origin, the way the app:// protocol handler asks', async () => {
+    const file = await rendererResponse(root, `${APP_ORIGIN}/index.html`, APP_ORIGIN);
+    expect({ status: file.status, body: String(file.body) }).toEqual({
+      status: 200,
+      body: '<!doctype html>',
+    });
+    expect((await rendererResponse(root, `${APP_ORIGIN}/`, APP_ORIGIN)).status).toBe(200);
+  });
+
+  test.each(['app://outbox.evil/index.html', 'app://other/index.html', 'file:///index.html'])(
+    'refuses a request for another origin (%s)',
+    async (url) => {
+      expect((await rendererResponse(root, url, APP_ORIGIN)).status).toBe(403);
+    },
+  );
+
+  test('answers 400 to a malformed escape instead of failing the request', async () => {
+    expect((await rendererResponse(root, `${APP_ORIGIN}/%E0%A4%A`, APP_ORIGIN)).status).toBe(400);
   });
 
   test('the policy forbids inline script, eval and every remote origin', () => {
