@@ -22,6 +22,13 @@ import { dkimPublicKey } from './dkim.ts';
 import { detectPreset } from './provider-presets.ts';
 import { checkSenderDomain } from './sender-domain-check.ts';
 
+/** Where a saved password is sent: changing any of these forgets it. */
+const DESTINATION = ['host', 'port', 'security', 'username'] as const;
+
+function movesTo(patch: AccountPatch, current: StoredAccount, key: (typeof DESTINATION)[number]): boolean {
+  return Object.hasOwn(patch, key) && patch[key] !== current[key];
+}
+
 export interface AccountsServiceDeps {
   readonly store: AccountStore;
   readonly credentials: Credentials;
@@ -37,7 +44,7 @@ export interface AccountsServiceDeps {
 export interface AccountsService extends AccountsPort {
   list(): Account[];
   create(input: AccountInput): Account;
-  update(id: string, patch: AccountPatch): Account;
+  update(id: string, patch: AccountPatch): Promise<Account>;
   remove(request: CallParsedInput<'accounts:delete'>): Promise<void>;
   reorder(ids: readonly string[]): Account[];
   setDefault(id: string): Account;
@@ -175,9 +182,13 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
       return account;
     },
 
-    update(id, patch) {
+    async update(id, patch) {
       const current = store.get(id);
       let internal: InternalFields = { attention: undefined };
+      // The saved password was given for one server and user name; sent anywhere else, it would go
+      // where the person who typed it never meant it to (a compromised window could pick the host).
+      const forgetPassword = current.hasPassword && DESTINATION.some((key) => movesTo(patch, current, key));
+      if (forgetPassword) internal = { ...internal, hasPassword: false };
       if (Object.hasOwn(patch, 'pinnedCertSha256') && patch.pinnedCertSha256 !== current.pinnedCertSha256) {
         internal = {
           ...internal,
@@ -188,6 +199,7 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
       }
       const account = store.update(id, patch, internal);
       changed(id, { notifyOutbox: true });
+      if (forgetPassword) await removeSecret(account, 'password');
       return account;
     },
 

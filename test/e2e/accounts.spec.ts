@@ -64,6 +64,17 @@ test('a new account starts from its address, shows errors by their fields, and k
   await page.getByRole('button', { name: 'Test connection' }).click();
   await page.getByText('The server accepted the connection and the login.').waitFor();
   expect(server.authAttempts).toContainEqual({ user: 'ann', ok: true });
+
+  // Pointed at another server, the account forgets the password (it was given for this one).
+  await saved.getByLabel('Server', { exact: true }).fill('localhost');
+  await saved
+    .getByText(/Saving a new server, port, security or username forgets the saved password/)
+    .waitFor();
+  await saved.getByRole('button', { name: 'Save changes' }).click();
+  await saved.getByText('Saved in the system keychain, never shown again.').waitFor();
+  await saved.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await saved.getByRole('button', { name: 'Save changes' }).click();
+  await saved.getByText('A password is saved in the system keychain.').waitFor();
 });
 
 test('DKIM key, order, default account, deletion that moves queued mail, settings and menu commands', async () => {

@@ -89,6 +89,33 @@ describe('passwords live in the system keychain only', () => {
   });
 });
 
+describe('a saved password goes only where it was given for', () => {
+  test('changing the server, port, security or user name forgets it; other edits keep it', async () => {
+    const { call, service } = accountsHarness();
+    const { id } = await call('accounts:create', accountDraft());
+    await call('accounts:setPassword', { id, secret: PASSWORD });
+    expect((await call('accounts:update', { id, patch: { label: 'Work mail' } })).hasPassword).toBe(true);
+    expect(secretTool(id)).toBe(PASSWORD);
+    const moves = [
+      { host: 'smtp.elsewhere.example' },
+      { port: 2525 },
+      { security: 'tls' },
+      { username: 'someone' },
+    ] as const;
+    for (const patch of moves) {
+      await call('accounts:setPassword', { id, secret: PASSWORD });
+      const moved = await call('accounts:update', { id, patch });
+      expect({ patch, hasPassword: moved.hasPassword, inKeychain: secretTool(id) }).toEqual({
+        patch,
+        hasPassword: false,
+        inKeychain: undefined,
+      });
+      await expect(service.endpoint(id)).rejects.toMatchObject({ code: 'auth_required' });
+    }
+    await call('accounts:delete', { id, queued: { action: 'hold' } });
+  });
+});
+
 describe('deleting an account whose password the keychain will not give up', () => {
   test('refused before its queued mail is touched: nothing held, the account and its password stay', async () => {
     // The real keychain, except that it refuses deletes as a locked collection does.

@@ -36,6 +36,16 @@ const FIELDS = [
 ];
 const KEYCHAIN_CODES = new Set(['keychain_unavailable', 'keychain_locked', 'keychain_write_failed']);
 
+/** Whether saving the form sends the account's password somewhere else, which main then forgets it for. */
+function movesPassword(form: AccountForm, account: Account): boolean {
+  return (
+    form.host.trim() !== account.host ||
+    Number(form.port) !== account.port ||
+    form.security !== account.security ||
+    form.username.trim() !== account.username
+  );
+}
+
 /** Every field of an account; the password is write-only and goes to the keychain on save. */
 export function AccountEditor({ account, onSaved }: Props) {
   const [form, setForm] = useState<AccountForm>(account ? formOf(account) : EMPTY_FORM);
@@ -267,7 +277,9 @@ export function AccountEditor({ account, onSaved }: Props) {
               error={keychainError}
               hint={
                 account?.hasPassword
-                  ? 'A password is saved in the system keychain. Type a new one to replace it.'
+                  ? movesPassword(form, account)
+                    ? 'Saving a new server, port, security or username forgets the saved password: type it again.'
+                    : 'A password is saved in the system keychain. Type a new one to replace it.'
                   : 'Saved in the system keychain, never shown again.'
               }
             />
