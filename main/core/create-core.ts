@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createAccounts } from '../accounts/create-accounts.ts';
 import { createDraftHandlers } from '../drafts/draft-handlers.ts';
 import { createDraftStore } from '../drafts/draft-store.ts';
+import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { createOutbox } from '../outbox/create-outbox.ts';
@@ -64,6 +65,18 @@ export function createCore(options: CoreOptions): Promise<Core> {
     ...createDraftHandlers(drafts),
     ...createSettingsHandlers(settings),
     'files:pick': async () => statFiles(await platform.pickFiles()),
+    'outbox:enqueue': async (request) => {
+      const queued = await outbox.service.enqueue(request);
+      // The draft it was written in is done with once the message is safely queued.
+      if (request.draftId) {
+        await drafts.remove(request.draftId).catch((error: unknown) => {
+          if (!(error instanceof AppError && error.code === 'not_found')) {
+            log.warn('Removing the sent draft failed', { error });
+          }
+        });
+      }
+      return queued;
+    },
   };
   return Promise.resolve({
     handlers,

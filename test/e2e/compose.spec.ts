@@ -127,4 +127,11 @@ test('the size limit is shown and enforced, and a draft comes back after the win
   await app.page.locator('.attachment', { hasText: 'big.bin' }).waitFor();
   await expect.poll(() => app.page.getByLabel('From').inputValue()).not.toBe('');
   expect(server.messages).toHaveLength(0);
+
+  // Sent without the attachment, the message is queued and its draft is gone.
+  expect(await core.handlers['drafts:list'](undefined)).toHaveLength(1);
+  await app.page.getByRole('button', { name: 'Remove big.bin' }).click();
+  await app.page.getByRole('button', { name: 'Send', exact: true }).click();
+  await eventually(() => server.messages[0]);
+  expect(await core.handlers['drafts:list'](undefined)).toEqual([]);
 });
