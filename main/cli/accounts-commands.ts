@@ -2,18 +2,22 @@ import fsp from 'node:fs/promises';
 import {
   accountInput,
   connectionReport,
+  pinCertificate,
   securityMode,
   type Account,
+  type ConnectionReport,
+  type SecurityMode,
 } from '../../preload/contract/accounts.ts';
 import { dkimPublicKey } from '../accounts/dkim.ts';
 import { presetFor } from '../accounts/provider-presets.ts';
 import { parseMailbox } from '../outbox/compose-message.ts';
 import { tryAcquireDelivererLock } from '../outbox/deliverer-lock.ts';
 import { queuePaths } from '../outbox/queue-paths.ts';
+import { normaliseFingerprint } from '../smtp/transport-options.ts';
 import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
 import { findAccount, openCore, type CliCore } from './cli-core.ts';
 import { groupHelp, print, readAll, type CliIo } from './cli-io.ts';
-import { CliError, EXIT, exitCodeFor, usageError } from './exit-codes.ts';
+import { CliError, EXIT, exitCodeFor, usageError, type ExitCode } from './exit-codes.ts';
 import { accountEntry, accountsListJson, printJson } from './json-output.ts';
 
 export const ACCOUNTS_HELP = `Usage: outbox accounts <command>
@@ -154,6 +158,19 @@ async function readKeyFile(file: string): Promise<string> {
   return pem;
 }
 
+/** The --pin-cert fingerprint, checked before anything is saved or connected to. */
+function pinOption(fingerprint: string, security: SecurityMode): string {
+  if (security === 'none') throw usageError('--pin-cert needs --security tls or starttls');
+  // As the accounts service compares them: any case, colons optional.
+  const parsed = pinCertificate.shape.fingerprint.safeParse(normaliseFingerprint(fingerprint));
+  if (!parsed.success) {
+    throw usageError(
+      `--pin-cert: ${JSON.stringify(fingerprint)} is not a SHA-256 fingerprint like AB:CD:… (32 bytes in hex)`,
+    );
+  }
+  return parsed.data;
+}
+
 async function add(io: CliIo, args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('accounts add', args, ADD_OPTIONS);
   if (values.help) {
@@ -174,7 +191,10 @@ async function add(io: CliIo, args: readonly string[]): Promise<number> {
     throw usageError(`no preset for ${values.from}: give --host, --port and --security`);
   }
   const mode = securityMode.safeParse(security);
-  if (!mode.success) throw usageError(`--security must be tls, starttls or none, not "${security}"`);
+  if (!mode.success) {
+    throw usageError(`--security must be tls, starttls or none, not ${JSON.stringify(security)}`);
+  }
+  const pin = values['pin-cert'] === undefined ? undefined : pinOption(values['pin-cert'], mode.data);
   const dkim = dkimOptions(values);
   const input = accountInput.safeParse({
     label: values.label,
@@ -191,7 +211,10 @@ async function add(io: CliIo, args: readonly string[]): Promise<number> {
   });
   if (!input.success) {
     const issue = input.error.issues[0];
-    throw usageError(`${issue?.path.join('.') ?? 'input'}: ${issue?.message ?? 'invalid'}`);
+    const message = `${issue?.path.join('.') ?? 'input'}: ${issue?.message ?? 'invalid'}`;
+    // An empty --label is a missing argument; anything else is what a value holds: a line break
+    // (header injection), a length (65, as the app's invalid_input).
+    throw new CliError(issue?.code === 'too_small' ? EXIT.usage : EXIT.dataErr, message);
   }
   // Read before anything is saved, so a missing password leaves no half-made account.
   const password = values['password-stdin'] ? await readPassword(io) : undefined;
@@ -203,13 +226,21 @@ async function add(io: CliIo, args: readonly string[]): Promise<number> {
     try {
       if (password !== undefined) await core.accounts.setPassword(created.id, password);
       if (dkimKey !== undefined) await core.accounts.setDkimKey(created.id, dkimKey);
-      if (values['pin-cert'] !== undefined) {
-        await core.accounts.test(created.id);
-        core.accounts.pinCertificate(created.id, values['pin-cert']);
+      if (pin !== undefined) {
+        const report = await core.accounts.test(created.id);
+        // No certificate to compare (refused, unknown host, …): the failed step says why.
+        if (!report.certificate) {
+          const { message, exitCode } = testFailure(report);
+          throw new CliError(exitCode, `--pin-cert: ${message}`);
+        }
+        core.accounts.pinCertificate(created.id, pin);
       }
       if (values.default) core.accounts.setDefault(created.id);
     } catch (error) {
-      await core.accounts.remove({ id: created.id, queued: { action: 'hold' } });
+      const rollback = () => core.accounts.remove({ id: created.id, queued: { action: 'hold' } });
+      // remove() checks the keychain for secrets a failed write may have left, and warns when it
+      // cannot; when this command wrote none, there is nothing to warn about.
+      await (password === undefined && dkimKey === undefined ? core.withoutWarnings(rollback) : rollback());
       throw error;
     }
     return created;
@@ -232,6 +263,15 @@ function listText(accounts: readonly Account[]): string {
     .join('\n');
 }
 
+/** What failed a connection test: the failed step's error and its exit code (69 without one). */
+function testFailure(report: ConnectionReport): { message: string; exitCode: ExitCode } {
+  const failed = report.steps.find((s) => s.status === 'failed');
+  return {
+    message: failed?.error?.message ?? failed?.detail ?? 'the connection test failed',
+    exitCode: failed?.error ? exitCodeFor(failed.error.code) : EXIT.unavailable,
+  };
+}
+
 async function test(io: CliIo, core: CliCore, account: Account, json: boolean): Promise<number> {
   const report = await core.accounts.test(account.id);
   if (json) {
@@ -243,11 +283,9 @@ async function test(io: CliIo, core: CliCore, account: Account, json: boolean): 
     }
   }
   if (report.ok) return EXIT.ok;
-  const failed = report.steps.find((s) => s.status === 'failed');
-  io.stderr.write(
-    `outbox: ${account.label}: ${failed?.error?.message ?? failed?.detail ?? 'the connection test failed'}\n`,
-  );
-  return failed?.error ? exitCodeFor(failed.error.code) : EXIT.unavailable;
+  const { message, exitCode } = testFailure(report);
+  io.stderr.write(`outbox: ${account.label}: ${message}\n`);
+  return exitCode;
 }
 
 export async function accountsCommand(io: CliIo, args: readonly string[]): Promise<number> {
@@ -305,6 +343,6 @@ export async function accountsCommand(io: CliIo, args: readonly string[]): Promi
     case undefined:
       return groupHelp(io, sub !== undefined, ACCOUNTS_HELP);
     default:
-      throw usageError(`unknown command "accounts ${sub}" (see "outbox accounts --help")`);
+      throw usageError(`unknown command ${JSON.stringify(`accounts ${sub}`)} (see "outbox accounts --help")`);
   }
 }

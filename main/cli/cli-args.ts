@@ -40,6 +40,7 @@ export function expectPositionals(
 /** A whole number option, e.g. --port. */
 export function integerOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw usageError(`--${name} must be a whole number, not "${value}"`);
+  if (!/^\d+$/.test(value))
+    throw usageError(`--${name} must be a whole number, not ${JSON.stringify(value)}`);
   return Number(value);
 }

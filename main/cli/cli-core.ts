@@ -14,15 +14,28 @@ export interface CliCore {
   readonly dataDir: string;
   readonly accounts: AccountsService;
   readonly outbox: Outbox;
+  /** Runs `task` without printing the core's warnings, for a step whose warnings mean nothing here. */
+  withoutWarnings<T>(task: () => Promise<T>): Promise<T>;
 }
 
 /** Warnings and errors from the core, one line each on stderr; progress chatter is not for scripts. */
-function stderrLogger(io: CliIo): Logger {
+function stderrLogger(io: CliIo): Logger & Pick<CliCore, 'withoutWarnings'> {
   const line = (level: string, message: string) => io.stderr.write(`outbox: ${level}: ${message}\n`);
+  let warnings = true;
   return {
     info: () => undefined,
-    warn: (message) => line('warning', message),
+    warn: (message) => {
+      if (warnings) line('warning', message);
+    },
     error: (message) => line('error', message),
+    async withoutWarnings(task) {
+      warnings = false;
+      try {
+        return await task();
+      } finally {
+        warnings = true;
+      }
+    },
   };
 }
 
@@ -56,7 +69,7 @@ export function openCore(io: CliIo): CliCore {
     emit,
     log,
   });
-  return { dataDir, accounts: accounts.service, outbox };
+  return { dataDir, accounts: accounts.service, outbox, withoutWarnings: log.withoutWarnings };
 }
 
 /**
@@ -80,7 +93,11 @@ export function findAccount(accounts: AccountsService, wanted: string | undefine
     all.find((a) => a.id === wanted) ??
     all.find((a) => a.label.toLowerCase() === key) ??
     all.find((a) => a.fromAddress.toLowerCase() === key);
-  if (!found)
-    throw new CliError(EXIT.noUser, `unknown account "${wanted ?? ''}" (see "outbox accounts list")`);
+  if (!found) {
+    throw new CliError(
+      EXIT.noUser,
+      `unknown account ${JSON.stringify(wanted ?? '')} (see "outbox accounts list")`,
+    );
+  }
   return found;
 }

@@ -75,13 +75,19 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
   return BY_CODE[code];
 }
 
+/**
+ * Some core messages quote input as it came (`"a<CR><LF>b"`): escaped as JSON shows them, so each
+ * error stays one line on stderr and cannot pass for a second one.
+ */
+const oneLine = (text: string) => text.replace(/[\r\n]/g, (c) => JSON.stringify(c).slice(1, -1));
+
 /** One line for stderr and the exit code, for anything a command threw. */
 export function describeFailure(error: unknown): { message: string; exitCode: ExitCode } {
-  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof CliError) return { message: oneLine(error.message), exitCode: error.exitCode };
   if (error instanceof AppError) {
     const field = error.field && !error.message.includes(error.field) ? ` (${error.field})` : '';
-    return { message: `${error.message}${field}`, exitCode: exitCodeFor(error.code) };
+    return { message: oneLine(`${error.message}${field}`), exitCode: exitCodeFor(error.code) };
   }
   const text = error instanceof Error ? error.message : String(error);
-  return { message: `internal error: ${text.split('\n')[0] ?? ''}`, exitCode: EXIT.software };
+  return { message: `internal error: ${oneLine(text.split('\n')[0] ?? '')}`, exitCode: EXIT.software };
 }

@@ -41,7 +41,7 @@ export async function runCli(io: CliIo, argv: readonly string[]): Promise<number
       case undefined:
         return groupHelp(io, command !== undefined, MAIN_HELP);
       default:
-        throw usageError(`unknown command "${command}" (see "outbox --help")`);
+        throw usageError(`unknown command ${JSON.stringify(command)} (see "outbox --help")`);
     }
   } catch (error) {
     const { message, exitCode } = describeFailure(error);

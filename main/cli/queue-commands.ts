@@ -206,6 +206,6 @@ export async function queueCommand(io: CliIo, args: readonly string[]): Promise<
     case undefined:
       return groupHelp(io, sub !== undefined, QUEUE_HELP);
     default:
-      throw usageError(`unknown command "queue ${sub}" (see "outbox queue --help")`);
+      throw usageError(`unknown command ${JSON.stringify(`queue ${sub}`)} (see "outbox queue --help")`);
   }
 }

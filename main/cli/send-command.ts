@@ -19,7 +19,8 @@ Queues a message and prints its queue id. It is delivered by the app, or by "out
   --text-file FILE   read the plain-text body from FILE ("-" for stdin)
   --html-file FILE   read an HTML body from FILE
   --attach PATH      attach a file; repeatable
-  --at TIME          send later, e.g. 2026-12-01T08:00:00+01:00
+  --at TIME          send later, at an ISO 8601 time: 2026-12-01T08:00 (local time), or with
+                     seconds and an offset, 2026-12-01T08:00:00+01:00 or 2026-12-01T07:00Z
 `;
 
 const OPTIONS = {
@@ -34,6 +35,36 @@ const OPTIONS = {
   attach: { type: 'string', multiple: true },
   at: { type: 'string' },
 } as const;
+
+/** ISO 8601 with a full date and time; seconds, a fraction of them and an offset are optional. */
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?$/;
+
+/**
+ * The --at time as an ISO instant. Only the ISO form: Date.parse alone takes "Dec 24 08:00" as
+ * 2001 and "1" as a year, and a time in the past would send at once, which --at never means.
+ */
+function sendAtOption(value: string): string {
+  const [, date, time, offset = ''] = ISO_TIME.exec(value) ?? [];
+  const wall = `${date}T${time}`;
+  // Without an offset this is local time, as ECMAScript reads the ISO form.
+  const at = new Date(`${wall}${offset}`);
+  // Date rolls 2026-02-30 over to March 2: the date and time must also read back as written.
+  if (
+    date === undefined ||
+    Number.isNaN(at.getTime()) ||
+    !new Date(`${wall}Z`).toISOString().startsWith(wall)
+  ) {
+    throw usageError(
+      `--at: ${JSON.stringify(value)} is not a date and time like 2026-12-24T08:00 (local time), 2026-12-24T08:00:00+01:00 or 2026-12-24T07:00Z`,
+    );
+  }
+  if (at.getTime() <= Date.now()) {
+    throw usageError(
+      `--at: ${JSON.stringify(value)} is in the past (${at.toISOString()}); leave --at out to send now`,
+    );
+  }
+  return at.toISOString();
+}
 
 async function readBody(io: CliIo, file: string): Promise<string> {
   try {
@@ -54,12 +85,7 @@ export async function sendCommand(io: CliIo, args: readonly string[]): Promise<n
   if (values.text !== undefined && values['text-file'] !== undefined) {
     throw usageError('give --text or --text-file, not both');
   }
-  let sendAt: string | undefined;
-  if (values.at !== undefined) {
-    const at = Date.parse(values.at);
-    if (Number.isNaN(at)) throw usageError(`--at: "${values.at}" is not a date and time`);
-    sendAt = new Date(at).toISOString();
-  }
+  const sendAt = values.at === undefined ? undefined : sendAtOption(values.at);
   const text = values['text-file'] === undefined ? values.text : await readBody(io, values['text-file']);
   const html = values['html-file'] === undefined ? undefined : await readBody(io, values['html-file']);
 

@@ -10,7 +10,8 @@ The stored message is sent byte for byte (line endings become CRLF); a Bcc heade
 its addresses still receive the message. Message-ID, Date and From are added when missing.
 
   -t                 also send to the To, Cc and Bcc addresses in the message
-  -f FROM            the envelope sender (MAIL FROM); default: the account's address
+  -f FROM            the envelope sender (MAIL FROM); default: the account's address;
+                     -f '<>' (or '') sends MAIL FROM:<>, as bounces and auto-replies do
   -i, -oi            accepted for compatibility: a line with a single "." never ends the input
   --account NAME|ID  the account to send through; default: the account whose address or alias
                      is in From, else the default account

@@ -15,7 +15,8 @@ export async function sentCommand(io: CliIo, args: readonly string[]): Promise<n
     print(io, SENT_HELP);
     return EXIT.ok;
   }
-  if (sub !== 'list') throw usageError(`unknown command "sent ${sub ?? ''}" (see "outbox sent --help")`);
+  if (sub !== 'list')
+    throw usageError(`unknown command ${JSON.stringify(`sent ${sub ?? ''}`)} (see "outbox sent --help")`);
   const { values, positionals } = parseCommand('sent list', rest, {
     json: { type: 'boolean' },
     limit: { type: 'string' },

@@ -17,7 +17,7 @@ export interface RawMessageInput {
   readonly recipients: readonly string[];
   /** sendmail -t: To, Cc and Bcc are recipients too. */
   readonly recipientsFromHeaders: boolean;
-  /** sendmail -f: MAIL FROM; the account's address when absent. */
+  /** sendmail -f: MAIL FROM; the account's address when absent; '' or '<>' is the null reverse-path. */
   readonly envelopeFrom?: string | undefined;
 }
 
@@ -137,6 +137,15 @@ function chooseAccount(input: RawMessageInput, fromAddress: string | undefined, 
   return account;
 }
 
+/**
+ * MAIL FROM for sendmail -f. '' and '<>' are the null reverse-path, MAIL FROM:<>, which bounces and
+ * auto-replies use so that nothing answers them (RFC 5321 §4.5.5, RFC 3834 §3.3).
+ */
+function envelopeSender(given: string | undefined, account: SenderAccount): string {
+  if (given === undefined) return account.fromAddress;
+  return given === '' || given === '<>' ? '' : parseMailbox(given, 'envelopeFrom').address;
+}
+
 export interface RawContext {
   readonly accounts: AccountsPort;
   readonly store: QueueStore;
@@ -160,7 +169,9 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
 
   const fromField = header('from');
   const fromMailbox = fromField ? addressparser(fromField.value, { flatten: true })[0] : undefined;
-  if (fromField && !fromMailbox?.address) throw bad(`From: "${fromField.value}" is not an e-mail address.`);
+  if (fromField && !fromMailbox?.address) {
+    throw bad(`From: ${JSON.stringify(fromField.value)} is not an e-mail address.`);
+  }
   const account = chooseAccount(input, fromMailbox?.address, context.accounts);
 
   const kinds = new Map<string, RecipientStatus['kind']>();
@@ -189,10 +200,7 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
       },
     );
   }
-  const envelopeFrom =
-    input.envelopeFrom === undefined
-      ? account.fromAddress
-      : parseMailbox(input.envelopeFrom, 'envelopeFrom').address;
+  const envelopeFrom = envelopeSender(input.envelopeFrom, account);
 
   const domain = (fromMailbox?.address ?? account.fromAddress).split('@').pop() ?? 'localhost';
   const added: string[] = [];

@@ -10,8 +10,8 @@ import { queueItem, queueState, type QueueItem, type QueueState } from '../../pr
 export const queueRecord = queueItem.extend({
   version: z.literal(1),
   state: queueState.exclude(['sending']),
-  /** The bare sender address for MAIL FROM. */
-  envelopeFrom: z.string().min(3),
+  /** The bare sender address for MAIL FROM; '' is the null reverse-path, MAIL FROM:<> (sendmail -f '<>'). */
+  envelopeFrom: z.literal('').or(z.string().min(3)),
   sizeBytes: z.number().int().positive(),
   /** Time spent online trying, for the retry lifetime (hours offline never count). */
   onlineMsSpent: z.number().nonnegative(),

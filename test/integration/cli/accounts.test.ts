@@ -88,6 +88,35 @@ describe('accounts', () => {
     expect((await runCli(home, ['accounts', 'list', '--json'])).stdout).toBe(before.stdout);
   });
 
+  it.each([
+    {
+      name: 'a line break in --from',
+      option: '--from',
+      value: 'me@example.org\r\nBcc: spy@example.net',
+      code: 65,
+    },
+    { name: 'a line break in --name', option: '--name', value: 'Me\r\nBcc: spy@example.net', code: 65 },
+    { name: 'a line break in --label', option: '--label', value: 'Work\nBcc: spy@example.net', code: 65 },
+    { name: 'an empty --label', option: '--label', value: '', code: 64 },
+  ])(
+    'refuses $name with exit $code, on one line, before saving anything',
+    async ({ option, value, code }) => {
+      const before = await runCli(home, ['accounts', 'list', '--json']);
+      const args = localAccountArgs('Injected', 'me@example.org', server.port, [
+        '--security',
+        'none',
+        '--allow-plaintext',
+        '--no-password',
+      ]);
+      const at = args.indexOf(option);
+      const added = await runCli(home, at < 0 ? [...args, option, value] : args.with(at + 1, value));
+      expect(added.code).toBe(code);
+      expect(added.stderr).toMatch(/^outbox: [^\r\n]+\n$/);
+      expect(added.stdout).toBe('');
+      expect((await runCli(home, ['accounts', 'list', '--json'])).stdout).toBe(before.stdout);
+    },
+  );
+
   it('fills host, port and security from the provider preset when only --from is given', async () => {
     const added = await runCli(home, [
       'accounts',

@@ -14,6 +14,18 @@ afterAll(async () => {
   await fsp.rm(home, { recursive: true, force: true });
 });
 
+/** `outbox send` with a recipient, subject and text, plus `extra`. */
+const send = (...extra: string[]) => [
+  'send',
+  '--to',
+  'ann@example.net',
+  '--subject',
+  's',
+  '--text',
+  't',
+  ...extra,
+];
+
 const oneLine = (stderr: string) => {
   expect(stderr.endsWith('\n')).toBe(true);
   expect(stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -72,6 +84,13 @@ describe('bad input is refused with its sysexits code, one line on stderr, and n
       message: /not .*e-mail address/,
     },
     {
+      name: 'an envelope sender with a line break, quoted on one line',
+      args: ['sendmail', '-f', 'me@example.org\r\nRCPT TO:<x@example.net>', 'ann@example.net'],
+      input: 'Subject: hi\n\nbody\n',
+      code: 65,
+      message: /"me@example\.org\\r\\nRCPT TO:<x@example\.net>"/,
+    },
+    {
       name: 'an unknown account (sendmail)',
       args: ['sendmail', '--account', 'nope', 'ann@example.net'],
       input: 'Subject: hi\n\nbody\n',
@@ -87,17 +106,7 @@ describe('bad input is refused with its sysexits code, one line on stderr, and n
     },
     {
       name: 'a missing attachment',
-      args: [
-        'send',
-        '--to',
-        'ann@example.net',
-        '--subject',
-        's',
-        '--text',
-        't',
-        '--attach',
-        'no-such-file.pdf',
-      ],
+      args: send('--attach', 'no-such-file.pdf'),
       input: '',
       code: 65,
       message: /no-such-file\.pdf does not exist/,
@@ -108,6 +117,41 @@ describe('bad input is refused with its sysexits code, one line on stderr, and n
       input: '',
       code: 64,
       message: /at least one recipient/,
+    },
+    {
+      name: '--at without a year (Date.parse took it as 2001 and sent at once)',
+      args: send('--at', 'Dec 24 08:00'),
+      input: '',
+      code: 64,
+      message: /--at: "Dec 24 08:00" is not .*2026-12-24T08:00/,
+    },
+    {
+      name: '--at with a bare number',
+      args: send('--at', '1'),
+      input: '',
+      code: 64,
+      message: /--at: "1" is not /,
+    },
+    {
+      name: '--at with a date that does not exist',
+      args: send('--at', '2099-02-30T08:00'),
+      input: '',
+      code: 64,
+      message: /--at: "2099-02-30T08:00" is not /,
+    },
+    {
+      name: '--at with a line break, quoted on one line',
+      args: send('--at', '2099-12-24\r\n08:00'),
+      input: '',
+      code: 64,
+      message: /--at: "2099-12-24\\r\\n08:00" is not /,
+    },
+    {
+      name: '--at in the past',
+      args: send('--at', '2001-12-24T08:00Z'),
+      input: '',
+      code: 64,
+      message: /--at: "2001-12-24T08:00Z" is in the past \(2001-12-24T08:00:00\.000Z\)/,
     },
     {
       name: 'an unknown option',

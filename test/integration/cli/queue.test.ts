@@ -97,6 +97,37 @@ describe('queue', () => {
     ]);
   });
 
+  it('send --at schedules at the ISO 8601 time given: Z, an offset, or local time with T or a space', async () => {
+    const home = await newHome();
+    await addLocalAccount(home, 'Later', 'later@example.org', server.port);
+    const cases: [at: string, sendAt: string][] = [
+      ['2099-12-24T08:00Z', '2099-12-24T08:00:00.000Z'],
+      ['2099-12-24T08:00:30+01:00', '2099-12-24T07:00:30.000Z'],
+      // No offset: the local time of the machine, as the same text means to Date.
+      ['2099-12-24T08:00', new Date('2099-12-24T08:00').toISOString()],
+      ['2099-12-24 08:00', new Date('2099-12-24T08:00').toISOString()],
+    ];
+    for (const [at] of cases) {
+      const sent = await runCli(home, [
+        'send',
+        '--to',
+        'ann@example.net',
+        '--subject',
+        at,
+        '--text',
+        't',
+        '--at',
+        at,
+      ]);
+      expect(sent.stderr, at).toBe('');
+      expect(sent.code, at).toBe(0);
+    }
+    const listed = await listJson(home);
+    expect(listed.messages.map((m) => [m.subject, m.state, m.sendAt])).toEqual(
+      cases.map(([at, expected]) => [at, 'scheduled', expected]),
+    );
+  });
+
   it('reports deferred messages with the server reply and exits 75 while they wait', async () => {
     const home = await newHome();
     await addLocalAccount(home, 'Ops', 'ops@example.org', server.port);

@@ -13,14 +13,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `outbox …` as a user would, on the data folder `home`, with `input` on stdin. */
+/** Runs `outbox …` as a user would, on the data folder `home`, with `input` on stdin; `env` adds to the environment. */
 export function runCli(
   home: string,
   args: readonly string[],
   input: string | Buffer = '',
+  env: NodeJS.ProcessEnv = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [BIN, ...args], { env: { ...process.env, OUTBOX_HOME: home } });
+    const child = spawn(NODE, [BIN, ...args], { env: { ...process.env, ...env, OUTBOX_HOME: home } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -58,3 +58,23 @@ describe('sendmail', () => {
     expect(mail.subject).toBe('disk überfüllt');
   });
 });
+
+describe('sendmail -f with the null reverse-path (RFC 5321 §4.5.5, RFC 3834)', () => {
+  it.each(['<>', ''])('-f %j sends MAIL FROM:<> and keeps the account in From', async (sender) => {
+    const before = server.messages.length;
+    const queued = await runCli(
+      home,
+      ['sendmail', '-f', sender, '--account', 'Personal', 'ann@example.net'],
+      'Subject: Out of office\nAuto-Submitted: auto-replied\n\nBack on Monday.\n',
+    );
+    expect(queued.stderr).toBe('');
+    expect(queued.code).toBe(0);
+
+    expect((await runCli(home, ['queue', 'flush', '--wait'])).code).toBe(0);
+    const received = server.messages.slice(before);
+    expect(received.map((m) => [m.from, m.to])).toEqual([['', ['ann@example.net']]]);
+    const raw = received[0]?.raw.toString('utf8') ?? '';
+    expect(raw).toMatch(/^From: me@example\.org\r$/m);
+    expect(raw).toContain('\r\n\r\nBack on Monday.\r\n');
+  });
+});
