@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -35,8 +36,14 @@ interface Parsed {
   attachments: { path: string }[];
 }
 
-/** Streams the message through mailparser, each attachment straight into its own file in `dir`. */
-async function parseInto(source: Readable, dir: string): Promise<Parsed> {
+/** The stored bytes end before the size their state says. */
+class CutShort extends Error {}
+
+/**
+ * Streams the message (`size` bytes) through mailparser, each attachment straight into its own file
+ * in `dir`. If it fails, none of those files is left behind.
+ */
+async function parseInto(source: Readable, dir: string, size: number): Promise<Parsed> {
   // Loaded on first use: parsing is only needed when a message goes back to compose.
   const { MailParser } = await import('mailparser');
   const parser = new MailParser();
@@ -75,17 +82,34 @@ async function parseInto(source: Readable, dir: string): Promise<Parsed> {
     data.content.once('end', () => data.release?.());
     data.content.pipe(out);
   });
-  try {
-    await pipeline(source, parser);
-  } catch (error) {
-    // The message broke off inside an attachment: close its file, whose write will never end.
-    for (const out of writing) out.destroy();
-    throw error;
-  } finally {
-    await Promise.all(saving);
+  let read = 0;
+  async function* counted(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of chunks) {
+      read += chunk.length;
+      yield chunk;
+    }
   }
-  if (failure) throw failure;
-  return parsed;
+  try {
+    try {
+      await pipeline(source, counted, parser);
+    } catch (error) {
+      // Reading failed inside an attachment: close its file, whose write will never end.
+      for (const out of writing) out.destroy();
+      throw error;
+    } finally {
+      await Promise.all(saving);
+    }
+    if (failure) throw failure;
+    // mailparser ends an open part where its input ends, so bytes cut short parse "fine" into a
+    // short attachment: only their size tells.
+    if (read !== size) throw new CutShort(`read ${read} of ${size} bytes`);
+    return parsed;
+  } catch (error) {
+    // What was written is partial or belongs to a draft no one gets: nothing of it stays.
+    await Promise.all(parsed.attachments.map((a) => fsp.unlink(a.path).catch(() => undefined)));
+    await fsp.rmdir(dir).catch(() => undefined);
+    throw error;
+  }
 }
 
 /**
@@ -95,11 +119,13 @@ async function parseInto(source: Readable, dir: string): Promise<Parsed> {
 export async function draftFromStored(store: QueueStore, record: QueueRecord): Promise<DraftContent> {
   const dir = path.join(store.paths.edits, record.id);
   await ensureDir(dir);
-  const parsed = await parseInto(store.openBytes(record.id), dir).catch((error: unknown) => {
+  const size = record.storedSizeBytes ?? record.sizeBytes;
+  const parsed = await parseInto(store.openBytes(record.id), dir, size).catch((error: unknown) => {
     const code = errno(error);
+    const why = error instanceof CutShort ? 'its stored bytes are cut short' : (code ?? 'read failed');
     throw new AppError(
       code === 'ENOSPC' ? 'disk_full' : 'storage_failed',
-      `The message could not be taken back for editing (${code ?? 'read failed'}); it stays in the outbox.`,
+      `The message could not be taken back for editing (${why}); it stays in the outbox.`,
       { cause: error },
     );
   });
