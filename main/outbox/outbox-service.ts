@@ -17,7 +17,7 @@ import { toQueueItem, type QueueRecord } from './queue-record.ts';
 import type { QueueStore } from './queue-store.ts';
 import type { SentLog } from './sent-log.ts';
 import { sizeWithFrom } from './from-rewrite.ts';
-import { draftFromStored } from './stored-draft.ts';
+import { draftFromStored, removeEditCopies } from './stored-draft.ts';
 
 /** Even with nothing due, look at the wall clock this often: timers do not run during sleep. */
 const MAX_SLEEP_MS = 30_000;
@@ -634,6 +634,10 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
       upsert(saved);
       const queued = item(saved);
       pump();
+      await removeEditCopies(
+        store.paths.edits,
+        request.attachments.map((a) => a.path),
+      );
       return queued;
     },
     list: () => [...records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(item),

@@ -145,3 +145,18 @@ export async function draftFromStored(store: QueueStore, record: QueueRecord): P
     ...(record.sendAt ? { sendAt: record.sendAt } : {}),
   };
 }
+
+/**
+ * Deletes the copies an edit made, once the message that attached them is queued again: its bytes
+ * now hold them, and copies of what may be confidential files should not pile up in the data
+ * folder. Paths outside `edits` (the user's own files) are never touched.
+ */
+export async function removeEditCopies(edits: string, paths: readonly string[]): Promise<void> {
+  const root = path.resolve(edits) + path.sep;
+  const copies = paths.map((p) => path.resolve(p)).filter((p) => p.startsWith(root));
+  await Promise.all(copies.map((copy) => fsp.unlink(copy).catch(() => undefined)));
+  // The message's folder goes once nothing is left in it.
+  for (const dir of new Set(copies.map((copy) => path.dirname(copy)))) {
+    await fsp.rmdir(dir).catch(() => undefined);
+  }
+}

@@ -585,6 +585,15 @@ describe('user controls', () => {
     clock.advance(60_000);
     await service.settled();
     expect(server.messages).toHaveLength(0);
+
+    // Sent again as edited: the copy the edit made goes once the message holds it again.
+    const copy = draft.attachments[0]?.path ?? '';
+    const again = await service.enqueue({ ...draft, accountId: 'work' });
+    await expect(fsp.access(path.dirname(copy))).rejects.toMatchObject({ code: 'ENOENT' });
+    clock.advance(60_000);
+    expect(await after(service, again.id)).toBeUndefined();
+    const parsed = await simpleParser(server.messages[0]?.raw ?? Buffer.alloc(0));
+    expect(parsed.attachments.map((a) => a.content.toString())).toEqual(['quarterly numbers']);
   });
 
   it('edits a scheduled message back into a draft: every field, and attachments byte-identical under distinct names', async () => {
