@@ -87,7 +87,8 @@ function asciiDomain(domain: string): string | undefined {
 export function parseMailbox(text: string, field: string): Mailbox {
   const parsed = addressparser(text);
   const only = parsed.length === 1 ? parsed[0] : undefined;
-  const bad = (why: string) => new AppError('invalid_address', `${field}: "${text}" ${why}.`, { field });
+  const bad = (why: string) =>
+    new AppError('invalid_address', `${field}: ${JSON.stringify(text)} ${why}.`, { field });
   if (!only || !('address' in only) || !only.address) throw bad('is not one e-mail address');
   const address = only.address;
   const at = address.lastIndexOf('@');
