@@ -8,6 +8,7 @@ import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { createOutbox } from '../outbox/create-outbox.ts';
 import { statFiles } from '../outbox/file-info.ts';
 import { createOutboxHandlers } from '../outbox/outbox-handlers.ts';
+import { createChosenFiles } from '../security/chosen-files.ts';
 import { createAppSettings } from '../settings/app-settings.ts';
 import { createSettingsHandlers } from '../settings/settings-handlers.ts';
 import type { EventSink, Keychain, Platform, SettingsStore } from './ports.ts';
@@ -58,15 +59,24 @@ export function createCore(options: CoreOptions): Promise<Core> {
     version: platform.version,
   });
   const drafts = createDraftStore(path.join(dataDir, 'drafts'), log);
+  // Main reads a file for the renderer only if the user chose it: picked, dropped or held by main.
+  const chosen = createChosenFiles();
+  const outboxHandlers = createOutboxHandlers(outbox.service, chosen);
+  const choose = async (paths: readonly string[]) => {
+    await chosen.grant(paths);
+    return statFiles(paths);
+  };
 
   const handlers: CallHandlers = {
-    ...createOutboxHandlers(outbox.service),
+    ...outboxHandlers,
     ...accounts.handlers,
-    ...createDraftHandlers(drafts),
+    ...createDraftHandlers(drafts, chosen),
     ...createSettingsHandlers(settings),
-    'files:pick': async () => statFiles(await platform.pickFiles()),
+    'files:pick': async () => choose(await platform.pickFiles()),
+    // Sent by the preload only, with the paths Electron gives the dropped File objects.
+    'files:dropped': ({ paths }) => choose(paths),
     'outbox:enqueue': async (request) => {
-      const queued = await outbox.service.enqueue(request);
+      const queued = await outboxHandlers['outbox:enqueue'](request);
       // The draft it was written in is done with once the message is safely queued.
       if (request.draftId) {
         await drafts.remove(request.draftId).catch((error: unknown) => {

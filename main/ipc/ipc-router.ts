@@ -1,17 +1,18 @@
 import type { z } from 'zod';
 import {
-  calls,
-  type CallName,
+  channels,
   type CallOutput,
   type CallParsedInput,
+  type ChannelName,
 } from '../../preload/contract/channels.ts';
 import type { Result } from '../../preload/contract/errors.ts';
 import { toBridgeError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import { isTrustedSender, type SenderInfo } from './trusted-sender.ts';
 
+/** The renderer's calls and the preload's own, each behind the same checks. */
 export type CallHandlers = {
-  [C in CallName]: (input: CallParsedInput<C>) => Promise<CallOutput<C>> | CallOutput<C>;
+  [C in ChannelName]: (input: CallParsedInput<C>) => Promise<CallOutput<C>> | CallOutput<C>;
 };
 
 export interface IpcRouter {
@@ -19,8 +20,8 @@ export interface IpcRouter {
   dispatch(channel: string, payload: unknown, sender: SenderInfo): Promise<Result<unknown>>;
 }
 
-function isCallName(channel: string): channel is CallName {
-  return Object.hasOwn(calls, channel);
+function isChannelName(channel: string): channel is ChannelName {
+  return Object.hasOwn(channels, channel);
 }
 
 function describeIssue(error: z.ZodError): { message: string; field?: string } {
@@ -36,8 +37,8 @@ export function createIpcRouter(
 ): IpcRouter {
   const { trustedOrigin, log } = options;
 
-  async function run(channel: CallName, payload: unknown): Promise<Result<unknown>> {
-    const parsed = calls[channel].input.safeParse(payload);
+  async function run(channel: ChannelName, payload: unknown): Promise<Result<unknown>> {
+    const parsed = channels[channel].input.safeParse(payload);
     if (!parsed.success) {
       return { ok: false, error: { code: 'invalid_input', ...describeIssue(parsed.error) } };
     }
@@ -60,7 +61,7 @@ export function createIpcRouter(
           error: { code: 'forbidden_sender', message: 'This page may not talk to Outbox.' },
         };
       }
-      if (!isCallName(channel)) {
+      if (!isChannelName(channel)) {
         return { ok: false, error: { code: 'invalid_input', message: `Unknown call "${channel}".` } };
       }
       return run(channel, payload);

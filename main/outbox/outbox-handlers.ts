@@ -1,4 +1,5 @@
 import type { CallHandlers } from '../ipc/ipc-router.ts';
+import { grantHeld, type ChosenFiles } from '../security/chosen-files.ts';
 import { statFiles } from './file-info.ts';
 import type { OutboxService } from './outbox-service.ts';
 
@@ -21,10 +22,19 @@ export type OutboxHandlers = Pick<
   | 'app:networkHint'
 >;
 
-/** The bridge calls the outbox answers; inputs arrive already validated by the router. */
-export function createOutboxHandlers(service: OutboxService): OutboxHandlers {
+/**
+ * The bridge calls the outbox answers; inputs arrive already validated by the router. Files are
+ * read only when the user chose them (`chosen`); the CLI calls the service directly with its own.
+ */
+export function createOutboxHandlers(service: OutboxService, chosen: ChosenFiles): OutboxHandlers {
   return {
-    'outbox:enqueue': (request) => service.enqueue(request),
+    'outbox:enqueue': async (request) => {
+      await chosen.require(
+        request.attachments.map((ref) => ref.path),
+        'attachments',
+      );
+      return service.enqueue(request);
+    },
     'outbox:list': () => service.list(),
     'outbox:get': ({ id }) => service.get(id),
     'outbox:retryNow': ({ id }) => service.retryNow(id),
@@ -32,8 +42,8 @@ export function createOutboxHandlers(service: OutboxService): OutboxHandlers {
       await service.cancel(id);
       return null;
     },
-    'outbox:undo': ({ id }) => service.undo(id),
-    'outbox:edit': ({ id }) => service.edit(id),
+    'outbox:undo': async ({ id }) => grantHeld(chosen, await service.undo(id)),
+    'outbox:edit': async ({ id }) => grantHeld(chosen, await service.edit(id)),
     'outbox:resend': ({ id }) => service.resend(id),
     'outbox:markSent': async ({ id }) => {
       await service.markSent(id);
@@ -42,7 +52,10 @@ export function createOutboxHandlers(service: OutboxService): OutboxHandlers {
     'sent:list': (query) => service.sentList(query),
     'sent:get': ({ id }) => service.sentGet(id),
     'contacts:recent': ({ prefix, limit }) => service.recentContacts(prefix, limit),
-    'files:stat': ({ paths }) => statFiles(paths),
+    'files:stat': async ({ paths }) => {
+      await chosen.require(paths, 'paths');
+      return statFiles(paths);
+    },
     'app:getStatus': () => service.status(),
     'app:networkHint': ({ online }) => {
       service.networkHint(online);

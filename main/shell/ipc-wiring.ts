@@ -1,5 +1,5 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { callNames, type EventName, type EventPayload } from '../../preload/contract/channels.ts';
+import { channelNames, type EventName, type EventPayload } from '../../preload/contract/channels.ts';
 import type { IpcRouter } from '../ipc/ipc-router.ts';
 import type { SenderInfo } from '../ipc/trusted-sender.ts';
 
@@ -12,9 +12,9 @@ function senderOf(event: IpcMainInvokeEvent, window: () => BrowserWindow | undef
   };
 }
 
-/** One ipcMain handler per contract call, each going through the router's checks. */
+/** One ipcMain handler per contract channel (the preload's too), each going through the router's checks. */
 export function wireIpc(router: IpcRouter, window: () => BrowserWindow | undefined): void {
-  for (const channel of callNames) {
+  for (const channel of channelNames) {
     ipcMain.handle(channel, (event, payload: unknown) =>
       router.dispatch(channel, payload, senderOf(event, window)),
     );

@@ -21,10 +21,13 @@ type AreaApi<A extends Area> = {
   ]: EventMethod<E>;
 };
 
-/** Preload-local helpers that need Electron but no IPC. */
+/** Preload helpers that need Electron, not only IPC. */
 export interface LocalApi {
-  /** The path of a file dropped onto the window (Electron's `webUtils.getPathForFile`). */
-  readonly pathForFile: (file: File) => string;
+  /**
+   * Attaches files dropped onto the window: the preload reads their paths (Electron's
+   * `webUtils.getPathForFile`) and main records them as chosen before answering, as `files.pick` does.
+   */
+  readonly chooseDropped: (files: readonly File[]) => Promise<Result<CallOutput<'files:dropped'>>>;
 }
 
 /** What the renderer sees as `window.outbox`. */

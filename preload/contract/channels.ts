@@ -52,6 +52,7 @@ export const calls = {
 
   /** Opens the native file dialog in main; the renderer never chooses arbitrary paths silently. */
   'files:pick': call(none, z.array(attachmentInfo)),
+  /** Only for files the user chose (picked, dropped, or held by main for them); others are refused. */
   'files:stat': call(z.object({ paths: z.array(filePath).max(100) }), z.array(attachmentInfo)),
 
   'contacts:recent': call(
@@ -82,6 +83,19 @@ export const calls = {
   'settings:update': call(patchOf(appSettings), appSettings),
 } as const;
 
+/**
+ * Calls only the preload makes, never on `window.outbox`: the renderer hands the preload File
+ * objects, and the paths sent here come from Electron (a File made in page script has none), so the
+ * renderer cannot name a file of its choosing. Main routes them with the same sender check.
+ */
+export const preloadCalls = {
+  /** Files dropped onto the window: main records them as chosen and answers as `files:pick` does. */
+  'files:dropped': call(z.object({ paths: z.array(filePath).max(100) }), z.array(attachmentInfo)),
+} as const;
+
+/** Every channel main answers. */
+export const channels = { ...calls, ...preloadCalls } as const;
+
 /** Every push from main to the renderer, past tense. */
 export const events = {
   'outbox:changed': outboxChanged,
@@ -95,11 +109,14 @@ export const events = {
 } as const;
 
 export type CallName = keyof typeof calls;
+export type PreloadCallName = keyof typeof preloadCalls;
+export type ChannelName = keyof typeof channels;
 export type EventName = keyof typeof events;
-export type CallInput<C extends CallName> = z.input<(typeof calls)[C]['input']>;
-export type CallParsedInput<C extends CallName> = z.output<(typeof calls)[C]['input']>;
-export type CallOutput<C extends CallName> = z.output<(typeof calls)[C]['output']>;
+export type CallInput<C extends ChannelName> = z.input<(typeof channels)[C]['input']>;
+export type CallParsedInput<C extends ChannelName> = z.output<(typeof channels)[C]['input']>;
+export type CallOutput<C extends ChannelName> = z.output<(typeof channels)[C]['output']>;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 
 export const callNames = Object.keys(calls) as CallName[];
+export const channelNames = Object.keys(channels) as ChannelName[];
 export const eventNames = Object.keys(events) as EventName[];

@@ -4,6 +4,7 @@ import { filePath, headerText, id, isoTime } from './primitives.ts';
 /** One address as typed by a person: `a@example.org` or `Ann <a@example.org>`. Parsed strictly in main. */
 export const addressText = headerText(998).pipe(z.string().trim().min(1, 'must not be empty'));
 
+/** A file the user chose (picked, dropped, or main's own copy): main refuses any other path. */
 export const attachmentRef = z.object({ path: filePath });
 
 /** What the compose window sends to the outbox. Attachments are paths; main embeds their bytes at enqueue. */

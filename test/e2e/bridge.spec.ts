@@ -34,6 +34,27 @@ describe('the bridge from the page to main', () => {
     expect(core.store.get('app')).toMatchObject({ undoSeconds: 4 });
   });
 
+  test('the page can neither read a file the user never chose nor reach the preload’s drop channel', async () => {
+    const result = await harness.page.evaluate(async () => {
+      const { outbox } = globalThis as unknown as PageGlobals;
+      return {
+        stat: await outbox.files.stat({ paths: ['/etc/passwd'] }),
+        methods: Object.keys(outbox.files).sort(),
+      };
+    });
+    expect(result).toEqual({
+      stat: {
+        ok: false,
+        error: {
+          code: 'invalid_input',
+          message: expect.stringContaining('Attach files') as unknown,
+          field: 'paths.0',
+        },
+      },
+      methods: ['pick', 'stat'],
+    });
+  });
+
   test('a malformed payload is rejected by main with a typed error and no stack', async () => {
     const result = await harness.page.evaluate(() =>
       // Deliberately wrong at run time, as a compromised renderer could send.

@@ -23,6 +23,8 @@ export interface TestCore extends HarnessCore {
 }
 
 export interface TestCoreOptions {
+  /** An existing data folder, to start main again on it as after a restart; a new one when absent. */
+  readonly dataDir?: string;
   readonly settings?: Partial<AppSettings>;
   readonly log?: Logger;
   readonly dnsServers?: string[];
@@ -34,7 +36,7 @@ export interface TestCoreOptions {
  * test/run-with-services.sh) and a platform fake standing in for Electron's dialog and notifications.
  */
 export async function startTestCore(options: TestCoreOptions = {}): Promise<TestCore> {
-  const dataDir = await fsp.mkdtemp(path.join(tmpdir(), 'outbox-core-'));
+  const dataDir = options.dataDir ?? (await fsp.mkdtemp(path.join(tmpdir(), 'outbox-core-')));
   const store = new Conf({ cwd: dataDir, projectName: 'outbox-test', configName: 'config' });
   if (options.settings) store.set('app', options.settings);
   let sink: EventSink | undefined;

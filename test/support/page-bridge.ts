@@ -27,7 +27,8 @@ const bridge = createBridge(
       return () => set.delete(listener);
     },
   },
-  // Files dropped in tests are created in the page from files the test wrote into this folder.
+  // Files dropped in tests are created in the page from files the test wrote into this folder; the
+  // bridge then grants them through main's real `files:dropped` handler, as the app's preload does.
   { pathForFile: (file) => `${harness.__outboxDropDir ?? ''}/${file.name}` },
 );
 

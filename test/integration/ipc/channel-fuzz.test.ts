@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { callNames, calls } from '../../../preload/contract/channels.ts';
+import { channelNames, channels } from '../../../preload/contract/channels.ts';
 import { errorCodes } from '../../../preload/contract/errors.ts';
 import { silentLogger } from '../../../main/errors/logger.ts';
 import { createIpcRouter, type IpcRouter } from '../../../main/ipc/ipc-router.ts';
@@ -47,14 +47,14 @@ describe('every channel, under arbitrary payloads', () => {
   });
   afterAll(() => core.close());
 
-  test.each(callNames)(
+  test.each(channelNames)(
     '%s answers a value of its contract type or a typed error, never a throw',
     async (channel) => {
       await fc.assert(
         fc.asyncProperty(payload, async (input) => {
           const result = await router.dispatch(channel, input, sender);
           if (result.ok) {
-            expect(calls[channel].output.safeParse(result.value).success).toBe(true);
+            expect(channels[channel].output.safeParse(result.value).success).toBe(true);
           } else {
             expect(errorCodes).toContain(result.error.code);
             expect(typeof result.error.message).toBe('string');

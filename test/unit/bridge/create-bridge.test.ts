@@ -19,7 +19,7 @@ function recordingTransport() {
 }
 
 describe('the preload bridge', () => {
-  const local = { pathForFile: () => '/tmp/x' };
+  const local = { pathForFile: (file: File) => (file.name === 'made-in-page' ? '' : `/drop/${file.name}`) };
 
   test('has exactly one named method per call and one listener per event, and nothing generic', () => {
     const bridge = createBridge(recordingTransport().transport, local) as unknown as Record<
@@ -35,9 +35,17 @@ describe('the preload bridge', () => {
         const [area = '', verb = ''] = name.split(':');
         return `${area}.on${verb.charAt(0).toUpperCase()}${verb.slice(1)}`;
       }),
-      'local.pathForFile',
+      'local.chooseDropped',
     ];
     expect(methods.sort()).toEqual(expected.sort());
+  });
+
+  test('sends dropped files to main by the paths Electron gives them, leaving out files without one', async () => {
+    const { transport, invoked } = recordingTransport();
+    const bridge = createBridge(transport, local);
+    const files = [new File(['a'], 'a.txt'), new File(['b'], 'made-in-page')];
+    await expect(bridge.local.chooseDropped(files)).resolves.toEqual({ ok: true, value: 'files:dropped' });
+    expect(invoked).toEqual([['files:dropped', { paths: ['/drop/a.txt'] }]]);
   });
 
   test('routes a call to its own channel with its input', async () => {

@@ -82,6 +82,25 @@ describe('the IPC router', () => {
     expect(entries.some((e) => e.level === 'warn')).toBe(true);
   });
 
+  test('routes the preload-only drop channel through the same sender check and schema', async () => {
+    const ran: unknown[] = [];
+    const { router } = routerWith({ 'files:dropped': (input) => (ran.push(input), []) });
+    const elsewhere = { ...ours, url: 'https://evil.example/index.html' };
+    await expect(router.dispatch('files:dropped', { paths: ['/a'] }, elsewhere)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'forbidden_sender' },
+    });
+    await expect(router.dispatch('files:dropped', { paths: ['a\0b'] }, ours)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', field: 'paths.0' },
+    });
+    await expect(router.dispatch('files:dropped', { paths: ['/a'] }, ours)).resolves.toEqual({
+      ok: true,
+      value: [],
+    });
+    expect(ran).toEqual([{ paths: ['/a'] }]);
+  });
+
   test('answers an unknown channel with a typed error, including inherited property names', async () => {
     const { router } = routerWith({});
     for (const channel of ['outbox:nope', 'constructor', '__proto__', 'toString']) {

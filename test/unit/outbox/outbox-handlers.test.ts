@@ -2,6 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOutboxHandlers } from '../../../main/outbox/outbox-handlers.ts';
+import { createChosenFiles } from '../../../main/security/chosen-files.ts';
 import { createTestAccounts } from '../../support/test-accounts.ts';
 import { makeDataDir, plainEndpoint, startTestOutbox } from '../../support/outbox-fixture.ts';
 
@@ -17,10 +18,13 @@ describe('outbox handlers', () => {
     ]);
     const t = await startTestOutbox({ accounts, settings: { undoSeconds: 30 } });
     cleanups.push(() => t.stop());
-    const handlers = createOutboxHandlers(t.outbox.service);
+    const chosen = createChosenFiles();
+    const handlers = createOutboxHandlers(t.outbox.service, chosen);
     const dir = await makeDataDir();
     const file = path.join(dir, 'notes.txt');
     await fsp.writeFile(file, 'twelve bytes');
+    // As if picked: the handlers read only files the user chose.
+    await chosen.grant([file, dir]);
 
     expect(await handlers['files:stat']({ paths: [file] })).toEqual([
       { path: file, name: 'notes.txt', size: 12 },

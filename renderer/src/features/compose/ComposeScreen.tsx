@@ -127,18 +127,14 @@ export function ComposeScreen({
     ]);
   }
 
-  async function addPaths(paths: string[]) {
-    if (paths.length > 0) attach(await window.outbox.files.stat({ paths }));
-  }
-
   async function pickFiles() {
     attach(await window.outbox.files.pick());
   }
 
   // Drops anywhere in the window attach files; without preventDefault on dragover Chromium refuses the drop.
-  const addPathsRef = useRef(addPaths);
+  const attachRef = useRef(attach);
   useEffect(() => {
-    addPathsRef.current = addPaths;
+    attachRef.current = attach;
   });
   useEffect(() => {
     const onDragOver = (event: DragEvent) => {
@@ -149,7 +145,10 @@ export function ComposeScreen({
       if (files.length === 0) return;
       event.preventDefault();
       onActivate();
-      void addPathsRef.current(files.map((file) => window.outbox.local.pathForFile(file)));
+      // The preload reads their paths and main records them as chosen, as a pick does.
+      void window.outbox.local.chooseDropped(files).then((result) => {
+        attachRef.current(result);
+      });
     };
     window.addEventListener('dragover', onDragOver);
     window.addEventListener('drop', onDrop);
