@@ -8,6 +8,8 @@ import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { createOutbox } from '../outbox/create-outbox.ts';
 import { statFiles } from '../outbox/file-info.ts';
 import { createOutboxHandlers } from '../outbox/outbox-handlers.ts';
+import { queuePaths } from '../outbox/queue-paths.ts';
+import { removeEditCopiesExcept } from '../outbox/stored-draft.ts';
 import { createChosenFiles } from '../security/chosen-files.ts';
 import { createAppSettings } from '../settings/app-settings.ts';
 import { createSettingsHandlers } from '../settings/settings-handlers.ts';
@@ -90,7 +92,19 @@ export function createCore(options: CoreOptions): Promise<Core> {
   };
   return Promise.resolve({
     handlers,
-    start: () => outbox.start(),
+    async start() {
+      await outbox.start();
+      // A fresh start has no compose open but those saved as drafts: any other edit's copies
+      // belong to a compose that was discarded or lost, and are copies of possibly private files.
+      const sweep = async () => {
+        const saved = await drafts.list();
+        const held = saved.flatMap((draft) => draft.content.attachments.map((ref) => ref.path));
+        await removeEditCopiesExcept(queuePaths(dataDir).edits, held);
+      };
+      await sweep().catch((error: unknown) => {
+        log.warn('Removing unused edit copies failed', { error });
+      });
+    },
     stop: () => outbox.stop(),
     resumed: () => {
       outbox.service.wake();

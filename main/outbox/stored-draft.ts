@@ -160,3 +160,16 @@ export async function removeEditCopies(edits: string, paths: readonly string[]):
     await fsp.rmdir(dir).catch(() => undefined);
   }
 }
+
+/**
+ * Deletes every edit's folder that holds none of `kept` (the attachments of saved drafts): copies
+ * left by a compose that was discarded, or lost with its window before it was saved.
+ */
+export async function removeEditCopiesExcept(edits: string, kept: readonly string[]): Promise<void> {
+  const keep = new Set(kept.map((p) => path.dirname(path.resolve(p))));
+  const folders = await fsp.readdir(edits).catch(() => [] as string[]);
+  for (const name of folders) {
+    const folder = path.join(path.resolve(edits), name);
+    if (!keep.has(folder)) await fsp.rm(folder, { recursive: true, force: true });
+  }
+}

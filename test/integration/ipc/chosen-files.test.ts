@@ -153,4 +153,31 @@ describe('main reads only files the user chose', () => {
       await restarted.core.stop();
     }
   });
+
+  test('an edit’s copies outlive a restart only while a saved draft holds them', async () => {
+    core.pickNext = [report];
+    await call('files:pick');
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const editCopy = async () => {
+      const queued = await call('outbox:enqueue', { ...message([report]), sendAt: later });
+      if (!queued.ok) throw new Error(queued.error.message);
+      const edited = await call('outbox:edit', { id: (queued.value as { id: string }).id });
+      if (!edited.ok) throw new Error(edited.error.message);
+      return (edited.value as { attachments: { path: string }[] }).attachments[0]?.path ?? '';
+    };
+    // Two messages taken back for editing: one saved as a draft, one discarded without saving.
+    const kept = await editCopy();
+    const discarded = await editCopy();
+    expect(await call('drafts:save', { content: { attachments: [{ path: kept }] } })).toMatchObject({
+      ok: true,
+    });
+    await core.core.stop();
+    const restarted = await startTestCore({ dataDir: core.dataDir });
+    try {
+      expect(await fsp.readFile(kept, 'utf8')).toBe('quarterly numbers');
+      await expect(fsp.access(path.dirname(discarded))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await restarted.core.stop();
+    }
+  });
 });
