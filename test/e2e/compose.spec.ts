@@ -135,3 +135,29 @@ test('the size limit is shown and enforced, and a draft comes back after the win
   await eventually(() => server.messages[0]);
   expect(await core.handlers['drafts:list'](undefined)).toEqual([]);
 });
+
+test('Enter in a field never sends; Ctrl+Enter takes a typed address along, but not from the send-later dialog', async () => {
+  const { page } = app;
+  const to = page.getByRole('combobox', { name: 'To', exact: true });
+  await to.fill('bob@example.com');
+  await to.press('Enter');
+  await to.press('Enter');
+  await page.getByLabel('Subject').fill('Keys');
+  await page.getByLabel('Subject').press('Enter');
+  await page.getByRole('button', { name: 'Add Cc and Bcc' }).click();
+  await paste(page, 'Cc', 'dup@example.com, dup@example.com, DUP@example.com');
+  await expect.poll(() => chips(page, 'Cc').allTextContents()).toEqual(['dup@example.com']);
+  await page.getByRole('button', { name: 'Remove dup@example.com' }).click();
+  await page.getByRole('button', { name: 'Send later…' }).click();
+  await page.getByLabel('Send at').press('Control+Enter');
+  await page.keyboard.press('Escape');
+  // Autosave has run since, so any send those keys started would have reached main by now.
+  await page.getByText(/Draft saved at/).waitFor();
+  expect(await core.handlers['outbox:list'](undefined)).toEqual([]);
+
+  const cc = page.getByRole('combobox', { name: 'Cc', exact: true });
+  await cc.fill('carol@example.net');
+  await cc.press('Control+Enter');
+  const received = await eventually(() => server.messages[0]);
+  expect(received.to).toEqual(['bob@example.com', 'carol@example.net']);
+});

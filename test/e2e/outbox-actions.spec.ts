@@ -108,3 +108,25 @@ test('retry now tries again at once, cancel takes a message out, and the state f
     expect.not.arrayContaining([expect.objectContaining({ subject: 'Never arrives' })]),
   );
 });
+
+test('a message taken back for editing is a draft at once, so closing the window loses nothing', async () => {
+  const { page } = app;
+  await core.handlers['outbox:enqueue']({
+    accountId: account.id,
+    to: ['bob@example.com'],
+    cc: [],
+    bcc: [],
+    subject: 'Quarterly report',
+    text: 'Numbers attached.',
+    attachments: [],
+    sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+  });
+  await row(page, 'Quarterly report').click();
+  await page.getByRole('region', { name: 'Quarterly report' }).getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('heading', { name: 'New message' }).waitFor();
+  expect(await core.handlers['outbox:list'](undefined)).toEqual([]);
+  // Nothing typed: the window closing now must not take the message with it.
+  await expect
+    .poll(async () => (await core.handlers['drafts:list'](undefined)).map((draft) => draft.content.subject))
+    .toEqual(['Quarterly report']);
+});

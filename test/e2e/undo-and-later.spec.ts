@@ -66,6 +66,9 @@ test('undo returns the message to compose intact, and send later sends it at the
   // The undo window is over by now: nothing may have gone out.
   await page.waitForTimeout(8_000);
   expect(server.messages).toHaveLength(0);
+  // Taken back, the message is nowhere else: it was saved as a draft at once, unchanged.
+  const drafts = await core.handlers['drafts:list'](undefined);
+  expect(drafts.map((draft) => draft.content.subject)).toEqual(['Take me back']);
 
   await page.getByRole('button', { name: 'Send later…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Send later' });
@@ -76,6 +79,7 @@ test('undo returns the message to compose intact, and send later sends it at the
     .getByRole('listbox', { name: 'Messages in the outbox' })
     .getByRole('option', { name: /Take me back/ });
   await row.locator('.badge', { hasText: 'Scheduled' }).waitFor();
+  expect(await core.handlers['drafts:list'](undefined)).toEqual([]);
   await expect.poll(() => row.locator('.row-when').textContent()).toMatch(/^Sends .* \(in \d+ s\)$/);
   expect(server.messages).toHaveLength(0);
   await row.waitFor({ state: 'detached', timeout: 60_000 });

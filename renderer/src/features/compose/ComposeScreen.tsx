@@ -1,4 +1,14 @@
-import { lazy, Suspense, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  lazy,
+  Suspense,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+} from 'react';
 import type { Account } from '../../../../preload/contract/accounts.ts';
 import type { AttachmentInfo, ComposeInput, DraftContent } from '../../../../preload/contract/compose.ts';
 import type { BridgeError, Result } from '../../../../preload/contract/errors.ts';
@@ -159,7 +169,9 @@ export function ComposeScreen({
   }, [onActivate]);
 
   // Autosave: every few seconds while something changed, and once more when the window goes away.
-  const latest = useRef({ content, draftId: seed.draftId, dirty: false, saving: false });
+  // A message taken back from the outbox exists nowhere else now: it is saved as a draft at once.
+  const takenBack = seed.content !== undefined && seed.draftId === undefined;
+  const latest = useRef({ content, draftId: seed.draftId, dirty: takenBack, saving: false });
   const firstContent = useRef(content);
   useEffect(() => {
     latest.current.content = content;
@@ -188,6 +200,7 @@ export function ComposeScreen({
           }
         });
     };
+    save();
     const timer = setInterval(save, AUTOSAVE_MS);
     window.addEventListener('pagehide', save);
     return () => {
@@ -249,10 +262,16 @@ export function ComposeScreen({
     onDiscard();
   }
 
+  // The latest `send`: a recipient typed but not yet a chip becomes one on this same key press,
+  // and the send must see it, after the re-render that follows.
+  const sendLatest = useRef(send);
+  useLayoutEffect(() => {
+    sendLatest.current = send;
+  });
   function onKeyDown(event: KeyboardEvent) {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !laterOpen) {
       event.preventDefault();
-      void send();
+      setTimeout(() => void sendLatest.current(), 0);
     }
   }
 
@@ -290,9 +309,9 @@ export function ComposeScreen({
       <form
         noValidate
         className="compose-form"
+        // Enter in a field never sends: only the Send button and Ctrl+Enter do.
         onSubmit={(event) => {
           event.preventDefault();
-          void send();
         }}
       >
         <FromPicker
@@ -389,10 +408,11 @@ export function ComposeScreen({
         />
         <div className="compose-actions">
           <button
-            type="submit"
+            type="button"
             className="primary"
             disabled={busy}
             aria-keyshortcuts="Control+Enter Meta+Enter"
+            onClick={() => void send()}
           >
             {busy ? 'Sending…' : 'Send'}
           </button>

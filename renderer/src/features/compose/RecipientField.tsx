@@ -42,7 +42,14 @@ export function RecipientField({ label, addresses, onChange, error }: Props) {
   const shown = text.trim() === '' ? [] : suggestions;
 
   function commit(values: readonly string[]) {
-    const fresh = values.filter((value) => !addresses.includes(value));
+    // One chip per address, whatever its case: repeats within a paste too.
+    const seen = new Set(addresses.map((address) => address.toLowerCase()));
+    const fresh = values.filter((value) => {
+      const key = value.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     if (fresh.length > 0) onChange([...addresses, ...fresh]);
     setText('');
     setSuggestions([]);
@@ -58,7 +65,10 @@ export function RecipientField({ label, addresses, onChange, error }: Props) {
     } else if (event.key === 'Escape' && shown.length > 0) {
       event.preventDefault();
       setSuggestions([]);
-    } else if (event.key === 'Enter' && !event.ctrlKey && !event.metaKey) {
+    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      // Sending (compose handles the key next): what is typed goes with the message.
+      if (text.trim() !== '') commit(splitAddresses(text));
+    } else if (event.key === 'Enter') {
       const chosen = shown[active];
       if (chosen !== undefined || text.trim() !== '') {
         event.preventDefault();
