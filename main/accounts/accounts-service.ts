@@ -199,7 +199,13 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
       }
       const account = store.update(id, patch, internal);
       changed(id, { notifyOutbox: true });
-      if (forgetPassword) await removeSecret(account, 'password');
+      if (forgetPassword) {
+        // Unused from now on (the flag is off); a keychain that refuses keeps it only until the
+        // next password saved or the account's removal overwrites or deletes it.
+        await credentials.remove(id, 'password').catch(() => {
+          log.warn('The old password could not be removed from the keychain', { accountId: id });
+        });
+      }
       return account;
     },
 
