@@ -10,9 +10,9 @@ import {
 } from '../../preload/contract/accounts.ts';
 import { dkimPublicKey } from '../accounts/dkim.ts';
 import { presetFor } from '../accounts/provider-presets.ts';
-import { parseMailbox } from '../outbox/compose-message.ts';
-import { tryAcquireDelivererLock } from '../outbox/deliverer-lock.ts';
-import { queuePaths } from '../outbox/queue-paths.ts';
+import { parseMailbox } from '../outbox/message/compose-message.ts';
+import { tryAcquireDelivererLock } from '../outbox/delivery/deliverer-lock.ts';
+import { queuePaths } from '../outbox/store/queue-paths.ts';
 import { normaliseFingerprint } from '../smtp/transport-options.ts';
 import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
 import { findAccount, openCore, type CliCore } from './cli-core.ts';

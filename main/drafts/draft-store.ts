@@ -4,13 +4,7 @@ import path from 'node:path';
 import { draft, type Draft, type DraftContent } from '../../preload/contract/compose.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
-import {
-  ensureDir,
-  isNotFound,
-  nodeFileSystem,
-  removeFiles,
-  writeFileAtomic,
-} from '../outbox/atomic-file.ts';
+import { ensureDir, isNotFound, nodeFileSystem, removeFiles, writeFileAtomic } from '../files/atomic-file.ts';
 
 export interface DraftStore {
   list(): Promise<Draft[]>;

@@ -1,6 +1,6 @@
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { grantHeld, type ChosenFiles } from '../security/chosen-files.ts';
-import { statFiles } from './file-info.ts';
+import { statFiles } from '../files/file-info.ts';
 import type { OutboxService } from './outbox-service.ts';
 
 export type OutboxHandlers = Pick<

@@ -7,17 +7,21 @@ import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { AppSettingsService } from '../settings/app-settings.ts';
 import type { SmtpFailure } from '../smtp/smtp-failure.ts';
-import type { Clock } from './clock.ts';
-import { composeMessage, needsSmtpUtf8, parseComposeRequest, senderOf } from './compose-message.ts';
-import type { Connectivity } from './connectivity.ts';
-import { CONNECTIONS_PER_ACCOUNT, type AttemptResult, type DeliveryAgent } from './delivery-agent.ts';
-import { DueQueue } from './due-queue.ts';
-import { backoffMs, nextRetry } from './retry-policy.ts';
-import { toQueueItem, type QueueRecord } from './queue-record.ts';
-import type { QueueStore } from './queue-store.ts';
-import type { SentLog } from './sent-log.ts';
-import { sizeWithFrom } from './from-rewrite.ts';
-import { draftFromStored, removeEditCopies } from './stored-draft.ts';
+import type { Clock } from '../core/clock.ts';
+import { composeMessage, needsSmtpUtf8, parseComposeRequest, senderOf } from './message/compose-message.ts';
+import type { Connectivity } from './delivery/connectivity.ts';
+import {
+  CONNECTIONS_PER_ACCOUNT,
+  type AttemptResult,
+  type DeliveryAgent,
+} from './delivery/delivery-agent.ts';
+import { DueQueue } from './delivery/due-queue.ts';
+import { backoffMs, nextRetry } from './delivery/retry-policy.ts';
+import { toQueueItem, type QueueRecord } from './store/queue-record.ts';
+import type { QueueStore } from './store/queue-store.ts';
+import type { SentLog } from '../sent/sent-log.ts';
+import { sizeWithFrom } from './message/from-rewrite.ts';
+import { draftFromStored, removeEditCopies } from './message/stored-draft.ts';
 
 /** Even with nothing due, look at the wall clock this often: timers do not run during sleep. */
 const MAX_SLEEP_MS = 30_000;

@@ -1,4 +1,4 @@
-import type { Clock } from '../../main/outbox/clock.ts';
+import type { Clock } from '../../main/core/clock.ts';
 
 export interface FakeClock extends Clock {
   /** Moves time forward, firing every timer that falls due on the way, in order. */

@@ -6,8 +6,8 @@ import type { EventName, EventPayload } from '../../preload/contract/channels.ts
 import type { AppSettings } from '../../preload/contract/settings.ts';
 import type { AccountsPort, SettingsStore } from '../../main/core/ports.ts';
 import { silentLogger } from '../../main/errors/logger.ts';
-import type { FileSystemSeam } from '../../main/outbox/atomic-file.ts';
-import type { Clock } from '../../main/outbox/clock.ts';
+import type { FileSystemSeam } from '../../main/files/atomic-file.ts';
+import type { Clock } from '../../main/core/clock.ts';
 import { createOutbox, type Outbox } from '../../main/outbox/create-outbox.ts';
 import { createAppSettings, type AppSettingsService } from '../../main/settings/app-settings.ts';
 import type { SmtpEndpoint } from '../../main/smtp/smtp-endpoint.ts';

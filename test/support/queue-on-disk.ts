@@ -1,11 +1,11 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
-import { nodeFileSystem } from '../../main/outbox/atomic-file.ts';
-import { decodeFrames, type LogEntry } from '../../main/outbox/queue-log-format.ts';
-import { queuePaths, type QueuePaths } from '../../main/outbox/queue-paths.ts';
-import type { QueueRecord } from '../../main/outbox/queue-record.ts';
-import { createQueueStore, type QueueStore } from '../../main/outbox/queue-store.ts';
+import { nodeFileSystem } from '../../main/files/atomic-file.ts';
+import { decodeFrames, type LogEntry } from '../../main/outbox/store/queue-log-format.ts';
+import { queuePaths, type QueuePaths } from '../../main/outbox/store/queue-paths.ts';
+import type { QueueRecord } from '../../main/outbox/store/queue-record.ts';
+import { createQueueStore, type QueueStore } from '../../main/outbox/store/queue-store.ts';
 
 /** What the queue on disk holds, read by a fresh store the way another process would read it. */
 export async function storedMessages(dataDir: string): Promise<{ record: QueueRecord; bytes: string }[]> {

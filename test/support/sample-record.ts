@@ -1,4 +1,4 @@
-import type { QueueRecord } from '../../main/outbox/queue-record.ts';
+import type { QueueRecord } from '../../main/outbox/store/queue-record.ts';
 
 /** A valid queue record for tests that work on the log directly, below the compose step. */
 export const sampleRecord = (id: string, extra: Partial<QueueRecord> = {}): QueueRecord => ({

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { queuePaths } from '../../../main/outbox/queue-paths.ts';
+import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import { createTestAccounts } from '../../support/test-accounts.ts';
 import { startTestServer, type DataAction, type TestServer } from '../../support/smtp-test-server.ts';
 import { makeDataDir, plainEndpoint, startTestOutbox } from '../../support/outbox-fixture.ts';

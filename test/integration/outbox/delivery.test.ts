@@ -19,7 +19,7 @@ import type { SmtpEndpoint } from '../../../main/smtp/smtp-endpoint.ts';
 import type { OutboxService } from '../../../main/outbox/outbox-service.ts';
 import type { QueueItem } from '../../../preload/contract/outbox.ts';
 import { storedMessages } from '../../support/queue-on-disk.ts';
-import { nodeFileSystem, type FileSystemSeam } from '../../../main/outbox/atomic-file.ts';
+import { nodeFileSystem, type FileSystemSeam } from '../../../main/files/atomic-file.ts';
 
 const MINUTE = 60_000;
 const cleanups: (() => Promise<void>)[] = [];

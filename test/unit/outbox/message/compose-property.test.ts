@@ -3,14 +3,14 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nodeFileSystem } from '../../../main/outbox/atomic-file.ts';
-import { composeMessage, parseComposeRequest } from '../../../main/outbox/compose-message.ts';
-import { queuePaths } from '../../../main/outbox/queue-paths.ts';
-import { createQueueStore, type QueueStore } from '../../../main/outbox/queue-store.ts';
-import { AppError } from '../../../main/errors/app-error.ts';
-import type { ErrorCode } from '../../../preload/contract/errors.ts';
-import { createTestAccounts } from '../../support/test-accounts.ts';
-import { makeDataDir, plainEndpoint } from '../../support/outbox-fixture.ts';
+import { nodeFileSystem } from '../../../../main/files/atomic-file.ts';
+import { composeMessage, parseComposeRequest } from '../../../../main/outbox/message/compose-message.ts';
+import { queuePaths } from '../../../../main/outbox/store/queue-paths.ts';
+import { createQueueStore, type QueueStore } from '../../../../main/outbox/store/queue-store.ts';
+import { AppError } from '../../../../main/errors/app-error.ts';
+import type { ErrorCode } from '../../../../preload/contract/errors.ts';
+import { createTestAccounts } from '../../../support/test-accounts.ts';
+import { makeDataDir, plainEndpoint } from '../../../support/outbox-fixture.ts';
 
 const accounts = createTestAccounts([
   { id: 'work', fromAddress: 'me@example.org', displayName: 'Me', endpoint: plainEndpoint(9) },

@@ -1,17 +1,17 @@
 import { Readable } from 'node:stream';
 import DKIM from 'nodemailer/lib/dkim';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
-import type { RecipientStatus } from '../../preload/contract/outbox.ts';
-import type { AccountsPort } from '../core/ports.ts';
-import { AppError } from '../errors/app-error.ts';
-import { createConnectionPool, type ConnectionPool } from '../smtp/connection-pool.ts';
-import type { SmtpEndpoint } from '../smtp/smtp-endpoint.ts';
-import { classifySmtpError, type SmtpErrorLike, type SmtpFailure } from '../smtp/smtp-failure.ts';
-import type { Timeouts } from '../smtp/transport-options.ts';
-import { errno, storageError } from './atomic-file.ts';
-import { rewriteFrom } from './from-rewrite.ts';
-import type { QueueRecord } from './queue-record.ts';
-import type { QueueStore } from './queue-store.ts';
+import type { RecipientStatus } from '../../../preload/contract/outbox.ts';
+import type { AccountsPort } from '../../core/ports.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { createConnectionPool, type ConnectionPool } from '../../smtp/connection-pool.ts';
+import type { SmtpEndpoint } from '../../smtp/smtp-endpoint.ts';
+import { classifySmtpError, type SmtpErrorLike, type SmtpFailure } from '../../smtp/smtp-failure.ts';
+import type { Timeouts } from '../../smtp/transport-options.ts';
+import { errno, storageError } from '../../files/atomic-file.ts';
+import { rewriteFrom } from '../message/from-rewrite.ts';
+import type { QueueRecord } from '../store/queue-record.ts';
+import type { QueueStore } from '../store/queue-store.ts';
 
 /** Sessions per account; the service feeds at most this many messages to an account at once. */
 export const CONNECTIONS_PER_ACCOUNT = 5;

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
-import { sentRecord } from '../../preload/contract/outbox.ts';
-import { id as queueId } from '../../preload/contract/primitives.ts';
+import { sentRecord } from '../../../preload/contract/outbox.ts';
+import { id as queueId } from '../../../preload/contract/primitives.ts';
 import { queueRecord } from './queue-record.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createConnectivity, PROBE_MS, POLL_MS } from '../../../main/outbox/connectivity.ts';
-import { createFakeClock } from '../../support/fake-clock.ts';
+import { createConnectivity, PROBE_MS, POLL_MS } from '../../../../main/outbox/delivery/connectivity.ts';
+import { createFakeClock } from '../../../support/fake-clock.ts';
 
 function setup() {
   const clock = createFakeClock(0);

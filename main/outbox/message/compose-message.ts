@@ -7,12 +7,12 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type Mail from 'nodemailer/lib/mailer';
-import { composeRequest, type ComposeRequest } from '../../preload/contract/compose.ts';
-import type { RecipientStatus } from '../../preload/contract/outbox.ts';
-import type { AccountsPort, SenderAccount } from '../core/ports.ts';
-import { AppError } from '../errors/app-error.ts';
-import type { QueueStore } from './queue-store.ts';
-import type { QueueRecord } from './queue-record.ts';
+import { composeRequest, type ComposeRequest } from '../../../preload/contract/compose.ts';
+import type { RecipientStatus } from '../../../preload/contract/outbox.ts';
+import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
+import { AppError } from '../../errors/app-error.ts';
+import type { QueueStore } from '../store/queue-store.ts';
+import type { QueueRecord } from '../store/queue-record.ts';
 
 const HEADER_UNSAFE = /[\r\n\0]/;
 const HEADER_FIELDS = ['from', 'replyTo', 'subject', 'inReplyTo', 'accountId', 'sendAt'] as const;

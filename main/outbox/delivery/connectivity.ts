@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../core/clock.ts';
 
 /** `isOnline() === false` is reliable; `true` is no proof, so going back online is only ever a trial. */
 export const POLL_MS = 5_000;

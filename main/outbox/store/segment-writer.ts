@@ -8,8 +8,8 @@ import {
   writeFully,
   type FileSystemSeam,
   type WritableFile,
-} from './atomic-file.ts';
-import type { ProcessIdentity } from './process-identity.ts';
+} from '../../files/atomic-file.ts';
+import type { ProcessIdentity } from '../../files/process-identity.ts';
 import { COMMIT_FRAME, encodeFrame } from './queue-log-format.ts';
 
 /** A segment this large is sealed and a new one started, so the deliverer can reclaim the old one. */

@@ -3,14 +3,14 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../../main/errors/app-error.ts';
-import { nodeFileSystem } from '../../../main/outbox/atomic-file.ts';
-import { bodyFile, queuePaths, type QueuePaths } from '../../../main/outbox/queue-paths.ts';
-import type { QueueRecord } from '../../../main/outbox/queue-record.ts';
-import { createQueueStore, type QueueStore } from '../../../main/outbox/queue-store.ts';
-import { draftFromStored } from '../../../main/outbox/stored-draft.ts';
-import { makeDataDir } from '../../support/outbox-fixture.ts';
-import { sampleRecord } from '../../support/sample-record.ts';
+import { AppError } from '../../../../main/errors/app-error.ts';
+import { nodeFileSystem } from '../../../../main/files/atomic-file.ts';
+import { bodyFile, queuePaths, type QueuePaths } from '../../../../main/outbox/store/queue-paths.ts';
+import type { QueueRecord } from '../../../../main/outbox/store/queue-record.ts';
+import { createQueueStore, type QueueStore } from '../../../../main/outbox/store/queue-store.ts';
+import { draftFromStored } from '../../../../main/outbox/message/stored-draft.ts';
+import { makeDataDir } from '../../../support/outbox-fixture.ts';
+import { sampleRecord } from '../../../support/sample-record.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { AddressObject, AttachmentStream, Headers, MessageText } from 'mailparser';
-import type { DraftContent } from '../../preload/contract/compose.ts';
-import { AppError } from '../errors/app-error.ts';
-import { ensureDir, errno } from './atomic-file.ts';
-import type { QueueRecord } from './queue-record.ts';
-import type { QueueStore } from './queue-store.ts';
+import type { DraftContent } from '../../../preload/contract/compose.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { ensureDir, errno } from '../../files/atomic-file.ts';
+import type { QueueRecord } from '../store/queue-record.ts';
+import type { QueueStore } from '../store/queue-store.ts';
 
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
   const list = field === undefined ? [] : Array.isArray(field) ? field : [field];

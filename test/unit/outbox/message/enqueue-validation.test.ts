@@ -1,18 +1,18 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FileSystemSeam } from '../../../main/outbox/atomic-file.ts';
-import { nodeFileSystem } from '../../../main/outbox/atomic-file.ts';
-import { queuePaths } from '../../../main/outbox/queue-paths.ts';
-import type { ComposeInput } from '../../../preload/contract/compose.ts';
-import { leftoverFiles, loggedEntries, storedMessages } from '../../support/queue-on-disk.ts';
-import { createTestAccounts } from '../../support/test-accounts.ts';
+import type { FileSystemSeam } from '../../../../main/files/atomic-file.ts';
+import { nodeFileSystem } from '../../../../main/files/atomic-file.ts';
+import { queuePaths } from '../../../../main/outbox/store/queue-paths.ts';
+import type { ComposeInput } from '../../../../preload/contract/compose.ts';
+import { leftoverFiles, loggedEntries, storedMessages } from '../../../support/queue-on-disk.ts';
+import { createTestAccounts } from '../../../support/test-accounts.ts';
 import {
   makeDataDir,
   plainEndpoint,
   startTestOutbox,
   type TestOutbox,
-} from '../../support/outbox-fixture.ts';
+} from '../../../support/outbox-fixture.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

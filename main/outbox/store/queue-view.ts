@@ -1,5 +1,5 @@
-import type { SentRecord } from '../../preload/contract/outbox.ts';
-import type { ProcessIdentity } from './process-identity.ts';
+import type { SentRecord } from '../../../preload/contract/outbox.ts';
+import type { ProcessIdentity } from '../../files/process-identity.ts';
 import type { DecodedFrame } from './queue-log-format.ts';
 import type { QueueRecord } from './queue-record.ts';
 

@@ -4,22 +4,26 @@ import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeFileSystem, type FileSystemSeam, type WritableFile } from '../../../main/outbox/atomic-file.ts';
-import { decodeFrames, encodeFrame } from '../../../main/outbox/queue-log-format.ts';
-import { queuePaths, type QueuePaths } from '../../../main/outbox/queue-paths.ts';
-import type { QueueRecord } from '../../../main/outbox/queue-record.ts';
+import {
+  nodeFileSystem,
+  type FileSystemSeam,
+  type WritableFile,
+} from '../../../../main/files/atomic-file.ts';
+import { decodeFrames, encodeFrame } from '../../../../main/outbox/store/queue-log-format.ts';
+import { queuePaths, type QueuePaths } from '../../../../main/outbox/store/queue-paths.ts';
+import type { QueueRecord } from '../../../../main/outbox/store/queue-record.ts';
 import {
   createQueueStore,
   type QuarantineNotice,
   type QueueStore,
-} from '../../../main/outbox/queue-store.ts';
-import { makeDataDir } from '../../support/outbox-fixture.ts';
-import { messageBytes } from '../../support/message-bytes.ts';
-import { queuedIds, segmentFiles } from '../../support/queue-on-disk.ts';
-import { sampleRecord } from '../../support/sample-record.ts';
+} from '../../../../main/outbox/store/queue-store.ts';
+import { makeDataDir } from '../../../support/outbox-fixture.ts';
+import { messageBytes } from '../../../support/message-bytes.ts';
+import { queuedIds, segmentFiles } from '../../../support/queue-on-disk.ts';
+import { sampleRecord } from '../../../support/sample-record.ts';
 
 const run = promisify(execFile);
-const repo = path.resolve(import.meta.dirname, '../../..');
+const repo = path.resolve(import.meta.dirname, '../../../..');
 const node = path.join(repo, 'node_modules/.bin/node');
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -202,9 +206,9 @@ describe('queue store', () => {
       { record: record('child-2', 2500), bytes: messageBytes(8, 2500) },
     ];
     const script = `
-      import { nodeFileSystem } from ${JSON.stringify(path.join(repo, 'main/outbox/atomic-file.ts'))};
-      import { queuePaths } from ${JSON.stringify(path.join(repo, 'main/outbox/queue-paths.ts'))};
-      import { createQueueStore } from ${JSON.stringify(path.join(repo, 'main/outbox/queue-store.ts'))};
+      import { nodeFileSystem } from ${JSON.stringify(path.join(repo, 'main/files/atomic-file.ts'))};
+      import { queuePaths } from ${JSON.stringify(path.join(repo, 'main/outbox/store/queue-paths.ts'))};
+      import { createQueueStore } from ${JSON.stringify(path.join(repo, 'main/outbox/store/queue-store.ts'))};
       const store = createQueueStore(queuePaths(${JSON.stringify(path.dirname(paths.root))}), {
         fs: nodeFileSystem,
         onQuarantine: () => undefined,

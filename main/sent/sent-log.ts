@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { sentRecord, type SentRecord } from '../../preload/contract/outbox.ts';
-import { fsyncDir, isNotFound, syncPath } from './atomic-file.ts';
+import { fsyncDir, isNotFound, syncPath } from '../files/atomic-file.ts';
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
 const DAY_MS = 86_400_000;

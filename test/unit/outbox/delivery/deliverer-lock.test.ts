@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tryAcquireDelivererLock } from '../../../main/outbox/deliverer-lock.ts';
-import { makeDataDir } from '../../support/outbox-fixture.ts';
+import { tryAcquireDelivererLock } from '../../../../main/outbox/delivery/deliverer-lock.ts';
+import { makeDataDir } from '../../../support/outbox-fixture.ts';
 
 /** The pid of a process that has already ended. */
 function deadPid(): number {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isoTime } from '../../preload/contract/primitives.ts';
-import { queueItem, queueState, type QueueItem, type QueueState } from '../../preload/contract/outbox.ts';
+import { isoTime } from '../../../preload/contract/primitives.ts';
+import { queueItem, queueState, type QueueItem, type QueueState } from '../../../preload/contract/outbox.ts';
 
 /**
  * A message's state as the queue log stores it (in each `put`): what the bridge shows plus what

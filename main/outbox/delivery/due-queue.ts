@@ -1,4 +1,4 @@
-import type { QueueRecord } from './queue-record.ts';
+import type { QueueRecord } from '../store/queue-record.ts';
 
 interface Slot {
   readonly at: number;

@@ -1,11 +1,11 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import { encodeWords } from 'nodemailer/lib/mime-funcs';
-import type { RecipientStatus } from '../../preload/contract/outbox.ts';
-import type { AccountsPort, SenderAccount } from '../core/ports.ts';
-import { AppError } from '../errors/app-error.ts';
+import type { RecipientStatus } from '../../../preload/contract/outbox.ts';
+import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
+import { AppError } from '../../errors/app-error.ts';
 import { needsSmtpUtf8, newQueueId, NON_ASCII, parseMailbox, randomHex } from './compose-message.ts';
-import type { QueueRecord } from './queue-record.ts';
-import type { QueueStore } from './queue-store.ts';
+import type { QueueRecord } from '../store/queue-record.ts';
+import type { QueueStore } from '../store/queue-store.ts';
 
 /** A message someone else rendered (sendmail's stdin), to be queued and sent byte for byte. */
 export interface RawMessageInput {

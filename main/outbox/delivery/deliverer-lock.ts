@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
-import { isNotFound } from './atomic-file.ts';
-import { currentProcess, isAlive, type ProcessIdentity } from './process-identity.ts';
+import { isNotFound } from '../../files/atomic-file.ts';
+import { currentProcess, isAlive, type ProcessIdentity } from '../../files/process-identity.ts';
 
 /** A lock file being written right now may look empty for a moment; only an old one is stale. */
 const TORN_LOCK_GRACE_MS = 10_000;

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { rewriteFrom, sizeWithFrom } from '../../../main/outbox/from-rewrite.ts';
+import { rewriteFrom, sizeWithFrom } from '../../../../main/outbox/message/from-rewrite.ts';
 
 const NEW = 'From: =?UTF-8?Q?N=C3=A9w?= <new@example.org>';
 /** The message in chunks of `size` bytes, so the end of the headers may fall anywhere. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, nextRetry } from '../../../main/outbox/retry-policy.ts';
+import { backoffMs, nextRetry } from '../../../../main/outbox/delivery/retry-policy.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -1,8 +1,13 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeFrames, encodeFrame, MAGIC, type LogEntry } from '../../../main/outbox/queue-log-format.ts';
-import type { QueueRecord } from '../../../main/outbox/queue-record.ts';
-import { sampleRecord } from '../../support/sample-record.ts';
+import {
+  decodeFrames,
+  encodeFrame,
+  MAGIC,
+  type LogEntry,
+} from '../../../../main/outbox/store/queue-log-format.ts';
+import type { QueueRecord } from '../../../../main/outbox/store/queue-record.ts';
+import { sampleRecord } from '../../../support/sample-record.ts';
 
 const PREFIX_BYTES = 16;
 

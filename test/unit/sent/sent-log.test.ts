@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSentLog } from '../../../main/outbox/sent-log.ts';
+import { createSentLog } from '../../../main/sent/sent-log.ts';
 import type { SentRecord } from '../../../preload/contract/outbox.ts';
 import { makeDataDir } from '../../support/outbox-fixture.ts';
 

@@ -4,10 +4,10 @@ import {
   encodeFrame,
   type DecodedFrame,
   type LogEntry,
-} from '../../../main/outbox/queue-log-format.ts';
-import type { QueueRecord } from '../../../main/outbox/queue-record.ts';
-import { QueueView } from '../../../main/outbox/queue-view.ts';
-import { sampleRecord } from '../../support/sample-record.ts';
+} from '../../../../main/outbox/store/queue-log-format.ts';
+import type { QueueRecord } from '../../../../main/outbox/store/queue-record.ts';
+import { QueueView } from '../../../../main/outbox/store/queue-view.ts';
+import { sampleRecord } from '../../../support/sample-record.ts';
 
 const record = sampleRecord;
 

@@ -10,10 +10,10 @@ import {
   writeFileAtomic,
   type FileContent,
   type FileSystemSeam,
-} from './atomic-file.ts';
-import { currentProcess, isAlive } from './process-identity.ts';
+} from '../../files/atomic-file.ts';
+import { currentProcess, isAlive } from '../../files/process-identity.ts';
 import { COMMIT_FRAME, decodeFrames, encodeFrame, type DecodedFrame } from './queue-log-format.ts';
-import type { SentRecord } from '../../preload/contract/outbox.ts';
+import type { SentRecord } from '../../../preload/contract/outbox.ts';
 import { bodyFile, type QueuePaths } from './queue-paths.ts';
 import { queueRecord, type QueueRecord } from './queue-record.ts';
 import { QueueView, type BodyRef, type SegmentState, type ViewEntry } from './queue-view.ts';

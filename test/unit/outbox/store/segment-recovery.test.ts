@@ -2,20 +2,24 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeFileSystem, type FileSystemSeam, type WritableFile } from '../../../main/outbox/atomic-file.ts';
-import { currentProcess } from '../../../main/outbox/process-identity.ts';
-import { decodeFrames, encodeFrame } from '../../../main/outbox/queue-log-format.ts';
-import { queuePaths, type QueuePaths } from '../../../main/outbox/queue-paths.ts';
+import {
+  nodeFileSystem,
+  type FileSystemSeam,
+  type WritableFile,
+} from '../../../../main/files/atomic-file.ts';
+import { currentProcess } from '../../../../main/files/process-identity.ts';
+import { decodeFrames, encodeFrame } from '../../../../main/outbox/store/queue-log-format.ts';
+import { queuePaths, type QueuePaths } from '../../../../main/outbox/store/queue-paths.ts';
 import {
   createQueueStore,
   type QuarantineNotice,
   type QueueStore,
-} from '../../../main/outbox/queue-store.ts';
-import { createSegmentWriter } from '../../../main/outbox/segment-writer.ts';
-import { makeDataDir } from '../../support/outbox-fixture.ts';
-import { messageBytes } from '../../support/message-bytes.ts';
-import { queuedIds, segmentFiles } from '../../support/queue-on-disk.ts';
-import { sampleRecord } from '../../support/sample-record.ts';
+} from '../../../../main/outbox/store/queue-store.ts';
+import { createSegmentWriter } from '../../../../main/outbox/store/segment-writer.ts';
+import { makeDataDir } from '../../../support/outbox-fixture.ts';
+import { messageBytes } from '../../../support/message-bytes.ts';
+import { queuedIds, segmentFiles } from '../../../support/queue-on-disk.ts';
+import { sampleRecord } from '../../../support/sample-record.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
