@@ -8,7 +8,7 @@ import type {
   SenderDomainReport,
 } from '../../preload/contract/accounts.ts';
 import type { CallParsedInput } from '../../preload/contract/channels.ts';
-import type { BridgeError } from '../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../preload/contract/errors.ts';
 import type { AccountsPort, EventSink, QueuePort } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
@@ -156,7 +156,7 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
       };
     },
 
-    setAttention(accountId, error: BridgeError | undefined) {
+    setAttention(accountId, error: ErrorInfo | undefined) {
       const account = store.find(accountId);
       if (!account || JSON.stringify(account.attention) === JSON.stringify(error)) return;
       store.setInternal(accountId, { attention: error });

@@ -3,7 +3,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { CertificateInfo, ConnectionReport, SecurityMode } from '../../preload/contract/accounts.ts';
-import type { BridgeError, ErrorCode } from '../../preload/contract/errors.ts';
+import type { ErrorInfo, ErrorCode } from '../../preload/contract/errors.ts';
 import { AppError } from '../errors/app-error.ts';
 import { classifySmtpError } from '../smtp/smtp-failure.ts';
 import { tlsOptions } from '../smtp/transport-options.ts';
@@ -133,7 +133,7 @@ function certificateInfo(
   };
 }
 
-function bridge(code: ErrorCode, message: string): BridgeError {
+function bridge(code: ErrorCode, message: string): ErrorInfo {
   return { code, message };
 }
 
@@ -180,7 +180,7 @@ export async function testConnection(
 
   const ok = (step: StepName, detail: string) => steps.push({ step, status: 'ok', detail });
   const skip = (step: StepName, detail: string) => steps.push({ step, status: 'skipped', detail });
-  const fail = (step: StepName, error: BridgeError, hint: string): never => {
+  const fail = (step: StepName, error: ErrorInfo, hint: string): never => {
     steps.push({ step, status: 'failed', detail: error.message, hint, error });
     throw new StepFailed();
   };
@@ -430,7 +430,7 @@ export async function testConnection(
     try {
       password = await auth.password();
     } catch (error) {
-      if (error instanceof AppError) fail('auth', error.toBridge(), error.message);
+      if (error instanceof AppError) fail('auth', error.toErrorInfo(), error.message);
       throw error;
     }
     if (password === undefined) {

@@ -1,5 +1,5 @@
 import type Conf from 'conf';
-import type { BridgeError } from '../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../preload/contract/errors.ts';
 import type { EventName, EventPayload } from '../../preload/contract/channels.ts';
 import type { SmtpEndpoint } from '../smtp/smtp-endpoint.ts';
 
@@ -23,7 +23,7 @@ export interface SenderAccount {
   readonly aliases: readonly { readonly address: string; readonly displayName: string }[];
   readonly paused: boolean;
   /** Set while the user must fix something (credentials, certificate) before delivery resumes. */
-  readonly attention?: BridgeError;
+  readonly attention?: ErrorInfo;
   /** The user's own limit for this account. */
   readonly maxMessageBytes?: number;
   /** The SIZE the server advertised at the last connection. */
@@ -38,7 +38,7 @@ export interface AccountsPort {
   /** Connection settings with secrets read from the keychain; throws AppError (keychain_*, unknown_account). */
   endpoint(accountId: string): Promise<SmtpEndpoint>;
   /** Delivery stopped because the user must act; `undefined` clears it. */
-  setAttention(accountId: string, error: BridgeError | undefined): void;
+  setAttention(accountId: string, error: ErrorInfo | undefined): void;
   rememberServerSizeLimit(accountId: string, bytes: number): void;
   /** Fires after an account is edited, re-keyed, paused or resumed, so delivery can re-evaluate. */
   onChanged(listener: (accountId: string) => void): () => void;

@@ -6,7 +6,7 @@ import {
   type ChannelName,
 } from '../../preload/contract/channels.ts';
 import type { Result } from '../../preload/contract/errors.ts';
-import { toBridgeError } from '../errors/app-error.ts';
+import { toErrorInfo } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import { isTrustedSender, type SenderInfo } from './trusted-sender.ts';
 
@@ -46,7 +46,7 @@ export function createIpcRouter(
     try {
       return { ok: true, value: await handler(parsed.data) };
     } catch (error) {
-      const bridgeError = toBridgeError(error);
+      const bridgeError = toErrorInfo(error);
       if (bridgeError.code === 'internal') log.error(`IPC ${channel} failed`, { error });
       return { ok: false, error: bridgeError };
     }

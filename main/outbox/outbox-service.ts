@@ -1,5 +1,5 @@
 import type { DraftContent } from '../../preload/contract/compose.ts';
-import type { BridgeError } from '../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../preload/contract/errors.ts';
 import type { QueueItem, QueueState, RecipientStatus, SentRecord } from '../../preload/contract/outbox.ts';
 import type { AppStatus } from '../../preload/contract/settings.ts';
 import type { AccountsPort, EventSink, Platform, QueuePort } from '../core/ports.ts';
@@ -29,13 +29,13 @@ const PROGRESS_EVERY_MS = 100;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-const UNCONFIRMED: BridgeError = {
+const UNCONFIRMED: ErrorInfo = {
   code: 'connection_failed',
   message:
     'The connection broke after the whole message was handed to the server, so it may have been delivered. Resend it or mark it as sent.',
 };
 
-const OUTCOME_UNSAVED: BridgeError = {
+const OUTCOME_UNSAVED: ErrorInfo = {
   code: 'storage_failed',
   message:
     'The outcome of the last attempt could not be saved (the disk is full or failing). Outbox tries again later.',
@@ -478,7 +478,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
     }
   }
 
-  function bridge(failure: SmtpFailure): BridgeError {
+  function bridge(failure: SmtpFailure): ErrorInfo {
     return { code: failure.code, message: failure.message };
   }
   function reply(failure: SmtpFailure): { lastReply?: string } {

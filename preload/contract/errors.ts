@@ -50,7 +50,11 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
-export interface BridgeError {
+/**
+ * An error as people see it: on the wire, in the renderer, in CLI output. Stores keep their own
+ * copy of this shape (with the code as a plain string), so renaming a code never breaks old data.
+ */
+export interface ErrorInfo {
   readonly code: ErrorCode;
   readonly message: string;
   /** The input field the error is about, when there is one (e.g. `to.1`, `attachments.0`). */
@@ -58,7 +62,7 @@ export interface BridgeError {
 }
 
 export type Result<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: BridgeError };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorInfo };
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (errorCodes as readonly string[]).includes(value);

@@ -34,7 +34,7 @@ const failure = async (work: () => Promise<unknown>) => {
     await work();
     return undefined;
   } catch (caught) {
-    return caught instanceof AppError ? caught.toBridge() : String(caught);
+    return caught instanceof AppError ? caught.toErrorInfo() : String(caught);
   }
 };
 // As delivery does before anything is saved: a keychain that cannot be reached must say so here too.

@@ -1,4 +1,4 @@
-import type { BridgeError } from '../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../preload/contract/errors.ts';
 import type { AccountsPort, SenderAccount } from '../../main/core/ports.ts';
 import { AppError } from '../../main/errors/app-error.ts';
 import type { SmtpEndpoint } from '../../main/smtp/smtp-endpoint.ts';
@@ -35,7 +35,7 @@ export function createTestAccounts(
     find: (id) => byId.get(id)?.account,
     list: () => [...byId.values()].map((e) => e.account),
     endpoint: (id) => Promise.resolve(entry(id).endpoint),
-    setAttention(id: string, error: BridgeError | undefined) {
+    setAttention(id: string, error: ErrorInfo | undefined) {
       entry(id).account.attention = error;
     },
     rememberServerSizeLimit(id, bytes) {

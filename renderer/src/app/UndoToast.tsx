@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { DraftContent } from '../../../preload/contract/compose.ts';
-import type { BridgeError } from '../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../preload/contract/errors.ts';
 import type { QueueItem } from '../../../preload/contract/outbox.ts';
 import { ErrorMessage } from '../shared/ErrorMessage.tsx';
 import { useNow } from '../shared/use-now.ts';
@@ -18,7 +18,7 @@ const TOAST_MS = 10_000;
 /** "Sending…  Undo" for as long as main keeps the message back (`undoUntil`). */
 export function UndoToast({ item, current, onUndone, onDismiss }: Props) {
   const now = useNow(250);
-  const [error, setError] = useState<BridgeError>();
+  const [error, setError] = useState<ErrorInfo>();
   const [busy, setBusy] = useState(false);
   const scheduled = item.state === 'scheduled';
   // A scheduled message can be taken back until it is due; the toast offers that for a few seconds.

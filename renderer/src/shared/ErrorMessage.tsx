@@ -1,8 +1,8 @@
-import type { BridgeError } from '../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../preload/contract/errors.ts';
 import { errorWords } from './error-text.ts';
 
 interface Props {
-  readonly error: BridgeError | undefined;
+  readonly error: ErrorInfo | undefined;
   readonly id?: string;
 }
 

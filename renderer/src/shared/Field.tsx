@@ -1,5 +1,5 @@
 import { useId, type ReactNode } from 'react';
-import type { BridgeError } from '../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../preload/contract/errors.ts';
 import { ErrorMessage } from './ErrorMessage.tsx';
 
 interface ControlProps {
@@ -11,7 +11,7 @@ interface ControlProps {
 interface Props {
   readonly label: string;
   readonly hint?: ReactNode;
-  readonly error?: BridgeError | undefined;
+  readonly error?: ErrorInfo | undefined;
   readonly className?: string;
   /** Receives the id and ARIA wiring that tie the control to its label, hint and error. */
   readonly children: (control: ControlProps) => ReactNode;

@@ -1,12 +1,12 @@
 import type { ReactNode } from 'react';
-import type { BridgeError } from '../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../preload/contract/errors.ts';
 import { Field } from './Field.tsx';
 
 interface Props {
   readonly label: string;
   readonly value: string;
   readonly onChange: (value: string) => void;
-  readonly error?: BridgeError | undefined;
+  readonly error?: ErrorInfo | undefined;
   readonly hint?: ReactNode;
   readonly type?: 'text' | 'email' | 'number' | 'password' | 'color';
   readonly multiline?: boolean;

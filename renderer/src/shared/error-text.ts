@@ -1,4 +1,4 @@
-import type { BridgeError, ErrorCode } from '../../../preload/contract/errors.ts';
+import type { ErrorInfo, ErrorCode } from '../../../preload/contract/errors.ts';
 
 /** What each code means to a person; main's own message follows it with the specifics. */
 const WORDS: Record<ErrorCode, string> = {
@@ -51,7 +51,7 @@ export function errorWords(code: ErrorCode): string {
  * Whether an error is about a given input field. Main names fields by their path in the request
  * (`to.1`, `patch.host`), so a nested path or a `patch.` prefix still belongs to the field.
  */
-export function isAboutField(error: BridgeError | undefined, field: string): boolean {
+export function isAboutField(error: ErrorInfo | undefined, field: string): boolean {
   if (!error?.field) return false;
   const path = error.field.replace(/^patch\./, '');
   return path === field || path.startsWith(`${field}.`);

@@ -1,9 +1,9 @@
 import { useCallback, useState } from 'react';
-import type { BridgeError, Result } from '../../../preload/contract/errors.ts';
+import type { ErrorInfo, Result } from '../../../preload/contract/errors.ts';
 
 export interface Action<T> {
   readonly busy: boolean;
-  readonly error: BridgeError | undefined;
+  readonly error: ErrorInfo | undefined;
   readonly value: T | undefined;
   /** Runs one bridge call; resolves to its value, or to undefined after showing its error. */
   readonly run: (call: () => Promise<Result<T>>) => Promise<T | undefined>;
@@ -11,7 +11,7 @@ export interface Action<T> {
 
 /** The state of a button's bridge call: in flight, its last result, and its error in words. */
 export function useAction<T>(): Action<T> {
-  const [state, setState] = useState<{ busy: boolean; error?: BridgeError; value?: T }>({ busy: false });
+  const [state, setState] = useState<{ busy: boolean; error?: ErrorInfo; value?: T }>({ busy: false });
   const run = useCallback(async (call: () => Promise<Result<T>>) => {
     setState((current) => ({ ...current, busy: true }));
     const result = await call();

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Account, Provider } from '../../../../preload/contract/accounts.ts';
-import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { isAboutField } from '../../shared/error-text.ts';
 import { Field } from '../../shared/Field.tsx';
@@ -50,8 +50,8 @@ function movesPassword(form: AccountForm, account: Account): boolean {
 export function AccountEditor({ account, onSaved }: Props) {
   const [form, setForm] = useState<AccountForm>(account ? formOf(account) : EMPTY_FORM);
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<BridgeError>();
-  const [passwordError, setPasswordError] = useState<BridgeError>();
+  const [error, setError] = useState<ErrorInfo>();
+  const [passwordError, setPasswordError] = useState<ErrorInfo>();
   const [preset, setPreset] = useState<Provider>();
   const [saved, setSaved] = useState(false);
   const [presets, setPresets] = useState<readonly Provider[]>([]);

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Account } from '../../../../preload/contract/accounts.ts';
-import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { Dialog } from '../../shared/Dialog.tsx';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 
@@ -17,7 +17,7 @@ export function DeleteAccountDialog({ account, others, queuedCount, onClose }: P
     others.length > 0 && queuedCount > 0 ? 'move' : 'hold',
   );
   const [target, setTarget] = useState(others[0]?.id ?? '');
-  const [error, setError] = useState<BridgeError>();
+  const [error, setError] = useState<ErrorInfo>();
 
   async function remove() {
     const result = await window.outbox.accounts.delete({

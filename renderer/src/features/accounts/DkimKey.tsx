@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import type { Account } from '../../../../preload/contract/accounts.ts';
-import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { TextField } from '../../shared/TextField.tsx';
 
 /** Write-only: the private key goes to the keychain and is never shown again. */
 export function DkimKey({ account, onSaved }: { readonly account: Account; readonly onSaved: () => void }) {
   const [key, setKey] = useState('');
-  const [error, setError] = useState<BridgeError>();
+  const [error, setError] = useState<ErrorInfo>();
   const [saved, setSaved] = useState(false);
 
   async function save() {

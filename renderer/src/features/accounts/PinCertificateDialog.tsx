@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CertificateInfo } from '../../../../preload/contract/accounts.ts';
-import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { Dialog } from '../../shared/Dialog.tsx';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 
@@ -11,7 +11,7 @@ interface Props {
 }
 
 export function PinCertificateDialog({ accountId, certificate, onClose }: Props) {
-  const [error, setError] = useState<BridgeError>();
+  const [error, setError] = useState<ErrorInfo>();
   async function pin() {
     const result = await window.outbox.accounts.pinCertificate({
       id: accountId,

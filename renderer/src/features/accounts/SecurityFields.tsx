@@ -1,5 +1,5 @@
 import type { SecurityMode } from '../../../../preload/contract/accounts.ts';
-import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { Field } from '../../shared/Field.tsx';
 
@@ -8,8 +8,8 @@ interface Props {
   readonly allowPlaintext: boolean;
   readonly onSecurity: (mode: SecurityMode) => void;
   readonly onAllowPlaintext: (allowed: boolean) => void;
-  readonly error?: BridgeError | undefined;
-  readonly plaintextError?: BridgeError | undefined;
+  readonly error?: ErrorInfo | undefined;
+  readonly plaintextError?: ErrorInfo | undefined;
 }
 
 const MODES: Record<SecurityMode, string> = {

@@ -1,5 +1,5 @@
 import type { AttachmentInfo } from '../../../../preload/contract/compose.ts';
-import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { formatBytes } from '../../shared/format.ts';
 
@@ -10,7 +10,7 @@ interface Props {
   readonly bodyBytes: number;
   readonly onAdd: () => void;
   readonly onRemove: (path: string) => void;
-  readonly error?: BridgeError | undefined;
+  readonly error?: ErrorInfo | undefined;
 }
 
 // Base64 turns every 3 bytes into 4, plus a line break every 76 characters (RFC 2045 §6.8).

@@ -11,7 +11,7 @@ import {
 } from 'react';
 import type { Account } from '../../../../preload/contract/accounts.ts';
 import type { AttachmentInfo, ComposeInput, DraftContent } from '../../../../preload/contract/compose.ts';
-import type { BridgeError, Result } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo, Result } from '../../../../preload/contract/errors.ts';
 import type { QueueItem } from '../../../../preload/contract/outbox.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { isAboutField } from '../../shared/error-text.ts';
@@ -86,8 +86,8 @@ export function ComposeScreen({
     (initial?.attachments ?? []).map((ref) => ({ path: ref.path, name: nameOf(ref.path), size: 0 })),
   );
   const [savedAt, setSavedAt] = useState<string>();
-  const [error, setError] = useState<BridgeError>();
-  const [attachError, setAttachError] = useState<BridgeError>();
+  const [error, setError] = useState<ErrorInfo>();
+  const [attachError, setAttachError] = useState<ErrorInfo>();
   const [busy, setBusy] = useState(false);
   const [laterOpen, setLaterOpen] = useState(false);
   const bodyLabelId = useId();
@@ -211,7 +211,7 @@ export function ComposeScreen({
     };
   }, []);
 
-  function localError(): BridgeError | undefined {
+  function localError(): ErrorInfo | undefined {
     if (!account) return { code: 'unknown_account', message: 'Add an account first.', field: 'accountId' };
     const all = [...to, ...cc, ...bcc];
     if (all.length === 0) return { code: 'no_recipients', message: '', field: 'to' };

@@ -1,5 +1,5 @@
 import type { Account } from '../../../../preload/contract/accounts.ts';
-import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { Field } from '../../shared/Field.tsx';
 
 interface Props {
@@ -7,7 +7,7 @@ interface Props {
   readonly accountId: string | undefined;
   readonly alias: string | undefined;
   readonly onChange: (accountId: string, alias: string | undefined) => void;
-  readonly error?: BridgeError | undefined;
+  readonly error?: ErrorInfo | undefined;
 }
 
 const SEPARATOR = '\n';

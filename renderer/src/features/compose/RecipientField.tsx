@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
-import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { isValidAddress, splitAddresses } from './recipients.ts';
 
@@ -7,7 +7,7 @@ interface Props {
   readonly label: string;
   readonly addresses: readonly string[];
   readonly onChange: (addresses: string[]) => void;
-  readonly error?: BridgeError | undefined;
+  readonly error?: ErrorInfo | undefined;
 }
 
 /** Recipients as chips, checked as they are typed, with completion from recently used addresses. */

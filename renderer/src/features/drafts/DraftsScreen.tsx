@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Draft } from '../../../../preload/contract/compose.ts';
-import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { formatDateTime } from '../../shared/format.ts';
 import { Screen } from '../../shared/Screen.tsx';
@@ -11,7 +11,7 @@ interface Props {
 
 export function DraftsScreen({ onOpen }: Props) {
   const [drafts, setDrafts] = useState<readonly Draft[]>();
-  const [error, setError] = useState<BridgeError>();
+  const [error, setError] = useState<ErrorInfo>();
 
   useEffect(() => {
     void window.outbox.drafts.list().then((result) => {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Account } from '../../../../preload/contract/accounts.ts';
-import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import type { SentRecord } from '../../../../preload/contract/outbox.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { formatDateTime } from '../../shared/format.ts';
@@ -17,7 +17,7 @@ export function SentScreen({ accounts }: Props) {
   const [records, setRecords] = useState<readonly SentRecord[]>([]);
   const [more, setMore] = useState(false);
   const [loaded, setLoaded] = useState(false);
-  const [error, setError] = useState<BridgeError>();
+  const [error, setError] = useState<ErrorInfo>();
   const [selectedId, setSelectedId] = useState<string>();
   const accountsById = useMemo(() => new Map(accounts.map((a) => [a.id, a])), [accounts]);
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { BridgeError } from '../../../../preload/contract/errors.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import type { AppSettings } from '../../../../preload/contract/settings.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { isAboutField } from '../../shared/error-text.ts';
@@ -31,7 +31,7 @@ const BOOLEANS: readonly { key: BooleanKey; label: string }[] = [
 export function SettingsScreen() {
   const [settings, setSettings] = useState<AppSettings>();
   const [numbers, setNumbers] = useState<Record<NumberKey, string>>();
-  const [error, setError] = useState<BridgeError>();
+  const [error, setError] = useState<ErrorInfo>();
   const [saved, setSaved] = useState(false);
 
   function accept(value: AppSettings) {
