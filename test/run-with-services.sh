@@ -3,6 +3,7 @@
 # Service, with a throwaway keyring, so tests never touch the user's own.
 set -euo pipefail
 if [ -z "${OUTBOX_TEST_SESSION:-}" ]; then
+  bash "$(dirname "$0")/preflight.sh"
   export OUTBOX_TEST_SESSION=1
   exec dbus-run-session -- bash "$0" "$@"
 fi
