@@ -9,6 +9,26 @@ const electron = {
   message: 'Only main/index.ts, main/shell/ and preload/index.ts touch Electron.',
 };
 
+/** Core modules run headless (tests, CLI): Electron stays in the shell. */
+const shell = { group: ['**/shell/*'], message: 'Core code must not depend on the Electron shell.' };
+const appRoot = {
+  regex: String.raw`^(\.\./)+app/`,
+  message: 'Only the shell and the CLI build the core (main/app); areas get what they need passed in.',
+};
+
+/**
+ * Imports of another area of main, e.g. `../accounts/…` or `../../accounts/…`.
+ * @param {string} name @param {string} instead
+ */
+function area(name, instead) {
+  return { regex: String.raw`^(\.\./)+${name}/`, message: `Not main/${name}: go through ${instead}.` };
+}
+
+/** @param {...object} patterns restrictions of one layer, added to those of main as a whole */
+function mainImports(...patterns) {
+  return { 'no-restricted-imports': ['error', { paths: [electron], patterns: [shell, ...patterns] }] };
+}
+
 export default tseslint.config(
   { ignores: ['out/', 'dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -36,19 +56,33 @@ export default tseslint.config(
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },
+  // Layers inside main. A later block replaces an earlier one's no-restricted-imports for its files,
+  // so each block repeats the restrictions of main/ as a whole (`mainImports`).
+  { files: ['main/**/*.ts'], ignores: ['main/index.ts', 'main/shell/**'], rules: mainImports(appRoot) },
+  // The composition root and the CLI build the core; only they (and the shell) import main/app.
+  { files: ['main/app/**/*.ts', 'main/cli/**/*.ts'], rules: mainImports() },
+  // The outbox and the accounts meet only through main/core/ports.ts.
   {
-    // Core modules run headless (tests, CLI): Electron stays in the shell.
-    files: ['main/**/*.ts'],
-    ignores: ['main/index.ts', 'main/shell/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electron],
-          patterns: [{ group: ['**/shell/*'], message: 'Core code must not depend on the Electron shell.' }],
-        },
-      ],
-    },
+    files: ['main/outbox/**/*.ts'],
+    rules: mainImports(appRoot, area('accounts', 'the ports in main/core/ports.ts')),
+  },
+  {
+    files: ['main/accounts/**/*.ts'],
+    rules: mainImports(appRoot, area('outbox', 'the ports in main/core/ports.ts')),
+  },
+  // SMTP is a leaf: it opens sessions with what it is given and knows no accounts or queue.
+  {
+    files: ['main/smtp/**/*.ts'],
+    rules: mainImports(appRoot, area('outbox', 'its caller'), area('accounts', 'its caller')),
+  },
+  // The bottom layer: ports and the clock, which every area may import. One known exception: the
+  // ports hand out smtp/smtp-endpoint.ts's SmtpEndpoint (a type only); it belongs in core.
+  {
+    files: ['main/core/**/*.ts'],
+    rules: mainImports({
+      regex: String.raw`^\.\./(?!errors/|\.\./preload/contract/|smtp/smtp-endpoint\.ts$)`,
+      message: 'main/core is the bottom layer: it imports only main/core, main/errors and the contract.',
+    }),
   },
   {
     // The contract is shared by every process: no platform APIs at all.

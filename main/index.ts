@@ -3,7 +3,7 @@ import type { BrowserWindow } from 'electron';
 import { app, powerMonitor, session } from 'electron';
 import Store from 'electron-store';
 import { osKeychain } from './accounts/os-keychain.ts';
-import { createCore } from './core/create-core.ts';
+import { createCore } from './app/create-core.ts';
 import type { SettingsStore } from './core/ports.ts';
 import { consoleLogger } from './errors/logger.ts';
 import { createIpcRouter } from './ipc/ipc-router.ts';

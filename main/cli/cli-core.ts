@@ -1,11 +1,10 @@
 import type { Account } from '../../preload/contract/accounts.ts';
-import { createAccounts } from '../accounts/create-accounts.ts';
 import { osKeychain } from '../accounts/os-keychain.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
+import { buildCore } from '../app/build-core.ts';
 import type { SettingsStore } from '../core/ports.ts';
 import type { Logger } from '../errors/logger.ts';
-import { createOutbox, type Outbox } from '../outbox/create-outbox.ts';
-import { createAppSettings, type AppSettingsService } from '../settings/app-settings.ts';
+import type { Outbox } from '../outbox/create-outbox.ts';
 import type { CliIo } from './cli-io.ts';
 import { dataLocation, openSettings } from './data-location.ts';
 import { CliError, EXIT } from './exit-codes.ts';
@@ -40,8 +39,9 @@ function stderrLogger(io: CliIo): Logger & Pick<CliCore, 'withoutWarnings'> {
 }
 
 /**
- * The app's core without Electron, as the app builds it: the same data folder, settings file and
- * keychain. Nothing is started here: each command opens the outbox only as far as it needs.
+ * The app's core without Electron, built by the app's own wiring (app/build-core.ts) on the same data
+ * folder, settings file and keychain. Nothing is started here: each command opens the outbox only
+ * as far as it needs.
  */
 export function openCore(io: CliIo): CliCore {
   const dataDir = dataLocation(io.env);
@@ -53,21 +53,15 @@ export function openCore(io: CliIo): CliCore {
     throw new CliError(EXIT.config, `cannot read the settings in ${dataDir}: ${why ?? ''}`);
   }
   const log = stderrLogger(io);
-  const emit = () => undefined;
-  const appSettings = createAppSettings(store);
-  // Nobody can take back or be notified about a message queued from a script.
-  const settings: AppSettingsService = {
-    ...appSettings,
-    get: () => ({ ...appSettings.get(), undoSeconds: 0, notifications: false }),
-  };
-  const accounts = createAccounts({ store, keychain: osKeychain, queue: () => outbox.service, emit, log });
-  const outbox = createOutbox({
+  const { accounts, outbox } = buildCore({
     dataDir,
-    accounts: accounts.service,
-    settings,
+    store,
+    keychain: osKeychain,
     platform: { isOnline: () => true, notify: () => undefined },
-    emit,
+    emit: () => undefined,
     log,
+    // Nobody can take back or be notified about a message queued from a script.
+    settingsOverrides: { undoSeconds: 0, notifications: false },
   });
   return { dataDir, accounts: accounts.service, outbox, withoutWarnings: log.withoutWarnings };
 }

@@ -1,3 +1,5 @@
+import { AppError } from '../errors/app-error.ts';
+import type { Logger } from '../errors/logger.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { grantHeld, type ChosenFiles } from '../security/chosen-files.ts';
 import { statFiles } from '../files/file-info.ts';
@@ -22,18 +24,37 @@ export type OutboxHandlers = Pick<
   | 'app:networkHint'
 >;
 
+/** The drafts, as queueing sees them: a draft is done with once its message is safely queued. */
+export interface QueuedDrafts {
+  /** Throws AppError `not_found` when the draft is already gone. */
+  remove(id: string): Promise<void>;
+}
+
 /**
  * The bridge calls the outbox answers; inputs arrive already validated by the router. Files are
  * read only when the user chose them (`chosen`); the CLI calls the service directly with its own.
  */
-export function createOutboxHandlers(service: OutboxService, chosen: ChosenFiles): OutboxHandlers {
+export function createOutboxHandlers(
+  service: OutboxService,
+  chosen: ChosenFiles,
+  drafts: QueuedDrafts,
+  log: Logger,
+): OutboxHandlers {
   return {
     'outbox:enqueue': async (request) => {
       await chosen.require(
         request.attachments.map((ref) => ref.path),
         'attachments',
       );
-      return service.enqueue(request);
+      const queued = await service.enqueue(request);
+      if (request.draftId) {
+        await drafts.remove(request.draftId).catch((error: unknown) => {
+          if (!(error instanceof AppError && error.code === 'not_found')) {
+            log.warn('Removing the sent draft failed', { error });
+          }
+        });
+      }
+      return queued;
     },
     'outbox:list': () => service.list(),
     'outbox:get': ({ id }) => service.get(id),

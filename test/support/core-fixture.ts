@@ -4,7 +4,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import type { AppSettings } from '../../preload/contract/settings.ts';
 import { osKeychain } from '../../main/accounts/os-keychain.ts';
-import { createCore, type Core } from '../../main/core/create-core.ts';
+import { createCore, type Core } from '../../main/app/create-core.ts';
 import type { EventSink, Platform, SettingsStore } from '../../main/core/ports.ts';
 import { silentLogger, type Logger } from '../../main/errors/logger.ts';
 import type { HarnessCore } from './renderer-harness.ts';

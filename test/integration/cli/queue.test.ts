@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import Conf from 'conf';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { osKeychain } from '../../../main/accounts/os-keychain.ts';
-import { createCore, type Core } from '../../../main/core/create-core.ts';
+import { createCore, type Core } from '../../../main/app/create-core.ts';
 import { silentLogger } from '../../../main/errors/logger.ts';
 import { queueListJson, queueShowJson, sentListJson } from '../../../main/cli/json-output.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';

@@ -1,7 +1,10 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOutboxHandlers } from '../../../main/outbox/outbox-handlers.ts';
+import { createDraftStore } from '../../../main/drafts/draft-store.ts';
+import { AppError } from '../../../main/errors/app-error.ts';
+import { silentLogger, type Logger } from '../../../main/errors/logger.ts';
+import { createOutboxHandlers, type QueuedDrafts } from '../../../main/outbox/outbox-handlers.ts';
 import { createChosenFiles } from '../../../main/security/chosen-files.ts';
 import { createTestAccounts } from '../../support/test-accounts.ts';
 import { makeDataDir, plainEndpoint, startTestOutbox } from '../../support/outbox-fixture.ts';
@@ -19,7 +22,8 @@ describe('outbox handlers', () => {
     const t = await startTestOutbox({ accounts, settings: { undoSeconds: 30 } });
     cleanups.push(() => t.stop());
     const chosen = createChosenFiles();
-    const handlers = createOutboxHandlers(t.outbox.service, chosen);
+    const drafts: QueuedDrafts = { remove: () => Promise.resolve() };
+    const handlers = createOutboxHandlers(t.outbox.service, chosen, drafts, silentLogger);
     const dir = await makeDataDir();
     const file = path.join(dir, 'notes.txt');
     await fsp.writeFile(file, 'twelve bytes');
@@ -60,5 +64,45 @@ describe('outbox handlers', () => {
       },
     );
     expect(await handlers['sent:list']({ limit: 10 })).toEqual([]);
+  });
+
+  it('remove the draft a message was written in once it is queued, and only warn when that fails', async () => {
+    const accounts = createTestAccounts([
+      { id: 'work', fromAddress: 'me@example.org', paused: true, endpoint: plainEndpoint(9) },
+    ]);
+    const t = await startTestOutbox({ accounts });
+    cleanups.push(() => t.stop());
+    const dir = await makeDataDir();
+    const drafts = createDraftStore(path.join(dir, 'drafts'), silentLogger);
+    const warnings: string[] = [];
+    const log: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
+    const handlers = createOutboxHandlers(t.outbox.service, createChosenFiles(), drafts, log);
+    const message = {
+      accountId: 'work',
+      to: ['ann@example.net'],
+      cc: [],
+      bcc: [],
+      subject: 'Hi',
+      text: '',
+      attachments: [],
+    };
+
+    const kept = await drafts.save(undefined, { ...message, to: ['bob@example.net'] });
+    const written = await drafts.save(undefined, message);
+    await handlers['outbox:enqueue']({ ...message, draftId: written.id });
+    expect((await drafts.list()).map((d) => d.id)).toEqual([kept.id]);
+    // Already gone (deleted in another window): the message is queued all the same, and that is no news.
+    await handlers['outbox:enqueue']({ ...message, draftId: written.id });
+    expect(warnings).toEqual([]);
+
+    const failing = createOutboxHandlers(
+      t.outbox.service,
+      createChosenFiles(),
+      { remove: () => Promise.reject(new AppError('disk_full', 'The disk is full.')) },
+      log,
+    );
+    await failing['outbox:enqueue']({ ...message, draftId: kept.id });
+    expect(warnings).toEqual(['Removing the sent draft failed']);
+    expect(t.outbox.service.list()).toHaveLength(3);
   });
 });

@@ -1,31 +1,19 @@
 import path from 'node:path';
-import { createAccounts } from '../accounts/create-accounts.ts';
 import { createDraftHandlers } from '../drafts/draft-handlers.ts';
 import { createDraftStore } from '../drafts/draft-store.ts';
-import { AppError } from '../errors/app-error.ts';
-import type { Logger } from '../errors/logger.ts';
+import type { Platform } from '../core/ports.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
-import { createOutbox } from '../outbox/create-outbox.ts';
 import { statFiles } from '../files/file-info.ts';
 import { createOutboxHandlers } from '../outbox/outbox-handlers.ts';
 import { queuePaths } from '../outbox/store/queue-paths.ts';
 import { removeEditCopiesExcept } from '../outbox/message/stored-draft.ts';
 import { createChosenFiles } from '../security/chosen-files.ts';
-import { createAppSettings } from '../settings/app-settings.ts';
 import { createSettingsHandlers } from '../settings/settings-handlers.ts';
-import type { EventSink, Keychain, Platform, SettingsStore } from './ports.ts';
+import { buildCore, type BuildCoreOptions } from './build-core.ts';
 
-export interface CoreOptions {
-  /** The app's data folder: queue, sent log and drafts live below it. */
-  readonly dataDir: string;
-  /** electron-store in the app; `conf` on the same file in tests and the CLI. */
-  readonly store: SettingsStore;
-  readonly keychain: Keychain;
+export interface CoreOptions extends BuildCoreOptions {
+  /** The app's platform: the native dialog and its version too. */
   readonly platform: Platform;
-  readonly emit: EventSink;
-  readonly log: Logger;
-  /** DNS servers for the sender-domain check; the system's when absent. */
-  readonly dnsServers?: readonly string[];
 }
 
 export interface Core {
@@ -38,57 +26,26 @@ export interface Core {
   resumed(): void;
 }
 
-/** The composition root: builds every area of main without Electron and joins them. */
+/** The app's core without Electron: the shared wiring (build-core.ts) plus drafts, chosen files and IPC handlers. */
 export function createCore(options: CoreOptions): Promise<Core> {
-  const { dataDir, store, keychain, platform, emit, log } = options;
-  const settings = createAppSettings(store);
-  const accounts = createAccounts({
-    store,
-    keychain,
-    // The outbox is built next; account deletion asks it for the queue only later, at run time.
-    queue: () => outbox.service,
-    emit,
-    log,
-    ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
-  });
-  const outbox = createOutbox({
-    dataDir,
-    accounts: accounts.service,
-    settings,
-    platform,
-    emit,
-    log,
-    version: platform.version,
-  });
+  const { dataDir, platform, log } = options;
+  const { settings, accounts, outbox } = buildCore(options);
   const drafts = createDraftStore(path.join(dataDir, 'drafts'), log);
   // Main reads a file for the renderer only if the user chose it: picked, dropped or held by main.
   const chosen = createChosenFiles();
-  const outboxHandlers = createOutboxHandlers(outbox.service, chosen);
   const choose = async (paths: readonly string[]) => {
     await chosen.grant(paths);
     return statFiles(paths);
   };
 
   const handlers: CallHandlers = {
-    ...outboxHandlers,
+    ...createOutboxHandlers(outbox.service, chosen, drafts, log),
     ...accounts.handlers,
     ...createDraftHandlers(drafts, chosen),
     ...createSettingsHandlers(settings),
     'files:pick': async () => choose(await platform.pickFiles()),
     // Sent by the preload only, with the paths Electron gives the dropped File objects.
     'files:dropped': ({ paths }) => choose(paths),
-    'outbox:enqueue': async (request) => {
-      const queued = await outboxHandlers['outbox:enqueue'](request);
-      // The draft it was written in is done with once the message is safely queued.
-      if (request.draftId) {
-        await drafts.remove(request.draftId).catch((error: unknown) => {
-          if (!(error instanceof AppError && error.code === 'not_found')) {
-            log.warn('Removing the sent draft failed', { error });
-          }
-        });
-      }
-      return queued;
-    },
   };
   return Promise.resolve({
     handlers,
