@@ -10,7 +10,8 @@ import { createConnectivity } from './delivery/connectivity.ts';
 import { tryAcquireDelivererLock, type DelivererLock } from './delivery/deliverer-lock.ts';
 import { createDeliveryAgent, type DeliveryAgent } from './delivery/delivery-agent.ts';
 import { enqueueRaw, type RawMessageInput } from './message/enqueue-raw.ts';
-import { createOutboxEngine, type OutboxService } from './outbox-service.ts';
+import { createOutboxEngine } from './outbox-engine.ts';
+import type { OutboxService } from './outbox-service.ts';
 import { queuePaths } from './store/queue-paths.ts';
 import { toQueueItem } from './store/queue-record.ts';
 import { createQueueStore } from './store/queue-store.ts';
@@ -146,6 +147,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
     async start() {
       await store.init();
+      // File times are the wall clock's, whatever clock the outbox runs on.
       await store.removeOrphans(ORPHAN_AGE_MS, Date.now());
       connectivity.start();
       watcher = fs.watch(paths.queue, (_event, filename) => {
