@@ -40,8 +40,18 @@ export interface OutboxEngine {
   stop(): Promise<void>;
 }
 
-/** Builds the outbox's parts and wires them to each other and to account and network changes. */
-export function createOutboxEngine(deps: OutboxEngineDeps): OutboxEngine {
+interface EngineParts {
+  readonly queue: LiveQueue;
+  readonly inFlight: InFlight;
+  readonly throttle: AccountThrottle;
+  readonly sentHistory: SentHistory;
+  readonly runner: AttemptRunner;
+  readonly scheduler: Scheduler;
+  readonly service: OutboxFacade;
+}
+
+/** Builds the outbox's parts and wires them to each other. */
+function buildParts(deps: OutboxEngineDeps): EngineParts {
   const { store, sentLog, accounts, settings, connectivity, clock } = deps;
   const inFlight = new InFlight();
   const queue = new LiveQueue({ store, accounts, inFlight, emit: deps.emit, clock });
@@ -98,59 +108,86 @@ export function createOutboxEngine(deps: OutboxEngineDeps): OutboxEngine {
     sentHistory,
     appStatus,
   });
+  return { queue, inFlight, throttle, sentHistory, runner, scheduler, service };
+}
 
-  connectivity.onChange((online) => {
+/** Account edits and the network coming back make waiting messages due again, on fresh sessions. */
+function followChanges(deps: OutboxEngineDeps, parts: EngineParts): void {
+  const { queue, throttle, runner, scheduler } = parts;
+  deps.connectivity.onChange((online) => {
     if (!online) return;
     // Back online: pooled sockets may be half-open, and waiting messages go now, not at their backoff.
     runner.resetSessions();
     throttle.unblock();
-    const now = new Date(clock.now()).toISOString();
+    const now = new Date(deps.clock.now()).toISOString();
     for (const record of queue.all()) {
       if (record.state === 'deferred') queue.put({ ...record, nextAttemptAt: now });
     }
     scheduler.wake();
   });
-  accounts.onChanged((accountId) => {
+  deps.accounts.onChanged((accountId) => {
     runner.resetSessions(accountId);
     throttle.unblock(accountId);
     for (const record of queue.all()) if (record.accountId === accountId) queue.put(record);
     scheduler.wake();
   });
+}
 
-  return {
-    service,
-    async startDelivering(agent) {
-      await store.sync();
-      const handovers = store.handovers();
-      for (const logged of store.all()) {
-        const recovered = await runner.recover(logged, handovers.get(logged.id));
-        if (recovered) queue.load(recovered);
-      }
-      await sentLog.restore(store.sentRemovals());
-      await sentHistory.startPruning();
-      for (const record of queue.all()) queue.put(record);
-      runner.use(agent);
-      scheduler.deliver();
-    },
-    async refresh(ids) {
-      if (ids === undefined) await store.sync();
-      const known = ids ?? [...new Set([...queue.ids(), ...store.all().map((r) => r.id)])];
-      for (const id of known) {
-        if (inFlight.has(id)) continue;
-        const record = store.get(id);
-        if (record) queue.adoptLogged(record);
-        else if (queue.get(id)) queue.forget(id);
-      }
-      scheduler.wake();
-    },
-    async stop() {
-      scheduler.stop();
-      sentHistory.stopPruning();
-      await inFlight.settled();
-      await store.close();
-      await sentLog.close();
-      queue.feed.flush();
-      scheduler.releaseWaiters();
-    },
-  };
+class Engine implements OutboxEngine {
+  readonly service: OutboxService;
+  private readonly deps: OutboxEngineDeps;
+  private readonly parts: EngineParts;
+
+  constructor(deps: OutboxEngineDeps, parts: EngineParts) {
+    this.deps = deps;
+    this.parts = parts;
+    this.service = parts.service;
+  }
+
+  async startDelivering(agent: DeliveryAgent): Promise<void> {
+    const { store, sentLog } = this.deps;
+    const { queue, runner, sentHistory, scheduler } = this.parts;
+    await store.sync();
+    const handovers = store.handovers();
+    for (const logged of store.all()) {
+      const recovered = await runner.recover(logged, handovers.get(logged.id));
+      if (recovered) queue.load(recovered);
+    }
+    await sentLog.restore(store.sentRemovals());
+    await sentHistory.startPruning();
+    for (const record of queue.all()) queue.put(record);
+    runner.use(agent);
+    scheduler.deliver();
+  }
+
+  async refresh(ids?: readonly string[]): Promise<void> {
+    const { store } = this.deps;
+    const { queue, inFlight, scheduler } = this.parts;
+    if (ids === undefined) await store.sync();
+    const known = ids ?? [...new Set([...queue.ids(), ...store.all().map((r) => r.id)])];
+    for (const id of known) {
+      if (inFlight.has(id)) continue;
+      const record = store.get(id);
+      if (record) queue.adoptLogged(record);
+      else if (queue.get(id)) queue.forget(id);
+    }
+    scheduler.wake();
+  }
+
+  async stop(): Promise<void> {
+    const { queue, inFlight, sentHistory, scheduler } = this.parts;
+    scheduler.stop();
+    sentHistory.stopPruning();
+    await inFlight.settled();
+    await this.deps.store.close();
+    await this.deps.sentLog.close();
+    queue.feed.flush();
+    scheduler.releaseWaiters();
+  }
+}
+
+export function createOutboxEngine(deps: OutboxEngineDeps): OutboxEngine {
+  const parts = buildParts(deps);
+  followChanges(deps, parts);
+  return new Engine(deps, parts);
 }
