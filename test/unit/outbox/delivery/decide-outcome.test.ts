@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../../preload/contract/errors.ts';
-import type { RecipientStatus } from '../../../../preload/contract/outbox.ts';
+import type { QueueState, RecipientStatus } from '../../../../preload/contract/outbox.ts';
 import {
   decideOutcome,
   outcomeUnsaved,
@@ -10,7 +10,6 @@ import {
 } from '../../../../main/outbox/delivery/decide-outcome.ts';
 import type { AttemptResult } from '../../../../main/outbox/delivery/delivery-agent.ts';
 import type { FailureClass, SmtpFailure } from '../../../../main/smtp/smtp-failure.ts';
-import type { QueueState } from '../../../../preload/contract/outbox.ts';
 import { sampleRecord } from '../../../support/sample-record.ts';
 
 const MIN = 60_000;
