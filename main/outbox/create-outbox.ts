@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { QueueItem } from '../../preload/contract/outbox.ts';
 import type { AccountsPort, EventSink, Platform } from '../core/ports.ts';
 import type { Logger } from '../errors/logger.ts';
@@ -6,16 +5,17 @@ import type { AppSettingsService } from '../settings/app-settings.ts';
 import type { Timeouts } from '../smtp/transport-options.ts';
 import { nodeFileSystem, type FileSystemSeam } from '../files/atomic-file.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { createConnectivity } from './delivery/connectivity.ts';
+import { createConnectivity, type Connectivity } from './delivery/connectivity.ts';
 import { tryAcquireDelivererLock, type DelivererLock } from './delivery/deliverer-lock.ts';
 import { createDeliveryAgent, type DeliveryAgent } from './delivery/delivery-agent.ts';
 import { enqueueRaw, type RawMessageInput } from './message/enqueue-raw.ts';
-import { createOutboxEngine, type OutboxService } from './outbox-service.ts';
-import { queuePaths } from './store/queue-paths.ts';
+import { createOutboxEngine, type OutboxEngine } from './outbox-engine.ts';
+import type { OutboxService } from './outbox-service.ts';
+import { queuePaths, type QueuePaths } from './store/queue-paths.ts';
 import { toQueueItem } from './store/queue-record.ts';
-import { createQueueStore } from './store/queue-store.ts';
-import { SEGMENT_FILE } from './store/segment-writer.ts';
-import { createSentLog } from '../sent/sent-log.ts';
+import { createQueueStore, type QueueStore } from './store/queue-store.ts';
+import { QueueFolderWatcher } from './queue-folder-watcher.ts';
+import { createSentLog, type SentLog } from '../sent/sent-log.ts';
 
 /** How often a producer-only process re-reads the queue and tries to become the deliverer. */
 const TICK_MS = 2_000;
@@ -52,24 +52,18 @@ export interface Outbox {
   stop(): Promise<void>;
 }
 
-/**
- * The outbox without Electron: the app, the tests and the command-line tool all build it here.
- * Any number of processes may enqueue into the same data folder; one delivers.
- */
-export function createOutbox(options: OutboxOptions): Outbox {
+/** The queue store, with what it reads reported to the engine and what it sets aside to the user. */
+function openQueueStore(
+  options: OutboxOptions,
+  paths: QueuePaths,
+  sentLog: SentLog,
+  onChange: (ids: readonly string[]) => void,
+): QueueStore {
   const { log, emit } = options;
-  const clock = options.clock ?? systemClock;
-  const paths = queuePaths(options.dataDir);
-  const sentLog = createSentLog(paths.sent);
-  const store = createQueueStore(paths, {
+  return createQueueStore(paths, {
     fs: options.fs ?? nodeFileSystem,
     beforeReclaim: (sent) => sentLog.restore(sent),
-    // Whoever reads it (the folder watcher, a compaction, a reload), the engine hears of it.
-    onChange: (ids) => {
-      engine.refresh(ids).catch((error: unknown) => {
-        log.error('Taking in queue changes failed', { error });
-      });
-    },
+    onChange,
     onQuarantine: ({ id, reason }) => {
       log.warn('Queue data set aside', { id, reason, folder: paths.quarantine });
       emit('app:noticed', {
@@ -80,6 +74,126 @@ export function createOutbox(options: OutboxOptions): Outbox {
       });
     },
   });
+}
+
+interface LocalOutboxDeps {
+  readonly options: OutboxOptions;
+  readonly paths: QueuePaths;
+  readonly store: QueueStore;
+  readonly engine: OutboxEngine;
+  readonly connectivity: Connectivity;
+  readonly clock: Clock;
+}
+
+/** One process's outbox: the deliverer if it holds the lock, otherwise a producer that watches. */
+class LocalOutbox implements Outbox {
+  readonly service: OutboxService;
+  private lock: DelivererLock | undefined;
+  private agent: DeliveryAgent | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly watcher: QueueFolderWatcher;
+  private readonly deps: LocalOutboxDeps;
+
+  constructor(deps: LocalOutboxDeps) {
+    this.deps = deps;
+    this.service = deps.engine.service;
+    this.watcher = new QueueFolderWatcher(deps.store, deps.options.log);
+  }
+
+  isDeliverer(): boolean {
+    return this.lock !== undefined;
+  }
+
+  async open(): Promise<void> {
+    await this.deps.store.init();
+    await this.deps.engine.refresh();
+  }
+
+  async enqueueRaw(input: RawMessageInput): Promise<QueueItem> {
+    const { options, store, clock, engine } = this.deps;
+    const record = await enqueueRaw(input, { accounts: options.accounts, store, now: clock.now() });
+    await engine.refresh([record.id]);
+    return toQueueItem(record);
+  }
+
+  async start(): Promise<void> {
+    const { store, paths, connectivity, engine, options } = this.deps;
+    await store.init();
+    // File times are the wall clock's, whatever clock the outbox runs on.
+    await store.removeOrphans(ORPHAN_AGE_MS, Date.now());
+    connectivity.start();
+    this.watcher.start(paths.queue);
+    if (!(await this.becomeDeliverer())) {
+      await engine.refresh();
+      options.log.info('Another process delivers; this one only enqueues', { dataDir: options.dataDir });
+    }
+    this.startPolling();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.pollTimer);
+    this.watcher.stop();
+    this.deps.connectivity.stop();
+    await this.deps.engine.stop();
+    this.agent?.close();
+    await this.lock?.release();
+    this.lock = undefined;
+  }
+
+  private async becomeDeliverer(): Promise<boolean> {
+    const { options, paths, store, engine } = this.deps;
+    this.lock = await tryAcquireDelivererLock(paths.lock);
+    if (!this.lock) return false;
+    this.agent = createDeliveryAgent({
+      accounts: options.accounts,
+      store,
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    });
+    await engine.startDelivering(this.agent);
+    // What earlier runs left (their segments, anything damaged) is reclaimed before it piles up.
+    await store.compact();
+    options.log.info('Delivering from this process', { dataDir: options.dataDir });
+    return true;
+  }
+
+  /**
+   * On the wall clock, not the outbox's: other processes come and go in real time. The deliverer
+   * reclaims finished segments; any other process looks again and tries to take over.
+   */
+  private startPolling(): void {
+    let ticking = false;
+    const tick = async () => {
+      if (this.lock || (await this.becomeDeliverer())) await this.deps.store.compact();
+      else await this.deps.engine.refresh();
+    };
+    this.pollTimer = setInterval(() => {
+      // A slow tick (a long compaction) is not overlapped by the next one.
+      if (ticking) return;
+      ticking = true;
+      tick()
+        .catch((error: unknown) => {
+          this.deps.options.log.error('Polling the queue failed', { error });
+        })
+        .finally(() => (ticking = false));
+    }, TICK_MS);
+    this.pollTimer.unref();
+  }
+}
+
+/**
+ * The outbox without Electron: the app, the tests and the command-line tool all build it here.
+ * Any number of processes may enqueue into the same data folder; one delivers.
+ */
+export function createOutbox(options: OutboxOptions): Outbox {
+  const clock = options.clock ?? systemClock;
+  const paths = queuePaths(options.dataDir);
+  const sentLog = createSentLog(paths.sent);
+  // Whoever reads it (the folder watcher, a compaction, a reload), the engine hears of it.
+  const store = openQueueStore(options, paths, sentLog, (ids) => {
+    engine.refresh(ids).catch((error: unknown) => {
+      options.log.error('Taking in queue changes failed', { error });
+    });
+  });
   const connectivity = createConnectivity({ clock, isOnline: () => options.platform.isOnline() });
   const engine = createOutboxEngine({
     store,
@@ -88,98 +202,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
     settings: options.settings,
     connectivity,
     platform: options.platform,
-    emit,
-    log,
+    emit: options.emit,
+    log: options.log,
     clock,
     version: options.version ?? '',
   });
-
-  let lock: DelivererLock | undefined;
-  let agent: DeliveryAgent | undefined;
-  let watcher: fs.FSWatcher | undefined;
-  let pollTimer: NodeJS.Timeout | undefined;
-  let refreshTimer: NodeJS.Timeout | undefined;
-
-  async function becomeDeliverer(): Promise<boolean> {
-    lock = await tryAcquireDelivererLock(paths.lock);
-    if (!lock) return false;
-    agent = createDeliveryAgent({
-      accounts: options.accounts,
-      store,
-      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    });
-    await engine.startDelivering(agent);
-    // What earlier runs left (their segments, anything damaged) is reclaimed before it piles up.
-    await store.compact();
-    log.info('Delivering from this process', { dataDir: options.dataDir });
-    return true;
-  }
-
-  function onFolderEvent(filename: string | null): void {
-    // This process's own appends are applied as they are written.
-    if (!filename || !SEGMENT_FILE.test(filename) || store.ownsSegment(filename)) return;
-    refreshTimer ??= setTimeout(() => {
-      refreshTimer = undefined;
-      store.sync().catch((error: unknown) => {
-        log.error('Reading queue changes failed', { error });
-      });
-    }, 50);
-  }
-
-  /** The deliverer reclaims finished segments; any other process looks again and tries to take over. */
-  async function tick(): Promise<void> {
-    if (lock || (await becomeDeliverer())) await store.compact();
-    else await engine.refresh();
-  }
-
-  return {
-    service: engine.service,
-    isDeliverer: () => lock !== undefined,
-    async open() {
-      await store.init();
-      await engine.refresh();
-    },
-    async enqueueRaw(input) {
-      const record = await enqueueRaw(input, { accounts: options.accounts, store, now: clock.now() });
-      await engine.refresh([record.id]);
-      return toQueueItem(record);
-    },
-    async start() {
-      await store.init();
-      await store.removeOrphans(ORPHAN_AGE_MS, Date.now());
-      connectivity.start();
-      watcher = fs.watch(paths.queue, (_event, filename) => {
-        onFolderEvent(filename);
-      });
-      watcher.on('error', (error) => {
-        log.warn('Watching the queue folder failed', { error });
-      });
-      if (!(await becomeDeliverer())) {
-        await engine.refresh();
-        log.info('Another process delivers; this one only enqueues', { dataDir: options.dataDir });
-      }
-      let ticking = false;
-      pollTimer = setInterval(() => {
-        // A slow tick (a long compaction) is not overlapped by the next one.
-        if (ticking) return;
-        ticking = true;
-        tick()
-          .catch((error: unknown) => {
-            log.error('Polling the queue failed', { error });
-          })
-          .finally(() => (ticking = false));
-      }, TICK_MS);
-      pollTimer.unref();
-    },
-    async stop() {
-      clearInterval(pollTimer);
-      clearTimeout(refreshTimer);
-      watcher?.close();
-      connectivity.stop();
-      await engine.stop();
-      agent?.close();
-      await lock?.release();
-      lock = undefined;
-    },
-  };
+  return new LocalOutbox({ options, paths, store, engine, connectivity, clock });
 }

@@ -21,8 +21,14 @@ export interface Connectivity {
   stop(): void;
 }
 
-export function createConnectivity(options: { clock: Clock; isOnline: () => boolean }): Connectivity {
-  const { clock } = options;
+export interface ConnectivityDeps {
+  readonly clock: Clock;
+  /** The platform's word (Electron's `net.isOnline()`). */
+  readonly isOnline: () => boolean;
+}
+
+export function createConnectivity(deps: ConnectivityDeps): Connectivity {
+  const { clock } = deps;
   const startedAt = clock.now();
   const offlineSpans: { from: number; to?: number }[] = [];
   const listeners = new Set<(online: boolean) => void>();
@@ -46,7 +52,7 @@ export function createConnectivity(options: { clock: Clock; isOnline: () => bool
   }
 
   function poll(): void {
-    const platformOnline = options.isOnline();
+    const platformOnline = deps.isOnline();
     if (!platformOnline) set(false);
     else if (!online && (!platformWasOnline || clock.now() - offlineSince >= PROBE_MS)) set(true);
     platformWasOnline = platformOnline;
@@ -82,7 +88,7 @@ export function createConnectivity(options: { clock: Clock; isOnline: () => bool
       return () => listeners.delete(listener);
     },
     start() {
-      platformWasOnline = options.isOnline();
+      platformWasOnline = deps.isOnline();
       if (!platformWasOnline) set(false, false);
       cancelPoll ??= clock.setTimer(poll, POLL_MS);
     },

@@ -178,41 +178,71 @@ function sendOn(
 
 const SIZE_LIMIT = /larger than allowed (\d+)/;
 
-export function createDeliveryAgent(options: {
-  accounts: AccountsPort;
-  store: QueueStore;
-  timeouts?: Timeouts;
-}): DeliveryAgent {
-  const { accounts, store } = options;
-  const pools = new Map<string, Promise<{ pool: ConnectionPool; endpoint: SmtpEndpoint }>>();
+export interface DeliveryAgentDeps {
+  readonly accounts: AccountsPort;
+  readonly store: QueueStore;
+  /** SMTP timeouts; tests shorten them. */
+  readonly timeouts?: Timeouts;
+}
 
-  function poolFor(accountId: string): Promise<{ pool: ConnectionPool; endpoint: SmtpEndpoint }> {
-    let entry = pools.get(accountId);
-    if (!entry) {
-      entry = accounts
-        .endpoint(accountId)
-        .then((endpoint) => ({ endpoint, pool: createConnectionPool(endpoint, options.timeouts) }));
-      // A failed lookup (keychain locked) must not stick: the next attempt asks again.
-      entry.catch(() => pools.delete(accountId));
-      pools.set(accountId, entry);
+interface AccountPool {
+  readonly pool: ConnectionPool;
+  readonly endpoint: SmtpEndpoint;
+}
+
+/** Delivers over a pool of SMTP sessions per account. */
+class SmtpDeliveryAgent implements DeliveryAgent {
+  private readonly pools = new Map<string, Promise<AccountPool>>();
+  private readonly deps: DeliveryAgentDeps;
+
+  constructor(deps: DeliveryAgentDeps) {
+    this.deps = deps;
+  }
+
+  async attempt(
+    record: QueueRecord,
+    { attempt, onProgress }: { attempt: number; onProgress: (bytes: number) => void },
+  ): Promise<AttemptResult> {
+    const tried = record.recipients.filter((r) => pendingStates.has(r.state));
+    let handedOver = false;
+    let gate: HandoverGate | undefined;
+    try {
+      const { pool, endpoint } = await this.poolFor(record.accountId);
+      const envelope = {
+        from: record.envelopeFrom,
+        to: tried.map((r) => r.address),
+        // SIZE= in MAIL FROM lets the server refuse an oversized message before the upload.
+        size: record.sizeBytes,
+      };
+      const info = await pool.withConnection(
+        (connection) => {
+          gate = new HandoverGate(this.bodyOf(record, endpoint), onProgress, async () => {
+            await this.deps.store.markHandedOver(record.id, attempt);
+            handedOver = true;
+          });
+          return sendOn(connection, envelope, gate);
+        },
+        // A session the server closed while idle: nothing of this message reached it.
+        (error) =>
+          gate?.started !== true && classifySmtpError(error as SmtpErrorLike).responseCode === undefined,
+      );
+      const rejected = info.rejectedErrors ?? [];
+      return {
+        kind: 'answered',
+        recipients: recipientResults(tried, info.accepted, rejected),
+        reply: info.response,
+      };
+    } catch (error) {
+      if (gate?.localFailure) return { kind: 'failed', handedOver, failure: gate.localFailure };
+      return this.failedAttempt(record, tried, error, handedOver);
     }
-    return entry;
   }
 
-  /** The bytes to send: the stored ones, with the From field of a moved message and a DKIM signature. */
-  function bodyOf(record: QueueRecord, endpoint: SmtpEndpoint): AsyncIterable<Buffer> {
-    // As stored, they need no stream around them: the gate reads them itself.
-    const stored = fromStore(store.readBytes(record.id));
-    if (!record.fromField && !endpoint.dkim) return stored;
-    const readable = Readable.from(stored, { objectMode: false });
-    const bytes = record.fromField ? rewriteFrom(readable, record.fromField) : readable;
-    return endpoint.dkim ? new DKIM({ ...endpoint.dkim }).sign(bytes) : bytes;
-  }
-
-  function reset(accountId?: string): void {
-    for (const [id, entry] of pools) {
+  /** Drops pooled sessions (all, or one account's). */
+  reset(accountId?: string): void {
+    for (const [id, entry] of this.pools) {
       if (accountId !== undefined && id !== accountId) continue;
-      pools.delete(id);
+      this.pools.delete(id);
       entry.then(
         ({ pool }) => {
           pool.close();
@@ -222,67 +252,65 @@ export function createDeliveryAgent(options: {
     }
   }
 
-  return {
-    async attempt(record, { attempt, onProgress }) {
-      const tried = record.recipients.filter((r) => pendingStates.has(r.state));
-      let handedOver = false;
-      let gate: HandoverGate | undefined;
-      try {
-        const { pool, endpoint } = await poolFor(record.accountId);
-        const envelope = {
-          from: record.envelopeFrom,
-          to: tried.map((r) => r.address),
-          // SIZE= in MAIL FROM lets the server refuse an oversized message before the upload.
-          size: record.sizeBytes,
-        };
-        const info = await pool.withConnection(
-          (connection) => {
-            gate = new HandoverGate(bodyOf(record, endpoint), onProgress, async () => {
-              await store.markHandedOver(record.id, attempt);
-              handedOver = true;
-            });
-            return sendOn(connection, envelope, gate);
-          },
-          // A session the server closed while idle: nothing of this message reached it.
-          (error) =>
-            gate?.started !== true && classifySmtpError(error as SmtpErrorLike).responseCode === undefined,
-        );
-        const rejected = info.rejectedErrors ?? [];
-        return {
-          kind: 'answered',
-          recipients: recipientResults(tried, info.accepted, rejected),
-          reply: info.response,
-        };
-      } catch (error) {
-        if (gate?.localFailure) return { kind: 'failed', handedOver, failure: gate.localFailure };
-        if (error instanceof AppError) {
-          return {
-            kind: 'failed',
-            handedOver,
-            failure: { class: 'attention', code: error.code, message: error.message },
-          };
-        }
-        const smtpError = error as SmtpErrorLike & { rejectedErrors?: SmtpErrorLike[] };
-        // Every recipient refused in RCPT TO: an answer per recipient, not a failure of the message.
-        if (smtpError.code === 'EENVELOPE' && smtpError.rejectedErrors?.length) {
-          const reply = typeof smtpError.response === 'string' ? smtpError.response : '';
-          return {
-            kind: 'answered',
-            recipients: recipientResults(tried, [], smtpError.rejectedErrors),
-            reply,
-          };
-        }
-        const failure = classifySmtpError(smtpError);
-        const limit = typeof smtpError.message === 'string' ? SIZE_LIMIT.exec(smtpError.message) : null;
-        if (failure.code === 'message_too_large' && limit?.[1]) {
-          accounts.rememberServerSizeLimit(record.accountId, Number(limit[1]));
-        }
-        return { kind: 'failed', handedOver, failure };
-      }
-    },
-    reset,
-    close() {
-      reset();
-    },
-  };
+  close(): void {
+    this.reset();
+  }
+
+  private failedAttempt(
+    record: QueueRecord,
+    tried: readonly RecipientStatus[],
+    error: unknown,
+    handedOver: boolean,
+  ): AttemptResult {
+    if (error instanceof AppError) {
+      return {
+        kind: 'failed',
+        handedOver,
+        failure: { class: 'attention', code: error.code, message: error.message },
+      };
+    }
+    const smtpError = error as SmtpErrorLike & { rejectedErrors?: SmtpErrorLike[] };
+    // Every recipient refused in RCPT TO: an answer per recipient, not a failure of the message.
+    if (smtpError.code === 'EENVELOPE' && smtpError.rejectedErrors?.length) {
+      const reply = typeof smtpError.response === 'string' ? smtpError.response : '';
+      return {
+        kind: 'answered',
+        recipients: recipientResults(tried, [], smtpError.rejectedErrors),
+        reply,
+      };
+    }
+    const failure = classifySmtpError(smtpError);
+    const limit = typeof smtpError.message === 'string' ? SIZE_LIMIT.exec(smtpError.message) : null;
+    if (failure.code === 'message_too_large' && limit?.[1]) {
+      this.deps.accounts.rememberServerSizeLimit(record.accountId, Number(limit[1]));
+    }
+    return { kind: 'failed', handedOver, failure };
+  }
+
+  private poolFor(accountId: string): Promise<AccountPool> {
+    let entry = this.pools.get(accountId);
+    if (!entry) {
+      entry = this.deps.accounts
+        .endpoint(accountId)
+        .then((endpoint) => ({ endpoint, pool: createConnectionPool(endpoint, this.deps.timeouts) }));
+      // A failed lookup (keychain locked) must not stick: the next attempt asks again.
+      entry.catch(() => this.pools.delete(accountId));
+      this.pools.set(accountId, entry);
+    }
+    return entry;
+  }
+
+  /** The bytes to send: the stored ones, with the From field of a moved message and a DKIM signature. */
+  private bodyOf(record: QueueRecord, endpoint: SmtpEndpoint): AsyncIterable<Buffer> {
+    // As stored, they need no stream around them: the gate reads them itself.
+    const stored = fromStore(this.deps.store.readBytes(record.id));
+    if (!record.fromField && !endpoint.dkim) return stored;
+    const readable = Readable.from(stored, { objectMode: false });
+    const bytes = record.fromField ? rewriteFrom(readable, record.fromField) : readable;
+    return endpoint.dkim ? new DKIM({ ...endpoint.dkim }).sign(bytes) : bytes;
+  }
+}
+
+export function createDeliveryAgent(deps: DeliveryAgentDeps): DeliveryAgent {
+  return new SmtpDeliveryAgent(deps);
 }

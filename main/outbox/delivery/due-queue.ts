@@ -94,7 +94,7 @@ export class DueQueue {
   }
 
   /** Takes the account's earliest record out (after peek found it current). */
-  take(accountId: string): void {
+  pop(accountId: string): void {
     const top = this.heaps.get(accountId)?.pop();
     if (top) this.present.delete(top.record);
   }

@@ -1,0 +1,64 @@
+import type { AccountsPort } from '../../core/ports.ts';
+import { AppError } from '../../errors/app-error.ts';
+import type { LiveQueue } from '../live-queue.ts';
+import { needsSmtpUtf8, senderOf } from '../message/compose-message.ts';
+import { sizeWithFrom } from '../message/from-rewrite.ts';
+import type { QueueStore } from '../store/queue-store.ts';
+import type { InFlight } from './in-flight.ts';
+
+export interface AccountMovesDeps {
+  readonly accounts: AccountsPort;
+  readonly store: QueueStore;
+  readonly queue: LiveQueue;
+  readonly inFlight: InFlight;
+  /** Called once a move ends: the accounts involved may send again. */
+  readonly onMoved: () => void;
+}
+
+/** Moves an account's messages to another account (when the first one is removed). */
+export class AccountMoves {
+  /** Accounts whose messages are being moved: no attempt may start on them meanwhile. */
+  private readonly moving = new Set<string>();
+  private readonly deps: AccountMovesDeps;
+
+  constructor(deps: AccountMovesDeps) {
+    this.deps = deps;
+  }
+
+  isMoving(accountId: string): boolean {
+    return this.moving.has(accountId);
+  }
+
+  async move(fromAccountId: string, toAccountId: string): Promise<void> {
+    const { accounts, store, queue, inFlight } = this.deps;
+    const target = accounts.find(toAccountId);
+    if (!target) throw new AppError('unknown_account', 'The account to move the messages to does not exist.');
+    const sender = senderOf(target);
+    // No attempt may start on the old account while its messages move (each move awaits a read).
+    this.moving.add(fromAccountId);
+    try {
+      // Attempts under way end first: one that ends deferred must not stay with the old account.
+      await inFlight.settled(fromAccountId);
+      for (const id of queue.ids()) {
+        // Current, not as listed: a cancel or an edit may have come in meanwhile.
+        const record = queue.get(id);
+        if (record?.accountId !== fromAccountId || inFlight.has(id)) continue;
+        // The stored bytes stay; the From field is replaced as the message goes out.
+        const storedSizeBytes = record.storedSizeBytes ?? record.sizeBytes;
+        const sizeBytes = await sizeWithFrom(store.openBytes(id), sender.fromField, storedSizeBytes);
+        if (queue.get(id) !== record) continue;
+        await queue.save({
+          ...record,
+          accountId: toAccountId,
+          ...sender,
+          needsSmtpUtf8: needsSmtpUtf8([sender.envelopeFrom, ...record.recipients.map((r) => r.address)]),
+          sizeBytes,
+          storedSizeBytes,
+        });
+      }
+    } finally {
+      this.moving.delete(fromAccountId);
+      this.deps.onMoved();
+    }
+  }
+}

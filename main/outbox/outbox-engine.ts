@@ -1,0 +1,193 @@
+import type { Clock } from '../core/clock.ts';
+import type { AccountsPort, EventSink, Platform } from '../core/ports.ts';
+import type { Logger } from '../errors/logger.ts';
+import { SentHistory } from '../sent/sent-history.ts';
+import type { SentLog } from '../sent/sent-log.ts';
+import type { AppSettingsService } from '../settings/app-settings.ts';
+import { AppStatusSource } from './app-status.ts';
+import { AccountMoves } from './delivery/account-moves.ts';
+import { AccountThrottle } from './delivery/account-throttle.ts';
+import { AttemptRunner } from './delivery/attempt-runner.ts';
+import type { Connectivity } from './delivery/connectivity.ts';
+import type { DeliveryAgent } from './delivery/delivery-agent.ts';
+import { InFlight } from './delivery/in-flight.ts';
+import { Scheduler } from './delivery/scheduler.ts';
+import { LiveQueue } from './live-queue.ts';
+import { OutboxFacade, type OutboxService } from './outbox-service.ts';
+import type { QueueStore } from './store/queue-store.ts';
+
+/** What the engine is built from; delivery joins in `startDelivering` once this process holds the lock. */
+export interface OutboxEngineDeps {
+  readonly store: QueueStore;
+  readonly sentLog: SentLog;
+  readonly accounts: AccountsPort;
+  readonly settings: AppSettingsService;
+  readonly connectivity: Connectivity;
+  readonly platform: Pick<Platform, 'isOnline' | 'notify'>;
+  readonly emit: EventSink;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly version: string;
+}
+
+export interface OutboxEngine {
+  readonly service: OutboxService;
+  /** Loads the queue from disk, recovers what a crash left (hand-overs without an outcome), and delivers. */
+  startDelivering(agent: DeliveryAgent): Promise<void>;
+  /** Picks up what other processes wrote or removed. */
+  refresh(ids?: readonly string[]): Promise<void>;
+  /** Stops feeding new attempts and waits for those in flight to be recorded. */
+  stop(): Promise<void>;
+}
+
+interface EngineParts {
+  readonly queue: LiveQueue;
+  readonly inFlight: InFlight;
+  readonly throttle: AccountThrottle;
+  readonly sentHistory: SentHistory;
+  readonly runner: AttemptRunner;
+  readonly scheduler: Scheduler;
+  readonly service: OutboxFacade;
+}
+
+/** Builds the outbox's parts and wires them to each other. */
+function buildParts(deps: OutboxEngineDeps): EngineParts {
+  const { store, sentLog, accounts, settings, connectivity, clock } = deps;
+  const inFlight = new InFlight();
+  const queue = new LiveQueue({ store, accounts, inFlight, emit: deps.emit, clock });
+  const throttle = new AccountThrottle((accountId) => accounts.find(accountId)?.ratePerHour);
+  const sentHistory = new SentHistory({ sentLog, settings, clock, log: deps.log });
+  // Before any other listener: the status event goes out first when the network comes back.
+  const appStatus = new AppStatusSource(connectivity, deps.version, deps.emit);
+  const wake = () => {
+    scheduler.wake();
+  };
+  const runner = new AttemptRunner({
+    store,
+    queue,
+    inFlight,
+    throttle,
+    accounts,
+    connectivity,
+    settings,
+    sentHistory,
+    clock,
+    log: deps.log,
+    notify: (title, body) => {
+      if (settings.get().notifications) deps.platform.notify(title, body);
+    },
+    wake,
+  });
+  const moves = new AccountMoves({ accounts, store, queue, inFlight, onMoved: wake });
+  const scheduler = new Scheduler({
+    clock,
+    connectivity,
+    due: queue.due,
+    inFlight,
+    throttle,
+    accountOpen: (accountId) => {
+      const account = accounts.find(accountId);
+      return account !== undefined && !account.paused && !account.attention && !moves.isMoving(accountId);
+    },
+    start: (record) => {
+      runner.start(record);
+    },
+  });
+  const service = new OutboxFacade({
+    store,
+    queue,
+    inFlight,
+    accounts,
+    settings,
+    connectivity,
+    clock,
+    scheduler,
+    runner,
+    throttle,
+    moves,
+    sentHistory,
+    appStatus,
+  });
+  return { queue, inFlight, throttle, sentHistory, runner, scheduler, service };
+}
+
+/** Account edits and the network coming back make waiting messages due again, on fresh sessions. */
+function followChanges(deps: OutboxEngineDeps, parts: EngineParts): void {
+  const { queue, throttle, runner, scheduler } = parts;
+  deps.connectivity.onChange((online) => {
+    if (!online) return;
+    // Back online: pooled sockets may be half-open, and waiting messages go now, not at their backoff.
+    runner.resetSessions();
+    throttle.unblock();
+    const now = new Date(deps.clock.now()).toISOString();
+    for (const record of queue.all()) {
+      if (record.state === 'deferred') queue.put({ ...record, nextAttemptAt: now });
+    }
+    scheduler.wake();
+  });
+  deps.accounts.onChanged((accountId) => {
+    runner.resetSessions(accountId);
+    throttle.unblock(accountId);
+    for (const record of queue.all()) if (record.accountId === accountId) queue.put(record);
+    scheduler.wake();
+  });
+}
+
+class Engine implements OutboxEngine {
+  readonly service: OutboxService;
+  private readonly deps: OutboxEngineDeps;
+  private readonly parts: EngineParts;
+
+  constructor(deps: OutboxEngineDeps, parts: EngineParts) {
+    this.deps = deps;
+    this.parts = parts;
+    this.service = parts.service;
+  }
+
+  async startDelivering(agent: DeliveryAgent): Promise<void> {
+    const { store, sentLog } = this.deps;
+    const { queue, runner, sentHistory, scheduler } = this.parts;
+    await store.sync();
+    const handovers = store.handovers();
+    for (const logged of store.all()) {
+      const recovered = await runner.recover(logged, handovers.get(logged.id));
+      if (recovered) queue.load(recovered);
+    }
+    await sentLog.restore(store.sentRemovals());
+    await sentHistory.startPruning();
+    for (const record of queue.all()) queue.put(record);
+    runner.use(agent);
+    scheduler.deliver();
+  }
+
+  async refresh(ids?: readonly string[]): Promise<void> {
+    const { store } = this.deps;
+    const { queue, inFlight, scheduler } = this.parts;
+    if (ids === undefined) await store.sync();
+    const known = ids ?? [...new Set([...queue.ids(), ...store.all().map((r) => r.id)])];
+    for (const id of known) {
+      if (inFlight.has(id)) continue;
+      const record = store.get(id);
+      if (record) queue.adoptLogged(record);
+      else if (queue.get(id)) queue.forget(id);
+    }
+    scheduler.wake();
+  }
+
+  async stop(): Promise<void> {
+    const { queue, inFlight, sentHistory, scheduler } = this.parts;
+    scheduler.stop();
+    sentHistory.stopPruning();
+    await inFlight.settled();
+    await this.deps.store.close();
+    await this.deps.sentLog.close();
+    queue.feed.flush();
+    scheduler.releaseWaiters();
+  }
+}
+
+export function createOutboxEngine(deps: OutboxEngineDeps): OutboxEngine {
+  const parts = buildParts(deps);
+  followChanges(deps, parts);
+  return new Engine(deps, parts);
+}
