@@ -20,6 +20,7 @@ import { backoffMs, nextRetry } from './delivery/retry-policy.ts';
 import { toQueueItem, type QueueRecord } from './store/queue-record.ts';
 import type { QueueStore } from './store/queue-store.ts';
 import type { SentLog } from '../sent/sent-log.ts';
+import { saveOrRollBack } from './message/commit-message.ts';
 import { sizeWithFrom } from './message/from-rewrite.ts';
 import { draftFromStored, removeEditCopies } from './message/stored-draft.ts';
 
@@ -628,12 +629,7 @@ export function createOutboxEngine(parts: ServiceParts): OutboxEngine {
         now: clock.now(),
         undoSeconds: settings.get().undoSeconds,
       });
-      try {
-        await store.save(record);
-      } catch (error) {
-        await store.remove(record.id).catch(() => undefined);
-        throw error;
-      }
+      await saveOrRollBack(store, record);
       const saved = store.get(record.id) ?? record;
       upsert(saved);
       const queued = item(saved);
