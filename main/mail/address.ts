@@ -1,5 +1,6 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import { addressParts, isValidAddress } from '../../preload/contract/address.ts';
+import { HEADER_UNSAFE } from '../../preload/contract/primitives.ts';
 import { AppError } from '../errors/app-error.ts';
 
 /**
@@ -19,6 +20,14 @@ export interface Mailbox {
  * recipient, nor a group a list of them.
  */
 export function parseMailbox(text: string, field: string): Mailbox {
+  // The same attack gets the same code from every door: sendmail's arguments too, not only the schema.
+  if (HEADER_UNSAFE.test(text)) {
+    throw new AppError(
+      'header_injection',
+      `${field}: ${JSON.stringify(text)} must not contain line breaks or NUL characters.`,
+      { field },
+    );
+  }
   const parsed = addressparser(text);
   const only = parsed.length === 1 ? parsed[0] : undefined;
   const bad = (why: string) =>

@@ -108,8 +108,10 @@ describe('the address rule', () => {
         });
       } else {
         expect(account).toThrow(expect.objectContaining({ code: 'invalid_address', field: 'fromAddress' }));
+        // sendmail's arguments, not only the compose schema, name a line break for what it is.
+        const code = /[\r\n\0]/.test(address) ? 'header_injection' : 'invalid_address';
         expect(() => parseMailbox(`Ann <${address}>`, 'to.0')).toThrow(
-          expect.objectContaining({ code: 'invalid_address', field: 'to.0' }),
+          expect.objectContaining({ code, field: 'to.0' }),
         );
       }
       expect(isValidRecipient(address)).toBe(valid);
