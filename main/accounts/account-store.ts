@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { account, accountInput, type Account, type AccountInput } from '../../preload/contract/accounts.ts';
 import type { SettingsStore } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
-import { assertAddress, assertHost, assertPort } from './account-validation.ts';
+import { assertAddress } from '../mail/address.ts';
+import { assertHost, assertPort } from './account-validation.ts';
 import { assertAliases } from './aliases.ts';
 
 /** The settings-store key that holds every account, as one versioned document. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Resolver } from 'node:dns/promises';
+import { movesPassword } from '../../preload/contract/account-rules.ts';
 import type {
   Account,
   AccountInput,
@@ -15,19 +16,12 @@ import type { Logger } from '../errors/logger.ts';
 import type { SmtpEndpoint } from '../smtp/smtp-endpoint.ts';
 import { normaliseFingerprint } from '../smtp/transport-options.ts';
 import type { AccountPatch, AccountStore, InternalFields, StoredAccount } from './account-store.ts';
-import { domainOf } from './account-validation.ts';
+import { domainOf } from '../mail/address.ts';
 import { testConnection, type ConnectionTestTimeouts, type SeenCertificate } from './connection-test.ts';
 import type { Credentials, SecretKind } from './credentials.ts';
 import { dkimPublicKey } from './dkim.ts';
 import { detectPreset } from './provider-presets.ts';
 import { checkSenderDomain } from './sender-domain-check.ts';
-
-/** Where a saved password is sent: changing any of these forgets it. */
-const DESTINATION = ['host', 'port', 'security', 'username'] as const;
-
-function movesTo(patch: AccountPatch, current: StoredAccount, key: (typeof DESTINATION)[number]): boolean {
-  return Object.hasOwn(patch, key) && patch[key] !== current[key];
-}
 
 export interface AccountsServiceDeps {
   readonly store: AccountStore;
@@ -187,7 +181,7 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
       let internal: InternalFields = { attention: undefined };
       // The saved password was given for one server and user name; sent anywhere else, it would go
       // where the person who typed it never meant it to (a compromised window could pick the host).
-      const forgetPassword = current.hasPassword && DESTINATION.some((key) => movesTo(patch, current, key));
+      const forgetPassword = current.hasPassword && movesPassword(patch, current);
       if (forgetPassword) internal = { ...internal, hasPassword: false };
       if (Object.hasOwn(patch, 'pinnedCertSha256') && patch.pinnedCertSha256 !== current.pinnedCertSha256) {
         internal = {

@@ -1,6 +1,6 @@
 import type { Account } from '../../preload/contract/accounts.ts';
 import { AppError } from '../errors/app-error.ts';
-import { assertAddress } from './account-validation.ts';
+import { assertAddress } from '../mail/address.ts';
 
 type IdentitySource = Pick<Account, 'fromAddress' | 'aliases'>;
 

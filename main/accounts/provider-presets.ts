@@ -1,6 +1,6 @@
 import type { Provider } from '../../preload/contract/accounts.ts';
 import type { Resolver } from 'node:dns/promises';
-import { domainOf } from './account-validation.ts';
+import { domainOf } from '../mail/address.ts';
 
 interface Preset extends Provider {
   /** Address domains that identify the provider; empty when it cannot be told from the address. */

@@ -10,7 +10,7 @@ import {
 } from '../../preload/contract/accounts.ts';
 import { dkimPublicKey } from '../accounts/dkim.ts';
 import { presetFor } from '../accounts/provider-presets.ts';
-import { parseMailbox } from '../outbox/message/compose-message.ts';
+import { domainOf, parseMailbox } from '../mail/address.ts';
 import { tryAcquireDelivererLock } from '../outbox/delivery/deliverer-lock.ts';
 import { queuePaths } from '../outbox/store/queue-paths.ts';
 import { normaliseFingerprint } from '../smtp/transport-options.ts';
@@ -117,8 +117,6 @@ function aliasOf(text: string): { address: string; displayName: string } {
     throw new CliError(EXIT.dataErr, error instanceof Error ? error.message : String(error));
   }
 }
-
-const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
 
 function dkimOptions(values: {
   'dkim-selector'?: string | undefined;

@@ -1,11 +1,10 @@
-import type { z } from 'zod';
 import {
   channels,
   type CallOutput,
   type CallParsedInput,
   type ChannelName,
 } from '../../preload/contract/channels.ts';
-import type { Result } from '../../preload/contract/errors.ts';
+import { errorOfIssues, type Result } from '../../preload/contract/errors.ts';
 import { toErrorInfo } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import { isTrustedSender, type SenderInfo } from './trusted-sender.ts';
@@ -24,13 +23,6 @@ function isChannelName(channel: string): channel is ChannelName {
   return Object.hasOwn(channels, channel);
 }
 
-function describeIssue(error: z.ZodError): { message: string; field?: string } {
-  const issue = error.issues[0];
-  if (!issue) return { message: 'The request was not valid.' };
-  const field = issue.path.map(String).join('.');
-  return field ? { message: `${field}: ${issue.message}`, field } : { message: issue.message };
-}
-
 export function createIpcRouter(
   handlers: CallHandlers,
   options: { trustedOrigin: string; log: Logger },
@@ -40,7 +32,7 @@ export function createIpcRouter(
   async function run(channel: ChannelName, payload: unknown): Promise<Result<unknown>> {
     const parsed = channels[channel].input.safeParse(payload);
     if (!parsed.success) {
-      return { ok: false, error: { code: 'invalid_input', ...describeIssue(parsed.error) } };
+      return { ok: false, error: errorOfIssues(parsed.error) };
     }
     const handler = handlers[channel] as (input: unknown) => unknown;
     try {

@@ -14,6 +14,7 @@ import type { Connectivity } from './delivery/connectivity.ts';
 import type { InFlight } from './delivery/in-flight.ts';
 import type { Scheduler } from './delivery/scheduler.ts';
 import { isWaiting, type LiveQueue } from './live-queue.ts';
+import { saveOrRollBack } from './message/commit-message.ts';
 import { composeMessage, parseComposeRequest } from './message/compose-message.ts';
 import { draftFromStored, removeEditCopies } from './message/stored-draft.ts';
 import type { QueueRecord } from './store/queue-record.ts';
@@ -111,12 +112,7 @@ export class OutboxFacade implements OutboxService {
       now: clock.now(),
       undoSeconds: settings.get().undoSeconds,
     });
-    try {
-      await store.save(record);
-    } catch (error) {
-      await store.remove(record.id).catch(() => undefined);
-      throw error;
-    }
+    await saveOrRollBack(store, record);
     const saved = store.get(record.id) ?? record;
     queue.put(saved);
     const queued = queue.item(saved);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { filePath, headerText, id, isoTime } from './primitives.ts';
 
 /** One address as typed by a person: `a@example.org` or `Ann <a@example.org>`. Parsed strictly in main. */
-export const addressText = headerText(998).pipe(z.string().trim().min(1, 'must not be empty'));
+export const addressText = headerText().pipe(z.string().trim().min(1, 'must not be empty'));
 
 /** A file the user chose (picked, dropped, or main's own copy): main refuses any other path. */
 export const attachmentRef = z.object({ path: filePath });
@@ -17,14 +17,14 @@ export const composeRequest = z.object({
   bcc: z.array(addressText).max(500).default([]),
   replyTo: addressText.optional(),
   /** Trimmed: edge whitespace does not survive RFC 5322 (a blank Subject is dropped), so keep what recipients see. */
-  subject: headerText(998).pipe(z.string().trim()).default(''),
+  subject: headerText().pipe(z.string().trim()).default(''),
   text: z.string().max(20_000_000).optional(),
   html: z.string().max(20_000_000).optional(),
   attachments: z.array(attachmentRef).max(100).default([]),
   /** Send later: a wall-clock time. A time in the past means "now". */
   sendAt: isoTime.optional(),
-  inReplyTo: headerText(998).optional(),
-  references: z.array(headerText(998)).max(100).optional(),
+  inReplyTo: headerText().optional(),
+  references: z.array(headerText()).max(100).optional(),
   /** The draft this message was composed from, removed once the message is queued. */
   draftId: id.optional(),
 });

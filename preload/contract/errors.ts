@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * The only error shape that crosses the bridge: a stable code and a sentence a person understands.
  * Stacks, causes and SMTP internals stay in main.
@@ -66,4 +68,25 @@ export type Result<T> =
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (errorCodes as readonly string[]).includes(value);
+}
+
+/** The params a schema refinement sets so its issue becomes this code rather than invalid_input. */
+export const HEADER_INJECTION_ISSUE = { code: 'header_injection' } as const;
+
+function codeOf(issue: z.core.$ZodIssue): ErrorCode {
+  const code = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+  return isErrorCode(code) ? code : 'invalid_input';
+}
+
+/**
+ * The error a refused request answers with, the same from every door. An attack is named before a
+ * mere mistake: a request with a line break in one field and a typo in another is header_injection.
+ */
+export function errorOfIssues(error: z.ZodError): ErrorInfo {
+  const issue = error.issues.find((i) => codeOf(i) !== 'invalid_input') ?? error.issues[0];
+  if (!issue) return { code: 'invalid_input', message: 'The request was not valid.' };
+  const field = issue.path.map(String).join('.');
+  return field
+    ? { code: codeOf(issue), message: `${field}: ${issue.message}`, field }
+    : { code: codeOf(issue), message: issue.message };
 }

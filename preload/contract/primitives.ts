@@ -1,14 +1,23 @@
 import { z } from 'zod';
+import { HEADER_INJECTION_ISSUE } from './errors.ts';
 
-// RFC 5322 §2.1.1: a line is at most 998 characters; CR, LF and NUL are never part of a header value.
-const HEADER_UNSAFE = /[\r\n\0]/;
+/** RFC 5322 §2.1.1: a line is at most 998 characters, not counting its CRLF. */
+export const MAX_LINE_LENGTH = 998;
+/** CR, LF and NUL are never part of a header value: a line break would start a new field. */
+export const HEADER_UNSAFE = /[\r\n\0]/;
 
-/** A string that will end up in a header: single line, no NUL. Sanitised here, where data enters. */
-export const headerText = (max = 998) =>
+/**
+ * A string that will end up in a header: single line, no NUL. Sanitised here, where data enters; the
+ * refusal carries its own code, so every door (bridge, CLI) answers the attack with header_injection.
+ */
+export const headerText = (max = MAX_LINE_LENGTH) =>
   z
     .string()
     .max(max)
-    .refine((s) => !HEADER_UNSAFE.test(s), { message: 'must not contain line breaks or NUL characters' });
+    .refine((s) => !HEADER_UNSAFE.test(s), {
+      message: 'must not contain line breaks or NUL characters',
+      params: HEADER_INJECTION_ISSUE,
+    });
 
 export const id = z
   .string()

@@ -1,103 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { domainToASCII } from 'node:url';
-import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type Mail from 'nodemailer/lib/mailer';
+import { messageSizeLimit } from '../../../preload/contract/account-rules.ts';
 import { composeRequest, type ComposeRequest } from '../../../preload/contract/compose.ts';
+import { errorOfIssues } from '../../../preload/contract/errors.ts';
 import type { RecipientStatus } from '../../../preload/contract/outbox.ts';
 import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
 import { AppError } from '../../errors/app-error.ts';
+import { domainOf, parseMailbox, type Mailbox } from '../../mail/address.ts';
 import type { QueueStore } from '../store/queue-store.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
 
-const HEADER_UNSAFE = /[\r\n\0]/;
-const HEADER_FIELDS = ['from', 'replyTo', 'subject', 'inReplyTo', 'accountId', 'sendAt'] as const;
-const LIST_FIELDS = ['to', 'cc', 'bcc', 'references'] as const;
 export const NON_ASCII = /[\u0080-\u{10ffff}]/u;
 /** Whether a message between these addresses needs a server that offers SMTPUTF8. */
 export const needsSmtpUtf8 = (addresses: readonly string[]) => addresses.some((a) => NON_ASCII.test(a));
-// RFC 5321 §4.1.2 without quoted local parts: enough for real mail, and nothing that could break a line.
-const LOCAL_PART = /^[^\s@<>()[\]\\,;:"]+$/;
-const hasControl = (s: string) =>
-  Array.from({ length: s.length }, (_, i) => s.charCodeAt(i)).some((c) => c < 0x20 || c === 0x7f);
-const DOMAIN_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
-
-interface Mailbox {
-  readonly name: string;
-  readonly address: string;
-}
 
 /**
- * Header injection is refused with its own code before anything else looks at the request:
- * headless callers (the CLI) do not pass the bridge's schema.
+ * The request as the bridge's schema reads it: headless callers (the CLI) do not cross the bridge,
+ * so they are checked here by the same schema, and refused with the same codes.
  */
-function refuseHeaderInjection(input: unknown): void {
-  if (typeof input !== 'object' || input === null) return;
-  const record = input as Record<string, unknown>;
-  const check = (value: unknown, field: string) => {
-    if (typeof value === 'string' && HEADER_UNSAFE.test(value)) {
-      throw new AppError('header_injection', `${field} must not contain line breaks or NUL characters.`, {
-        field,
-      });
-    }
-  };
-  for (const field of HEADER_FIELDS) {
-    check(record[field], field);
-  }
-  for (const field of LIST_FIELDS) {
-    const list = record[field];
-    if (Array.isArray(list)) {
-      list.forEach((value, i) => {
-        check(value, `${field}.${i}`);
-      });
-    }
-  }
-  const attachments = record['attachments'];
-  if (Array.isArray(attachments)) {
-    attachments.forEach((a, i) => {
-      check((a as { path?: unknown } | null)?.path, `attachments.${i}`);
-    });
-  }
-}
-
 export function parseComposeRequest(input: unknown): ComposeRequest {
-  refuseHeaderInjection(input);
   const parsed = composeRequest.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.map(String).join('.') ?? '';
-  throw new AppError('invalid_input', `${field ? `${field}: ` : ''}${issue?.message ?? 'invalid request'}`, {
-    ...(field ? { field } : {}),
-  });
-}
-
-/** The domain in the form the envelope and Message-ID need (IDNA), or undefined when it is not one. */
-function asciiDomain(domain: string): string | undefined {
-  const ascii = domainToASCII(domain.replace(/\.$/, ''));
-  if (!ascii || ascii.length > 253) return undefined;
-  const labels = ascii.split('.');
-  return labels.length >= 2 && labels.every((l) => DOMAIN_LABEL.test(l)) ? ascii.toLowerCase() : undefined;
-}
-
-/** Exactly one mailbox per entry: a comma must never smuggle in a second recipient. */
-export function parseMailbox(text: string, field: string): Mailbox {
-  const parsed = addressparser(text);
-  const only = parsed.length === 1 ? parsed[0] : undefined;
-  const bad = (why: string) =>
-    new AppError('invalid_address', `${field}: ${JSON.stringify(text)} ${why}.`, { field });
-  if (!only || !('address' in only) || !only.address) throw bad('is not one e-mail address');
-  const address = only.address;
-  const at = address.lastIndexOf('@');
-  const local = address.slice(0, at);
-  const domain = at > 0 ? asciiDomain(address.slice(at + 1)) : undefined;
-  if (at <= 0 || !LOCAL_PART.test(local) || hasControl(local) || local.length > 64 || domain === undefined) {
-    throw bad('is not a valid e-mail address');
-  }
-  return { name: only.name, address: `${local}@${domain}` };
+  const { code, message, field } = errorOfIssues(parsed.error);
+  throw new AppError(code, message, field === undefined ? {} : { field });
 }
 
 function senderMailbox(request: ComposeRequest, account: SenderAccount): Mailbox {
@@ -221,8 +151,7 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
   }
 
   const id = newQueueId(context.now);
-  const domain = from.address.slice(from.address.lastIndexOf('@') + 1);
-  const messageId = `<${randomHex()}@${domain}>`;
+  const messageId = `<${randomHex()}@${domainOf(from.address)}>`;
   const mail: Mail.Options = {
     from: literalName(from),
     to: mailboxes.to.map(literalName),
@@ -240,8 +169,8 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
   };
   const sizeBytes = await context.store.writeBytes(id, new MailComposer(mail).compile().createReadStream());
 
-  const limit = Math.min(account.maxMessageBytes ?? Infinity, account.serverSizeLimit ?? Infinity);
-  if (sizeBytes > limit) {
+  const limit = messageSizeLimit(account);
+  if (limit !== undefined && sizeBytes > limit) {
     await context.store.remove(id);
     throw new AppError(
       'message_too_large',

@@ -1,9 +1,13 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import { encodeWords } from 'nodemailer/lib/mime-funcs';
+import { messageSizeLimit } from '../../../preload/contract/account-rules.ts';
 import type { RecipientStatus } from '../../../preload/contract/outbox.ts';
+import { MAX_LINE_LENGTH } from '../../../preload/contract/primitives.ts';
 import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { needsSmtpUtf8, newQueueId, NON_ASCII, parseMailbox, randomHex } from './compose-message.ts';
+import { domainOf, parseMailbox } from '../../mail/address.ts';
+import { saveOrRollBack } from './commit-message.ts';
+import { needsSmtpUtf8, newQueueId, NON_ASCII, randomHex } from './compose-message.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
 import type { QueueStore } from '../store/queue-store.ts';
 
@@ -77,8 +81,8 @@ function splitMessage(text: string): { fields: HeaderField[]; body: string } {
   for (const [index, line] of head.split('\r\n').entries()) {
     // An mbox separator ("From sha date", as git format-patch writes) is not a header; sendmail drops it.
     if (index === 0 && line.startsWith('From ')) continue;
-    if (line.length > 998) {
-      throw bad(`Header line ${index + 1} is longer than 998 characters (RFC 5322 §2.1.1).`);
+    if (line.length > MAX_LINE_LENGTH) {
+      throw bad(`Header line ${index + 1} is longer than ${MAX_LINE_LENGTH} characters (RFC 5322 §2.1.1).`);
     }
     if (/^[ \t]/.test(line)) {
       if (!current) throw bad('The message starts with a continuation line, not a header.');
@@ -202,7 +206,7 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
   }
   const envelopeFrom = envelopeSender(input.envelopeFrom, account);
 
-  const domain = (fromMailbox?.address ?? account.fromAddress).split('@').pop() ?? 'localhost';
+  const domain = domainOf(fromMailbox?.address ?? account.fromAddress);
   const added: string[] = [];
   let messageId = header('message-id')?.value;
   if (!messageId) {
@@ -221,8 +225,8 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
   const head = [...kept, ...added.map((line) => Buffer.from(line, 'utf8').toString('latin1'))];
   const stored = Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`, 'latin1');
 
-  const limit = Math.min(account.maxMessageBytes ?? Infinity, account.serverSizeLimit ?? Infinity);
-  if (stored.length > limit) {
+  const limit = messageSizeLimit(account);
+  if (limit !== undefined && stored.length > limit) {
     throw new AppError(
       'message_too_large',
       `The message is ${stored.length} bytes; this account accepts at most ${limit}.`,
@@ -249,11 +253,6 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
     onlineMsSpent: 0,
     needsSmtpUtf8: needsSmtpUtf8([envelopeFrom, ...recipients.map((r) => r.address)]),
   };
-  try {
-    await context.store.save(record);
-  } catch (error) {
-    await context.store.remove(id).catch(() => undefined);
-    throw error;
-  }
+  await saveOrRollBack(context.store, record);
   return record;
 }

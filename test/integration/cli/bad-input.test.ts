@@ -91,6 +91,14 @@ describe('bad input is refused with its sysexits code, one line on stderr, and n
       message: /"me@example\.org\\r\\nRCPT TO:<x@example\.net>"/,
     },
     {
+      // header_injection, as over the bridge: the same schema refuses it with the same code.
+      name: 'a subject with a line break, quoted on one line',
+      args: ['send', '--to', 'ann@example.net', '--subject', 'Hi\r\nBcc: eve@example.com', '--text', 't'],
+      input: '',
+      code: 65,
+      message: /subject: must not contain line breaks or NUL characters/,
+    },
+    {
       name: 'an unknown account (sendmail)',
       args: ['sendmail', '--account', 'nope', 'ann@example.net'],
       input: 'Subject: hi\n\nbody\n',

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { isValidAddress, isValidHost } from '../../../main/accounts/account-validation.ts';
+import { isValidHost } from '../../../main/accounts/account-validation.ts';
+import { isValidAddress } from '../../../preload/contract/address.ts';
 import { presetFor, presetForServer, providerPresets } from '../../../main/accounts/provider-presets.ts';
 
 describe('host names', () => {

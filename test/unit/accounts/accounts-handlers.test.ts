@@ -54,7 +54,7 @@ describe('accounts handlers behind the IPC router', () => {
       accountDraft({ label: 'Work\r\nBcc: x@evil.example' }),
       ours,
     );
-    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'label' } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'header_injection', field: 'label' } });
     await expect(ipc.dispatch('accounts:list', undefined, ours)).resolves.toEqual({ ok: true, value: [] });
   });
 

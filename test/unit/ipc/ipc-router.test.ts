@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { AppError } from '../../../main/errors/app-error.ts';
+import { AppError, toErrorInfo } from '../../../main/errors/app-error.ts';
 import type { Logger } from '../../../main/errors/logger.ts';
 import { createIpcRouter, type CallHandlers } from '../../../main/ipc/ipc-router.ts';
 import type { SenderInfo } from '../../../main/ipc/trusted-sender.ts';
+import { parseComposeRequest } from '../../../main/outbox/message/compose-message.ts';
 
 const ORIGIN = 'app://outbox';
 const ours: SenderInfo = { url: `${ORIGIN}/index.html`, isMainFrame: true, isOurWindow: true };
@@ -60,7 +61,29 @@ describe('the IPC router', () => {
       { accountId: 'a1', to: ['x@example.org'], subject: 'Hi\r\nBcc: victim@example.org' },
       ours,
     );
-    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'subject' } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'header_injection', field: 'subject' } });
+  });
+
+  test.each([
+    ['CRLF in the subject', { subject: 'Hi\r\nBcc: victim@example.org' }, 'subject'],
+    ['LF in a recipient', { to: ['x@example.org\nBcc: victim@example.org'] }, 'to.0'],
+    ['NUL in the reply-to', { replyTo: 'x@example.org\0' }, 'replyTo'],
+    // The attack is named before a mere mistake elsewhere in the same request.
+    ['CR in the subject, and no account', { accountId: 7, subject: 'Hi\rBcc: v@example.org' }, 'subject'],
+  ])('%s is header_injection from the bridge and from the CLI alike', async (_name, extra, field) => {
+    const input = { accountId: 'a1', to: ['x@example.org'], ...extra };
+    const { router } = routerWith({});
+    const bridge = await router.dispatch('outbox:enqueue', input, ours);
+    expect(bridge).toMatchObject({ ok: false, error: { code: 'header_injection', field } });
+    // The CLI and every other headless caller enqueue through parseComposeRequest.
+    let thrown: unknown;
+    try {
+      parseComposeRequest(input);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(AppError);
+    expect(toErrorInfo(thrown)).toEqual(bridge.ok ? undefined : bridge.error);
   });
 
   test.each<[string, SenderInfo]>([

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { movesPassword } from '../../../../preload/contract/account-rules.ts';
 import type { Account, Provider } from '../../../../preload/contract/accounts.ts';
 import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
@@ -35,16 +36,6 @@ const FIELDS = [
   'dkim',
 ];
 const KEYCHAIN_CODES = new Set(['keychain_unavailable', 'keychain_locked', 'keychain_write_failed']);
-
-/** Whether saving the form sends the account's password somewhere else, which main then forgets it for. */
-function movesPassword(form: AccountForm, account: Account): boolean {
-  return (
-    form.host.trim() !== account.host ||
-    Number(form.port) !== account.port ||
-    form.security !== account.security ||
-    form.username.trim() !== account.username
-  );
-}
 
 /** Every field of an account; the password is write-only and goes to the keychain on save. */
 export function AccountEditor({ account, onSaved }: Props) {
@@ -277,7 +268,7 @@ export function AccountEditor({ account, onSaved }: Props) {
               error={keychainError}
               hint={
                 account?.hasPassword
-                  ? movesPassword(form, account)
+                  ? movesPassword(patchOf(form), account)
                     ? 'Saving a new server, port, security or username forgets the saved password: type it again.'
                     : 'A password is saved in the system keychain. Type a new one to replace it.'
                   : 'Saved in the system keychain, never shown again.'

@@ -9,6 +9,7 @@ import {
   useState,
   type KeyboardEvent,
 } from 'react';
+import { messageSizeLimit } from '../../../../preload/contract/account-rules.ts';
 import type { Account } from '../../../../preload/contract/accounts.ts';
 import type { AttachmentInfo, ComposeInput, DraftContent } from '../../../../preload/contract/compose.ts';
 import type { ErrorInfo, Result } from '../../../../preload/contract/errors.ts';
@@ -22,7 +23,7 @@ import { htmlToText, textToHtml, withoutSignature, withSignature, type Signature
 import type { ComposeSeed } from './compose-seed.ts';
 import { FromPicker } from './FromPicker.tsx';
 import { RecipientField } from './RecipientField.tsx';
-import { isValidAddress } from './recipients.ts';
+import { isValidRecipient } from './recipients.ts';
 import { SendLaterDialog } from './SendLaterDialog.tsx';
 
 const RichEditor = lazy(() => import('./RichEditor.tsx').then((module) => ({ default: module.RichEditor })));
@@ -49,13 +50,6 @@ function signatureOf(account: Account | undefined, alias: string | undefined): S
   if (entry && (entry.signatureText || entry.signatureHtml))
     return { text: entry.signatureText, html: entry.signatureHtml };
   return { text: account?.signatureText ?? '', html: account?.signatureHtml ?? '' };
-}
-
-function limitOf(account: Account | undefined): number | undefined {
-  const limits = [account?.maxMessageBytes, account?.serverSizeLimit].filter(
-    (limit): limit is number => limit !== undefined && limit > 0,
-  );
-  return limits.length > 0 ? Math.min(...limits) : undefined;
 }
 
 export function ComposeScreen({
@@ -215,7 +209,7 @@ export function ComposeScreen({
     if (!account) return { code: 'unknown_account', message: 'Add an account first.', field: 'accountId' };
     const all = [...to, ...cc, ...bcc];
     if (all.length === 0) return { code: 'no_recipients', message: '', field: 'to' };
-    const bad = all.find((address) => !isValidAddress(address));
+    const bad = all.find((address) => !isValidRecipient(address));
     if (bad !== undefined) {
       const field = to.includes(bad) ? 'to' : cc.includes(bad) ? 'cc' : 'bcc';
       return { code: 'invalid_address', message: `“${bad}” needs fixing before sending.`, field };
@@ -398,7 +392,7 @@ export function ComposeScreen({
         </div>
         <AttachmentList
           attachments={attachments}
-          limitBytes={limitOf(account)}
+          limitBytes={account && messageSizeLimit(account)}
           bodyBytes={(content.text?.length ?? 0) + (content.html?.length ?? 0)}
           onAdd={() => void pickFiles()}
           onRemove={(path) => {

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
 import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
-import { isValidAddress, splitAddresses } from './recipients.ts';
+import { isValidRecipient, splitAddresses } from './recipients.ts';
 
 interface Props {
   readonly label: string;
@@ -18,8 +18,8 @@ export function RecipientField({ label, addresses, onChange, error }: Props) {
   const [active, setActive] = useState(-1);
   const listId = `${id}-list`;
   const errorId = `${id}-error`;
-  const invalid = addresses.filter((address) => !isValidAddress(address));
-  const typingInvalid = text.includes('@') && /[\s,;]$/.test(text) && !isValidAddress(text);
+  const invalid = addresses.filter((address) => !isValidRecipient(address));
+  const typingInvalid = text.includes('@') && /[\s,;]$/.test(text) && !isValidRecipient(text);
 
   useEffect(() => {
     const prefix = text.trim();
@@ -97,7 +97,7 @@ export function RecipientField({ label, addresses, onChange, error }: Props) {
       <div className="chips">
         <ul className="chip-list" aria-label={`${label} recipients`}>
           {addresses.map((address) => (
-            <li key={address} className={isValidAddress(address) ? 'chip' : 'chip chip-invalid'}>
+            <li key={address} className={isValidRecipient(address) ? 'chip' : 'chip chip-invalid'}>
               <span>{address}</span>
               <button
                 type="button"

@@ -1,11 +1,12 @@
-// A practical check for typing feedback; main parses every address strictly before queueing.
-const ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;.]+$/;
+import { isValidAddress } from '../../../../preload/contract/address.ts';
+
 const NAMED = /^(?:"[^"]*"|[^<>"]*)\s*<([^<>]+)>$/;
 
-export function isValidAddress(text: string): boolean {
+/** `a@example.org` or `Ann <a@example.org>`, the address checked by the rule main enqueues by. */
+export function isValidRecipient(text: string): boolean {
   const trimmed = text.trim();
   const named = NAMED.exec(trimmed);
-  return ADDRESS.test(named?.[1] ?? trimmed);
+  return isValidAddress(named?.[1] ?? trimmed);
 }
 
 /** Splits pasted text at commas, semicolons and line breaks, except inside quotes or angle brackets. */

@@ -1,0 +1,57 @@
+import addressparser from 'nodemailer/lib/addressparser';
+import { addressParts, isValidAddress } from '../../preload/contract/address.ts';
+import { HEADER_UNSAFE } from '../../preload/contract/primitives.ts';
+import { AppError } from '../errors/app-error.ts';
+
+/**
+ * Main's one module for e-mail addresses. The rule itself (what an address is) lives in the contract,
+ * so the renderer checks by the same one; this adds what only main needs: mailbox parsing with
+ * nodemailer's parser, and refusals as AppErrors naming the field.
+ */
+
+export interface Mailbox {
+  readonly name: string;
+  /** The address as it goes on the wire: local part as typed, domain in IDNA A-labels. */
+  readonly address: string;
+}
+
+/**
+ * `Name <local@domain>` or a bare address, exactly one: a comma must never smuggle in a second
+ * recipient, nor a group a list of them.
+ */
+export function parseMailbox(text: string, field: string): Mailbox {
+  // The same attack gets the same code from every door: sendmail's arguments too, not only the schema.
+  if (HEADER_UNSAFE.test(text)) {
+    throw new AppError(
+      'header_injection',
+      `${field}: ${JSON.stringify(text)} must not contain line breaks or NUL characters.`,
+      { field },
+    );
+  }
+  const parsed = addressparser(text);
+  const only = parsed.length === 1 ? parsed[0] : undefined;
+  const bad = (why: string) =>
+    new AppError('invalid_address', `${field}: ${JSON.stringify(text)} ${why}.`, { field });
+  if (!only || !('address' in only) || !only.address) throw bad('is not one e-mail address');
+  // The parser makes the best of what it cannot place (spaces, quotes, stray brackets): unless the
+  // text is the address or ends in it between brackets, as typed, it would send to one nobody typed.
+  const typed = text.trim();
+  const exact = typed === only.address || typed.endsWith(`<${only.address}>`);
+  const parts = exact ? addressParts(only.address) : undefined;
+  if (!parts) throw bad('is not a valid e-mail address');
+  return { name: only.name, address: `${parts.local}@${parts.domain}` };
+}
+
+/** A bare address (no display name), as an account, alias or reply-to holds it. */
+export function assertAddress(address: string, field: string): void {
+  if (!isValidAddress(address)) {
+    throw new AppError('invalid_address', `"${address}" is not an e-mail address like name@example.com.`, {
+      field,
+    });
+  }
+}
+
+/** The domain of an address as written, lower case (DNS names are case-insensitive). */
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}

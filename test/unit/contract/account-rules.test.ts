@@ -1,0 +1,35 @@
+import { describe, expect, test } from 'vitest';
+import { messageSizeLimit, movesPassword } from '../../../preload/contract/account-rules.ts';
+import type { AccountInput } from '../../../preload/contract/accounts.ts';
+
+const current = { host: 'smtp.example.com', port: 587, security: 'starttls', username: 'ann' } as const;
+
+describe('a saved password stays bound to where it was given', () => {
+  test.each<[string, Partial<AccountInput>, boolean]>([
+    ['nothing changes', {}, false],
+    ['the same values are sent again', { ...current }, false],
+    ['a field that is no destination changes', { label: 'Home', displayName: 'Ann' }, false],
+    ['the host changes', { host: 'smtp.evil.example' }, true],
+    ['the port changes', { port: 465 }, true],
+    ['the security changes', { security: 'tls' }, true],
+    ['the user name changes', { username: 'ann@example.com' }, true],
+    ['the user name gains a space', { username: 'ann ' }, true],
+  ])('%s → forgotten: %s', (_name, patch, forgotten) => {
+    expect(movesPassword(patch, current)).toBe(forgotten);
+  });
+});
+
+describe('the largest message an account takes', () => {
+  test.each([
+    [{}, undefined],
+    [{ maxMessageBytes: 10_000 }, 10_000],
+    [{ serverSizeLimit: 20_000 }, 20_000],
+    [{ maxMessageBytes: 10_000, serverSizeLimit: 20_000 }, 10_000],
+    [{ maxMessageBytes: 30_000, serverSizeLimit: 20_000 }, 20_000],
+    // RFC 1870 §4: SIZE 0 means the server sets no fixed limit.
+    [{ maxMessageBytes: 30_000, serverSizeLimit: 0 }, 30_000],
+    [{ serverSizeLimit: 0 }, undefined],
+  ])('%j → %s', (account, limit) => {
+    expect(messageSizeLimit(account)).toBe(limit);
+  });
+});
