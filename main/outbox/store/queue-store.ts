@@ -100,7 +100,7 @@ class SegmentedQueueStore implements QueueStore {
   private view = new QueueView();
   private writer: SegmentWriter | undefined;
   private readonly clock: Pick<Clock, 'now'>;
-  private readonly bodies = new BodyStaging();
+  private readonly staging = new BodyStaging();
   /** Revisions handed out to changes still being written, so two changes in flight never share one. */
   private readonly reserved = new Map<string, number>();
   private readonly quarantine: Quarantine;
@@ -137,7 +137,7 @@ class SegmentedQueueStore implements QueueStore {
       },
       view: () => this.view,
       append: (frame, body) => this.append(frame, body),
-      cached: (id) => this.bodies.cached(id),
+      cached: (id) => this.staging.cached(id),
       readBody: (ref) => this.reader.readBody(ref),
       readToEnd: (segment) => this.readToEnd(segment),
       modifiedAt: (segment) => this.reader.modifiedAt(segment),
@@ -164,7 +164,7 @@ class SegmentedQueueStore implements QueueStore {
   }
 
   writeBytes(id: string, content: FileContent): Promise<number> {
-    return this.bodies.stage(id, content, (all) =>
+    return this.staging.stage(id, content, (all) =>
       // Its directory is synced before the state that refers to it is written.
       writeFileAtomic(bodyFile(this.paths, id), all, {
         tmpDir: this.paths.tmp,
@@ -176,7 +176,7 @@ class SegmentedQueueStore implements QueueStore {
 
   async save(record: QueueRecord): Promise<void> {
     const normalised = queueRecord.parse(record);
-    const pending = this.bodies.pending(record.id);
+    const pending = this.staging.pending(record.id);
     if (pending?.kind === 'file') await fsyncDir(this.paths.bodies);
     const body = pending?.kind === 'inline' ? pending.bytes : undefined;
     const rev = this.nextRev(record.id);
@@ -185,11 +185,11 @@ class SegmentedQueueStore implements QueueStore {
     } finally {
       this.released(record.id, rev);
     }
-    this.bodies.saved(record.id, body);
+    this.staging.saved(record.id, body);
   }
 
   async remove(id: string, sent?: SentRecord): Promise<void> {
-    const pending = this.bodies.discard(id);
+    const pending = this.staging.discard(id);
     const hasFile = pending ? pending.kind === 'file' : !this.view.bodies.has(id);
     if (this.view.record(id)) {
       const rev = this.nextRev(id);
@@ -270,7 +270,7 @@ class SegmentedQueueStore implements QueueStore {
       ...(await fsp.readdir(paths.bodies))
         .filter((name) => {
           const id = name.replace(/\.eml$/, '');
-          return !this.view.record(id) && !this.bodies.pending(id);
+          return !this.view.record(id) && !this.staging.pending(id);
         })
         .map((name) => path.join(paths.bodies, name)),
       ...(await fsp.readdir(paths.tmp)).map((name) => path.join(paths.tmp, name)),
@@ -313,7 +313,8 @@ class SegmentedQueueStore implements QueueStore {
     return placed;
   }
 
-  private changed(ids: string[]): void {
+  /** Tells of messages whose state changed other than by this process's save or remove. */
+  private tellChanged(ids: string[]): void {
     if (ids.length > 0) this.deps.onChange?.(ids);
   }
 
@@ -332,7 +333,7 @@ class SegmentedQueueStore implements QueueStore {
   /** Reads what the other writers appended into the view, and tells of what changed. */
   private async readOthers(): Promise<string[]> {
     const changed = await this.reader.readAll(this.view, false);
-    this.changed(changed);
+    this.tellChanged(changed);
     return changed;
   }
 
@@ -340,7 +341,7 @@ class SegmentedQueueStore implements QueueStore {
   private async readToEnd(segment: SegmentState): Promise<void> {
     const changed = new Set<string>();
     await this.reader.read(this.view, segment, changed, true);
-    this.changed([...changed]);
+    this.tellChanged([...changed]);
   }
 
   private async syncNow(): Promise<string[]> {
@@ -351,7 +352,7 @@ class SegmentedQueueStore implements QueueStore {
 
   /** Sets aside messages that cannot be sent, once a second look shows no one removed them meanwhile. */
   private async verify(ids: Iterable<string>): Promise<void> {
-    const isStaged = (id: string) => this.bodies.pending(id) !== undefined;
+    const isStaged = (id: string) => this.staging.pending(id) !== undefined;
     const suspects = await findUnreadable(this.view, ids, this.paths, isStaged);
     if (suspects.length === 0) return;
     await this.readOthers();
@@ -364,7 +365,7 @@ class SegmentedQueueStore implements QueueStore {
     for (const { id, reason } of confirmed) {
       await this.quarantine.setAside(id, this.view.record(id), reason, async () => {
         await this.append({ op: 'del', id, rev: this.nextRev(id), at: this.clock.now() });
-        this.deps.onChange?.([id]);
+        this.tellChanged([id]);
       });
     }
   }
@@ -396,13 +397,13 @@ class SegmentedQueueStore implements QueueStore {
     const after = fresh.records().map((record) => record.id);
     const changed = new Set([...before].filter((id) => !fresh.record(id)));
     for (const id of after) changed.add(id);
-    this.changed([...changed]);
+    this.tellChanged([...changed]);
   }
 
   /** The bytes of a message, wherever they are; a segment reclaimed meanwhile means reading the log again. */
   private async *bytesOf(id: string): AsyncGenerator<Buffer> {
     for (let tries = 0; ; tries++) {
-      const copy = this.bodies.inMemory(id);
+      const copy = this.staging.inMemory(id);
       if (copy) {
         yield copy;
         return;
