@@ -82,7 +82,10 @@ export interface QueueStoreDeps {
   readonly beforeReclaim?: (sent: SentRecord[]) => Promise<void>;
   /** Messages whose state changed other than by this process's save or remove: read from the log, or set aside. */
   readonly onChange?: (ids: string[]) => void;
-  /** The clock removals are stamped with (tests move it past the grace period). */
+  /**
+   * The clock the store reads time from: removal stamps and their grace period, quarantine folder
+   * names, the age of a segment still without its writer header (tests move it past the grace).
+   */
   readonly clock?: Pick<Clock, 'now'>;
 }
 
