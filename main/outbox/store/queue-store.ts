@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import type { SentRecord } from '../../../preload/contract/outbox.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import {
   ensureDir,
   fsyncDir,
@@ -11,37 +13,18 @@ import {
   type FileContent,
   type FileSystemSeam,
 } from '../../files/atomic-file.ts';
-import { currentProcess, isAlive } from '../../files/process-identity.ts';
-import { COMMIT_FRAME, decodeFrames, encodeFrame, type DecodedFrame } from './queue-log-format.ts';
-import type { SentRecord } from '../../../preload/contract/outbox.ts';
+import { currentProcess } from '../../files/process-identity.ts';
+import { BodyStaging } from './body-staging.ts';
+import { Compaction } from './compaction.ts';
+import { findUnreadable, Quarantine, type QuarantineNotice } from './quarantine.ts';
+import { encodeFrame, type DecodedFrame } from './queue-log-format.ts';
 import { bodyFile, type QueuePaths } from './queue-paths.ts';
 import { queueRecord, type QueueRecord } from './queue-record.ts';
-import { QueueView, type BodyRef, type SegmentState, type ViewEntry } from './queue-view.ts';
-import { createSegmentWriter, SEGMENT_FILE, type SegmentWriter } from './segment-writer.ts';
+import { QueueView, type SegmentState } from './queue-view.ts';
+import { SegmentReader } from './segment-reader.ts';
+import { createSegmentWriter, type Placed, type SegmentWriter } from './segment-writer.ts';
 
-/** Messages up to this size travel inside the log; larger ones get a file of their own. */
-const INLINE_BODY_BYTES = 256 * 1024;
-/** Own small messages are kept in memory from enqueue to delivery, up to this much in all. */
-const CACHE_BUDGET_BYTES = 32 * 1024 * 1024;
-/**
- * This process's own sealed segments are reclaimed once at most this share of the messages with a
- * frame there still has its current state or bytes there: copying them out costs about what it
- * frees. (Segments of writers that are gone are reclaimed whatever is left in them.)
- */
-const RECLAIM_LIVE_SHARE = 0.5;
-/** A segment whose writer header is still missing after this long was left by a crash at its creation. */
-const HEADERLESS_GRACE_MS = 60_000;
-/**
- * A removal is kept this long even once no older frame of its message is left: a process that
- * has not read it yet may still write a change to the message (say, a retry from the command
- * line), and without the removal that change would bring a sent or cancelled message back.
- */
-const REMOVAL_GRACE_MS = 3_600_000;
-
-export interface QuarantineNotice {
-  readonly id?: string;
-  readonly reason: string;
-}
+export type { QuarantineNotice } from './quarantine.ts';
 
 /**
  * The durable queue. Every process appends to a segment of its own (group-committed); each reads
@@ -92,527 +75,358 @@ export interface QueueStore {
   close(): Promise<void>;
 }
 
-type Staged = { readonly kind: 'inline'; readonly bytes: Buffer } | { readonly kind: 'file' };
-
-/** Gathers `content` in memory while it stays small; past that, the rest follows into a file. */
-async function stage(
-  content: FileContent,
-  spill: (all: AsyncIterable<Uint8Array>) => Promise<number>,
-): Promise<{ staged: Staged; size: number }> {
-  if (content instanceof Uint8Array && content.length <= INLINE_BODY_BYTES) {
-    // Already whole in memory: no stream to drain. A copy, as below.
-    return { staged: { kind: 'inline', bytes: Buffer.from(content) }, size: content.length };
-  }
-  const source: AsyncIterable<Uint8Array | string> =
-    typeof content === 'string' || content instanceof Uint8Array ? Readable.from([content]) : content;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const iterator = source[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) return { staged: { kind: 'inline', bytes: Buffer.concat(chunks, size) }, size };
-    // A copy: a stream may reuse the memory of a chunk it handed out.
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : Buffer.from(next.value);
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size > INLINE_BODY_BYTES) break;
-  }
-  const rest = (async function* () {
-    yield* chunks;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    }
-  })();
-  return { staged: { kind: 'file' }, size: await spill(rest) };
+export interface QueueStoreDeps {
+  readonly fs: FileSystemSeam;
+  readonly onQuarantine: (notice: QuarantineNotice) => void;
+  /** Runs before compaction deletes segments, with the sent-log records their removals carry. */
+  readonly beforeReclaim?: (sent: SentRecord[]) => Promise<void>;
+  /** Messages whose state changed other than by this process's save or remove: read from the log, or set aside. */
+  readonly onChange?: (ids: string[]) => void;
+  /**
+   * The clock the store reads time from: removal stamps and their grace period, quarantine folder
+   * names, the age of a segment still without its writer header (tests move it past the grace).
+   */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
-export function createQueueStore(
-  paths: QueuePaths,
-  options: {
-    fs: FileSystemSeam;
-    onQuarantine: (notice: QuarantineNotice) => void;
-    /** Runs before compaction deletes segments, with the sent-log records their removals carry. */
-    beforeReclaim?: (sent: SentRecord[]) => Promise<void>;
-    /** Messages whose state changed other than by this process's save or remove: read from the log, or set aside. */
-    onChange?: (ids: string[]) => void;
-    /** The wall clock removals are stamped with (tests move it past the grace period). */
-    now?: () => number;
-  },
-): QueueStore {
-  const now = options.now ?? Date.now;
-  let view = new QueueView();
-  let writer: SegmentWriter | undefined;
-  const staged = new Map<string, Staged>();
-  /** Revisions handed out to changes still being written, so two changes in flight never share one. */
-  const reserved = new Map<string, number>();
-  const cached = new Map<string, Buffer>();
-  let cachedBytes = 0;
-  const reportedDamage = new Set<string>();
+export function createQueueStore(paths: QueuePaths, deps: QueueStoreDeps): QueueStore {
+  return new SegmentedQueueStore(paths, deps);
+}
 
-  function uncache(id: string): void {
-    cachedBytes -= cached.get(id)?.length ?? 0;
-    cached.delete(id);
+type Frame = Parameters<typeof encodeFrame>[0];
+
+/**
+ * The facade over the queue's parts (body staging, segment reading, compaction, quarantine). It
+ * owns the view and this process's segment, and has reading, reloading and compacting take turns.
+ */
+class SegmentedQueueStore implements QueueStore {
+  private view = new QueueView();
+  private writer: SegmentWriter | undefined;
+  private readonly clock: Pick<Clock, 'now'>;
+  private readonly staging = new BodyStaging();
+  /** Revisions handed out to changes still being written, so two changes in flight never share one. */
+  private readonly reserved = new Map<string, number>();
+  private readonly quarantine: Quarantine;
+  private readonly reader: SegmentReader;
+  private readonly compaction: Compaction;
+
+  private viewTurn: Promise<unknown> = Promise.resolve();
+  private syncing: Promise<string[]> | undefined;
+  private syncQueued: Promise<string[]> | undefined;
+  private reloading: Promise<void> | undefined;
+  private compacting: Promise<void> | undefined;
+  /** Own frames applied while a reload reads the log: they are applied to the new view too. */
+  private appliedDuringReload: [string, DecodedFrame][] | undefined;
+
+  readonly paths: QueuePaths;
+  private readonly deps: QueueStoreDeps;
+
+  constructor(paths: QueuePaths, deps: QueueStoreDeps) {
+    this.paths = paths;
+    this.deps = deps;
+    this.clock = deps.clock ?? systemClock;
+    this.quarantine = new Quarantine({ paths, clock: this.clock, onQuarantine: deps.onQuarantine });
+    this.reader = new SegmentReader({
+      dir: paths.queue,
+      owns: (segment) => this.mustWriter().owns(segment),
+      onDamage: (segment, from, stretch) => this.quarantine.keepDamaged(segment, from, stretch),
+    });
+    this.compaction = new Compaction({
+      paths,
+      clock: this.clock,
+      retired: () => this.mustWriter().retired(),
+      forgetRetired: (segment) => {
+        this.mustWriter().forgetRetired(segment);
+      },
+      view: () => this.view,
+      append: (frame, body) => this.append(frame, body),
+      cached: (id) => this.staging.cached(id),
+      readBody: (ref) => this.reader.readBody(ref),
+      readToEnd: (segment) => this.readToEnd(segment),
+      modifiedAt: (segment) => this.reader.modifiedAt(segment),
+      beforeReclaim: deps.beforeReclaim,
+    });
   }
-  function cache(id: string, bytes: Buffer): void {
-    cached.set(id, bytes);
-    cachedBytes += bytes.length;
-    for (const oldest of cached.keys()) {
-      if (cachedBytes <= CACHE_BUDGET_BYTES) break;
-      uncache(oldest);
+
+  async init(): Promise<void> {
+    const { paths } = this;
+    for (const dir of [
+      paths.root,
+      paths.queue,
+      paths.bodies,
+      paths.tmp,
+      paths.quarantine,
+      paths.sent,
+      paths.edits,
+    ]) {
+      await ensureDir(dir);
+    }
+    this.writer ??= createSegmentWriter(paths.queue, { fs: this.deps.fs, identity: await currentProcess() });
+    await this.reload();
+    await this.inTurn(() => this.verify([...this.view.entries.keys()]));
+  }
+
+  writeBytes(id: string, content: FileContent): Promise<number> {
+    return this.staging.stage(id, content, (all) =>
+      // Its directory is synced before the state that refers to it is written.
+      writeFileAtomic(bodyFile(this.paths, id), all, {
+        tmpDir: this.paths.tmp,
+        fs: this.deps.fs,
+        syncDir: false,
+      }),
+    );
+  }
+
+  async save(record: QueueRecord): Promise<void> {
+    const normalised = queueRecord.parse(record);
+    const pending = this.staging.pending(record.id);
+    if (pending?.kind === 'file') await fsyncDir(this.paths.bodies);
+    const body = pending?.kind === 'inline' ? pending.bytes : undefined;
+    const rev = this.nextRev(record.id);
+    try {
+      await this.append({ op: 'put', rev, record: normalised }, body);
+    } finally {
+      this.released(record.id, rev);
+    }
+    this.staging.saved(record.id, body);
+  }
+
+  async remove(id: string, sent?: SentRecord): Promise<void> {
+    const pending = this.staging.discard(id);
+    const hasFile = pending ? pending.kind === 'file' : !this.view.bodies.has(id);
+    if (this.view.record(id)) {
+      const rev = this.nextRev(id);
+      try {
+        await this.append({ op: 'del', id, rev, ...(sent ? { sent } : {}), at: this.clock.now() });
+      } finally {
+        this.released(id, rev);
+      }
+    }
+    // Left behind by a crash, the file is an orphan that removeOrphans deletes.
+    if (hasFile) await unlinkIfExists(bodyFile(this.paths, id));
+  }
+
+  sentRemovals(): SentRecord[] {
+    return [...this.view.entries.values()].flatMap((entry) => (entry.sent ? [entry.sent] : []));
+  }
+
+  async recheck(id: string): Promise<boolean> {
+    await this.inTurn(() => this.verify([id]));
+    return this.view.record(id) === undefined;
+  }
+
+  /** Callers that arrive while a read runs share the next one, which starts after their call. */
+  sync(): Promise<string[]> {
+    if (!this.syncing) {
+      this.syncing = this.inTurn(() => this.syncNow()).finally(() => (this.syncing = undefined));
+      return this.syncing;
+    }
+    this.syncQueued ??= this.syncing
+      .catch(() => [])
+      .then(() => {
+        this.syncQueued = undefined;
+        return this.sync();
+      });
+    return this.syncQueued;
+  }
+
+  get(id: string): QueueRecord | undefined {
+    return this.view.record(id);
+  }
+
+  ownsSegment(name: string): boolean {
+    return this.writer?.owns(name) ?? false;
+  }
+
+  all(): QueueRecord[] {
+    return this.view.records();
+  }
+
+  openBytes(id: string): Readable {
+    return Readable.from(this.bytesOf(id), { objectMode: false });
+  }
+
+  readBytes(id: string): AsyncIterable<Buffer> {
+    return this.bytesOf(id);
+  }
+
+  async markHandedOver(id: string, attempt: number): Promise<void> {
+    await this.append({ op: 'handover', id, attempt });
+  }
+
+  handovers(): Map<string, number> {
+    return new Map([...this.view.handovers].map(([id, mark]) => [id, mark.attempt]));
+  }
+
+  compact(): Promise<void> {
+    // One at a time: a slow compaction must not overlap the next tick's.
+    this.compacting ??= this.inTurn(async () => {
+      await this.syncNow();
+      await this.compaction.run();
+    }).finally(() => (this.compacting = undefined));
+    return this.compacting;
+  }
+
+  async removeOrphans(olderThanMs: number, now: number): Promise<void> {
+    const { paths } = this;
+    const candidates = [
+      ...(await fsp.readdir(paths.bodies))
+        .filter((name) => {
+          const id = name.replace(/\.eml$/, '');
+          return !this.view.record(id) && !this.staging.pending(id);
+        })
+        .map((name) => path.join(paths.bodies, name)),
+      ...(await fsp.readdir(paths.tmp)).map((name) => path.join(paths.tmp, name)),
+    ];
+    for (const file of candidates) {
+      const stat = await fsp.stat(file).catch(() => undefined);
+      // Another producer may be between writing the bytes and committing the state right now.
+      if (stat && now - stat.mtimeMs > olderThanMs) await unlinkIfExists(file);
     }
   }
 
-  function mustWriter(): SegmentWriter {
-    if (!writer) throw new Error('the queue store is not initialised');
-    return writer;
+  async close(): Promise<void> {
+    await this.writer?.close();
   }
 
-  function nextRev(id: string): number {
-    const rev = Math.max(view.nextRev(id), (reserved.get(id) ?? 0) + 1);
-    reserved.set(id, rev);
+  private mustWriter(): SegmentWriter {
+    if (!this.writer) throw new Error('the queue store is not initialised');
+    return this.writer;
+  }
+
+  private nextRev(id: string): number {
+    const rev = Math.max(this.view.nextRev(id), (this.reserved.get(id) ?? 0) + 1);
+    this.reserved.set(id, rev);
     return rev;
   }
-  function released(id: string, rev: number): void {
-    if (reserved.get(id) === rev) reserved.delete(id);
+
+  private released(id: string, rev: number): void {
+    if (this.reserved.get(id) === rev) this.reserved.delete(id);
   }
 
   /** Appends one frame to this process's segment and applies it to the view. */
-  async function append(
-    frame: Parameters<typeof encodeFrame>[0],
-    body?: Buffer,
-  ): Promise<{ segment: string; at: number }> {
+  private async append(frame: Frame, body?: Buffer): Promise<Placed> {
     const bytes = encodeFrame(frame, body);
-    const placed = await mustWriter().append(bytes);
-    view.segment(placed.segment, true);
+    const placed = await this.mustWriter().append(bytes);
+    this.view.segment(placed.segment, true);
     const bodyAt = body ? { offset: placed.at + bytes.length - body.length, length: body.length } : undefined;
     const decoded: DecodedFrame = { entry: frame, at: placed.at, ...(bodyAt ? { body: bodyAt } : {}) };
-    view.apply(placed.segment, decoded);
-    appliedDuringReload?.push([placed.segment, decoded]);
+    this.view.apply(placed.segment, decoded);
+    this.appliedDuringReload?.push([placed.segment, decoded]);
     return placed;
   }
 
-  async function setAside(id: string, reason: string): Promise<void> {
-    const record = view.record(id);
-    const dir = path.join(paths.quarantine, `${id}-${Date.now()}`);
-    await ensureDir(dir);
-    if (record) await fsp.writeFile(path.join(dir, 'state.json'), JSON.stringify(record), { mode: 0o600 });
-    await fsp.rename(bodyFile(paths, id), path.join(dir, `${id}.eml`)).catch(() => undefined);
-    await append({ op: 'del', id, rev: nextRev(id), at: now() });
-    options.onChange?.([id]);
-    options.onQuarantine({ id, reason });
+  /** Tells of messages whose state changed other than by this process's save or remove. */
+  private tellChanged(ids: string[]): void {
+    if (ids.length > 0) this.deps.onChange?.(ids);
   }
 
-  /** Live messages whose bytes are missing or not the size their state says. */
-  async function unreadable(ids: Iterable<string>): Promise<{ id: string; reason: string }[]> {
-    const found: { id: string; reason: string }[] = [];
-    for (const id of ids) {
-      const record = view.record(id);
-      if (!record || staged.has(id)) continue;
-      const inline = view.body(id);
-      const size = inline
-        ? inline.length
-        : await fsp.stat(bodyFile(paths, id)).then(
-            (s) => s.size,
-            () => -1,
-          );
-      if (size === (record.storedSizeBytes ?? record.sizeBytes)) continue;
-      found.push({
-        id,
-        reason: size < 0 ? 'its message file is missing' : 'its message bytes are truncated',
-      });
-    }
-    return found;
-  }
-
-  /** Sets aside messages that cannot be sent, once a second look shows no one removed them meanwhile. */
-  async function verify(ids: Iterable<string>): Promise<void> {
-    const suspects = await unreadable(ids);
-    if (suspects.length === 0) return;
-    await readSegments(view, false);
-    for (const { id, reason } of await unreadable(suspects.map((s) => s.id))) await setAside(id, reason);
-  }
-
-  async function reportDamage(segment: string, bytes: Buffer, base: number, from: number, to: number) {
-    const key = `${segment}@${from}`;
-    if (reportedDamage.has(key)) return;
-    reportedDamage.add(key);
-    await ensureDir(paths.quarantine);
-    const file = path.join(paths.quarantine, `${segment}-${from}.damaged`);
-    await fsp.writeFile(file, bytes.subarray(from - base, to - base), { mode: 0o600 });
-    options.onQuarantine({ reason: `${to - from} bytes of ${segment}` });
-  }
-
-  /**
-   * Reads a segment from where the last read stopped, into `target`, up to its last commit: what
-   * follows is a batch still being written, or one whose write failed. False when the segment is gone.
-   */
-  async function readSegment(
-    target: QueueView,
-    segment: SegmentState,
-    changed: Set<string>,
-    final = false,
-  ): Promise<boolean> {
-    let bytes: Buffer;
-    try {
-      const handle = await fsp.open(path.join(paths.queue, segment.name), 'r');
-      try {
-        const { size } = await handle.stat();
-        bytes = Buffer.alloc(Math.max(0, size - segment.offset));
-        if (bytes.length > 0) await handle.read(bytes, 0, bytes.length, segment.offset);
-      } finally {
-        await handle.close();
-      }
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      throw error;
-    }
-    const base = segment.offset;
-    const decoded = decodeFrames(bytes, base, final);
-    const committed = decoded.frames.findLastIndex((frame) => frame.entry.op === 'commit');
-    for (const frame of decoded.frames.slice(0, committed + 1)) {
-      const id = target.apply(segment.name, frame);
-      if (id) changed.add(id);
-    }
-    const last = decoded.frames[committed];
-    if (last) segment.offset = last.at + COMMIT_FRAME.length;
-    for (const { from, to } of decoded.damaged) {
-      if (from < segment.offset) await reportDamage(segment.name, bytes, base, from, to);
-    }
-    if (final) segment.final = true;
-    return true;
-  }
-
-  async function segmentNames(): Promise<string[]> {
-    return (await fsp.readdir(paths.queue)).filter((name) => SEGMENT_FILE.test(name)).sort();
-  }
-
-  /** Reads the other writers' segments (with `everything`, all of them) into `target`. */
-  async function readSegments(target: QueueView, everything: boolean): Promise<string[]> {
-    const changed = new Set<string>();
-    const names = await segmentNames();
-    const present = new Set(names);
-    for (const name of names) {
-      const own = mustWriter().owns(name);
-      if (own && !everything) continue;
-      const segment = target.segment(name, own);
-      if (segment.final) continue;
-      if (!(await readSegment(target, segment, changed))) present.delete(name);
-    }
-    for (const segment of [...target.segments.values()]) {
-      if (!segment.own && !present.has(segment.name)) target.dropSegment(segment.name);
-    }
-    if (target === view && changed.size > 0) options.onChange?.([...changed]);
-    return [...changed];
-  }
-
-  let viewTurn: Promise<unknown> = Promise.resolve();
   /**
    * Reading the log into the view, replacing the view and compacting take turns. Compaction drops a
    * segment from the view before deleting its file; a read running meanwhile would read that
    * segment back in from its start, and a removal already reclaimed with it would no longer hide
    * the older states.
    */
-  function inTurn<T>(work: () => Promise<T>): Promise<T> {
-    const run = viewTurn.then(work);
-    viewTurn = run.catch(() => undefined);
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.viewTurn.then(work);
+    this.viewTurn = run.catch(() => undefined);
     return run;
   }
 
-  async function syncNow(): Promise<string[]> {
-    const changed = await readSegments(view, false);
-    await verify(changed);
+  /** Reads what the other writers appended into the view, and tells of what changed. */
+  private async readOthers(): Promise<string[]> {
+    const changed = await this.reader.readAll(this.view, false);
+    this.tellChanged(changed);
     return changed;
   }
 
-  let syncing: Promise<string[]> | undefined;
-  let syncQueued: Promise<string[]> | undefined;
-  /** Callers that arrive while a read runs share the next one, which starts after their call. */
-  function sync(): Promise<string[]> {
-    if (!syncing) {
-      syncing = inTurn(syncNow).finally(() => (syncing = undefined));
-      return syncing;
-    }
-    syncQueued ??= syncing
-      .catch(() => [])
-      .then(() => {
-        syncQueued = undefined;
-        return sync();
-      });
-    return syncQueued;
+  /** Reads a segment whose writer is gone to its end, and tells of what changed. */
+  private async readToEnd(segment: SegmentState): Promise<void> {
+    const changed = new Set<string>();
+    await this.reader.read(this.view, segment, changed, true);
+    this.tellChanged([...changed]);
   }
 
-  /** Own frames applied while a reload reads the log: they are applied to the new view too. */
-  let appliedDuringReload: [string, DecodedFrame][] | undefined;
+  private async syncNow(): Promise<string[]> {
+    const changed = await this.readOthers();
+    await this.verify(changed);
+    return changed;
+  }
 
-  let reloading: Promise<void> | undefined;
+  /** Sets aside messages that cannot be sent, once a second look shows no one removed them meanwhile. */
+  private async verify(ids: Iterable<string>): Promise<void> {
+    const isStaged = (id: string) => this.staging.pending(id) !== undefined;
+    const suspects = await findUnreadable(this.view, ids, this.paths, isStaged);
+    if (suspects.length === 0) return;
+    await this.readOthers();
+    const confirmed = await findUnreadable(
+      this.view,
+      suspects.map((s) => s.id),
+      this.paths,
+      isStaged,
+    );
+    for (const { id, reason } of confirmed) {
+      await this.quarantine.setAside(id, this.view.record(id), reason, async () => {
+        await this.append({ op: 'del', id, rev: this.nextRev(id), at: this.clock.now() });
+        this.tellChanged([id]);
+      });
+    }
+  }
+
   /** One reload at a time: the own frames applied meanwhile are gathered for the one running. */
-  function reload(): Promise<void> {
-    reloading ??= inTurn(reloadNow).finally(() => (reloading = undefined));
-    return reloading;
+  private reload(): Promise<void> {
+    this.reloading ??= this.inTurn(() => this.reloadNow()).finally(() => (this.reloading = undefined));
+    return this.reloading;
   }
 
   /** Reads the whole log again into a new view, which replaces the old one only once complete. */
-  async function reloadNow(): Promise<void> {
-    const before = new Set(view.records().map((record) => record.id));
-    appliedDuringReload = [];
+  private async reloadNow(): Promise<void> {
+    const before = new Set(this.view.records().map((record) => record.id));
+    this.appliedDuringReload = [];
     const fresh = new QueueView();
     try {
-      await readSegments(fresh, true);
+      await this.reader.readAll(fresh, true);
     } catch (error) {
-      appliedDuringReload = undefined;
+      this.appliedDuringReload = undefined;
       throw error;
     }
-    for (const [segment, frame] of appliedDuringReload) {
+    for (const [segment, frame] of this.appliedDuringReload) {
       // A segment this process opened during the reload is its own, as in the view it replaces.
       fresh.segment(segment, true);
       fresh.apply(segment, frame);
     }
-    appliedDuringReload = undefined;
-    view = fresh;
-    const after = view.records().map((record) => record.id);
-    const changed = new Set([...before].filter((id) => !view.record(id)));
+    this.appliedDuringReload = undefined;
+    this.view = fresh;
+    const after = fresh.records().map((record) => record.id);
+    const changed = new Set([...before].filter((id) => !fresh.record(id)));
     for (const id of after) changed.add(id);
-    if (changed.size > 0) options.onChange?.([...changed]);
-  }
-
-  async function readBody(ref: BodyRef): Promise<Buffer> {
-    const handle = await fsp.open(path.join(paths.queue, ref.segment), 'r');
-    try {
-      const bytes = Buffer.alloc(ref.length);
-      const { bytesRead } = await handle.read(bytes, 0, ref.length, ref.offset);
-      if (bytesRead !== ref.length) throw new Error(`short read in ${ref.segment}`);
-      return bytes;
-    } finally {
-      await handle.close();
-    }
+    this.tellChanged([...changed]);
   }
 
   /** The bytes of a message, wherever they are; a segment reclaimed meanwhile means reading the log again. */
-  async function* bytesOf(id: string): AsyncGenerator<Buffer> {
+  private async *bytesOf(id: string): AsyncGenerator<Buffer> {
     for (let tries = 0; ; tries++) {
-      const pending = staged.get(id);
-      const copy = pending?.kind === 'inline' ? pending.bytes : cached.get(id);
+      const copy = this.staging.inMemory(id);
       if (copy) {
         yield copy;
         return;
       }
-      const ref = view.body(id);
+      const ref = this.view.body(id);
       try {
         if (ref) {
-          yield await readBody(ref);
+          yield await this.reader.readBody(ref);
         } else {
-          for await (const chunk of createReadStream(bodyFile(paths, id), { highWaterMark: 256 * 1024 })) {
+          for await (const chunk of createReadStream(bodyFile(this.paths, id), {
+            highWaterMark: 256 * 1024,
+          })) {
             yield chunk as Buffer;
           }
         }
         return;
       } catch (error) {
         if (!isNotFound(error) || tries > 0) throw error;
-        await reload();
+        await this.reload();
       }
     }
   }
-
-  /** Whether few enough of an own retired segment's messages still live there to be worth copying out. */
-  function mostlyDead(name: string): boolean {
-    const segment = view.segments.get(name);
-    if (!segment || segment.ids.size === 0) return true;
-    let live = 0;
-    for (const id of segment.ids) {
-      const entry = view.entries.get(id);
-      if (
-        entry?.record &&
-        (entry.holders.has(name) || view.bodies.get(id)?.some((ref) => ref.segment === name))
-      )
-        live++;
-    }
-    return live <= segment.ids.size * RECLAIM_LIVE_SHARE;
-  }
-
-  /**
-   * Segments no one will append to and worth reclaiming: sealed, retired by this process (once
-   * mostly dead), or left by a writer that is gone.
-   */
-  async function finishedSegments(): Promise<Set<string>> {
-    const done = new Set<string>(mustWriter().retired().filter(mostlyDead));
-    for (const segment of view.segments.values()) {
-      if (segment.own) continue;
-      if (segment.sealed || segment.final) {
-        done.add(segment.name);
-        continue;
-      }
-      const gone = segment.writer
-        ? !(await isAlive(segment.writer))
-        : await fsp.stat(path.join(paths.queue, segment.name)).then(
-            (s) => Date.now() - s.mtimeMs > HEADERLESS_GRACE_MS,
-            () => false,
-          );
-      if (!gone) continue;
-      const changed = new Set<string>();
-      await readSegment(view, segment, changed, true);
-      if (changed.size > 0) options.onChange?.([...changed]);
-      done.add(segment.name);
-    }
-    return done;
-  }
-
-  const recent = (entry: ViewEntry) =>
-    entry.removedAt !== undefined && now() - entry.removedAt < REMOVAL_GRACE_MS;
-
-  let compacting: Promise<void> | undefined;
-  async function compactNow(): Promise<void> {
-    await syncNow();
-    const done = await finishedSegments();
-    if (done.size === 0) return;
-    // Same revisions, so every reader takes the copies as the same states in a new place.
-    const copies: Promise<unknown>[] = [];
-    const onlyIn = (segments: Iterable<string>) => [...segments].every((name) => done.has(name));
-    for (const id of [...view.entries.keys()]) {
-      // Looked up afresh after every read: a delivery may change or remove the message meanwhile.
-      const entry = view.entries.get(id);
-      if (!entry) continue;
-      if (!entry.record) {
-        // Kept while any other segment has a frame of it, reclaimed or not: a crash between the
-        // unlinks below may leave an older state behind, which this removal must still outrank.
-        if (onlyIn(entry.holders) && (view.heldElsewhere(id, entry.holders) || recent(entry))) {
-          const { rev, sent, removedAt } = entry;
-          copies.push(
-            append({
-              op: 'del',
-              id,
-              rev,
-              ...(sent ? { sent } : {}),
-              ...(removedAt ? { at: removedAt } : {}),
-            }),
-          );
-        }
-        continue;
-      }
-      const refs = view.bodies.get(id) ?? [];
-      const body = refs[0];
-      const bodyHere = body !== undefined && onlyIn(refs.map((ref) => ref.segment));
-      if (!onlyIn(entry.holders) && !bodyHere) continue;
-      const bytes = bodyHere ? (cached.get(id) ?? (await readBody(body))) : undefined;
-      // Removed during the read: its removal is in this process's segment, which stays.
-      if (!view.record(id)) continue;
-      copies.push(append({ op: 'put', rev: entry.rev, record: entry.record }, bytes));
-    }
-    // A mark of an attempt whose outcome is not saved yet (one in flight) must survive.
-    for (const [id, mark] of view.handovers) {
-      const attempts = view.record(id)?.attempts ?? Infinity;
-      if (mark.attempt > attempts && onlyIn(mark.holders)) {
-        copies.push(append({ op: 'handover', id, attempt: mark.attempt }));
-      }
-    }
-    await Promise.all(copies);
-    // The removals about to go carry sent-log records: the sent log must hold them for good first.
-    const sent = [...view.entries.values()].flatMap((entry) =>
-      entry.sent && [...entry.holders].some((name) => done.has(name)) ? [entry.sent] : [],
-    );
-    await options.beforeReclaim?.(sent);
-    // Out of the view first, so no read in this process goes to a file about to be deleted.
-    for (const name of done) view.dropSegment(name);
-    for (const name of done) {
-      await unlinkIfExists(path.join(paths.queue, name));
-      mustWriter().forgetRetired(name);
-    }
-    await fsyncDir(paths.queue);
-  }
-
-  return {
-    paths,
-    async init() {
-      for (const dir of [
-        paths.root,
-        paths.queue,
-        paths.bodies,
-        paths.tmp,
-        paths.quarantine,
-        paths.sent,
-        paths.edits,
-      ]) {
-        await ensureDir(dir);
-      }
-      writer ??= createSegmentWriter(paths.queue, { fs: options.fs, identity: await currentProcess() });
-      await reload();
-      await inTurn(() => verify([...view.entries.keys()]));
-    },
-    async writeBytes(id, content) {
-      const { staged: result, size } = await stage(content, (all) =>
-        // Its directory is synced before the state that refers to it is written.
-        writeFileAtomic(bodyFile(paths, id), all, { tmpDir: paths.tmp, fs: options.fs, syncDir: false }),
-      );
-      staged.set(id, result);
-      return size;
-    },
-    async save(record) {
-      const normalised = queueRecord.parse(record);
-      const pending = staged.get(record.id);
-      if (pending?.kind === 'file') await fsyncDir(paths.bodies);
-      const body = pending?.kind === 'inline' ? pending.bytes : undefined;
-      const rev = nextRev(record.id);
-      try {
-        await append({ op: 'put', rev, record: normalised }, body);
-      } finally {
-        released(record.id, rev);
-      }
-      staged.delete(record.id);
-      if (body) cache(record.id, body);
-    },
-    async remove(id, sent) {
-      const pending = staged.get(id);
-      staged.delete(id);
-      uncache(id);
-      const hasFile = pending ? pending.kind === 'file' : !view.bodies.has(id);
-      if (view.record(id)) {
-        const rev = nextRev(id);
-        try {
-          await append({ op: 'del', id, rev, ...(sent ? { sent } : {}), at: now() });
-        } finally {
-          released(id, rev);
-        }
-      }
-      // Left behind by a crash, the file is an orphan that removeOrphans deletes.
-      if (hasFile) await unlinkIfExists(bodyFile(paths, id));
-    },
-    sync,
-    async recheck(id) {
-      await inTurn(() => verify([id]));
-      return view.record(id) === undefined;
-    },
-    sentRemovals: () => [...view.entries.values()].flatMap((entry) => (entry.sent ? [entry.sent] : [])),
-    get: (id) => view.record(id),
-    ownsSegment: (name) => writer?.owns(name) ?? false,
-    all: () => view.records(),
-    openBytes: (id) => Readable.from(bytesOf(id), { objectMode: false }),
-    readBytes: (id) => bytesOf(id),
-    async markHandedOver(id, attempt) {
-      await append({ op: 'handover', id, attempt });
-    },
-    handovers: () => new Map([...view.handovers].map(([id, mark]) => [id, mark.attempt])),
-    compact() {
-      // One at a time: a slow compaction must not overlap the next tick's.
-      compacting ??= inTurn(compactNow).finally(() => (compacting = undefined));
-      return compacting;
-    },
-    async removeOrphans(olderThanMs, now) {
-      const candidates = [
-        ...(await fsp.readdir(paths.bodies))
-          .filter((name) => {
-            const id = name.replace(/\.eml$/, '');
-            return !view.record(id) && !staged.has(id);
-          })
-          .map((name) => path.join(paths.bodies, name)),
-        ...(await fsp.readdir(paths.tmp)).map((name) => path.join(paths.tmp, name)),
-      ];
-      for (const file of candidates) {
-        const stat = await fsp.stat(file).catch(() => undefined);
-        // Another producer may be between writing the bytes and committing the state right now.
-        if (stat && now - stat.mtimeMs > olderThanMs) await unlinkIfExists(file);
-      }
-    },
-    async close() {
-      await writer?.close();
-    },
-  };
 }

@@ -52,54 +52,100 @@ interface OpenSegment {
   size: number;
 }
 
-export function createSegmentWriter(
-  dir: string,
-  options: { fs: FileSystemSeam; identity: ProcessIdentity },
-): SegmentWriter {
-  const created = new Set<string>();
-  const retiredSegments = new Set<string>();
-  let current: OpenSegment | undefined;
-  let chain: Promise<unknown> = Promise.resolve();
-  let batch: Pending[] | undefined;
+export interface SegmentWriterDeps {
+  readonly fs: FileSystemSeam;
+  readonly identity: ProcessIdentity;
+}
 
-  let dsync = options.fs.createSynced !== undefined;
+export function createSegmentWriter(dir: string, deps: SegmentWriterDeps): SegmentWriter {
+  return new GroupCommitWriter(dir, deps);
+}
+
+class GroupCommitWriter implements SegmentWriter {
+  private readonly created = new Set<string>();
+  private readonly retiredSegments = new Set<string>();
+  private current: OpenSegment | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private batch: Pending[] | undefined;
   /** With O_DSYNC unless the file system refuses it (EINVAL); then, from here on, write + fsync. */
-  async function createFile(file: string): Promise<{ handle: WritableFile; synced: boolean }> {
-    if (dsync && options.fs.createSynced) {
+  private dsync: boolean;
+  private readonly dir: string;
+  private readonly deps: SegmentWriterDeps;
+
+  constructor(dir: string, deps: SegmentWriterDeps) {
+    this.dir = dir;
+    this.deps = deps;
+    this.dsync = deps.fs.createSynced !== undefined;
+  }
+
+  append(frame: Buffer): Promise<Placed> {
+    return new Promise<Placed>((resolve, reject) => {
+      if (!this.batch) {
+        const entries: Pending[] = [];
+        this.batch = entries;
+        this.chain = this.chain.then(() => this.flush(entries));
+      }
+      this.batch.push({ frame, resolve, reject });
+    });
+  }
+
+  owns(segment: string): boolean {
+    return this.created.has(segment);
+  }
+
+  retired(): string[] {
+    return [...this.retiredSegments];
+  }
+
+  forgetRetired(segment: string): void {
+    this.retiredSegments.delete(segment);
+  }
+
+  async close(): Promise<void> {
+    const done = this.chain.then(async () => {
+      if (this.current) await this.retire(this.current, true);
+    });
+    this.chain = done.catch(() => undefined);
+    await done;
+  }
+
+  private async createFile(file: string): Promise<{ handle: WritableFile; synced: boolean }> {
+    const { fs } = this.deps;
+    if (this.dsync && fs.createSynced) {
       try {
-        return { handle: await options.fs.createSynced(file), synced: true };
+        return { handle: await fs.createSynced(file), synced: true };
       } catch (error) {
         if (errno(error) !== 'EINVAL') throw error;
-        dsync = false;
+        this.dsync = false;
         // In case the file was made before the flag was refused.
         await fsp.rm(file, { force: true });
       }
     }
-    return { handle: await options.fs.create(file), synced: false };
+    return { handle: await fs.create(file), synced: false };
   }
 
-  async function openNew(): Promise<OpenSegment> {
+  private async openNew(): Promise<OpenSegment> {
     const name = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.log`;
-    const file = path.join(dir, name);
-    const header = Buffer.concat([encodeFrame({ op: 'writer', ...options.identity }), COMMIT_FRAME]);
-    const { handle, synced } = await createFile(file);
-    created.add(name);
+    const file = path.join(this.dir, name);
+    const header = Buffer.concat([encodeFrame({ op: 'writer', ...this.deps.identity }), COMMIT_FRAME]);
+    const { handle, synced } = await this.createFile(file);
+    this.created.add(name);
     try {
       await writeFully(handle, header, 0);
       if (!synced) await handle.sync();
-      await fsyncDir(dir);
+      await fsyncDir(this.dir);
     } catch (error) {
       await handle.close().catch(() => undefined);
       await fsp.rm(file, { force: true });
-      created.delete(name);
+      this.created.delete(name);
       throw error;
     }
     return { name, file: handle, synced, size: header.length };
   }
 
-  async function retire(segment: OpenSegment, seal: boolean): Promise<void> {
-    if (current === segment) current = undefined;
-    retiredSegments.add(segment.name);
+  private async retire(segment: OpenSegment, seal: boolean): Promise<void> {
+    if (this.current === segment) this.current = undefined;
+    this.retiredSegments.add(segment.name);
     try {
       if (seal) {
         await writeFully(
@@ -119,7 +165,7 @@ export function createSegmentWriter(
    * off and go on. After a failed fsync the whole batch may have been read already; its place must
    * never hold anything else, so the segment takes no more frames.
    */
-  async function recover(segment: OpenSegment, written: boolean): Promise<void> {
+  private async recover(segment: OpenSegment, written: boolean): Promise<void> {
     try {
       await segment.file.truncate(segment.size);
       await segment.file.sync();
@@ -127,15 +173,15 @@ export function createSegmentWriter(
     } catch {
       // Whatever is left past `size` has no commit; the segment takes no more frames.
     }
-    await retire(segment, false).catch(() => undefined);
+    await this.retire(segment, false).catch(() => undefined);
   }
 
-  async function flush(entries: Pending[]): Promise<void> {
-    if (batch === entries) batch = undefined;
+  private async flush(entries: Pending[]): Promise<void> {
+    if (this.batch === entries) this.batch = undefined;
     let segment: OpenSegment | undefined;
     let written = false;
     try {
-      segment = current ??= await openNew();
+      segment = this.current ??= await this.openNew();
       const start = segment.size;
       // A failed O_DSYNC write is a failed fsync: what reached the disk is unknown, so the
       // segment takes no more frames (as after a failed sync below).
@@ -150,35 +196,10 @@ export function createSegmentWriter(
         at += entry.frame.length;
       }
     } catch (error) {
-      if (segment) await recover(segment, written);
+      if (segment) await this.recover(segment, written);
       for (const entry of entries) entry.reject(storageError(error));
       return;
     }
-    if (segment.size >= SEGMENT_BYTES) await retire(segment, true).catch(() => undefined);
+    if (segment.size >= SEGMENT_BYTES) await this.retire(segment, true).catch(() => undefined);
   }
-
-  return {
-    append(frame) {
-      return new Promise<Placed>((resolve, reject) => {
-        if (!batch) {
-          const entries: Pending[] = [];
-          batch = entries;
-          chain = chain.then(() => flush(entries));
-        }
-        batch.push({ frame, resolve, reject });
-      });
-    },
-    owns: (segment) => created.has(segment),
-    retired: () => [...retiredSegments],
-    forgetRetired(segment) {
-      retiredSegments.delete(segment);
-    },
-    async close() {
-      const done = chain.then(async () => {
-        if (current) await retire(current, true);
-      });
-      chain = done.catch(() => undefined);
-      await done;
-    },
-  };
 }

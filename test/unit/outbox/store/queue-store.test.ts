@@ -51,7 +51,7 @@ async function openStore(
   const store = createQueueStore(paths, {
     fs: nodeFileSystem,
     onQuarantine: (n) => notices.push(n),
-    ...(now ? { now } : {}),
+    ...(now ? { clock: { now } } : {}),
   });
   await store.init();
   cleanups.push(() => store.close());

@@ -1,0 +1,180 @@
+import path from 'node:path';
+import type { SentRecord } from '../../../preload/contract/outbox.ts';
+import type { Clock } from '../../core/clock.ts';
+import { fsyncDir, unlinkIfExists } from '../../files/atomic-file.ts';
+import { isAlive } from '../../files/process-identity.ts';
+import type { encodeFrame } from './queue-log-format.ts';
+import type { QueuePaths } from './queue-paths.ts';
+import type { BodyRef, QueueView, SegmentState, ViewEntry } from './queue-view.ts';
+
+/**
+ * This process's own sealed segments are reclaimed once at most this share of the messages with a
+ * frame there still has its current state or bytes there: copying them out costs about what it
+ * frees. (Segments of writers that are gone are reclaimed whatever is left in them.)
+ */
+export const RECLAIM_LIVE_SHARE = 0.5;
+/** A segment whose writer header is still missing after this long was left by a crash at its creation. */
+export const HEADERLESS_GRACE_MS = 60_000;
+/**
+ * A removal is kept this long even once no older frame of its message is left: a process that
+ * has not read it yet may still write a change to the message (say, a retry from the command
+ * line), and without the removal that change would bring a sent or cancelled message back.
+ */
+export const REMOVAL_GRACE_MS = 3_600_000;
+
+/** Whether few enough of an own retired segment's messages still live there to be worth copying out. */
+export function mostlyDead(view: QueueView, name: string): boolean {
+  const segment = view.segments.get(name);
+  if (!segment || segment.ids.size === 0) return true;
+  let live = 0;
+  for (const id of segment.ids) {
+    const entry = view.entries.get(id);
+    if (
+      entry?.record &&
+      (entry.holders.has(name) || view.bodies.get(id)?.some((ref) => ref.segment === name))
+    )
+      live++;
+  }
+  return live <= segment.ids.size * RECLAIM_LIVE_SHARE;
+}
+
+/**
+ * Whether a removal whose every holder is being reclaimed is copied. It is kept while any other
+ * segment has a frame of its message, reclaimed or not: a crash between the unlinks may leave an
+ * older state behind, which the removal must still outrank. With nothing older left it is kept
+ * through its grace period (removals without a time are not).
+ */
+export function keepsRemoval(heldElsewhere: boolean, removedAt: number | undefined, now: number): boolean {
+  return heldElsewhere || (removedAt !== undefined && now - removedAt < REMOVAL_GRACE_MS);
+}
+
+type Frame = Parameters<typeof encodeFrame>[0];
+
+export interface CompactionDeps {
+  readonly paths: QueuePaths;
+  readonly clock: Pick<Clock, 'now'>;
+  /** This process's own segments that take no more frames. */
+  readonly retired: () => string[];
+  /** A retired segment was deleted. */
+  readonly forgetRetired: (segment: string) => void;
+  /** The current view (a reload replaces it, though never while a compaction runs). */
+  readonly view: () => QueueView;
+  /** Appends a frame to this process's segment and applies it to the view. */
+  readonly append: (frame: Frame, body?: Buffer) => Promise<unknown>;
+  /** A copy of a message's bytes this process still holds in memory. */
+  readonly cached: (id: string) => Buffer | undefined;
+  /** A message's bytes read from their segment. */
+  readonly readBody: (ref: BodyRef) => Promise<Buffer>;
+  /** Reads a segment whose writer is gone to its end, into the view, telling of what changed. */
+  readonly readToEnd: (segment: SegmentState) => Promise<void>;
+  /** Modification time of a segment's file; undefined when it is gone. */
+  readonly modifiedAt: (segment: string) => Promise<number | undefined>;
+  /** Runs before segments are deleted, with the sent-log records their removals carry. */
+  readonly beforeReclaim?: ((sent: SentRecord[]) => Promise<void>) | undefined;
+}
+
+/**
+ * The deliverer's reclaiming of segments no one appends to any more: what is still live in them
+ * is copied into this process's segment first, with the same revisions, so every reader takes the
+ * copies as the same states in a new place.
+ */
+export class Compaction {
+  private readonly deps: CompactionDeps;
+
+  constructor(deps: CompactionDeps) {
+    this.deps = deps;
+  }
+
+  /** Reclaims what is finished; the caller has just read the log and holds the view's turn. */
+  async run(): Promise<void> {
+    const done = await this.finishedSegments();
+    if (done.size === 0) return;
+    await this.copyLive(done);
+    await this.reclaim(done);
+  }
+
+  /**
+   * Segments no one will append to and worth reclaiming: sealed, retired by this process (once
+   * mostly dead), or left by a writer that is gone.
+   */
+  private async finishedSegments(): Promise<Set<string>> {
+    const view = this.deps.view();
+    const done = new Set<string>(this.deps.retired().filter((name) => mostlyDead(view, name)));
+    for (const segment of view.segments.values()) {
+      if (segment.own) continue;
+      if (segment.sealed || segment.final) {
+        done.add(segment.name);
+        continue;
+      }
+      if (!(await this.writerGone(segment))) continue;
+      await this.deps.readToEnd(segment);
+      done.add(segment.name);
+    }
+    return done;
+  }
+
+  private async writerGone(segment: SegmentState): Promise<boolean> {
+    if (segment.writer) return !(await isAlive(segment.writer));
+    const modified = await this.deps.modifiedAt(segment.name);
+    return modified !== undefined && this.deps.clock.now() - modified > HEADERLESS_GRACE_MS;
+  }
+
+  /** Copies out of `done` the states, bytes, removals and hand-over marks that nothing else holds. */
+  private async copyLive(done: ReadonlySet<string>): Promise<void> {
+    const view = this.deps.view();
+    const copies: Promise<unknown>[] = [];
+    const onlyIn = (segments: Iterable<string>) => [...segments].every((name) => done.has(name));
+    for (const id of [...view.entries.keys()]) {
+      // Looked up afresh after every read: a delivery may change or remove the message meanwhile.
+      const entry = view.entries.get(id);
+      if (!entry) continue;
+      if (!entry.record) {
+        if (onlyIn(entry.holders) && this.keeps(id, entry)) copies.push(this.deps.append(removal(id, entry)));
+        continue;
+      }
+      const refs = view.bodies.get(id) ?? [];
+      const body = refs[0];
+      const bodyHere = body !== undefined && onlyIn(refs.map((ref) => ref.segment));
+      if (!onlyIn(entry.holders) && !bodyHere) continue;
+      const bytes = bodyHere ? (this.deps.cached(id) ?? (await this.deps.readBody(body))) : undefined;
+      // Removed during the read: its removal is in this process's segment, which stays.
+      if (!view.record(id)) continue;
+      copies.push(this.deps.append({ op: 'put', rev: entry.rev, record: entry.record }, bytes));
+    }
+    // A mark of an attempt whose outcome is not saved yet (one in flight) must survive.
+    for (const [id, mark] of view.handovers) {
+      const attempts = view.record(id)?.attempts ?? Infinity;
+      if (mark.attempt > attempts && onlyIn(mark.holders)) {
+        copies.push(this.deps.append({ op: 'handover', id, attempt: mark.attempt }));
+      }
+    }
+    await Promise.all(copies);
+  }
+
+  private keeps(id: string, entry: ViewEntry): boolean {
+    const heldElsewhere = this.deps.view().heldElsewhere(id, entry.holders);
+    return keepsRemoval(heldElsewhere, entry.removedAt, this.deps.clock.now());
+  }
+
+  /** Deletes the segments in `done`, once the sent log holds what their removals carry. */
+  private async reclaim(done: ReadonlySet<string>): Promise<void> {
+    const view = this.deps.view();
+    const sent = [...view.entries.values()].flatMap((entry) =>
+      entry.sent && [...entry.holders].some((name) => done.has(name)) ? [entry.sent] : [],
+    );
+    await this.deps.beforeReclaim?.(sent);
+    // Out of the view first, so no read in this process goes to a file about to be deleted.
+    for (const name of done) view.dropSegment(name);
+    for (const name of done) {
+      await unlinkIfExists(path.join(this.deps.paths.queue, name));
+      this.deps.forgetRetired(name);
+    }
+    await fsyncDir(this.deps.paths.queue);
+  }
+}
+
+/** A copy of a removal, with the same revision, sent-log record and time. */
+function removal(id: string, entry: ViewEntry): Frame {
+  const { rev, sent, removedAt } = entry;
+  return { op: 'del', id, rev, ...(sent ? { sent } : {}), ...(removedAt ? { at: removedAt } : {}) };
+}

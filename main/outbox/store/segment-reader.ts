@@ -1,0 +1,119 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { isNotFound } from '../../files/atomic-file.ts';
+import { COMMIT_FRAME, decodeFrames } from './queue-log-format.ts';
+import type { BodyRef, QueueView, SegmentState } from './queue-view.ts';
+import { SEGMENT_FILE } from './segment-writer.ts';
+
+export interface SegmentReaderDeps {
+  /** The queue folder the segments are in. */
+  readonly dir: string;
+  /** Whether this process writes that segment (its frames are applied as they are appended). */
+  readonly owns: (segment: string) => boolean;
+  /** A stretch of a segment, found at `from`, is damaged (its frames fail their checks). */
+  readonly onDamage: (segment: string, from: number, stretch: Buffer) => Promise<void>;
+}
+
+/** Reads segments into a view, each from where the last read stopped, and message bytes out of them. */
+export class SegmentReader {
+  private readonly deps: SegmentReaderDeps;
+
+  constructor(deps: SegmentReaderDeps) {
+    this.deps = deps;
+  }
+
+  /**
+   * Reads a segment from where the last read stopped, into `target`, up to its last commit: what
+   * follows is a batch still being written, or one whose write failed. With `final`, the writer is
+   * gone and the segment is read to its end. Adds the ids whose state changed to `changed`. False
+   * when the segment is gone.
+   */
+  async read(
+    target: QueueView,
+    segment: SegmentState,
+    changed: Set<string>,
+    final = false,
+  ): Promise<boolean> {
+    const bytes = await this.tail(segment);
+    if (!bytes) return false;
+    const base = segment.offset;
+    const decoded = decodeFrames(bytes, base, final);
+    const committed = decoded.frames.findLastIndex((frame) => frame.entry.op === 'commit');
+    for (const frame of decoded.frames.slice(0, committed + 1)) {
+      const id = target.apply(segment.name, frame);
+      if (id) changed.add(id);
+    }
+    const last = decoded.frames[committed];
+    if (last) segment.offset = last.at + COMMIT_FRAME.length;
+    for (const { from, to } of decoded.damaged) {
+      if (from < segment.offset)
+        await this.deps.onDamage(segment.name, from, bytes.subarray(from - base, to - base));
+    }
+    if (final) segment.final = true;
+    return true;
+  }
+
+  /**
+   * Reads the other writers' segments (with `everything`, all of them) into `target`, and forgets
+   * those that are gone; returns the ids whose state changed.
+   */
+  async readAll(target: QueueView, everything: boolean): Promise<string[]> {
+    const changed = new Set<string>();
+    const names = await this.segmentNames();
+    const present = new Set(names);
+    for (const name of names) {
+      const own = this.deps.owns(name);
+      if (own && !everything) continue;
+      const segment = target.segment(name, own);
+      if (segment.final) continue;
+      if (!(await this.read(target, segment, changed))) present.delete(name);
+    }
+    for (const segment of [...target.segments.values()]) {
+      if (!segment.own && !present.has(segment.name)) target.dropSegment(segment.name);
+    }
+    return [...changed];
+  }
+
+  /** A message's bytes held in a segment. */
+  async readBody(ref: BodyRef): Promise<Buffer> {
+    const handle = await fsp.open(path.join(this.deps.dir, ref.segment), 'r');
+    try {
+      const bytes = Buffer.alloc(ref.length);
+      const { bytesRead } = await handle.read(bytes, 0, ref.length, ref.offset);
+      if (bytesRead !== ref.length) throw new Error(`short read in ${ref.segment}`);
+      return bytes;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** When the segment's file was last written, or undefined when it is gone. */
+  async modifiedAt(segment: string): Promise<number | undefined> {
+    return fsp.stat(path.join(this.deps.dir, segment)).then(
+      (s) => s.mtimeMs,
+      () => undefined,
+    );
+  }
+
+  private async segmentNames(): Promise<string[]> {
+    return (await fsp.readdir(this.deps.dir)).filter((name) => SEGMENT_FILE.test(name)).sort();
+  }
+
+  /** The bytes past what was read of the segment; undefined when it is gone. */
+  private async tail(segment: SegmentState): Promise<Buffer | undefined> {
+    try {
+      const handle = await fsp.open(path.join(this.deps.dir, segment.name), 'r');
+      try {
+        const { size } = await handle.stat();
+        const bytes = Buffer.alloc(Math.max(0, size - segment.offset));
+        if (bytes.length > 0) await handle.read(bytes, 0, bytes.length, segment.offset);
+        return bytes;
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
