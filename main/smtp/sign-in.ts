@@ -18,14 +18,12 @@ export interface PasswordSignIn {
  * How a session signs in: one variant per kind of credential. Delivery hands it to nodemailer
  * (`nodemailerAuth`); the connection test runs the same SASL mechanisms itself (`saslExchange`),
  * so it can report what the server said. A new kind (XOAUTH2) is a variant here, its case in
- * `nodemailerAuth` and its mechanism in `saslExchange`.
+ * `nodemailerAuth` and its mechanisms in `MECHANISMS`.
  */
 export type SmtpAuth = NoSignIn | PasswordSignIn;
 
 /** A sign-in that sends credentials. */
 export type Credentialed = Exclude<SmtpAuth, NoSignIn>;
-
-export const NO_SIGN_IN: NoSignIn = { kind: 'none' };
 
 /** nodemailer's `auth` option for delivery; `undefined` sends without signing in. */
 export function nodemailerAuth(auth: SmtpAuth): SMTPConnection.AuthenticationType | undefined {

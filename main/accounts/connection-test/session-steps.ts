@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../../preload/contract/errors.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { describeCapabilities, parseCapabilities } from '../../smtp/capabilities.ts';
-import { saslExchange } from '../../smtp/sign-in.ts';
+import { saslExchange, type SmtpAuth } from '../../smtp/sign-in.ts';
 import { ReplyTimeout, type SmtpDialogue, type SmtpReply } from '../../smtp/smtp-dialogue.ts';
 import { classifySmtpError } from '../../smtp/smtp-failure.ts';
 import { diagnoseSilentGreeting } from '../../smtp/tls-diagnosis.ts';
@@ -97,7 +97,7 @@ export async function startTls(run: TestRun, session: SmtpDialogue): Promise<voi
 /** The `auth` step: signs in with the mechanism delivery would choose, and says why it failed. */
 export async function authenticate(run: TestRun, session: SmtpDialogue): Promise<void> {
   const { host, port, security } = run.target;
-  let auth;
+  let auth: SmtpAuth | undefined;
   try {
     auth = await run.target.auth();
   } catch (error) {
