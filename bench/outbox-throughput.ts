@@ -236,7 +236,7 @@ async function enqueueLatency(): Promise<{ p50: number; p99: number }> {
       id: 'bench',
       fromAddress: 'me@example.org',
       paused: true,
-      endpoint: { host: '127.0.0.1', port: 9, security: 'none' },
+      endpoint: { host: '127.0.0.1', port: 9, security: 'none', auth: { kind: 'none' } },
     },
   ]);
   const outbox = outboxFor(dataDir, accounts);
@@ -274,7 +274,12 @@ async function measure<T>(name: string, ...args: string[]): Promise<T> {
 
 async function measurement(name: string, args: string[]): Promise<unknown> {
   const [port = '', base = ''] = args;
-  const endpoint: SmtpEndpoint = { host: '127.0.0.1', port: Number(port), security: 'none' };
+  const endpoint: SmtpEndpoint = {
+    host: '127.0.0.1',
+    port: Number(port),
+    security: 'none',
+    auth: { kind: 'none' },
+  };
   const twice = async <T>(run: () => Promise<T>) => {
     await run();
     return run();

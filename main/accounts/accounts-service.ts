@@ -18,7 +18,7 @@ import { normaliseFingerprint } from '../smtp/transport-options.ts';
 import type { AccountPatch, AccountStore, InternalFields, StoredAccount } from './account-store.ts';
 import { domainOf } from '../mail/address.ts';
 import { testConnection, type ConnectionTestTimeouts, type SeenCertificate } from './connection-test.ts';
-import type { Credentials, SecretKind } from './credentials.ts';
+import { signInFor, type Credentials, type SecretKind } from './credentials.ts';
 import { dkimPublicKey } from './dkim.ts';
 import { detectPreset } from './provider-presets.ts';
 import { checkSenderDomain } from './sender-domain-check.ts';
@@ -116,16 +116,12 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
 
     async endpoint(accountId) {
       const account = store.get(accountId);
-      let auth: SmtpEndpoint['auth'];
-      if (account.auth === 'password') {
-        const pass = await readSecret(account, 'password');
-        if (pass === undefined) {
-          throw new AppError(
-            'auth_required',
-            `No password is saved for "${account.label}". Enter it in the account settings.`,
-          );
-        }
-        auth = { user: account.username || account.fromAddress, pass };
+      const auth = await signInFor(account, (kind) => readSecret(account, kind));
+      if (!auth) {
+        throw new AppError(
+          'auth_required',
+          `No password is saved for "${account.label}". Enter it in the account settings.`,
+        );
       }
       let dkim: SmtpEndpoint['dkim'];
       if (account.dkim && account.hasDkimKey) {
@@ -142,7 +138,7 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
         host: account.host,
         port: account.port,
         security: account.security,
-        ...(auth ? { auth } : {}),
+        auth,
         ...(account.pinnedCertSha256 && account.pinnedCertPem
           ? { pinnedCert: { sha256: account.pinnedCertSha256, pem: account.pinnedCertPem } }
           : {}),
@@ -270,14 +266,7 @@ export function createAccountsService(deps: AccountsServiceDeps): AccountsServic
           ...(account.pinnedCertSha256 && account.pinnedCertPem
             ? { pinnedCert: { sha256: account.pinnedCertSha256, pem: account.pinnedCertPem } }
             : {}),
-          ...(account.auth === 'password'
-            ? {
-                auth: {
-                  user: account.username || account.fromAddress,
-                  password: () => readSecret(account, 'password'),
-                },
-              }
-            : {}),
+          auth: () => signInFor(account, (kind) => readSecret(account, kind)),
         },
         deps.testTimeouts,
       );

@@ -1,5 +1,7 @@
+import type { Account } from '../../preload/contract/accounts.ts';
 import type { Keychain } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
+import type { SmtpAuth } from '../smtp/sign-in.ts';
 
 /** The keychain service every Outbox secret is filed under. */
 export const KEYCHAIN_SERVICE = 'Outbox';
@@ -81,4 +83,25 @@ export function createCredentials(keychain: Keychain): Credentials {
       }
     },
   };
+}
+
+/**
+ * How an account signs in, its secret read with `read` now: the one place an account's `auth`
+ * setting becomes the SMTP sign-in that delivery and the connection test use. `undefined` when the
+ * secret it needs was never saved.
+ */
+export async function signInFor(
+  account: Pick<Account, 'auth' | 'username' | 'fromAddress'>,
+  read: (kind: SecretKind) => Promise<string | undefined>,
+): Promise<SmtpAuth | undefined> {
+  switch (account.auth) {
+    case 'none':
+      return { kind: 'none' };
+    case 'password': {
+      const pass = await read('password');
+      return pass === undefined
+        ? undefined
+        : { kind: 'password', user: account.username || account.fromAddress, pass };
+    }
+  }
 }

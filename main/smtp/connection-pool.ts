@@ -1,11 +1,7 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SmtpEndpoint } from './smtp-endpoint.ts';
-import {
-  connectionOptions,
-  connectWithNoDelay,
-  DEFAULT_TIMEOUTS,
-  type Timeouts,
-} from './transport-options.ts';
+import { logIn } from './sign-in.ts';
+import { connectionOptions, connectSocket, DEFAULT_TIMEOUTS, type Timeouts } from './transport-options.ts';
 
 /** Servers drop idle sessions after a minute or so; close ours first rather than find a dead one. */
 const IDLE_MS = 30_000;
@@ -32,47 +28,30 @@ interface Idle {
   readonly timer: NodeJS.Timeout;
 }
 
-function open(endpoint: SmtpEndpoint, timeouts: Timeouts): Promise<SMTPConnection> {
-  const options = connectionOptions(endpoint, timeouts);
+async function open(endpoint: SmtpEndpoint, timeouts: Timeouts): Promise<SMTPConnection> {
+  const socket = await connectSocket(endpoint.host, endpoint.port, timeouts.connectionMs);
+  // nodemailer does TLS (implicit or STARTTLS) on top of the socket we connected with TCP_NODELAY.
+  const connection = new SMTPConnection({ ...connectionOptions(endpoint, timeouts), connection: socket });
   return new Promise((resolve, reject) => {
-    connectWithNoDelay(
-      { host: endpoint.host, port: endpoint.port, connectionTimeout: timeouts.connectionMs },
-      (error, socket) => {
-        if (error || !socket) {
-          reject(error ?? new Error('no socket'));
-          return;
-        }
-        // nodemailer does TLS (implicit or STARTTLS) on top of the socket we connected with TCP_NODELAY.
-        const connection = new SMTPConnection({ ...options, connection: socket.connection });
-        let settled = false;
-        const fail = (failure: unknown) => {
-          if (settled) return;
-          settled = true;
-          connection.close();
-          reject(failure instanceof Error ? failure : new Error(String(failure)));
-        };
-        const ready = () => {
-          settled = true;
-          resolve(connection);
-        };
-        // Stays attached: once connected, errors reach the send callback, and an unhandled one would crash.
-        connection.on('error', fail);
-        connection.connect((connectError) => {
-          if (connectError) {
-            fail(connectError);
-            return;
-          }
-          if (!endpoint.auth) {
-            ready();
-            return;
-          }
-          connection.login({ user: endpoint.auth.user, pass: endpoint.auth.pass }, (loginError) => {
-            if (loginError) fail(loginError);
-            else ready();
-          });
-        });
-      },
-    );
+    let settled = false;
+    const fail = (failure: unknown) => {
+      if (settled) return;
+      settled = true;
+      connection.close();
+      reject(failure instanceof Error ? failure : new Error(String(failure)));
+    };
+    // Stays attached: once connected, errors reach the send callback, and an unhandled one would crash.
+    connection.on('error', fail);
+    connection.connect((connectError) => {
+      if (connectError) {
+        fail(connectError);
+        return;
+      }
+      logIn(connection, endpoint.auth).then(() => {
+        settled = true;
+        resolve(connection);
+      }, fail);
+    });
   });
 }
 

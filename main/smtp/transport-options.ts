@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { nodemailerAuth } from './sign-in.ts';
 import type { SmtpEndpoint } from './smtp-endpoint.ts';
 
 export interface Timeouts {
@@ -23,7 +24,7 @@ export function normaliseFingerprint(fingerprint: string): string {
  * replaces the CA list with that one certificate and is matched by SHA-256 fingerprint instead of
  * hostname, so trusting a self-signed bridge trusts nothing else.
  */
-export function tlsOptions(endpoint: SmtpEndpoint): ConnectionOptions {
+export function tlsOptions(endpoint: Pick<SmtpEndpoint, 'host' | 'pinnedCert'>): ConnectionOptions {
   const base: ConnectionOptions = {
     minVersion: 'TLSv1.2',
     rejectUnauthorized: true,
@@ -69,6 +70,16 @@ export function connectWithNoDelay(
   });
 }
 
+/** `connectWithNoDelay` as a promise: a connected socket, or the socket's error or `ETIMEDOUT`. */
+export function connectSocket(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    connectWithNoDelay({ host, port, connectionTimeout: timeoutMs }, (error, socket) => {
+      if (error || !socket) reject(error ?? new Error('no socket'));
+      else resolve(socket.connection);
+    });
+  });
+}
+
 /**
  * Options for one nodemailer SMTPConnection to this endpoint: where, which TLS, how long to wait.
  * Credentials and DKIM are not in here; they go to `login` and the signer.
@@ -98,9 +109,10 @@ export function smtpOptions(
   endpoint: SmtpEndpoint,
   extra: { maxConnections?: number; timeouts?: Timeouts } = {},
 ): SMTPPool.Options {
+  const auth = nodemailerAuth(endpoint.auth);
   return {
     ...connectionOptions(endpoint, extra.timeouts),
-    ...(endpoint.auth ? { auth: { user: endpoint.auth.user, pass: endpoint.auth.pass } } : {}),
+    ...(auth ? { auth } : {}),
     ...(endpoint.dkim ? { dkim: { ...endpoint.dkim } } : {}),
     pool: true,
     maxConnections: extra.maxConnections ?? 3,

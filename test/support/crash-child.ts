@@ -15,7 +15,7 @@ const outbox = createOutbox({
     {
       id: 'crash',
       fromAddress: 'me@example.org',
-      endpoint: { host: '127.0.0.1', port: Number(port), security: 'none' },
+      endpoint: { host: '127.0.0.1', port: Number(port), security: 'none', auth: { kind: 'none' } },
     },
   ]),
   // Settings never change here, so a constant stands in for the settings file (and keeps start-up fast).

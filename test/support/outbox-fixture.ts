@@ -37,7 +37,7 @@ export async function makeDataDir(): Promise<string> {
 }
 
 export function plainEndpoint(port: number, extra: Partial<SmtpEndpoint> = {}): SmtpEndpoint {
-  return { host: '127.0.0.1', port, security: 'none', ...extra };
+  return { host: '127.0.0.1', port, security: 'none', auth: { kind: 'none' }, ...extra };
 }
 
 /** The real outbox (createOutbox) on a temp data folder with `conf` settings, started. */

@@ -421,7 +421,7 @@ describe('delivery through smtp-server', () => {
     async (method) => {
       const { server, service, accounts, clock } = await setup(
         { users: { me: 'right' }, authMethods: [method] },
-        (port) => plainEndpoint(port, { auth: { user: 'me', pass: 'wrong' } }),
+        (port) => plainEndpoint(port, { auth: { kind: 'password', user: 'me', pass: 'wrong' } }),
       );
       const item = await send(service);
       expect(await after(service, item.id)).toMatchObject({ state: 'needs_attention', attempts: 0 });
@@ -429,7 +429,10 @@ describe('delivery through smtp-server', () => {
       clock.advance(5 * 60 * MINUTE);
       await after(service, item.id);
       expect(server.authAttempts).toEqual([{ user: 'me', ok: false }]);
-      accounts.setEndpoint('work', plainEndpoint(server.port, { auth: { user: 'me', pass: 'right' } }));
+      accounts.setEndpoint(
+        'work',
+        plainEndpoint(server.port, { auth: { kind: 'password', user: 'me', pass: 'right' } }),
+      );
       expect(await after(service, item.id)).toBeUndefined();
       expect(server.messages).toHaveLength(1);
       expect(server.authAttempts.at(-1)).toEqual({ user: 'me', ok: true });
@@ -500,6 +503,7 @@ describe('TLS with a self-signed certificate', () => {
         host: '127.0.0.1',
         port,
         security: mode,
+        auth: { kind: 'none' },
         pinnedCert: { sha256: cert.sha256, pem: cert.cert },
       }));
       const ok = await send(pinned.service);
@@ -510,6 +514,7 @@ describe('TLS with a self-signed certificate', () => {
         host: '127.0.0.1',
         port,
         security: mode,
+        auth: { kind: 'none' },
       }));
       const refused = await send(unpinned.service);
       expect(await after(unpinned.service, refused.id)).toMatchObject({

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { SaslChannel } from './sign-in.ts';
 
 export interface SmtpReply {
   readonly code: number;
@@ -18,7 +19,7 @@ export class ReplyTimeout extends Error {
  * SMTPConnection (greeting, EHLO, STARTTLS and EHLO again in one `connect()`) cannot report.
  * Used only by the connection test; mail is sent by nodemailer.
  */
-export class SmtpDialogue {
+export class SmtpDialogue implements SaslChannel {
   #socket: Socket;
   #buffer = '';
   #lines: string[] = [];
