@@ -20,6 +20,9 @@ export default defineConfig({
           hookTimeout: 180_000,
           // One Chromium at a time: the machine has two cores.
           fileParallelism: false,
+          // expect.poll waits for something the page will do; its 1 s default is a timing
+          // assertion in disguise, which a loaded CI machine fails (a real bug still times out).
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],
