@@ -4,7 +4,7 @@ import type { SettingsStore } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
 import { storedError, storedErrorInfo } from '../errors/stored-error.ts';
 import { upgrade, type Migration, type StoredFormat } from '../files/versioned.ts';
-import { storedId, storedTime } from '../sent/sent-record.ts';
+import { storedId, storedTime } from '../files/stored-fields.ts';
 import { assertAddress, assertHost, assertPort } from './account-validation.ts';
 import { assertAliases } from './aliases.ts';
 

@@ -7,7 +7,7 @@ import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import { ensureDir, isNotFound, nodeFileSystem, removeFiles, writeFileAtomic } from '../files/atomic-file.ts';
 import { NewerFormatError, storedSchema, type StoredFormat } from '../files/versioned.ts';
-import { storedId, storedTime } from '../sent/sent-record.ts';
+import { storedId, storedTime } from '../files/stored-fields.ts';
 
 /** Version 1 files were written without a `version` field. */
 export const DRAFT_FORMAT: StoredFormat = { name: 'draft', version: 1, migrations: {}, unversioned: 1 };

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import type { SentRecord } from '../../preload/contract/outbox.ts';
+import { storedId, storedTime } from '../files/stored-fields.ts';
 import { type StoredFormat, storedSchema } from '../files/versioned.ts';
 
-// Stored formats are the stores' own, not the bridge's: a change to the contract must never make
-// what is on disk unreadable. A change here is a new format (see docs/outbox-queue.md).
-
-/** A message or draft id as stored: also a file name (`<id>.eml`, `<id>.json`), so nothing else. */
-export const storedId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
-export const storedTime = z.iso.datetime({ offset: true });
+// The sent log's own format, not the bridge's `sentRecord`: a change to the contract must never
+// make what is on disk unreadable. A change here is a new format (see docs/outbox-queue.md).
 
 export const storedRecipient = z.object({
   address: z.string(),

@@ -1,7 +1,8 @@
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { NewerFormatError } from '../../files/versioned.ts';
-import { sentRecordOnDisk, storedId as queueId } from '../../sent/sent-record.ts';
+import { storedId as queueId } from '../../files/stored-fields.ts';
+import { sentRecordOnDisk } from '../../sent/sent-record.ts';
 import { queueRecordOnDisk } from './queue-record.ts';
 
 /**
@@ -111,6 +112,7 @@ function parseAt(buffer: Buffer, pos: number, base: number): Parsed {
  * damaged frame at the end is left for later (it may still be being written, or was torn by a
  * crash and never acknowledged); damage with whole frames after it is skipped and reported.
  * `final`: the writer is gone, so an incomplete frame may also be a damaged length with more after it.
+ * Throws `NewerFormatError` at a whole frame a later Outbox wrote: refused, never skipped as damage.
  */
 export function decodeFrames(buffer: Buffer, base = 0, final = false): DecodeResult {
   const frames: DecodedFrame[] = [];

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { QueueItem, QueueState } from '../../../preload/contract/outbox.ts';
 import { storedError, storedErrorInfo } from '../../errors/stored-error.ts';
 import { storedSchema, type StoredFormat } from '../../files/versioned.ts';
-import { storedId, storedRecipient, storedTime } from '../../sent/sent-record.ts';
+import { storedId, storedTime } from '../../files/stored-fields.ts';
+import { storedRecipient } from '../../sent/sent-record.ts';
 
 /** Each `put` carries its record's format, so segments written by different builds can mix. */
 export const QUEUE_RECORD_FORMAT: StoredFormat = { name: 'queued messages', version: 1, migrations: {} };
