@@ -1,24 +1,81 @@
 import { z } from 'zod';
-import { account, accountInput, type Account, type AccountInput } from '../../preload/contract/accounts.ts';
+import { accountInput, type Account, type AccountInput } from '../../preload/contract/accounts.ts';
 import type { SettingsStore } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
+import { storedError, storedErrorInfo } from '../errors/stored-error.ts';
+import { upgrade, type Migration, type StoredFormat } from '../files/versioned.ts';
+import { storedId, storedTime } from '../files/stored-fields.ts';
 import { assertAddress } from '../mail/address.ts';
 import { assertHost, assertPort } from './account-validation.ts';
 import { assertAliases } from './aliases.ts';
+
+export type { Migration } from '../files/versioned.ts';
 
 /** The settings-store key that holds every account, as one versioned document. */
 export const ACCOUNTS_KEY = 'accounts';
 export const ACCOUNTS_VERSION = 1;
 
+// RFC 5322 §2.2: these end up in header fields, so a hand-edited file must not smuggle in a line break.
+const headerSafe = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !/[\r\n\0]/.test(s), { message: 'must not contain line breaks or NUL characters' });
+
+const storedAlias = z.object({
+  address: headerSafe(320),
+  displayName: headerSafe(200).default(''),
+  signatureText: z.string().max(10_000).default(''),
+  signatureHtml: z.string().max(50_000).default(''),
+});
+
 /**
- * An account as saved. `isDefault` is derived from the document's `defaultId`, so exactly one
- * account is the default. The pinned certificate's PEM sits beside its fingerprint: a certificate
- * is public, and the TLS layer needs it as the only trusted CA.
+ * An account as saved: the store's own format, not the bridge's `account` (a change to the contract
+ * must not make the saved accounts unreadable; a change here is a new format). `isDefault` is
+ * derived from the document's `defaultId`, so exactly one account is the default. The pinned
+ * certificate's PEM sits beside its fingerprint: a certificate is public, and the TLS layer needs it
+ * as the only trusted CA.
  */
-const storedAccount = account.omit({ isDefault: true }).extend({
+const storedAccount = z.object({
+  id: storedId,
+  label: headerSafe(100).pipe(z.string().trim().min(1)),
+  displayName: headerSafe(200).default(''),
+  fromAddress: headerSafe(320),
+  replyTo: headerSafe(320).optional(),
+  host: z.string().max(253),
+  port: z.number().int(),
+  security: z.enum(['tls', 'starttls', 'none']),
+  allowPlaintext: z.boolean().default(false),
+  auth: z.enum(['password', 'none']).default('password'),
+  username: headerSafe(320).default(''),
+  signatureText: z.string().max(10_000).default(''),
+  signatureHtml: z.string().max(50_000).default(''),
+  maxMessageBytes: z.number().int().positive().optional(),
+  ratePerHour: z.number().int().positive().optional(),
+  color: z.string().default('#3b82f6'),
+  pinnedCertSha256: z.string().optional(),
   pinnedCertPem: z.string().max(50_000).optional(),
+  dkim: z.object({ domain: z.string().max(253), selector: z.string().max(63) }).optional(),
+  aliases: z.array(storedAlias).max(50).default([]),
+  hasPassword: z.boolean(),
+  hasDkimKey: z.boolean(),
+  paused: z.boolean(),
+  /** Set when delivery stopped because the user must act (bad credentials, untrusted certificate). */
+  attention: storedError.optional(),
+  /** The SIZE limit the server advertised at the last connection. */
+  serverSizeLimit: z.number().int().nonnegative().optional(),
+  createdAt: storedTime,
 });
 export type StoredAccount = z.infer<typeof storedAccount>;
+
+/** Keyed by the version each migration upgrades from. Version 1 is the first format. */
+const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+
+const ACCOUNTS_FORMAT: StoredFormat = {
+  name: 'saved accounts',
+  version: ACCOUNTS_VERSION,
+  migrations: MIGRATIONS,
+};
 
 const accountsDocument = z.object({
   version: z.literal(ACCOUNTS_VERSION),
@@ -27,15 +84,10 @@ const accountsDocument = z.object({
 });
 type AccountsDocument = z.infer<typeof accountsDocument>;
 
-/** Turns a document of version N into version N + 1. */
-export type Migration = (document: Record<string, unknown>) => Record<string, unknown>;
-
-/** Keyed by the version each migration upgrades from. Version 1 is the first format. */
-const MIGRATIONS: Readonly<Record<number, Migration>> = {};
-
 /**
- * Brings a stored document up to `target`. A document newer than this build knows (written by a
- * later version of Outbox) is refused rather than rewritten, so a downgrade never loses data.
+ * Brings a stored accounts document up to `target`; none yet is an empty one. A document newer
+ * than this build knows (written by a later Outbox) is refused rather than rewritten, so a
+ * downgrade never loses data.
  */
 export function migrate(
   raw: unknown,
@@ -43,26 +95,7 @@ export function migrate(
   target: number,
 ): Record<string, unknown> {
   if (raw === undefined) return { version: target, accounts: [] };
-  if (typeof raw !== 'object' || raw === null) {
-    throw new AppError('storage_failed', 'The saved accounts are damaged and could not be read.');
-  }
-  let document = raw as Record<string, unknown>;
-  let version = typeof document.version === 'number' ? document.version : 0;
-  if (version > target) {
-    throw new AppError(
-      'storage_failed',
-      'The saved accounts were written by a newer version of Outbox. Update Outbox to use them.',
-    );
-  }
-  while (version < target) {
-    const step = migrations[version];
-    if (!step) {
-      throw new AppError('storage_failed', `The saved accounts (format ${version}) cannot be upgraded.`);
-    }
-    document = { ...step(document), version: version + 1 };
-    version += 1;
-  }
-  return document;
+  return upgrade(raw, { ...ACCOUNTS_FORMAT, version: target, migrations });
 }
 
 /** A partial edit as the bridge sends it: a key present with `undefined` clears an optional field. */
@@ -179,9 +212,12 @@ export class AccountStore {
   }
 
   #toAccount(stored: StoredAccount, defaultId: string | undefined): Account {
-    const view: Account & { pinnedCertPem?: string } = { ...stored, isDefault: stored.id === defaultId };
-    delete view.pinnedCertPem;
-    return view;
+    const { pinnedCertPem, attention, ...view } = stored;
+    return {
+      ...view,
+      isDefault: stored.id === defaultId,
+      ...(attention ? { attention: storedErrorInfo(attention) } : {}),
+    };
   }
 
   list(): Account[] {

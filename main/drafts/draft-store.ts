@@ -1,10 +1,46 @@
 import { randomUUID } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { draft, type Draft, type DraftContent } from '../../preload/contract/compose.ts';
+import { z } from 'zod';
+import type { Draft, DraftContent } from '../../preload/contract/compose.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import { ensureDir, isNotFound, nodeFileSystem, removeFiles, writeFileAtomic } from '../files/atomic-file.ts';
+import { NewerFormatError, storedSchema, type StoredFormat } from '../files/versioned.ts';
+import { storedId, storedTime } from '../files/stored-fields.ts';
+
+/** Version 1 files were written without a `version` field. */
+export const DRAFT_FORMAT: StoredFormat = { name: 'draft', version: 1, migrations: {}, unversioned: 1 };
+
+const addresses = z.array(z.string().max(998)).max(500).default([]);
+
+/**
+ * A draft file: the store's own format, not the bridge's (a change to the contract must not make
+ * saved drafts unreadable). A draft need not be valid yet, so little is checked.
+ */
+const storedDraft = storedSchema(
+  DRAFT_FORMAT,
+  z.object({
+    id: storedId,
+    content: z.object({
+      accountId: z.string().max(128).optional(),
+      from: z.string().max(998).optional(),
+      to: addresses,
+      cc: addresses,
+      bcc: addresses,
+      replyTo: z.string().max(998).optional(),
+      subject: z.string().max(998).default(''),
+      text: z.string().max(20_000_000).optional(),
+      html: z.string().max(20_000_000).optional(),
+      attachments: z
+        .array(z.object({ path: z.string().min(1).max(4096) }))
+        .max(100)
+        .default([]),
+      sendAt: storedTime.optional(),
+    }),
+    updatedAt: storedTime,
+  }),
+);
 
 export interface DraftStore {
   list(): Promise<Draft[]>;
@@ -22,10 +58,13 @@ export function createDraftStore(dir: string, log: Logger, now: () => Date = () 
 
   async function read(file: string): Promise<Draft | undefined> {
     try {
-      const parsed = draft.safeParse(JSON.parse(await fsp.readFile(path.join(dir, file), 'utf8')));
+      const parsed = storedDraft.safeParse(JSON.parse(await fsp.readFile(path.join(dir, file), 'utf8')));
       if (parsed.success) return parsed.data;
       log.warn('Skipping an unreadable draft', { file });
     } catch (error) {
+      // Refused as a whole, not skipped: a draft missing from the list would let its edit copies
+      // be swept away (core start) while the Outbox that wrote it still needs them.
+      if (error instanceof NewerFormatError) throw error;
       if (!isNotFound(error)) log.warn('Skipping an unreadable draft', { file });
     }
     return undefined;
@@ -41,7 +80,8 @@ export function createDraftStore(dir: string, log: Logger, now: () => Date = () 
     async save(id, content) {
       await ready;
       const saved: Draft = { id: id ?? randomUUID(), content, updatedAt: now().toISOString() };
-      await writeFileAtomic(fileOf(saved.id), JSON.stringify(saved), { tmpDir: dir, fs: nodeFileSystem });
+      const stored = { version: DRAFT_FORMAT.version, ...saved };
+      await writeFileAtomic(fileOf(saved.id), JSON.stringify(stored), { tmpDir: dir, fs: nodeFileSystem });
       return saved;
     },
     async remove(id) {

@@ -1,7 +1,8 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { sentRecord, type SentRecord } from '../../preload/contract/outbox.ts';
+import type { SentRecord } from '../../preload/contract/outbox.ts';
 import { fsyncDir, isNotFound, syncPath } from '../files/atomic-file.ts';
+import { sentRecordOnDisk, toStoredSentRecord } from './sent-record.ts';
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
 const DAY_MS = 86_400_000;
@@ -37,18 +38,33 @@ export function createSentLog(dir: string): SentLog {
       .reverse();
   }
 
-  async function readDay(name: string): Promise<SentRecord[]> {
+  /** A line torn by a crash mid-append is skipped; the message is still in the queue then. */
+  async function readLines(name: string): Promise<unknown[]> {
     const text = await fsp.readFile(path.join(dir, name), 'utf8').catch(() => '');
-    // A line torn by a crash mid-append is skipped; the message is still in the queue then.
     return text.split('\n').flatMap((line) => {
       if (!line) return [];
       try {
-        const parsed = sentRecord.safeParse(JSON.parse(line));
-        return parsed.success ? [parsed.data] : [];
+        return [JSON.parse(line) as unknown];
       } catch {
         return [];
       }
     });
+  }
+
+  /** Throws `NewerFormatError` for a line a later Outbox wrote: it is refused, not skipped as damage. */
+  async function readDay(name: string): Promise<SentRecord[]> {
+    return (await readLines(name)).flatMap((line) => {
+      const parsed = sentRecordOnDisk.safeParse(line);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  /** The ids a day's file holds, in whatever format: enough to know which lines are missing. */
+  async function idsOfDay(name: string): Promise<Set<string>> {
+    const lines = await readLines(name);
+    return new Set(
+      lines.map((line) => (line as { id?: unknown } | null)?.id).filter((id) => typeof id === 'string'),
+    );
   }
 
   const pending: { file: string; line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
@@ -111,7 +127,7 @@ export function createSentLog(dir: string): SentLog {
   function write(record: SentRecord): Promise<void> {
     const file = path.join(dir, `${record.sentAt.slice(0, 10)}.jsonl`);
     return new Promise<void>((resolve, reject) => {
-      pending.push({ file, line: `${JSON.stringify(record)}\n`, resolve, reject });
+      pending.push({ file, line: `${JSON.stringify(toStoredSentRecord(record))}\n`, resolve, reject });
       writing ??= writeBatches();
     });
   }
@@ -135,7 +151,7 @@ export function createSentLog(dir: string): SentLog {
     async restore(records) {
       const days = Map.groupBy(records, (r) => r.sentAt.slice(0, 10));
       for (const [day, ofDay] of days) {
-        const present = new Set((await readDay(`${day}.jsonl`)).map((r) => r.id));
+        const present = await idsOfDay(`${day}.jsonl`);
         await Promise.all(ofDay.filter((r) => !present.has(r.id)).map(write));
       }
       await sync();

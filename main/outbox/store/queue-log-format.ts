@@ -1,8 +1,9 @@
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
-import { sentRecord } from '../../../preload/contract/outbox.ts';
-import { id as queueId } from '../../../preload/contract/primitives.ts';
-import { queueRecord } from './queue-record.ts';
+import { NewerFormatError } from '../../files/versioned.ts';
+import { storedId as queueId } from '../../files/stored-fields.ts';
+import { sentRecordOnDisk } from '../../sent/sent-record.ts';
+import { queueRecordOnDisk } from './queue-record.ts';
 
 /**
  * The queue is a set of append-only segment files, one writer each. A segment is a run of frames:
@@ -22,7 +23,7 @@ export const logEntry = z.discriminatedUnion('op', [
   /** First frame of every segment: who writes it, so a dead writer's segment can be reclaimed. */
   z.object({ op: z.literal('writer'), pid: z.number().int(), started: z.string().optional() }),
   /** A message's whole state at revision `rev`; its first revision carries its bytes as the body. */
-  z.object({ op: z.literal('put'), rev: z.number().int().positive(), record: queueRecord }),
+  z.object({ op: z.literal('put'), rev: z.number().int().positive(), record: queueRecordOnDisk }),
   /** The whole body of this attempt went to the server; only its final dot is still to come. */
   z.object({ op: z.literal('handover'), id: queueId, attempt: z.number().int().positive() }),
   /**
@@ -33,7 +34,7 @@ export const logEntry = z.discriminatedUnion('op', [
     op: z.literal('del'),
     id: queueId,
     rev: z.number().int().positive(),
-    sent: sentRecord.optional(),
+    sent: sentRecordOnDisk.optional(),
     /** When it was removed (ms since the epoch): removals are kept a while even with nothing left to hide. */
     at: z.number().int().nonnegative().optional(),
   }),
@@ -97,7 +98,9 @@ function parseAt(buffer: Buffer, pos: number, base: number): Parsed {
     const parsed = logEntry.safeParse(JSON.parse(buffer.toString('utf8', pos + PREFIX_BYTES, headerEnd)));
     if (!parsed.success) return { kind: 'bad' };
     entry = parsed.data;
-  } catch {
+  } catch (error) {
+    // Whole and written by a later Outbox: refused, never skipped or set aside as damage.
+    if (error instanceof NewerFormatError) throw error;
     return { kind: 'bad' };
   }
   const body = bodyLength > 0 ? { offset: base + headerEnd, length: bodyLength } : undefined;
@@ -109,6 +112,7 @@ function parseAt(buffer: Buffer, pos: number, base: number): Parsed {
  * damaged frame at the end is left for later (it may still be being written, or was torn by a
  * crash and never acknowledged); damage with whole frames after it is skipped and reported.
  * `final`: the writer is gone, so an incomplete frame may also be a damaged length with more after it.
+ * Throws `NewerFormatError` at a whole frame a later Outbox wrote: refused, never skipped as damage.
  */
 export function decodeFrames(buffer: Buffer, base = 0, final = false): DecodeResult {
   const frames: DecodedFrame[] = [];

@@ -1,22 +1,53 @@
 import { z } from 'zod';
-import { isoTime } from '../../../preload/contract/primitives.ts';
-import { queueItem, queueState, type QueueItem, type QueueState } from '../../../preload/contract/outbox.ts';
+import type { QueueItem, QueueState } from '../../../preload/contract/outbox.ts';
+import { storedError, storedErrorInfo } from '../../errors/stored-error.ts';
+import { storedSchema, type StoredFormat } from '../../files/versioned.ts';
+import { storedId, storedTime } from '../../files/stored-fields.ts';
+import { storedRecipient } from '../../sent/sent-record.ts';
+
+/** Each `put` carries its record's format, so segments written by different builds can mix. */
+export const QUEUE_RECORD_FORMAT: StoredFormat = { name: 'queued messages', version: 1, migrations: {} };
 
 /**
  * A message's state as the queue log stores it (in each `put`): what the bridge shows plus what
  * delivery needs. Never holds a secret; `sending` never reaches disk (after a crash a message with no
- * hand-over mark is simply due again).
+ * hand-over mark is simply due again). The queue's own format, not the bridge's `queueItem`: a change
+ * to the contract must not make queued messages unreadable; a change here is a new format.
  */
-export const queueRecord = queueItem.extend({
-  version: z.literal(1),
-  state: queueState.exclude(['sending']),
+export const queueRecord = z.object({
+  version: z.literal(QUEUE_RECORD_FORMAT.version),
+  id: storedId,
+  messageId: z.string(),
+  accountId: z.string(),
+  from: z.string(),
+  subject: z.string(),
+  recipients: z.array(storedRecipient),
+  state: z.enum([
+    'queued',
+    'scheduled',
+    'deferred',
+    'held',
+    'needs_attention',
+    'unconfirmed',
+    'failed',
+    'sent',
+  ]),
+  attempts: z.number().int().nonnegative(),
+  createdAt: storedTime,
+  sendAt: storedTime.optional(),
+  nextAttemptAt: storedTime.optional(),
+  /** Until this time the message can be taken back with undo. */
+  undoUntil: storedTime.optional(),
+  lastReply: z.string().optional(),
+  lastError: storedError.optional(),
+  attachmentCount: z.number().int().nonnegative(),
   /** The bare sender address for MAIL FROM; '' is the null reverse-path, MAIL FROM:<> (sendmail -f '<>'). */
   envelopeFrom: z.literal('').or(z.string().min(3)),
   sizeBytes: z.number().int().positive(),
   /** Time spent online trying, for the retry lifetime (hours offline never count). */
   onlineMsSpent: z.number().nonnegative(),
   /** When the last attempt ended, the start of the next stretch of online time to count. */
-  lastTriedAt: isoTime.optional(),
+  lastTriedAt: storedTime.optional(),
   /** Some address has a non-ASCII local part, so the server must offer SMTPUTF8. */
   needsSmtpUtf8: z.boolean(),
   /** Replaces the stored message's From field as it goes out: it moved to another account. */
@@ -25,6 +56,9 @@ export const queueRecord = queueItem.extend({
   storedSizeBytes: z.number().int().positive().optional(),
 });
 export type QueueRecord = z.infer<typeof queueRecord>;
+
+/** A record as read back from the log, in any format this build knows. */
+export const queueRecordOnDisk = storedSchema(QUEUE_RECORD_FORMAT, queueRecord);
 
 /**
  * What crosses the bridge: the record without its internal fields. `state` may say more than the
@@ -40,7 +74,8 @@ export function toQueueItem(record: QueueRecord, state: QueueState = record.stat
     needsSmtpUtf8,
     fromField,
     storedSizeBytes,
+    lastError,
     ...item
   } = record;
-  return { ...item, state };
+  return { ...item, state, ...(lastError ? { lastError: storedErrorInfo(lastError) } : {}) };
 }

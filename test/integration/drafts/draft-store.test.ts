@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, test } from 'vitest';
 import { draftContent } from '../../../preload/contract/compose.ts';
 import { createDraftStore } from '../../../main/drafts/draft-store.ts';
 import { silentLogger } from '../../../main/errors/logger.ts';
+import { NewerFormatError } from '../../../main/files/versioned.ts';
 
 describe('the draft store', () => {
   let dir = '';
@@ -48,5 +49,25 @@ describe('the draft store', () => {
     await store.remove(saved.id);
     expect(await store.list()).toEqual([]);
     await expect(store.remove(saved.id)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  test('a draft is saved with its format; one without (format 1) reads the same', async () => {
+    const store = createDraftStore(dir, silentLogger);
+    const saved = await store.save(undefined, content);
+    const file = path.join(dir, `${saved.id}.json`);
+    expect(JSON.parse(await fsp.readFile(file, 'utf8'))).toEqual({ version: 1, ...saved });
+    await fsp.writeFile(file, JSON.stringify(saved));
+    expect(await store.list()).toEqual([saved]);
+  });
+
+  test('a draft from a newer Outbox is refused, and no draft file is changed', async () => {
+    const store = createDraftStore(dir, silentLogger);
+    await store.save(undefined, content);
+    const newer = path.join(dir, 'newer.json');
+    await fsp.writeFile(newer, JSON.stringify({ version: 2, id: 'newer', body: {} }));
+    const before = await fsp.readFile(newer);
+    await expect(store.list()).rejects.toThrow(NewerFormatError);
+    expect((await fsp.readFile(newer)).equals(before)).toBe(true);
+    expect((await fsp.readdir(dir)).length).toBe(2);
   });
 });

@@ -10,7 +10,13 @@ import {
   type Migration,
 } from '../../../main/accounts/account-store.ts';
 import { AppError } from '../../../main/errors/app-error.ts';
-import { accountDraft, accountsHarness, removeTempSettings } from '../../support/accounts-fixtures.ts';
+import { errorCodes } from '../../../preload/contract/errors.ts';
+import {
+  accountDraft,
+  accountsHarness,
+  removeTempSettings,
+  tempSettings,
+} from '../../support/accounts-fixtures.ts';
 
 afterAll(removeTempSettings);
 
@@ -338,5 +344,50 @@ describe('the versioned document', () => {
     const store = new AccountStore(settings.store);
     expect(() => store.list()).toThrow(AppError);
     expect(settings.store.get(ACCOUNTS_KEY)).toEqual({ version: ACCOUNTS_VERSION, accounts: [{ id: 'x' }] });
+  });
+});
+
+describe('the stored account, apart from the contract', () => {
+  test('an attention code the bridge no longer knows stays readable, shows as internal, and is kept', async () => {
+    const code = 'smtp_auth_failed';
+    expect(errorCodes).not.toContain(code);
+    const { call, settings } = accountsHarness();
+    const { id } = await call('accounts:create', accountDraft());
+    const stored = settings.store.get(ACCOUNTS_KEY) as { accounts: Record<string, unknown>[] };
+    const attention = { code, message: 'The server refused the login.' };
+    settings.store.set(ACCOUNTS_KEY, { ...stored, accounts: [{ ...stored.accounts[0], attention }] });
+
+    // A fresh start on the file, as after an update that renamed the code.
+    const restarted = accountsHarness({ settings });
+    expect((await restarted.call('accounts:list', undefined))[0]?.attention).toEqual({
+      ...attention,
+      code: 'internal',
+    });
+    // Any change rewrites the document: the stored code is kept as it was, not replaced by `internal`.
+    await restarted.call('accounts:setDefault', { id });
+    const after = settings.store.get(ACCOUNTS_KEY) as { accounts: Record<string, unknown>[] };
+    expect(after.accounts[0]?.attention).toEqual(attention);
+  });
+
+  test('an account needing attention for a known reason keeps its code on the way out', () => {
+    const settings = tempSettings();
+    const store = new AccountStore(settings.store);
+    const { id } = store.create(
+      {
+        ...accountDraft(),
+        displayName: '',
+        allowPlaintext: false,
+        auth: 'password',
+        username: '',
+        signatureText: '',
+        signatureHtml: '',
+        color: '#3b82f6',
+        aliases: [],
+      },
+      'work',
+      '2026-01-01T10:00:00.000Z',
+    );
+    const attention = { code: 'auth_failed', message: 'The server refused the login.', field: 'password' };
+    expect(store.setInternal(id, { attention }).attention).toEqual(attention);
   });
 });

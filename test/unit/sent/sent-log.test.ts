@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NewerFormatError } from '../../../main/files/versioned.ts';
 import { createSentLog } from '../../../main/sent/sent-log.ts';
 import type { SentRecord } from '../../../preload/contract/outbox.ts';
 import { makeDataDir } from '../../support/outbox-fixture.ts';
@@ -53,5 +54,36 @@ describe('sent log', () => {
     await log.close();
     const reopened = createSentLog(dir);
     expect((await reopened.list({ limit: 10 })).map((r) => r.id)).toEqual(['other', 'lost', 'kept']);
+  });
+});
+
+describe('the sent log format', () => {
+  it('writes each line with its format; lines without one are format 1 and read the same', async () => {
+    const dir = await makeDataDir();
+    const written = record('new', '2026-01-07T10:00:00.000Z');
+    const old = record('old', '2026-01-07T09:00:00.000Z');
+    await fsp.writeFile(path.join(dir, '2026-01-07.jsonl'), `${JSON.stringify(old)}\n`);
+    const log = createSentLog(dir);
+    await log.write(written);
+    await log.close();
+    const lines = (await fsp.readFile(path.join(dir, '2026-01-07.jsonl'), 'utf8')).trim().split('\n');
+    expect(JSON.parse(lines[1] ?? '')).toEqual({ version: 1, ...written });
+    expect(await log.list({ limit: 10 })).toEqual([written, old]);
+  });
+
+  it('refuses a day holding a line from a newer Outbox, leaves it as it is, and restores around it', async () => {
+    const dir = await makeDataDir();
+    const file = path.join(dir, '2026-01-08.jsonl');
+    const newer = { ...record('newer', '2026-01-08T10:00:00.000Z'), version: 2, labels: ['x'] };
+    await fsp.writeFile(file, `${JSON.stringify(newer)}\n`);
+    const before = await fsp.readFile(file);
+    const log = createSentLog(dir);
+    await expect(log.list({ limit: 10 })).rejects.toThrow(NewerFormatError);
+    await expect(log.get('newer')).rejects.toThrow(/newer version of Outbox/);
+    expect((await fsp.readFile(file)).equals(before)).toBe(true);
+    // Restoring after a crash only needs the ids: the newer line is not written twice.
+    await log.restore([record('newer', '2026-01-08T10:00:00.000Z')]);
+    await log.close();
+    expect((await fsp.readFile(file)).equals(before)).toBe(true);
   });
 });
