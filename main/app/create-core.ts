@@ -8,6 +8,7 @@ import { createOutboxHandlers } from '../outbox/outbox-handlers.ts';
 import { queuePaths } from '../outbox/store/queue-paths.ts';
 import { removeEditCopiesExcept } from '../outbox/message/stored-draft.ts';
 import { createChosenFiles } from '../security/chosen-files.ts';
+import { createSentHandlers } from '../sent/sent-handlers.ts';
 import { createSettingsHandlers } from '../settings/settings-handlers.ts';
 import { buildCore, type BuildCoreOptions } from './build-core.ts';
 
@@ -39,7 +40,8 @@ export function createCore(options: CoreOptions): Promise<Core> {
   };
 
   const handlers: CallHandlers = {
-    ...createOutboxHandlers(outbox.service, chosen, drafts, log),
+    ...createOutboxHandlers(outbox, chosen, drafts, log),
+    ...createSentHandlers(outbox.sent, () => outbox.service.list()),
     ...accounts.handlers,
     ...createDraftHandlers(drafts, chosen),
     ...createSettingsHandlers(settings),

@@ -30,7 +30,7 @@ export async function sentCommand(io: CliIo, args: readonly string[]): Promise<n
   if (limit < 1 || limit > 1000) throw usageError('--limit must be from 1 to 1000');
   const core = openCore(io);
   const labels = labelsOf(core.accounts.list());
-  const records = await core.outbox.service.sentList({ limit });
+  const records = await core.outbox.sent.list({ limit });
   if (values.json) {
     printJson(io, sentListJson, { version: 1, messages: records.map((r) => sentMessage(r, labels)) });
   } else {

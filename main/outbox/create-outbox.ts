@@ -15,7 +15,9 @@ import { queuePaths, type QueuePaths } from './store/queue-paths.ts';
 import { toQueueItem } from './store/queue-record.ts';
 import { createQueueStore, type QueueStore } from './store/queue-store.ts';
 import { QueueFolderWatcher } from './queue-folder-watcher.ts';
+import type { SentHistory } from '../sent/sent-history.ts';
 import { createSentLog, type SentLog } from '../sent/sent-log.ts';
+import type { AppStatusSource } from './app-status.ts';
 
 /** How often a producer-only process re-reads the queue and tries to become the deliverer. */
 const TICK_MS = 2_000;
@@ -40,6 +42,10 @@ export interface OutboxOptions {
 
 export interface Outbox {
   readonly service: OutboxService;
+  /** The sent log and the contacts it knows. */
+  readonly sent: SentHistory;
+  /** The network and the version, for `app:getStatus`. */
+  readonly status: AppStatusSource;
   /** Takes the deliverer lock if free and delivers; otherwise only enqueues and watches the queue folder. */
   start(): Promise<void>;
   /** Reads the queue without taking the deliverer lock or watching: a short-lived producer (the CLI). */
@@ -88,6 +94,8 @@ interface LocalOutboxDeps {
 /** One process's outbox: the deliverer if it holds the lock, otherwise a producer that watches. */
 class LocalOutbox implements Outbox {
   readonly service: OutboxService;
+  readonly sent: SentHistory;
+  readonly status: AppStatusSource;
   private lock: DelivererLock | undefined;
   private agent: DeliveryAgent | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -97,6 +105,8 @@ class LocalOutbox implements Outbox {
   constructor(deps: LocalOutboxDeps) {
     this.deps = deps;
     this.service = deps.engine.service;
+    this.sent = deps.engine.sent;
+    this.status = deps.engine.status;
     this.watcher = new QueueFolderWatcher(deps.store, deps.options.log);
   }
 

@@ -32,6 +32,10 @@ export interface OutboxEngineDeps {
 
 export interface OutboxEngine {
   readonly service: OutboxService;
+  /** What was sent, and the contacts it knows: beside the queue, not part of it. */
+  readonly sent: SentHistory;
+  /** `app:getStatus`: the network and the version. */
+  readonly status: AppStatusSource;
   /** Loads the queue from disk, recovers what a crash left (hand-overs without an outcome), and delivers. */
   startDelivering(agent: DeliveryAgent): Promise<void>;
   /** Picks up what other processes wrote or removed. */
@@ -45,6 +49,7 @@ interface EngineParts {
   readonly inFlight: InFlight;
   readonly throttle: AccountThrottle;
   readonly sentHistory: SentHistory;
+  readonly appStatus: AppStatusSource;
   readonly runner: AttemptRunner;
   readonly scheduler: Scheduler;
   readonly service: OutboxFacade;
@@ -105,10 +110,8 @@ function buildParts(deps: OutboxEngineDeps): EngineParts {
     runner,
     throttle,
     moves,
-    sentHistory,
-    appStatus,
   });
-  return { queue, inFlight, throttle, sentHistory, runner, scheduler, service };
+  return { queue, inFlight, throttle, sentHistory, appStatus, runner, scheduler, service };
 }
 
 /** Account edits and the network coming back make waiting messages due again, on fresh sessions. */
@@ -135,6 +138,8 @@ function followChanges(deps: OutboxEngineDeps, parts: EngineParts): void {
 
 class Engine implements OutboxEngine {
   readonly service: OutboxService;
+  readonly sent: SentHistory;
+  readonly status: AppStatusSource;
   private readonly deps: OutboxEngineDeps;
   private readonly parts: EngineParts;
 
@@ -142,6 +147,8 @@ class Engine implements OutboxEngine {
     this.deps = deps;
     this.parts = parts;
     this.service = parts.service;
+    this.sent = parts.sentHistory;
+    this.status = parts.appStatus;
   }
 
   async startDelivering(agent: DeliveryAgent): Promise<void> {

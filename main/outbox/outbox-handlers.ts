@@ -3,7 +3,7 @@ import type { Logger } from '../errors/logger.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { grantHeld, type ChosenFiles } from '../security/chosen-files.ts';
 import { statFiles } from '../files/file-info.ts';
-import type { OutboxService } from './outbox-service.ts';
+import type { Outbox } from './create-outbox.ts';
 
 export type OutboxHandlers = Pick<
   CallHandlers,
@@ -16,9 +16,6 @@ export type OutboxHandlers = Pick<
   | 'outbox:edit'
   | 'outbox:resend'
   | 'outbox:markSent'
-  | 'sent:list'
-  | 'sent:get'
-  | 'contacts:recent'
   | 'files:stat'
   | 'app:getStatus'
   | 'app:networkHint'
@@ -35,11 +32,12 @@ export interface QueuedDrafts {
  * read only when the user chose them (`chosen`); the CLI calls the service directly with its own.
  */
 export function createOutboxHandlers(
-  service: OutboxService,
+  outbox: Pick<Outbox, 'service' | 'status'>,
   chosen: ChosenFiles,
   drafts: QueuedDrafts,
   log: Logger,
 ): OutboxHandlers {
+  const { service, status } = outbox;
   return {
     'outbox:enqueue': async (request) => {
       await chosen.require(
@@ -70,14 +68,11 @@ export function createOutboxHandlers(
       await service.markSent(id);
       return null;
     },
-    'sent:list': (query) => service.sentList(query),
-    'sent:get': ({ id }) => service.sentGet(id),
-    'contacts:recent': ({ prefix, limit }) => service.recentContacts(prefix, limit),
     'files:stat': async ({ paths }) => {
       await chosen.require(paths, 'paths');
       return statFiles(paths);
     },
-    'app:getStatus': () => service.status(),
+    'app:getStatus': () => status.status(),
     'app:networkHint': ({ online }) => {
       service.networkHint(online);
       return null;

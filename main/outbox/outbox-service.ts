@@ -1,12 +1,9 @@
 import type { DraftContent } from '../../preload/contract/compose.ts';
-import type { QueueItem, QueueState, SentRecord } from '../../preload/contract/outbox.ts';
-import type { AppStatus } from '../../preload/contract/settings.ts';
+import type { QueueItem, QueueState } from '../../preload/contract/outbox.ts';
 import type { Clock } from '../core/clock.ts';
 import type { AccountsPort, QueuePort } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
-import type { SentHistory } from '../sent/sent-history.ts';
 import type { AppSettingsService } from '../settings/app-settings.ts';
-import type { AppStatusSource } from './app-status.ts';
 import type { AccountMoves } from './delivery/account-moves.ts';
 import type { AccountThrottle } from './delivery/account-throttle.ts';
 import type { AttemptRunner } from './delivery/attempt-runner.ts';
@@ -30,10 +27,7 @@ export interface OutboxService extends QueuePort {
   edit(id: string): Promise<DraftContent>;
   resend(id: string): Promise<QueueItem>;
   markSent(id: string): Promise<void>;
-  sentList(query: { limit: number; before?: string | undefined }): Promise<SentRecord[]>;
-  sentGet(id: string): Promise<SentRecord>;
-  recentContacts(prefix: string, limit: number): Promise<string[]>;
-  status(): AppStatus;
+  /** The network may have changed (the shell's hint): look again, and wake delivery if it is back. */
   networkHint(online: boolean): void;
   /**
    * After sleep or a network change (powerMonitor `resume`): pooled sessions may be half-open and
@@ -62,8 +56,6 @@ export interface OutboxFacadeDeps {
   readonly runner: AttemptRunner;
   readonly throttle: AccountThrottle;
   readonly moves: AccountMoves;
-  readonly sentHistory: SentHistory;
-  readonly appStatus: AppStatusSource;
 }
 
 const RETRYABLE: readonly QueueState[] = [
@@ -170,22 +162,6 @@ export class OutboxFacade implements OutboxService {
 
   async markSent(id: string): Promise<void> {
     await this.deps.runner.finishSent(this.deps.queue.requireIdle(id, ['unconfirmed'], 'marked as sent'));
-  }
-
-  sentList(query: { limit: number; before?: string | undefined }): Promise<SentRecord[]> {
-    return this.deps.sentHistory.list(query);
-  }
-
-  sentGet(id: string): Promise<SentRecord> {
-    return this.deps.sentHistory.get(id);
-  }
-
-  recentContacts(prefix: string, limit: number): Promise<string[]> {
-    return this.deps.sentHistory.recentContacts(prefix, limit, this.deps.queue.all());
-  }
-
-  status(): AppStatus {
-    return this.deps.appStatus.status();
   }
 
   networkHint(online: boolean): void {

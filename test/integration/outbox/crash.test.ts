@@ -61,7 +61,7 @@ async function crashRun(kills: number, onData: (index: number) => DataAction) {
   const outbox = await startTestOutbox({ accounts, dataDir });
   cleanups.push(() => outbox.stop());
   expect(outbox.outbox.isDeliverer()).toBe(true);
-  const { service } = outbox.outbox;
+  const { service, sent: sentLog } = outbox.outbox;
   await service.flush();
 
   const deliveries = new Map<string, number>();
@@ -70,12 +70,12 @@ async function crashRun(kills: number, onData: (index: number) => DataAction) {
     deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
   }
   const queue = service.list();
-  const sent = await service.sentList({ limit: 1000 });
+  const sent = await sentLog.list({ limit: 1000 });
   const sentIds = new Set(
     (
       await Promise.all(
         [...enqueued.values()].map((id) =>
-          service.sentGet(id).then(
+          sentLog.get(id).then(
             () => id,
             () => undefined,
           ),

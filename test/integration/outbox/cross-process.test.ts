@@ -45,8 +45,8 @@ describe('two processes on one data folder', () => {
     await waitFor(() => removedIn(deliverer, dropped.id) && removedIn(deliverer, kept.id), 3_000);
     expect(deliverer.outbox.service.list()).toEqual([]);
     expect(server.messages.map((m) => m.messageId)).toEqual([kept.messageId]);
-    expect((await deliverer.outbox.service.sentGet(kept.id)).attempts).toBe(2);
-    await expect(deliverer.outbox.service.sentGet(dropped.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect((await deliverer.outbox.sent.get(kept.id)).attempts).toBe(2);
+    await expect(deliverer.outbox.sent.get(dropped.id)).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('flush() in a process that does not deliver resolves instead of waiting for a delivery', async () => {

@@ -16,6 +16,7 @@ import {
 import { createFakeClock, type FakeClock } from '../../support/fake-clock.ts';
 import { makeSelfSignedCert, type TestCert } from '../../support/tls-cert.ts';
 import type { SmtpEndpoint } from '../../../main/smtp/smtp-endpoint.ts';
+import type { SentHistory } from '../../../main/sent/sent-history.ts';
 import type { OutboxService } from '../../../main/outbox/outbox-service.ts';
 import type { QueueItem } from '../../../preload/contract/outbox.ts';
 import { storedMessages } from '../../support/queue-on-disk.ts';
@@ -33,6 +34,7 @@ interface Setup {
   clock: FakeClock;
   outbox: TestOutbox;
   service: OutboxService;
+  sent: SentHistory;
 }
 
 async function setup(
@@ -47,7 +49,7 @@ async function setup(
   const clock = createFakeClock(Date.now());
   const outbox = await startTestOutbox({ accounts, clock });
   cleanups.push(() => outbox.stop());
-  return { server, accounts, clock, outbox, service: outbox.outbox.service };
+  return { server, accounts, clock, outbox, service: outbox.outbox.service, sent: outbox.outbox.sent };
 }
 
 /** Waits until nothing is due or in flight, then returns the message's queue entry (undefined once sent). */
@@ -61,12 +63,12 @@ const send = (service: OutboxService, to: string[] = ['ann@example.net'], extra:
 
 describe('delivery through smtp-server', () => {
   it('delivers a message once and records it in the sent log', async () => {
-    const { server, service } = await setup();
+    const { server, service, sent: sentLog } = await setup();
     const item = await send(service, ['Ann <ann@example.net>']);
     expect(item.state).toBe('queued');
     expect(await after(service, item.id)).toBeUndefined();
     expect(server.messages).toHaveLength(1);
-    const sent = await service.sentGet(item.id);
+    const sent = await sentLog.get(item.id);
     expect(sent.recipients).toEqual([
       expect.objectContaining({ address: 'ann@example.net', state: 'accepted' }),
     ]);
@@ -86,7 +88,7 @@ describe('delivery through smtp-server', () => {
 
     const again = await startTestOutbox({ accounts, dataDir: outbox.dataDir });
     cleanups.push(() => again.stop());
-    expect((await again.outbox.service.sentGet(item.id)).messageId).toBe(item.messageId);
+    expect((await again.outbox.sent.get(item.id)).messageId).toBe(item.messageId);
     expect(again.outbox.service.list()).toEqual([]);
     await again.outbox.service.settled();
     expect(server.messages).toHaveLength(1);
@@ -94,7 +96,12 @@ describe('delivery through smtp-server', () => {
 
   it('retries a greylisted (451) message after the backoff with the same Message-ID', async () => {
     let refusals = 0;
-    const { server, service, clock } = await setup({
+    const {
+      server,
+      service,
+      sent: sentLog,
+      clock,
+    } = await setup({
       onRcptTo: () =>
         refusals++ === 0 ? { code: 451, message: '4.7.1 Greylisted, try again later' } : undefined,
     });
@@ -111,18 +118,22 @@ describe('delivery through smtp-server', () => {
     clock.advance(1);
     expect(await after(service, item.id)).toBeUndefined();
     expect(server.messages.map((m) => m.messageId)).toEqual([item.messageId]);
-    expect((await service.sentGet(item.id)).attempts).toBe(2);
+    expect((await sentLog.get(item.id)).attempts).toBe(2);
   });
 
   it('records a 550 for one of three recipients and delivers to the other two', async () => {
-    const { server, service } = await setup({
+    const {
+      server,
+      service,
+      sent: sentLog,
+    } = await setup({
       onRcptTo: (address) =>
         address === 'bob@example.net' ? { code: 550, message: '5.1.1 No such user' } : undefined,
     });
     const item = await send(service, ['ann@example.net', 'bob@example.net', 'cy@example.net']);
     expect(await after(service, item.id)).toBeUndefined();
     expect(server.messages[0]?.to).toEqual(['ann@example.net', 'cy@example.net']);
-    const sent = await service.sentGet(item.id);
+    const sent = await sentLog.get(item.id);
     expect(sent.recipients.map((r) => [r.address, r.state])).toEqual([
       ['ann@example.net', 'accepted'],
       ['bob@example.net', 'rejected'],
@@ -201,16 +212,16 @@ describe('delivery through smtp-server', () => {
   });
 
   it('records an unconfirmed message as sent when the user says so', async () => {
-    const { service } = await setup({ onData: () => 'drop-after-dot' });
+    const { service, sent: sentLog } = await setup({ onData: () => 'drop-after-dot' });
     const item = await send(service);
     expect((await after(service, item.id))?.state).toBe('unconfirmed');
     await service.markSent(item.id);
     expect(service.list()).toHaveLength(0);
-    expect((await service.sentGet(item.id)).messageId).toBe(item.messageId);
+    expect((await sentLog.get(item.id)).messageId).toBe(item.messageId);
   });
 
   it('sets a message aside when its stored bytes are gone, sending nothing, while the account goes on', async () => {
-    const { server, service, clock, outbox, accounts } = await setup();
+    const { server, service, sent: sentLog, clock, outbox, accounts } = await setup();
     const later = new Date(clock.now() + MINUTE).toISOString();
     // Over 256 KB, so its bytes are a file of their own, which something outside Outbox deletes.
     const lost = await send(service, ['ann@example.net'], { sendAt: later, text: 'x'.repeat(300_000) });
@@ -220,7 +231,7 @@ describe('delivery through smtp-server', () => {
     expect(await after(service, lost.id)).toBeUndefined();
     expect(await after(service, other.id)).toBeUndefined();
     expect(server.messages.map((m) => m.messageId)).toEqual([other.messageId]);
-    await expect(service.sentGet(lost.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(sentLog.get(lost.id)).rejects.toMatchObject({ code: 'not_found' });
     const setAside = await fsp.readdir(path.join(outbox.dataDir, 'outbox', 'quarantine'));
     expect(setAside).toEqual([expect.stringMatching(new RegExp(`^${lost.id}-`))]);
     expect(outbox.payloads('app:noticed')).toEqual([
@@ -256,7 +267,14 @@ describe('delivery through smtp-server', () => {
     const clock = createFakeClock(Date.now());
     const outbox = await startTestOutbox({ accounts, clock, fs: disk });
     cleanups.push(() => outbox.stop());
-    return { server, accounts, clock, dataDir: outbox.dataDir, service: outbox.outbox.service };
+    return {
+      server,
+      accounts,
+      clock,
+      dataDir: outbox.dataDir,
+      service: outbox.outbox.service,
+      sent: outbox.outbox.sent,
+    };
   }
 
   /** Fails the write at hand, and only that one. */
@@ -374,7 +392,7 @@ describe('delivery through smtp-server', () => {
   }
 
   it('never sends again a message the server took when its outcome cannot be written: it is unconfirmed', async () => {
-    const { server, clock, service } = await removalFailsOnce();
+    const { server, clock, service, sent: sentLog } = await removalFailsOnce();
     const item = await send(service);
     expect(await after(service, item.id)).toMatchObject({ state: 'unconfirmed', attempts: 1 });
     server.options = {};
@@ -383,7 +401,7 @@ describe('delivery through smtp-server', () => {
     expect(server.messages.map((m) => m.messageId)).toEqual([item.messageId]);
     await service.markSent(item.id);
     expect(service.list()).toEqual([]);
-    expect((await service.sentGet(item.id)).messageId).toBe(item.messageId);
+    expect((await sentLog.get(item.id)).messageId).toBe(item.messageId);
   });
 
   it('sends a message held back that way again when the user retries it from another process', async () => {
@@ -541,10 +559,10 @@ describe('offline', () => {
     const clock = createFakeClock(Date.now());
     const outbox = await startTestOutbox({ accounts, clock });
     cleanups.push(() => outbox.stop());
-    const { service } = outbox.outbox;
+    const { service, status } = outbox.outbox;
     const first = await send(service);
     expect(await after(service, first.id)).toMatchObject({ state: 'queued', attempts: 0 });
-    expect(service.status().online).toBe(false);
+    expect(status.status().online).toBe(false);
 
     // The platform says offline too: more messages wait, nothing is tried.
     outbox.online = false;
@@ -558,7 +576,7 @@ describe('offline', () => {
     clock.advance(5_000);
     await waitFor(() => server.messages.length === 2);
     expect(await after(service, first.id)).toBeUndefined();
-    expect(service.status().online).toBe(true);
+    expect(status.status().online).toBe(true);
     expect(outbox.payloads('app:statusChanged').map((s) => s.online)).toEqual([false, true]);
   });
 });

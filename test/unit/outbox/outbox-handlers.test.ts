@@ -6,6 +6,7 @@ import { AppError } from '../../../main/errors/app-error.ts';
 import { silentLogger, type Logger } from '../../../main/errors/logger.ts';
 import { createOutboxHandlers, type QueuedDrafts } from '../../../main/outbox/outbox-handlers.ts';
 import { createChosenFiles } from '../../../main/security/chosen-files.ts';
+import { createSentHandlers } from '../../../main/sent/sent-handlers.ts';
 import { createTestAccounts } from '../../support/test-accounts.ts';
 import { makeDataDir, plainEndpoint, startTestOutbox } from '../../support/outbox-fixture.ts';
 
@@ -23,7 +24,10 @@ describe('outbox handlers', () => {
     cleanups.push(() => t.stop());
     const chosen = createChosenFiles();
     const drafts: QueuedDrafts = { remove: () => Promise.resolve() };
-    const handlers = createOutboxHandlers(t.outbox.service, chosen, drafts, silentLogger);
+    const handlers = {
+      ...createOutboxHandlers(t.outbox, chosen, drafts, silentLogger),
+      ...createSentHandlers(t.outbox.sent, () => t.outbox.service.list()),
+    };
     const dir = await makeDataDir();
     const file = path.join(dir, 'notes.txt');
     await fsp.writeFile(file, 'twelve bytes');
@@ -76,7 +80,7 @@ describe('outbox handlers', () => {
     const drafts = createDraftStore(path.join(dir, 'drafts'), silentLogger);
     const warnings: string[] = [];
     const log: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
-    const handlers = createOutboxHandlers(t.outbox.service, createChosenFiles(), drafts, log);
+    const handlers = createOutboxHandlers(t.outbox, createChosenFiles(), drafts, log);
     const message = {
       accountId: 'work',
       to: ['ann@example.net'],
@@ -96,7 +100,7 @@ describe('outbox handlers', () => {
     expect(warnings).toEqual([]);
 
     const failing = createOutboxHandlers(
-      t.outbox.service,
+      t.outbox,
       createChosenFiles(),
       { remove: () => Promise.reject(new AppError('disk_full', 'The disk is full.')) },
       log,
