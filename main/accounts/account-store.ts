@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isDnsLabels } from '../../preload/contract/address.ts';
 import { accountInput, type Account, type AccountInput } from '../../preload/contract/accounts.ts';
 import type { SettingsStore } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -141,7 +142,7 @@ function assertValid(candidate: AccountInput, others: readonly StoredAccount[]):
   if (candidate.dkim) {
     assertHost(candidate.dkim.domain, 'dkim.domain');
     // RFC 6376 §3.1: the selector is one or more DNS labels.
-    if (!/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/i.test(candidate.dkim.selector)) {
+    if (!isDnsLabels(candidate.dkim.selector)) {
       throw new AppError('invalid_input', `"${candidate.dkim.selector}" is not a valid DKIM selector.`, {
         field: 'dkim.selector',
       });

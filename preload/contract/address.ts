@@ -17,6 +17,11 @@
 // RFC 1035 §2.3.1 and RFC 1123 §2.1: letters, digits and hyphens, no hyphen at either end, ≤ 63 octets.
 const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
 
+/** One or more DNS labels joined by dots, in ASCII: a host name's form, or a DKIM selector's. */
+export function isDnsLabels(text: string): boolean {
+  return text.split('.').every((label) => DNS_LABEL.test(label));
+}
+
 export const MAX_LOCAL_PART_OCTETS = 64;
 export const MAX_DOMAIN_LENGTH = 253;
 export const MAX_ADDRESS_OCTETS = 254;
@@ -49,7 +54,7 @@ export function asciiHostName(name: string): string | undefined {
   if (!ascii || ascii.length > MAX_DOMAIN_LENGTH) return undefined;
   const labels = ascii.split('.');
   if (/^\d+$/.test(labels.at(-1) ?? '')) return undefined;
-  return labels.every((label) => DNS_LABEL.test(label)) ? ascii : undefined;
+  return isDnsLabels(ascii) ? ascii : undefined;
 }
 
 /**

@@ -161,6 +161,18 @@ describe('bad input leaves the stored account as it was', () => {
       'invalid_host',
       'dkim.domain',
     ],
+    [
+      'a DKIM selector that is no DNS label (RFC 6376 §3.1)',
+      { dkim: { domain: 'example.com', selector: 'mail_2026' } },
+      'invalid_input',
+      'dkim.selector',
+    ],
+    [
+      'a DKIM selector with an empty label',
+      { dkim: { domain: 'example.com', selector: 'mail..eu' } },
+      'invalid_input',
+      'dkim.selector',
+    ],
   ];
 
   test.each(cases)('%s: refused on create', async (_name, overrides, code, field) => {

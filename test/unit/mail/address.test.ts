@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { assertAddress, domainOf, parseMailbox } from '../../../main/mail/address.ts';
-import { isValidAddress, normalAddress } from '../../../preload/contract/address.ts';
+import { isDnsLabels, isValidAddress, normalAddress } from '../../../preload/contract/address.ts';
 import { isValidRecipient } from '../../../renderer/src/features/compose/recipients.ts';
 
 const local64 = 'l'.repeat(64);
@@ -153,5 +153,21 @@ describe('mailboxes', () => {
 
   test('the domain of an address is its lower-case part after the last @', () => {
     expect(domainOf('Ann@Example.COM')).toBe('example.com');
+  });
+});
+
+describe('DNS labels (host names, DKIM selectors)', () => {
+  test.each([
+    ['mail2026', true],
+    ['s1.eu', true],
+    ['a-b.c', true],
+    ['mail_2026', false],
+    ['-a', false],
+    ['a-', false],
+    ['a..b', false],
+    ['', false],
+    ['x'.repeat(64), false],
+  ])('%s: %s', (text, valid) => {
+    expect(isDnsLabels(text)).toBe(valid);
   });
 });
