@@ -68,5 +68,16 @@ function isDocument(raw: unknown): raw is Record<string, unknown> {
  * that is not damage, and must not be set aside or skipped as damage is.
  */
 export function storedSchema<T extends z.ZodType>(format: StoredFormat, schema: T) {
-  return z.preprocess((raw) => (isDocument(raw) ? upgrade(raw, format) : raw), schema);
+  return z.preprocess((raw, context) => {
+    if (!isDocument(raw)) return raw;
+    try {
+      return upgrade(raw, format);
+    } catch (error) {
+      // A version this build cannot upgrade from is damage, reported as a failed parse like any
+      // other (safeParse does not catch what a preprocess throws); only a newer format throws.
+      if (error instanceof NewerFormatError) throw error;
+      context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      return z.NEVER;
+    }
+  }, schema);
 }

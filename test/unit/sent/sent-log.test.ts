@@ -36,6 +36,16 @@ describe('sent log', () => {
     ]);
     expect((await log.get('a'))?.subject).toBe('a');
     expect(await log.get('torn')).toBeUndefined();
+    // Whole lines that are damaged (a version no Outbox wrote) are skipped the same way.
+    await log.close();
+    for (const version of [0, null, 'x']) {
+      await fsp.appendFile(
+        path.join(dir, '2026-01-03.jsonl'),
+        `${JSON.stringify({ ...record(`v${String(version)}`, '2026-01-03T13:00:00.000Z'), version })}\n`,
+      );
+    }
+    expect((await log.list({ limit: 10 })).map((r) => r.id)).toEqual(['c', 'b', 'a']);
+    expect(await log.get('vnull')).toBeUndefined();
     expect((await fsp.stat(path.join(dir, '2026-01-01.jsonl'))).mode & 0o777).toBe(0o600);
 
     await log.prune(2, Date.parse('2026-01-04T00:00:00Z'));
