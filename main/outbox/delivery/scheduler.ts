@@ -27,6 +27,7 @@ export interface SchedulerDeps {
  */
 export class Scheduler {
   private delivering = false;
+  private stopped = false;
   private passQueued = false;
   private cancelWake: (() => void) | undefined;
   private readonly settleWaiters = new Set<() => void>();
@@ -37,6 +38,7 @@ export class Scheduler {
   }
 
   deliver(): void {
+    if (this.stopped) return;
     this.delivering = true;
     this.wake();
   }
@@ -59,8 +61,9 @@ export class Scheduler {
     });
   }
 
-  /** Starts nothing more. */
+  /** Starts nothing more, for good: a poll that took the lock meanwhile cannot deliver again. */
   stop(): void {
+    this.stopped = true;
     this.delivering = false;
     this.cancelWake?.();
     this.cancelWake = undefined;
