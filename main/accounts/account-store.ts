@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isDnsLabels } from '../../preload/contract/address.ts';
+import { HEADER_UNSAFE } from '../../preload/contract/primitives.ts';
 import { accountInput, type Account, type AccountInput } from '../../preload/contract/accounts.ts';
 import type { SettingsStore } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -17,11 +18,12 @@ export const ACCOUNTS_KEY = 'accounts';
 export const ACCOUNTS_VERSION = 1;
 
 // RFC 5322 §2.2: these end up in header fields, so a hand-edited file must not smuggle in a line break.
+// The rule is the contract's; the schema is the store's own, so a contract edit cannot break old files.
 const headerSafe = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\r\n\0]/.test(s), { message: 'must not contain line breaks or NUL characters' });
+    .refine((s) => !HEADER_UNSAFE.test(s), { message: 'must not contain line breaks or NUL characters' });
 
 const storedAlias = z.object({
   address: headerSafe(320),
