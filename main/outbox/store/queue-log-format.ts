@@ -2,7 +2,7 @@ import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { NewerFormatError } from '../../files/versioned.ts';
 import { storedId as queueId } from '../../files/stored-fields.ts';
-import { sentRecordOnDisk } from '../../sent/sent-record.ts';
+import { sentRecordOnDisk, toStoredSentRecord } from '../../sent/sent-record.ts';
 import { queueRecordOnDisk } from './queue-record.ts';
 
 /**
@@ -51,7 +51,11 @@ export type LogEntry = z.infer<typeof logEntry>;
 export const COMMIT_FRAME: Buffer = encodeFrame({ op: 'commit' });
 
 export function encodeFrame(entry: LogEntry, body?: Uint8Array): Buffer {
-  const header = Buffer.from(JSON.stringify(entry));
+  // A removal's sent record carries its format version, as the sent log's lines do, so a later
+  // format is never read back (or copied on by compaction) as this one.
+  const stored =
+    entry.op === 'del' && entry.sent ? { ...entry, sent: toStoredSentRecord(entry.sent) } : entry;
+  const header = Buffer.from(JSON.stringify(stored));
   const bodyLength = body?.length ?? 0;
   const frame = Buffer.allocUnsafe(PREFIX_BYTES + header.length + bodyLength);
   MAGIC.copy(frame, 0);

@@ -182,3 +182,26 @@ describe('queue log frames', () => {
     expect(decodeFrames(damaged.subarray(0, 7), base + 5).end).toBe(base + 5);
   });
 });
+
+describe('a removal with its sent record', () => {
+  it('is written with the sent record format version, and reads back whole', () => {
+    const sent = {
+      id: 'a',
+      messageId: '<a@example.org>',
+      accountId: 'work',
+      from: 'me@example.org',
+      subject: 'hi',
+      sentAt: '2026-01-05T09:00:00.000Z',
+      recipients: [{ address: 'ann@example.net', kind: 'to' as const, state: 'accepted' as const }],
+      sizeBytes: 10,
+      attempts: 1,
+    };
+    const frame = encodeFrame({ op: 'del', id: 'a', rev: 3, sent });
+    const header = JSON.parse(frame.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + frame.readUInt32BE(4))) as {
+      sent: { version?: unknown };
+    };
+    expect(header.sent.version).toBe(1);
+    const [decoded] = decodeFrames(frame, 0).frames;
+    expect(decoded?.entry).toEqual({ op: 'del', id: 'a', rev: 3, sent });
+  });
+});
