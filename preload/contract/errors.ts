@@ -14,6 +14,7 @@ export const errorCodes = [
   // composing and queueing
   'invalid_address',
   'no_recipients',
+  'too_many_recipients',
   'header_injection',
   'attachment_missing',
   'attachment_unreadable',
@@ -23,6 +24,7 @@ export const errorCodes = [
   'unknown_account',
   'disk_full',
   'queue_corrupt',
+  'message_damaged',
   'storage_failed',
   // delivery and connection
   'auth_failed',

@@ -99,3 +99,27 @@ export const sentQuery = z.object({
   /** Paging: only records sent strictly before this time. */
   before: isoTime.optional(),
 });
+
+/**
+ * Something the queue set aside in its quarantine folder rather than send or lose: a message it
+ * could not read or trust, or a damaged stretch of the queue log. Named as far as it can be read.
+ */
+export const setAsideItem = z.object({
+  /** Stable handle for `restore`: the item's folder or file name under the quarantine folder. */
+  key: z.string().min(1).max(255),
+  /** The message, when its id could be read. */
+  id: id.optional(),
+  subject: z.string().optional(),
+  /** Recipient addresses, when they could be read. */
+  recipients: z.array(z.string()).optional(),
+  /** Why it was set aside, as a person reads it. */
+  reason: z.string(),
+  /** Where its bytes are kept (absolute path), so nothing is lost even when it cannot be restored. */
+  file: z.string(),
+  setAsideAt: isoTime,
+  /** Whether `restore` can bring it back: its state is readable and its bytes match their checksum. */
+  restorable: z.boolean(),
+});
+export type SetAsideItem = z.infer<typeof setAsideItem>;
+
+export const byKey = z.object({ key: setAsideItem.shape.key });
