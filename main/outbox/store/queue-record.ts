@@ -54,6 +54,15 @@ export const queueRecord = z.object({
   fromField: z.string().max(4096).optional(),
   /** The stored bytes' size, when the From field makes what goes out (`sizeBytes`) differ. */
   storedSizeBytes: z.number().int().positive().optional(),
+  /**
+   * SHA-256 (hex) of the stored bytes when they sit in a file of their own, recorded as they were
+   * written: the file is checked against it before a byte of it is sent (inline bytes have their
+   * frame's CRC). Absent in records written before it existed.
+   */
+  bodySha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type QueueRecord = z.infer<typeof queueRecord>;
 
@@ -74,6 +83,7 @@ export function toQueueItem(record: QueueRecord, state: QueueState = record.stat
     needsSmtpUtf8,
     fromField,
     storedSizeBytes,
+    bodySha256,
     lastError,
     ...item
   } = record;
