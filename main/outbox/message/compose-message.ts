@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
@@ -14,6 +12,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { domainOf, parseMailbox, type Mailbox } from '../../mail/address.ts';
 import type { QueueStore } from '../store/queue-store.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
+import { attachedBytes, withAttachments } from './attachment-file.ts';
 
 export const NON_ASCII = /[\u0080-\u{10ffff}]/u;
 /** Whether a message between these addresses needs a server that offers SMTPUTF8. */
@@ -41,32 +40,6 @@ function senderMailbox(request: ComposeRequest, account: SenderAccount): Mailbox
     });
   }
   return { name: from.name || match.displayName, address: from.address };
-}
-
-async function checkAttachment(filePath: string, field: string): Promise<void> {
-  const stat = await fsp.stat(filePath).catch((error: unknown) => {
-    throw new AppError('attachment_missing', `${field}: ${filePath} does not exist.`, {
-      field,
-      cause: error,
-    });
-  });
-  if (!stat.isFile()) {
-    throw new AppError('attachment_not_a_file', `${field}: ${filePath} is not a file.`, { field });
-  }
-  // Opening and reading a byte is the only honest test: permissions, ACLs and odd files all show here.
-  try {
-    const handle = await fsp.open(filePath, 'r');
-    try {
-      await handle.read(Buffer.alloc(1), 0, 1, 0);
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw new AppError('attachment_unreadable', `${field}: ${filePath} cannot be read.`, {
-      field,
-      cause: error,
-    });
-  }
 }
 
 function recipientsOf(request: ComposeRequest): {
@@ -125,6 +98,14 @@ export function senderOf(account: SenderAccount): { from: string; fromField: str
   };
 }
 
+/** The error for `size` bytes over the account's `limit`, if they are. */
+function sizeError(what: string, size: number, limit: number | undefined): AppError | undefined {
+  if (limit === undefined || size <= limit) return undefined;
+  return new AppError('message_too_large', `${what} ${size} bytes; this account accepts at most ${limit}.`, {
+    field: 'attachments',
+  });
+}
+
 export interface ComposeContext {
   readonly accounts: AccountsPort;
   readonly store: QueueStore;
@@ -146,37 +127,39 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
   const from = senderMailbox(request, account);
   const replyTo = request.replyTo === undefined ? undefined : parseMailbox(request.replyTo, 'replyTo');
   const { mailboxes, all } = recipientsOf(request);
-  for (const [i, attachment] of request.attachments.entries()) {
-    await checkAttachment(attachment.path, `attachments.${i}`);
-  }
-
-  const id = newQueueId(context.now);
-  const messageId = `<${randomHex()}@${domainOf(from.address)}>`;
-  const mail: Mail.Options = {
-    from: literalName(from),
-    to: mailboxes.to.map(literalName),
-    cc: mailboxes.cc.map(literalName),
-    ...(replyTo ? { replyTo: literalName(replyTo) } : {}),
-    subject: literal(request.subject),
-    messageId,
-    date: new Date(context.now),
-    ...(request.text === undefined && request.html === undefined ? { text: '' } : {}),
-    ...(request.text === undefined ? {} : { text: request.text }),
-    ...(request.html === undefined ? {} : { html: request.html }),
-    ...(request.inReplyTo ? { inReplyTo: request.inReplyTo } : {}),
-    ...(request.references ? { references: request.references } : {}),
-    attachments: request.attachments.map((a) => ({ path: a.path, filename: path.basename(a.path) })),
-  };
-  const sizeBytes = await context.store.writeBytes(id, new MailComposer(mail).compile().createReadStream());
 
   const limit = messageSizeLimit(account);
-  if (limit !== undefined && sizeBytes > limit) {
+  const id = newQueueId(context.now);
+  const messageId = `<${randomHex()}@${domainOf(from.address)}>`;
+  // Opened once, before the message is built: what is checked is what is read (see AttachmentFile).
+  const sizeBytes = await withAttachments(
+    request.attachments.map((a) => a.path),
+    async (files) => {
+      const over = sizeError('The attachments alone are', attachedBytes(files), limit);
+      if (over) throw over;
+      const mail: Mail.Options = {
+        from: literalName(from),
+        to: mailboxes.to.map(literalName),
+        cc: mailboxes.cc.map(literalName),
+        ...(replyTo ? { replyTo: literalName(replyTo) } : {}),
+        subject: literal(request.subject),
+        messageId,
+        date: new Date(context.now),
+        ...(request.text === undefined && request.html === undefined ? { text: '' } : {}),
+        ...(request.text === undefined ? {} : { text: request.text }),
+        ...(request.html === undefined ? {} : { html: request.html }),
+        ...(request.inReplyTo ? { inReplyTo: request.inReplyTo } : {}),
+        ...(request.references ? { references: request.references } : {}),
+        attachments: files.map((file) => file.mailAttachment()),
+      };
+      return context.store.writeBytes(id, new MailComposer(mail).compile().createReadStream());
+    },
+  );
+
+  const over = sizeError('The message is', sizeBytes, limit);
+  if (over) {
     await context.store.remove(id);
-    throw new AppError(
-      'message_too_large',
-      `The message is ${sizeBytes} bytes; this account accepts at most ${limit}.`,
-      { field: 'attachments' },
-    );
+    throw over;
   }
 
   const now = new Date(context.now).toISOString();
