@@ -1,10 +1,11 @@
+import path from 'node:path';
 import type { Account } from '../../preload/contract/accounts.ts';
 import { osKeychain } from '../accounts/os-keychain.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import { buildCore } from '../app/build-core.ts';
-import type { SettingsStore } from '../core/ports.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { Outbox } from '../outbox/create-outbox.ts';
+import { SETTINGS_FILE } from '../settings/settings-file.ts';
 import type { CliIo } from './cli-io.ts';
 import { dataLocation, openSettings } from './data-location.ts';
 import { CliError, EXIT } from './exit-codes.ts';
@@ -45,15 +46,9 @@ function stderrLogger(io: CliIo): Logger & Pick<CliCore, 'withoutWarnings'> {
  */
 export function openCore(io: CliIo): CliCore {
   const dataDir = dataLocation(io.env);
-  let store: SettingsStore;
-  try {
-    store = openSettings(dataDir);
-  } catch (error) {
-    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new CliError(EXIT.config, `cannot read the settings in ${dataDir}: ${why ?? ''}`);
-  }
+  const store = readSettings(dataDir, () => openSettings(dataDir));
   const log = stderrLogger(io);
-  const { accounts, outbox } = buildCore({
+  const { settings, accounts, outbox } = buildCore({
     dataDir,
     store,
     keychain: osKeychain,
@@ -63,7 +58,24 @@ export function openCore(io: CliIo): CliCore {
     // Nobody can take back or be notified about a message queued from a script.
     settingsOverrides: { undoSeconds: 0, notifications: false },
   });
+  // Read now, inside the command's error handling: the outbox would first read them in a callback
+  // (its change feed, its scheduler), where a damaged file could only end the process.
+  readSettings(dataDir, () => {
+    settings.get();
+    accounts.service.list();
+  });
   return { dataDir, accounts: accounts.service, outbox, withoutWarnings: log.withoutWarnings };
+}
+
+/** A read of the settings file; whatever stops it (damage, a newer format, no access) is a configuration error. */
+function readSettings<T>(dataDir: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const file = path.join(dataDir, SETTINGS_FILE);
+    throw new CliError(EXIT.config, `cannot read the settings in ${file}: ${why ?? ''}`);
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
 import type { SettingsStore } from '../core/ports.ts';
+import { parseSettingsFile } from '../settings/settings-file.ts';
 
 /** Electron's `productName`, which names its `userData` folder. */
 const PRODUCT = 'Outbox';
@@ -21,7 +22,15 @@ export function dataLocation(
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), PRODUCT);
 }
 
-/** The file electron-store writes in the app (`<userData>/config.json`), read and written through conf. */
+/**
+ * The file electron-store writes in the app (`<userData>/config.json`), read and written through
+ * conf. Conf reads it here already, so a file that is no settings object throws now.
+ */
 export function openSettings(dataDir: string): SettingsStore {
-  return new Conf({ cwd: dataDir, configName: 'config', projectName: PRODUCT });
+  return new Conf({
+    cwd: dataDir,
+    configName: 'config',
+    projectName: PRODUCT,
+    deserialize: parseSettingsFile,
+  });
 }

@@ -50,8 +50,27 @@ export async function runCli(io: CliIo, argv: readonly string[]): Promise<number
   }
 }
 
+/**
+ * The last resort for a throw no command caught (from a timer or a callback, after the command
+ * returned): one line and an exit code, as for any failure, never Node's stack trace.
+ */
+function exitOnStrayError(stderr: NodeJS.WritableStream): void {
+  let reported = false;
+  const report = (error: unknown) => {
+    if (reported) return;
+    reported = true;
+    const { message, exitCode } = describeFailure(error);
+    process.exitCode = exitCode;
+    // exit(): the process is in an unknown state and may never end by itself; after the line is out.
+    stderr.write(`outbox: ${message}\n`, () => process.exit(exitCode));
+  };
+  process.on('uncaughtException', report);
+  process.on('unhandledRejection', report);
+}
+
 /** The process entry: bin/outbox.js imports this. */
 export async function main(): Promise<void> {
+  exitOnStrayError(process.stderr);
   const code = await runCli(
     { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env },
     process.argv.slice(2),

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors/app-error.ts';
+import { ownIdentity, tempFileName } from './temp-name.ts';
 
 /** The one part of the file system a durable write goes through, so tests can make a disk fill up. */
 export interface WritableFile {
@@ -178,7 +178,8 @@ export async function writeFileAtomic(
   content: FileContent,
   options: AtomicWriteOptions,
 ): Promise<number> {
-  const temp = path.join(options.tmpDir, `${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Named after this process, so another can tell whether it was left by a writer that died.
+  const temp = path.join(options.tmpDir, tempFileName(await ownIdentity()));
   let file: WritableFile | undefined;
   try {
     file = await options.fs.create(temp);

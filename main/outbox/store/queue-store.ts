@@ -23,6 +23,7 @@ import { queueRecord, type QueueRecord } from './queue-record.ts';
 import { QueueView, type SegmentState } from './queue-view.ts';
 import { SegmentReader } from './segment-reader.ts';
 import { createSegmentWriter, type Placed, type SegmentWriter } from './segment-writer.ts';
+import { removeAbandonedTempFiles } from './temp-files.ts';
 
 export type { QuarantineNotice } from './quarantine.ts';
 
@@ -69,7 +70,7 @@ export interface QueueStore {
   handovers(): Map<string, number>;
   /** Deliverer only: reclaims segments no one appends to any more, after copying what is still live. */
   compact(): Promise<void>;
-  /** Removes message files and temp files nothing refers to (a producer died mid-enqueue). */
+  /** Removes message files nothing refers to (a producer died mid-enqueue); init() clears tmp/. */
   removeOrphans(olderThanMs: number, now: number): Promise<void>;
   /** Seals this process's segment. */
   close(): Promise<void>;
@@ -161,6 +162,8 @@ class SegmentedQueueStore implements QueueStore {
     ]) {
       await ensureDir(dir);
     }
+    // What producers killed mid-write left: every process that opens the queue clears it, at once.
+    await removeAbandonedTempFiles(paths.tmp, Date.now());
     this.writer ??= createSegmentWriter(paths.queue, { fs: this.deps.fs, identity: await currentProcess() });
     await this.reload();
     await this.inTurn(() => this.verify([...this.view.entries.keys()]));
@@ -276,7 +279,6 @@ class SegmentedQueueStore implements QueueStore {
           return !this.view.record(id) && !this.staging.pending(id);
         })
         .map((name) => path.join(paths.bodies, name)),
-      ...(await fsp.readdir(paths.tmp)).map((name) => path.join(paths.tmp, name)),
     ];
     for (const file of candidates) {
       const stat = await fsp.stat(file).catch(() => undefined);

@@ -1,0 +1,21 @@
+/** The settings file in the data folder, as electron-store names it. */
+export const SETTINGS_FILE = 'config.json';
+
+/**
+ * Reads the settings file's text. electron-store and conf turn any JSON value into an object, so a
+ * file cut down to `null` or `[]` would read as "no accounts", and the next save would write over
+ * what it held: anything but one JSON object is damage, refused like unparsable JSON.
+ */
+export function parseSettingsFile(text: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`the file holds ${describe(parsed)}, not the settings object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}
