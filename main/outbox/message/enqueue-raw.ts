@@ -1,6 +1,7 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import { messageSizeLimit } from '../../../preload/contract/account-rules.ts';
+import { MAX_RECIPIENTS, tooManyRecipients } from '../../../preload/contract/compose.ts';
 import type { RecipientStatus } from '../../../preload/contract/outbox.ts';
 import { MAX_LINE_LENGTH } from '../../../preload/contract/primitives.ts';
 import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
@@ -194,6 +195,9 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
     if (recipients.some((r) => r.address.toLowerCase() === address.toLowerCase())) continue;
     // An argument that is in no header is a blind copy as far as the other recipients can tell.
     recipients.push({ address, kind: kinds.get(address.toLowerCase()) ?? 'bcc', state: 'pending' });
+  }
+  if (recipients.length > MAX_RECIPIENTS) {
+    throw new AppError('too_many_recipients', tooManyRecipients(recipients.length), { field: 'recipients' });
   }
   if (recipients.length === 0) {
     throw new AppError(
