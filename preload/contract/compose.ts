@@ -7,27 +7,52 @@ export const addressText = headerText().pipe(z.string().trim().min(1, 'must not 
 /** A file the user chose (picked, dropped, or main's own copy): main refuses any other path. */
 export const attachmentRef = z.object({ path: filePath });
 
+/**
+ * Recipients of one message, To, Cc and Bcc together, whichever door it comes in by. RFC 5321
+ * §4.5.3.1.8 only promises 100 per transaction; servers commonly take 500 to 1000 (Postfix's
+ * smtpd_recipient_limit is 1000). It also bounds the queue record, which keeps a reply per recipient.
+ */
+export const MAX_RECIPIENTS = 1000;
+
+/** The refusal of a message with more than MAX_RECIPIENTS recipients, the same sentence at every door. */
+export const tooManyRecipients = (count: number) =>
+  `This message has ${count} recipients; Outbox sends at most ${MAX_RECIPIENTS} in one message.`;
+
+// No length check per list: its issue would stop the check of the total, which names the rule.
+const recipientList = z.array(addressText).default([]);
+
 /** What the compose window sends to the outbox. Attachments are paths; main embeds their bytes at enqueue. */
-export const composeRequest = z.object({
-  accountId: id,
-  /** An alias of the account; the account's own address when absent. */
-  from: addressText.optional(),
-  to: z.array(addressText).max(500).default([]),
-  cc: z.array(addressText).max(500).default([]),
-  bcc: z.array(addressText).max(500).default([]),
-  replyTo: addressText.optional(),
-  /** Trimmed: edge whitespace does not survive RFC 5322 (a blank Subject is dropped), so keep what recipients see. */
-  subject: headerText().pipe(z.string().trim()).default(''),
-  text: z.string().max(20_000_000).optional(),
-  html: z.string().max(20_000_000).optional(),
-  attachments: z.array(attachmentRef).max(100).default([]),
-  /** Send later: a wall-clock time. A time in the past means "now". */
-  sendAt: isoTime.optional(),
-  inReplyTo: headerText().optional(),
-  references: z.array(headerText()).max(100).optional(),
-  /** The draft this message was composed from, removed once the message is queued. */
-  draftId: id.optional(),
-});
+export const composeRequest = z
+  .object({
+    accountId: id,
+    /** An alias of the account; the account's own address when absent. */
+    from: addressText.optional(),
+    to: recipientList,
+    cc: recipientList,
+    bcc: recipientList,
+    replyTo: addressText.optional(),
+    /** Trimmed: edge whitespace does not survive RFC 5322 (a blank Subject is dropped), so keep what recipients see. */
+    subject: headerText().pipe(z.string().trim()).default(''),
+    text: z.string().max(20_000_000).optional(),
+    html: z.string().max(20_000_000).optional(),
+    attachments: z.array(attachmentRef).max(100).default([]),
+    /** Send later: a wall-clock time. A time in the past means "now". */
+    sendAt: isoTime.optional(),
+    inReplyTo: headerText().optional(),
+    references: z.array(headerText()).max(100).optional(),
+    /** The draft this message was composed from, removed once the message is queued. */
+    draftId: id.optional(),
+  })
+  .superRefine((request, context) => {
+    const count = request.to.length + request.cc.length + request.bcc.length;
+    if (count > MAX_RECIPIENTS) {
+      context.addIssue({
+        code: 'custom',
+        message: tooManyRecipients(count),
+        params: { code: 'too_many_recipients' },
+      });
+    }
+  });
 export type ComposeRequest = z.infer<typeof composeRequest>;
 export type ComposeInput = z.input<typeof composeRequest>;
 

@@ -40,7 +40,7 @@ export const recipientStatus = z.object({
   address: z.string(),
   kind: recipientKind,
   state: recipientState,
-  /** The server's reply for this recipient, verbatim. */
+  /** The server's reply for this recipient, verbatim up to 512 bytes (RFC 5321 §4.5.3.1.5), then clipped. */
   reply: z.string().optional(),
 });
 export type RecipientStatus = z.infer<typeof recipientStatus>;

@@ -2,6 +2,7 @@ import type { ErrorInfo } from '../../../preload/contract/errors.ts';
 import type { AppSettings } from '../../../preload/contract/settings.ts';
 import type { SmtpFailure } from '../../smtp/smtp-failure.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
+import { boundedRecord } from '../store/record-bounds.ts';
 import type { AttemptResult } from './delivery-agent.ts';
 import { backoffMs, nextRetry } from './retry-policy.ts';
 
@@ -177,9 +178,15 @@ function failedAttempt(
 
 /**
  * The delivery policy: what an attempt's result makes of the message, of its account, and what the
- * user is told. `record` is the message as it was when the attempt started.
+ * user is told. `record` is the message as it was when the attempt started. The servers' replies
+ * are kept clipped, so that no answer, however long, makes the record too large to store.
  */
 export function decideOutcome(record: QueueRecord, result: AttemptResult, context: OutcomeContext): Outcome {
+  const outcome = decide(record, result, context);
+  return { ...outcome, next: { ...outcome.next, record: boundedRecord(outcome.next.record) } };
+}
+
+function decide(record: QueueRecord, result: AttemptResult, context: OutcomeContext): Outcome {
   const tried: QueueRecord = {
     ...record,
     attempts: record.attempts + 1,

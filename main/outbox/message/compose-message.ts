@@ -12,6 +12,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { domainOf, parseMailbox, type Mailbox } from '../../mail/address.ts';
 import type { QueueStore } from '../store/queue-store.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
+import { boundedRecord } from '../store/record-bounds.ts';
 import { attachedBytes, withAttachments } from './attachment-file.ts';
 
 export const NON_ASCII = /[\u0080-\u{10ffff}]/u;
@@ -170,7 +171,7 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
       ? new Date(context.now + context.undoSeconds * 1000).toISOString()
       : undefined;
   const addresses = [from.address, ...all.map((r) => r.address)];
-  return {
+  return boundedRecord({
     version: 1,
     id,
     messageId,
@@ -188,5 +189,5 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
     attachmentCount: request.attachments.length,
     onlineMsSpent: 0,
     needsSmtpUtf8: needsSmtpUtf8(addresses),
-  };
+  });
 }

@@ -1,6 +1,7 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import { messageSizeLimit } from '../../../preload/contract/account-rules.ts';
+import { MAX_RECIPIENTS, tooManyRecipients } from '../../../preload/contract/compose.ts';
 import type { RecipientStatus } from '../../../preload/contract/outbox.ts';
 import { MAX_LINE_LENGTH } from '../../../preload/contract/primitives.ts';
 import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
@@ -9,6 +10,7 @@ import { domainOf, parseMailbox } from '../../mail/address.ts';
 import { saveOrRollBack } from './commit-message.ts';
 import { needsSmtpUtf8, newQueueId, NON_ASCII, randomHex } from './compose-message.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
+import { boundedRecord } from '../store/record-bounds.ts';
 import type { QueueStore } from '../store/queue-store.ts';
 
 /** A message someone else rendered (sendmail's stdin), to be queued and sent byte for byte. */
@@ -195,6 +197,9 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
     // An argument that is in no header is a blind copy as far as the other recipients can tell.
     recipients.push({ address, kind: kinds.get(address.toLowerCase()) ?? 'bcc', state: 'pending' });
   }
+  if (recipients.length > MAX_RECIPIENTS) {
+    throw new AppError('too_many_recipients', tooManyRecipients(recipients.length), { field: 'recipients' });
+  }
   if (recipients.length === 0) {
     throw new AppError(
       'no_recipients',
@@ -209,6 +214,10 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
   const domain = domainOf(fromMailbox?.address ?? account.fromAddress);
   const added: string[] = [];
   let messageId = header('message-id')?.value;
+  // RFC 5322 §3.6.4: a msg-id has no folding white space, so it fits on one line.
+  if (messageId !== undefined && messageId.length > MAX_LINE_LENGTH) {
+    throw bad(`The Message-ID is longer than ${MAX_LINE_LENGTH} characters (RFC 5322 §2.1.1).`);
+  }
   if (!messageId) {
     messageId = `<${randomHex()}@${domain}>`;
     added.push(`Message-ID: ${messageId}`);
@@ -235,7 +244,7 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
 
   const id = newQueueId(context.now);
   const now = new Date(context.now).toISOString();
-  const record: QueueRecord = {
+  const record: QueueRecord = boundedRecord({
     version: 1,
     id,
     messageId,
@@ -252,7 +261,7 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
     attachmentCount: 0,
     onlineMsSpent: 0,
     needsSmtpUtf8: needsSmtpUtf8([envelopeFrom, ...recipients.map((r) => r.address)]),
-  };
+  });
   await saveOrRollBack(context.store, record);
   return record;
 }

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
 import { NewerFormatError } from '../../files/versioned.ts';
 import { storedId as queueId } from '../../files/stored-fields.ts';
 import { sentRecordOnDisk, toStoredSentRecord } from '../../sent/sent-record.ts';
@@ -50,12 +51,20 @@ export type LogEntry = z.infer<typeof logEntry>;
 
 export const COMMIT_FRAME: Buffer = encodeFrame({ op: 'commit' });
 
+/** Throws `message_too_large` rather than write a header no reader accepts. */
 export function encodeFrame(entry: LogEntry, body?: Uint8Array): Buffer {
   // A removal's sent record carries its format version, as the sent log's lines do, so a later
   // format is never read back (or copied on by compaction) as this one.
   const stored =
     entry.op === 'del' && entry.sent ? { ...entry, sent: toStoredSentRecord(entry.sent) } : entry;
   const header = Buffer.from(JSON.stringify(stored));
+  // Every reader takes a longer header for damage: written, it would be acknowledged and then lost.
+  if (header.length > MAX_HEADER_BYTES) {
+    throw new AppError(
+      'message_too_large',
+      `The message's queue entry would take ${header.length} bytes, more than the ${MAX_HEADER_BYTES} the queue can store, so it was not queued.`,
+    );
+  }
   const bodyLength = body?.length ?? 0;
   const frame = Buffer.allocUnsafe(PREFIX_BYTES + header.length + bodyLength);
   MAGIC.copy(frame, 0);

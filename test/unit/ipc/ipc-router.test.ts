@@ -4,6 +4,7 @@ import type { Logger } from '../../../main/errors/logger.ts';
 import { createIpcRouter, type CallHandlers } from '../../../main/ipc/ipc-router.ts';
 import type { SenderInfo } from '../../../main/ipc/trusted-sender.ts';
 import { parseComposeRequest } from '../../../main/outbox/message/compose-message.ts';
+import { tooManyRecipients } from '../../../preload/contract/compose.ts';
 
 const ORIGIN = 'app://outbox';
 const ours: SenderInfo = { url: `${ORIGIN}/index.html`, isMainFrame: true, isOurWindow: true };
@@ -84,6 +85,18 @@ describe('the IPC router', () => {
     }
     expect(thrown).toBeInstanceOf(AppError);
     expect(toErrorInfo(thrown)).toEqual(bridge.ok ? undefined : bridge.error);
+  });
+
+  test('refuses more than MAX_RECIPIENTS recipients before the handler runs, with the sentence sendmail gives', async () => {
+    let ran = false;
+    const { router } = routerWith({ 'outbox:enqueue': () => ((ran = true), {} as never) });
+    const to = Array.from({ length: 10_000 }, (_, i) => `r${i}@example.org`);
+    const result = await router.dispatch('outbox:enqueue', { accountId: 'a1', to }, ours);
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'too_many_recipients', message: tooManyRecipients(10_000) },
+    });
+    expect(ran).toBe(false);
   });
 
   test.each<[string, SenderInfo]>([

@@ -7,8 +7,14 @@ import {
   recoveredAfterCrash,
   type AccountEffect,
   type NextState,
+  type OutcomeContext,
 } from '../../../../main/outbox/delivery/decide-outcome.ts';
 import type { AttemptResult } from '../../../../main/outbox/delivery/delivery-agent.ts';
+import {
+  decodeFrames,
+  encodeFrame,
+  MAX_HEADER_BYTES,
+} from '../../../../main/outbox/store/queue-log-format.ts';
 import type { FailureClass, SmtpFailure } from '../../../../main/smtp/smtp-failure.ts';
 import { sampleRecord } from '../../../support/sample-record.ts';
 
@@ -71,6 +77,15 @@ interface Row {
   readonly notice: string | undefined;
   readonly lastReply?: string;
 }
+
+/** No jitter, no automatic resend, an hour's lifetime, nothing spent yet. */
+const PLAIN_CONTEXT: OutcomeContext = {
+  now,
+  random: () => 0.5,
+  settings: { autoResendUnconfirmed: false, retryLifetimeHours: 1 },
+  onlineMsSpent: 0,
+  accountBlocks: 0,
+};
 
 const LIFETIME_SPENT = HOUR;
 const NOT_SENT = 'Message not sent';
@@ -326,6 +341,84 @@ describe('decideOutcome', () => {
     expect(outcome.next.record.recipients.map((r) => r.reply)).toEqual(['250 earlier', '250 now']);
     expect(outcome.next.record.onlineMsSpent).toBe(5_000);
   });
+
+  it('keeps each reply and error clipped, whatever the server says, so the record stays storable', () => {
+    const long = (code: number) => `${code} 5.1.1 ${'\x01'.repeat(5_000)}`;
+    // An earlier build kept a reply verbatim: clipped too when the record is next written.
+    const before = sampleRecord('m1', {
+      recipients: [
+        { address: 'ann@example.net', kind: 'to', state: 'pending' },
+        { address: 'bob@example.net', kind: 'to', state: 'deferred', reply: long(451) },
+      ],
+    });
+    const rejected: AttemptResult = {
+      kind: 'answered',
+      recipients: [{ address: 'ann@example.net', kind: 'to', state: 'rejected', reply: long(550) }],
+      reply: long(550),
+    };
+    const refused: AttemptResult = {
+      kind: 'failed',
+      handedOver: false,
+      failure: {
+        class: 'permanent',
+        code: 'server_rejected',
+        message: long(554),
+        responseCode: 554,
+        response: long(554),
+      },
+    };
+    const stored = (text: string | undefined) => Buffer.byteLength(JSON.stringify(text ?? ''));
+    for (const result of [rejected, refused]) {
+      const next = decideOutcome(before, result, PLAIN_CONTEXT).next.record;
+      const replies = [next.lastReply, ...next.recipients.map((r) => r.reply)];
+      expect(next.lastReply).toBeDefined();
+      for (const reply of replies.filter((r) => r !== undefined)) {
+        expect(reply.endsWith('…')).toBe(true);
+        expect(stored(reply)).toBeLessThanOrEqual(512 + 2);
+      }
+      expect(next.lastError?.message.length).toBeLessThanOrEqual(1024);
+    }
+  });
+
+  it.each([
+    ['short addresses: a share of each reply is kept', 'example.net', true],
+    ['66-character addresses: no room is left for replies', `${'d'.repeat(45)}.example`, false],
+  ])(
+    'keeps a record an earlier build queued with 9000 recipients storable as they are all refused (%s)',
+    (_name, domain, kept) => {
+      const addresses = Array.from(
+        { length: 9_000 },
+        (_, i) => `member-${String(i).padStart(6, '0')}@${domain}`,
+      );
+      const before = sampleRecord('m1', {
+        recipients: addresses.map((address) => ({ address, kind: 'to', state: 'pending' })),
+      });
+      // It could be read back: a frame no larger than readers take.
+      expect(encodeFrame({ op: 'put', rev: 1, record: before }).readUInt32BE(4)).toBeLessThan(
+        MAX_HEADER_BYTES,
+      );
+      const result: AttemptResult = {
+        kind: 'answered',
+        recipients: addresses.map((address) => ({
+          address,
+          kind: 'to',
+          state: 'rejected',
+          reply: `550 5.1.1 <${address}> ${'no such user; '.repeat(40)}`,
+        })),
+        reply: '550 no',
+      };
+      const next = decideOutcome(before, result, PLAIN_CONTEXT).next.record;
+      expect(next.state).toBe('failed');
+      expect(next.recipients.every((r) => r.state === 'rejected')).toBe(true);
+      const replies = next.recipients.map((r) => r.reply);
+      expect(
+        replies.every((reply) => (kept ? reply?.startsWith('550 5.1.1 <member-') : reply === undefined)),
+      ).toBe(true);
+      const put = encodeFrame({ op: 'put', rev: 2, record: next });
+      expect(put.readUInt32BE(4)).toBeLessThanOrEqual(MAX_HEADER_BYTES);
+      expect(decodeFrames(put).frames).toHaveLength(1);
+    },
+  );
 
   it('tells the user of an account that needs attention with the failure’s own words', () => {
     const outcome = decideOutcome(record(), failed('attention', 'auth_failed', 535), {

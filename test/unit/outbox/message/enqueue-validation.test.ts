@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FileSystemSeam } from '../../../../main/files/atomic-file.ts';
 import { nodeFileSystem } from '../../../../main/files/atomic-file.ts';
 import { queuePaths } from '../../../../main/outbox/store/queue-paths.ts';
-import type { ComposeInput } from '../../../../preload/contract/compose.ts';
+import { MAX_RECIPIENTS, type ComposeInput } from '../../../../preload/contract/compose.ts';
 import { leftoverFiles, loggedEntries, storedMessages } from '../../../support/queue-on-disk.ts';
 import { createTestAccounts } from '../../../support/test-accounts.ts';
 import {
@@ -35,6 +35,9 @@ async function outbox(options: { fs?: FileSystemSeam; dataDir?: string } = {}): 
   cleanups.push(() => started.stop());
   return started;
 }
+
+/** `n` different recipients, named after `kind`. */
+const addresses = (n: number, kind = 'to') => Array.from({ length: n }, (_, i) => `${kind}${i}@example.net`);
 
 const message = (extra: Partial<ComposeInput> = {}): ComposeInput => ({
   accountId: 'work',
@@ -90,6 +93,26 @@ describe('enqueue refuses bad input with a specific error and keeps nothing', ()
     expect(t.outbox.service.list()).toEqual([]);
     expect(await loggedEntries(t.dataDir)).toEqual([]);
     expect(await leftoverFiles(t.dataDir)).toEqual([]);
+  });
+
+  it.each([
+    ['10000 in To', { to: addresses(10_000) }, 10_000],
+    [
+      '1001 across To, Cc and Bcc',
+      { to: addresses(400), cc: addresses(400, 'cc'), bcc: addresses(201, 'bcc') },
+      1001,
+    ],
+  ])('refuses %s recipients with too_many_recipients, as sendmail does', async (_name, extra, count) => {
+    const t = await outbox();
+    await expect(t.outbox.service.enqueue(message(extra))).rejects.toMatchObject({
+      code: 'too_many_recipients',
+      message: `This message has ${count} recipients; Outbox sends at most ${MAX_RECIPIENTS} in one message.`,
+    });
+    expect(await loggedEntries(t.dataDir)).toEqual([]);
+    expect(await leftoverFiles(t.dataDir)).toEqual([]);
+    // The limit itself is accepted.
+    const item = await t.outbox.service.enqueue(message({ to: addresses(600), bcc: addresses(400, 'bcc') }));
+    expect(item.recipients).toHaveLength(MAX_RECIPIENTS);
   });
 
   it('fails cleanly when the disk fills up mid-write, leaving no half-written file', async () => {
