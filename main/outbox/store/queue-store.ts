@@ -14,7 +14,7 @@ import {
   type FileSystemSeam,
 } from '../../files/atomic-file.ts';
 import { currentProcess } from '../../files/process-identity.ts';
-import { BodyStaging } from './body-staging.ts';
+import { BodyStaging, type Staged } from './body-staging.ts';
 import { Compaction } from './compaction.ts';
 import { findUnreadable, Quarantine, type QuarantineNotice } from './quarantine.ts';
 import { encodeFrame, type DecodedFrame } from './queue-log-format.ts';
@@ -40,7 +40,10 @@ export interface QueueStore {
    * gone once removed). The message does not exist until its state is saved.
    */
   writeBytes(id: string, content: FileContent): Promise<number>;
-  /** Durable on return. */
+  /**
+   * Durable on return. A record whose bytes were just written to a file gets their SHA-256
+   * (`bodySha256`) here, from what was written; one whose bytes stay as they were keeps it.
+   */
   save(record: QueueRecord): Promise<void>;
   /** Durable on return; the message's file, if it has one, goes too. `sent`: it left as delivered. */
   remove(id: string, sent?: SentRecord): Promise<void>;
@@ -178,8 +181,8 @@ class SegmentedQueueStore implements QueueStore {
   }
 
   async save(record: QueueRecord): Promise<void> {
-    const normalised = queueRecord.parse(record);
     const pending = this.staging.pending(record.id);
+    const normalised = queueRecord.parse(withDigest(record, pending, this.view.record(record.id)));
     if (pending?.kind === 'file') await fsyncDir(this.paths.bodies);
     const body = pending?.kind === 'inline' ? pending.bytes : undefined;
     const rev = this.nextRev(record.id);
@@ -429,4 +432,19 @@ class SegmentedQueueStore implements QueueStore {
       }
     }
   }
+}
+
+/**
+ * The record as saved: bytes just written to a file give it their digest, bytes just put in the log
+ * take it away (their frame has a CRC), and unchanged bytes keep the one already recorded.
+ */
+function withDigest(
+  record: QueueRecord,
+  pending: Staged | undefined,
+  current: QueueRecord | undefined,
+): QueueRecord {
+  if (pending?.kind === 'file') return { ...record, bodySha256: pending.sha256 };
+  const { bodySha256, ...rest } = record;
+  const kept = pending ? undefined : (bodySha256 ?? current?.bodySha256);
+  return kept === undefined ? rest : { ...rest, bodySha256: kept };
 }
