@@ -92,8 +92,8 @@ describe('message files carry the SHA-256 of their bytes', () => {
     expect(server.messages.map((m) => m.raw.equals(file))).toEqual([true]);
   });
 
-  it('keeps it when the message moves to another account', async () => {
-    const { clock, outbox, service } = await setup();
+  it('keeps it when the message moves to another account, which then sends it', async () => {
+    const { server, clock, outbox, service } = await setup();
     const item = await queueLater(service, clock, {
       to: ['ann@example.net'],
       subject: 'Moving',
@@ -103,6 +103,11 @@ describe('message files carry the SHA-256 of their bytes', () => {
     await service.moveToAccount('work', 'home');
     const [stored] = await storedMessages(outbox.dataDir);
     expect(stored?.record).toMatchObject({ accountId: 'home', bodySha256: digest });
+    // The stored bytes are checked; what goes out carries the new account's From.
+    clock.advance(MINUTE);
+    await service.settled();
+    expect(service.list()).toEqual([]);
+    expect(server.messages.map((m) => m.from)).toEqual(['me@example.com']);
   });
 
   it('records none for bytes kept in the log (their frame has a CRC)', async () => {
