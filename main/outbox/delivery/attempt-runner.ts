@@ -151,6 +151,9 @@ export class AttemptRunner {
       case 'save':
         await this.deps.queue.save(next.record);
         break;
+      case 'set_aside':
+        await this.deps.store.setAside(record.id, next.reason);
+        break;
       default: {
         const unreachable: never = next;
         throw new Error(`unknown next state ${JSON.stringify(unreachable)}`);

@@ -30,7 +30,12 @@ export type NextState =
    * This computer failed: stored as is unless the store, looking at the bytes again, finds them
    * gone for good and sets the message aside itself.
    */
-  | { readonly kind: 'save_unless_set_aside'; readonly record: QueueRecord };
+  | { readonly kind: 'save_unless_set_aside'; readonly record: QueueRecord }
+  /**
+   * Its stored bytes are damaged: `record`, unchanged (no attempt counted), goes into the quarantine
+   * folder and out of the queue; the store's notice tells the user.
+   */
+  | { readonly kind: 'set_aside'; readonly record: QueueRecord; readonly reason: string };
 
 /** What the attempt says about the account (and the network it is reached over). */
 export type AccountEffect =
@@ -193,6 +198,9 @@ function decide(record: QueueRecord, result: AttemptResult, context: OutcomeCont
     onlineMsSpent: context.onlineMsSpent,
     lastTriedAt: iso(context.now),
   };
+  if (result.kind === 'damaged') {
+    return { next: { kind: 'set_aside', record, reason: result.reason }, account: none };
+  }
   if (result.kind === 'answered') {
     const byAddress = new Map(result.recipients.map((r) => [r.address, r]));
     const recipients = record.recipients.map((r) => byAddress.get(r.address) ?? r);

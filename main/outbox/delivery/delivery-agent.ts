@@ -12,6 +12,7 @@ import { errno, storageError } from '../../files/atomic-file.ts';
 import { rewriteFrom } from '../message/from-rewrite.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
 import type { QueueStore } from '../store/queue-store.ts';
+import { MessageDamagedError, type StoredBody } from '../store/stored-body.ts';
 
 /** Sessions per account; the service feeds at most this many messages to an account at once. */
 export const CONNECTIONS_PER_ACCOUNT = 5;
@@ -20,7 +21,9 @@ export type AttemptResult =
   /** The server answered the message: each recipient tried is accepted, rejected or deferred. */
   | { readonly kind: 'answered'; readonly recipients: readonly RecipientStatus[]; readonly reply: string }
   /** The message as a whole did not go through; `handedOver` says whether the server had the body. */
-  | { readonly kind: 'failed'; readonly failure: SmtpFailure; readonly handedOver: boolean };
+  | { readonly kind: 'failed'; readonly failure: SmtpFailure; readonly handedOver: boolean }
+  /** The stored bytes no longer match what was queued: nothing was sent, no server was asked. */
+  | { readonly kind: 'damaged'; readonly reason: string };
 
 export interface DeliveryAgent {
   /** Sends the stored bytes to the recipients still pending. Never throws. */
@@ -201,6 +204,26 @@ class SmtpDeliveryAgent implements DeliveryAgent {
 
   async attempt(
     record: QueueRecord,
+    options: { attempt: number; onProgress: (bytes: number) => void },
+  ): Promise<AttemptResult> {
+    // Checked before connecting: damaged bytes must not cost a session, let alone reach a server.
+    let body: StoredBody;
+    try {
+      body = await this.deps.store.openBody(record.id);
+    } catch (error) {
+      if (error instanceof MessageDamagedError) return { kind: 'damaged', reason: error.reason };
+      return { kind: 'failed', handedOver: false, failure: readFailure(error) };
+    }
+    try {
+      return await this.send(record, body, options);
+    } finally {
+      await body.close();
+    }
+  }
+
+  private async send(
+    record: QueueRecord,
+    stored: StoredBody,
     { attempt, onProgress }: { attempt: number; onProgress: (bytes: number) => void },
   ): Promise<AttemptResult> {
     const tried = record.recipients.filter((r) => pendingStates.has(r.state));
@@ -216,7 +239,7 @@ class SmtpDeliveryAgent implements DeliveryAgent {
       };
       const info = await pool.withConnection(
         (connection) => {
-          gate = new HandoverGate(this.bodyOf(record, endpoint), onProgress, async () => {
+          gate = new HandoverGate(this.bodyOf(record, stored, endpoint), onProgress, async () => {
             await this.deps.store.markHandedOver(record.id, attempt);
             handedOver = true;
           });
@@ -301,9 +324,9 @@ class SmtpDeliveryAgent implements DeliveryAgent {
   }
 
   /** The bytes to send: the stored ones, with the From field of a moved message and a DKIM signature. */
-  private bodyOf(record: QueueRecord, endpoint: SmtpEndpoint): AsyncIterable<Buffer> {
+  private bodyOf(record: QueueRecord, body: StoredBody, endpoint: SmtpEndpoint): AsyncIterable<Buffer> {
     // As stored, they need no stream around them: the gate reads them itself.
-    const stored = fromStore(this.deps.store.readBytes(record.id));
+    const stored = fromStore(body);
     if (!record.fromField && !endpoint.dkim) return stored;
     const readable = Readable.from(stored, { objectMode: false });
     const bytes = record.fromField ? rewriteFrom(readable, record.fromField) : readable;

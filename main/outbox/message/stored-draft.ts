@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { AddressObject, AttachmentStream, Headers, MessageText } from 'mailparser';
 import type { DraftContent } from '../../../preload/contract/compose.ts';
@@ -9,6 +9,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { ensureDir, errno } from '../../files/atomic-file.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
 import type { QueueStore } from '../store/queue-store.ts';
+import { MessageDamagedError, type StoredBody } from '../store/stored-body.ts';
 
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
   const list = field === undefined ? [] : Array.isArray(field) ? field : [field];
@@ -117,18 +118,18 @@ async function parseInto(source: Readable, dir: string, size: number): Promise<P
  * originals may be gone) into a folder of their own under the data folder.
  */
 export async function draftFromStored(store: QueueStore, record: QueueRecord): Promise<DraftContent> {
+  const body = await checkedBody(store, record);
   const dir = path.join(store.paths.edits, record.id);
-  await ensureDir(dir);
   const size = record.storedSizeBytes ?? record.sizeBytes;
-  const parsed = await parseInto(store.openBytes(record.id), dir, size).catch((error: unknown) => {
-    const code = errno(error);
-    const why = error instanceof CutShort ? 'its stored bytes are cut short' : (code ?? 'read failed');
-    throw new AppError(
-      code === 'ENOSPC' ? 'disk_full' : 'storage_failed',
-      `The message could not be taken back for editing (${why}); it stays in the outbox.`,
-      { cause: error },
-    );
-  });
+  let parsed: Parsed;
+  try {
+    await ensureDir(dir);
+    parsed = await parseInto(Readable.from(body, { objectMode: false }), dir, size);
+  } catch (error) {
+    throw notTakenBack(error);
+  } finally {
+    await body.close();
+  }
   const header = (name: string) => parsed.headers.get(name) as AddressObject | AddressObject[] | undefined;
   const replyTo = addresses(header('reply-to'))[0];
   return {
@@ -144,6 +145,34 @@ export async function draftFromStored(store: QueueStore, record: QueueRecord): P
     attachments: parsed.attachments,
     ...(record.sendAt ? { sendAt: record.sendAt } : {}),
   };
+}
+
+function notTakenBack(error: unknown): AppError {
+  const code = errno(error);
+  const why = error instanceof CutShort ? 'its stored bytes are cut short' : (code ?? 'read failed');
+  return new AppError(
+    code === 'ENOSPC' ? 'disk_full' : 'storage_failed',
+    `The message could not be taken back for editing (${why}); it stays in the outbox.`,
+    { cause: error },
+  );
+}
+
+/**
+ * The message's bytes, checked before any of them is handed back: damaged ones are set aside (as
+ * delivery would) and the user told so with `message_damaged`, never given a draft built from them.
+ */
+async function checkedBody(store: QueueStore, record: QueueRecord): Promise<StoredBody> {
+  try {
+    return await store.openBody(record.id);
+  } catch (error) {
+    if (!(error instanceof MessageDamagedError)) throw notTakenBack(error);
+    await store.setAside(record.id, error.reason);
+    throw new AppError(
+      'message_damaged',
+      `The message “${record.subject}” cannot be taken back for editing: ${error.reason}. It was set aside in ${store.paths.quarantine}.`,
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FileContent } from '../../files/atomic-file.ts';
 import { BodyCache } from './body-cache.ts';
@@ -7,13 +8,21 @@ export const INLINE_BODY_BYTES = 256 * 1024;
 /** Own small messages are kept in memory from enqueue to delivery, up to this much in all. */
 const CACHE_BUDGET_BYTES = 32 * 1024 * 1024;
 
-/** Where a message's bytes wait for its state: in memory (they go into the log with it) or in a file. */
-export type Staged = { readonly kind: 'inline'; readonly bytes: Buffer } | { readonly kind: 'file' };
+/**
+ * Where a message's bytes wait for its state: in memory (they go into the log with it) or in a file,
+ * whose SHA-256 (hex) goes into the state.
+ */
+export type Staged =
+  | { readonly kind: 'inline'; readonly bytes: Buffer }
+  | { readonly kind: 'file'; readonly sha256: string; readonly size: number };
 
 /** Writes the bytes that did not fit in memory, the gathered ones first, to a file; returns their size. */
 export type Spill = (all: AsyncIterable<Uint8Array>) => Promise<number>;
 
-/** Gathers `content` in memory while it stays small; past that, the rest follows into a file. */
+/**
+ * Gathers `content` in memory while it stays small; past that, the rest follows into a file, hashed
+ * on its way there (no second read: what is hashed is what was handed to the file).
+ */
 export async function stage(content: FileContent, spill: Spill): Promise<{ staged: Staged; size: number }> {
   if (content instanceof Uint8Array && content.length <= INLINE_BODY_BYTES) {
     // Already whole in memory: no stream to drain. A copy, as below.
@@ -33,13 +42,20 @@ export async function stage(content: FileContent, spill: Spill): Promise<{ stage
     size += chunk.length;
     if (size > INLINE_BODY_BYTES) break;
   }
+  const hash = createHash('sha256');
   const rest = (async function* () {
-    yield* chunks;
+    for (const chunk of chunks) {
+      hash.update(chunk);
+      yield chunk;
+    }
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      hash.update(chunk);
+      yield chunk;
     }
   })();
-  return { staged: { kind: 'file' }, size: await spill(rest) };
+  const spilled = await spill(rest);
+  return { staged: { kind: 'file', sha256: hash.digest('hex'), size: spilled }, size: spilled };
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -14,7 +13,7 @@ import {
   type FileSystemSeam,
 } from '../../files/atomic-file.ts';
 import { currentProcess } from '../../files/process-identity.ts';
-import { BodyStaging } from './body-staging.ts';
+import { BodyStaging, type Staged } from './body-staging.ts';
 import { Compaction } from './compaction.ts';
 import { findUnreadable, Quarantine, type QuarantineNotice } from './quarantine.ts';
 import { encodeFrame, type DecodedFrame } from './queue-log-format.ts';
@@ -22,6 +21,7 @@ import { bodyFile, type QueuePaths } from './queue-paths.ts';
 import { queueRecord, type QueueRecord } from './queue-record.ts';
 import { QueueView, type SegmentState } from './queue-view.ts';
 import { SegmentReader } from './segment-reader.ts';
+import { bodyInMemory, expectedBody, openCheckedFile, type StoredBody } from './stored-body.ts';
 import { createSegmentWriter, type Placed, type SegmentWriter } from './segment-writer.ts';
 import { removeAbandonedTempFiles } from './temp-files.ts';
 
@@ -41,7 +41,10 @@ export interface QueueStore {
    * gone once removed). The message does not exist until its state is saved.
    */
   writeBytes(id: string, content: FileContent): Promise<number>;
-  /** Durable on return. */
+  /**
+   * Durable on return. A record whose bytes were just written to a file gets their SHA-256
+   * (`bodySha256`) here, from what was written; one whose bytes stay as they were keeps it.
+   */
   save(record: QueueRecord): Promise<void>;
   /** Durable on return; the message's file, if it has one, goes too. `sent`: it left as delivered. */
   remove(id: string, sent?: SentRecord): Promise<void>;
@@ -52,15 +55,25 @@ export interface QueueStore {
    * message is no longer in the queue.
    */
   recheck(id: string): Promise<boolean>;
+  /**
+   * Moves a message whose bytes cannot be trusted into the quarantine folder and out of the queue,
+   * and tells of it. False when it was no longer in the queue.
+   */
+  setAside(id: string, reason: string): Promise<boolean>;
   /** Reads what other processes appended since the last look; returns the ids whose state changed. */
   sync(): Promise<string[]>;
   get(id: string): QueueRecord | undefined;
   /** Whether this process writes that segment (its changes are known without reading it). */
   ownsSegment(name: string): boolean;
   all(): QueueRecord[];
+  /** The message's bytes as a stream, checked as `openBody` does when first read. */
   openBytes(id: string): Readable;
-  /** The same bytes as `openBytes`, without a stream around them (delivery reads them chunk by chunk itself). */
-  readBytes(id: string): AsyncIterable<Buffer>;
+  /**
+   * The same bytes as `openBytes`, checked before any is handed out: a file against the SHA-256
+   * its record holds (its size for older records), so damage on disk throws MessageDamagedError
+   * before a byte is read. Delivery opens them before connecting and reads them chunk by chunk.
+   */
+  openBody(id: string): Promise<StoredBody>;
   /**
    * Records durably that the whole body went to the server in this attempt, before the final dot:
    * after a crash, a mark newer than the attempts in the message's state means the server may have it.
@@ -181,8 +194,8 @@ class SegmentedQueueStore implements QueueStore {
   }
 
   async save(record: QueueRecord): Promise<void> {
-    const normalised = queueRecord.parse(record);
     const pending = this.staging.pending(record.id);
+    const normalised = queueRecord.parse(withDigest(record, pending, this.view.record(record.id)));
     if (pending?.kind === 'file') await fsyncDir(this.paths.bodies);
     const body = pending?.kind === 'inline' ? pending.bytes : undefined;
     const rev = this.nextRev(record.id);
@@ -207,6 +220,22 @@ class SegmentedQueueStore implements QueueStore {
     }
     // Left behind by a crash, the file is an orphan that removeOrphans deletes.
     if (hasFile) await unlinkIfExists(bodyFile(this.paths, id));
+  }
+
+  async setAside(id: string, reason: string): Promise<boolean> {
+    const record = this.view.record(id);
+    if (!record) return false;
+    await this.quarantine.setAside(id, record, reason, async () => {
+      const rev = this.nextRev(id);
+      try {
+        await this.append({ op: 'del', id, rev, at: this.clock.now() });
+      } finally {
+        this.released(id, rev);
+      }
+      this.staging.discard(id);
+      this.tellChanged([id]);
+    });
+    return true;
   }
 
   sentRemovals(): SentRecord[] {
@@ -247,10 +276,6 @@ class SegmentedQueueStore implements QueueStore {
 
   openBytes(id: string): Readable {
     return Readable.from(this.bytesOf(id), { objectMode: false });
-  }
-
-  readBytes(id: string): AsyncIterable<Buffer> {
-    return this.bytesOf(id);
   }
 
   async markHandedOver(id: string, attempt: number): Promise<void> {
@@ -405,30 +430,53 @@ class SegmentedQueueStore implements QueueStore {
     this.tellChanged([...changed]);
   }
 
-  /** The bytes of a message, wherever they are; a segment reclaimed meanwhile means reading the log again. */
-  private async *bytesOf(id: string): AsyncGenerator<Buffer> {
+  /** Wherever the bytes are; a segment reclaimed meanwhile means reading the log again. */
+  async openBody(id: string): Promise<StoredBody> {
     for (let tries = 0; ; tries++) {
       const copy = this.staging.inMemory(id);
-      if (copy) {
-        yield copy;
-        return;
-      }
+      if (copy) return bodyInMemory(copy);
       const ref = this.view.body(id);
       try {
-        if (ref) {
-          yield await this.reader.readBody(ref);
-        } else {
-          for await (const chunk of createReadStream(bodyFile(this.paths, id), {
-            highWaterMark: 256 * 1024,
-          })) {
-            yield chunk as Buffer;
-          }
-        }
-        return;
+        if (ref) return bodyInMemory(await this.reader.readBody(ref));
+        return await this.openBodyFile(id);
       } catch (error) {
         if (!isNotFound(error) || tries > 0) throw error;
         await this.reload();
       }
     }
   }
+
+  /** A message file, checked against its saved record, or against what was staged before that. */
+  private async openBodyFile(id: string): Promise<StoredBody> {
+    const record = this.view.record(id);
+    const pending = this.staging.pending(id);
+    const expected = record ? expectedBody(record) : pending?.kind === 'file' ? pending : undefined;
+    if (!expected) throw Object.assign(new Error(`no message ${id}`), { code: 'ENOENT' });
+    return openCheckedFile(bodyFile(this.paths, id), { id, subject: record?.subject ?? '' }, expected);
+  }
+
+  /** `openBody` on the first read, so a stream that is never read opens nothing. */
+  private async *bytesOf(id: string): AsyncGenerator<Buffer> {
+    const body = await this.openBody(id);
+    try {
+      yield* body;
+    } finally {
+      await body.close();
+    }
+  }
+}
+
+/**
+ * The record as saved: bytes just written to a file give it their digest, bytes just put in the log
+ * take it away (their frame has a CRC), and unchanged bytes keep the one already recorded.
+ */
+function withDigest(
+  record: QueueRecord,
+  pending: Staged | undefined,
+  current: QueueRecord | undefined,
+): QueueRecord {
+  if (pending?.kind === 'file') return { ...record, bodySha256: pending.sha256 };
+  const { bodySha256, ...rest } = record;
+  const kept = pending ? undefined : (bodySha256 ?? current?.bodySha256);
+  return kept === undefined ? rest : { ...rest, bodySha256: kept };
 }

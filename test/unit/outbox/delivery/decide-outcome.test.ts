@@ -267,6 +267,12 @@ const rows: Row[] = [
     ...{ account: 'none', notice: undefined },
   },
   {
+    name: 'stored bytes damaged: set aside before any server was asked',
+    result: { kind: 'damaged', reason: 'its message file no longer matches what was queued' },
+    ...{ next: 'set_aside', state: 'queued', error: undefined, counted: false, retryIn: 'unchanged' },
+    ...{ account: 'none', notice: undefined },
+  },
+  {
     name: 'handed over, closing after the dot (421)',
     result: failed('deferred', 'server_deferred', 421, true),
     ...{ next: 'save', state: 'deferred', error: 'server_deferred', counted: true, retryIn: MIN },

@@ -79,7 +79,7 @@ describe.runIf(process.platform === 'linux')('taking a stored message back for e
     expect((await fsp.readFile(draft.attachments[0]?.path ?? '')).equals(attachment)).toBe(true);
   });
 
-  it('refuses a message whose stored bytes break off inside an attachment, closing and deleting the attachment file', async () => {
+  it('refuses a message whose stored bytes break off inside an attachment, leaving no file open or behind', async () => {
     const { store, paths } = await openStore();
     const { record, bytes } = await enqueue(store, 'cut', [
       { filename: 'data.bin', content: randomBytes(200 * 1024) },
@@ -98,12 +98,13 @@ describe.runIf(process.platform === 'linux')('taking a stored message back for e
 
     const error: unknown = await draftFromStored(store, record).catch((e: unknown) => e);
 
+    // Its file is checked before any of it is parsed: the damage is told, and the message set aside.
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({
-      code: 'storage_failed',
-      message:
-        'The message could not be taken back for editing (its stored bytes are cut short); it stays in the outbox.',
+      code: 'message_damaged',
+      message: expect.stringContaining('its message file is no longer the size that was queued') as unknown,
     });
+    expect(store.get('cut')).toBeUndefined();
     const filesAfter = await openFiles();
     expect(filesAfter.filter(under(edits))).toEqual([]);
     expect(filesAfter.filter(under(paths.root)).sort()).toEqual(filesBefore.filter(under(paths.root)).sort());

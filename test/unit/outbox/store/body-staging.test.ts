@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +66,18 @@ describe('stage: small messages stay in memory, larger ones go to a file', () =>
     expect(result.spilled?.equals(content)).toBe(true);
   });
 
+  it('hashes what goes to the file as it goes, strings as UTF-8', async () => {
+    const text = 'é'.repeat(INLINE_BODY_BYTES);
+    const result = await staged(Readable.from(['a', text, 'z']));
+    const sha256 = createHash('sha256').update(`a${text}z`, 'utf8').digest('hex');
+    expect(result.staged).toEqual({ kind: 'file', sha256, size: result.spilled?.length });
+    expect(
+      createHash('sha256')
+        .update(result.spilled ?? '')
+        .digest('hex'),
+    ).toBe(sha256);
+  });
+
   it('copies bytes a stream may reuse', async () => {
     const chunk = Buffer.from('abc');
     const result = await staged(Readable.from([chunk]));
@@ -97,7 +110,10 @@ describe('BodyStaging', () => {
       async (all) => (await buffer(Readable.from(all))).length,
     );
     expect(bodies.inMemory('big')).toBeUndefined();
-    expect(bodies.discard('big')).toEqual({ kind: 'file' });
+    const sha256 = createHash('sha256')
+      .update(bytes(INLINE_BODY_BYTES + 1))
+      .digest('hex');
+    expect(bodies.discard('big')).toEqual({ kind: 'file', sha256, size: INLINE_BODY_BYTES + 1 });
     expect(bodies.pending('big')).toBeUndefined();
   });
 });
