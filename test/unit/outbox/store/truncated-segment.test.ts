@@ -105,3 +105,29 @@ describe('a segment that loses committed frames', () => {
     expect(queuedIds(await openStore(paths))).toEqual(['a', 'b']);
   });
 });
+
+describe('seal markers', () => {
+  it('are removed with their segment by compaction, and those left without one are cleaned up', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const { segment } = await sealedSegment(paths, ['m']);
+    expect((await fsp.readdir(paths.queue)).sort()).toEqual([segment, `${segment}.sealed`]);
+    // Left by crashes: a marker whose segment was reclaimed, and one whose write never finished.
+    const stray = ['mx000000-1-00000000.log.sealed', 'mx000000-2-00000000.log.sealed.0a1b2c3d4e5f.tmp'];
+    const longAgo = new Date(Date.now() - 3_600_000);
+    for (const name of stray) {
+      await fsp.writeFile(path.join(paths.queue, name), '{}');
+      await fsp.utimes(path.join(paths.queue, name), longAgo, longAgo);
+    }
+    // Being written right now by a writer sealing a segment that is reclaimed meanwhile.
+    const writing = 'mx000000-3-00000000.log.sealed.0a1b2c3d4e5f.tmp';
+    await fsp.writeFile(path.join(paths.queue, writing), '{}');
+
+    const deliverer = await openStore(paths);
+    await deliverer.compact();
+    const [own = '', ...others] = await segmentFiles(paths);
+    expect(others).toEqual([]);
+    expect(deliverer.ownsSegment(own)).toBe(true);
+    expect((await fsp.readdir(paths.queue)).sort()).toEqual([own, writing].sort());
+    expect(queuedIds(deliverer)).toEqual(['m']);
+  });
+});
