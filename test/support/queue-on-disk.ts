@@ -52,3 +52,10 @@ export const queuedIds = (store: QueueStore): string[] =>
 /** The log's segment files, oldest first. */
 export const segmentFiles = async (paths: QueuePaths): Promise<string[]> =>
   (await fsp.readdir(paths.queue)).filter((n) => n.endsWith('.log')).sort();
+
+/** The contents of every file set aside in the quarantine folder, however it is laid out. */
+export async function quarantinedFiles(paths: QueuePaths): Promise<Buffer[]> {
+  const entries = await fsp.readdir(paths.quarantine, { recursive: true, withFileTypes: true });
+  const files = entries.filter((entry) => entry.isFile());
+  return Promise.all(files.map((entry) => fsp.readFile(path.join(entry.parentPath, entry.name))));
+}

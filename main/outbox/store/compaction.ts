@@ -1,3 +1,4 @@
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { SentRecord } from '../../../preload/contract/outbox.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -6,6 +7,7 @@ import { isAlive } from '../../files/process-identity.ts';
 import type { encodeFrame } from './queue-log-format.ts';
 import type { QueuePaths } from './queue-paths.ts';
 import type { BodyRef, QueueView, SegmentState, ViewEntry } from './queue-view.ts';
+import { markerFile } from './seal-marker.ts';
 
 /**
  * This process's own sealed segments are reclaimed once at most this share of the messages with a
@@ -13,7 +15,10 @@ import type { BodyRef, QueueView, SegmentState, ViewEntry } from './queue-view.t
  * frees. (Segments of writers that are gone are reclaimed whatever is left in them.)
  */
 export const RECLAIM_LIVE_SHARE = 0.5;
-/** A segment whose writer header is still missing after this long was left by a crash at its creation. */
+/**
+ * A file still unfinished after this long was left by a crash: a segment without its writer header,
+ * or a seal marker never renamed into place.
+ */
 export const HEADERLESS_GRACE_MS = 60_000;
 /**
  * A removal is kept this long even once no older frame of its message is left: a process that
@@ -67,7 +72,7 @@ export interface CompactionDeps {
   readonly readBody: (ref: BodyRef) => Promise<Buffer>;
   /** Reads a segment whose writer is gone to its end, into the view, telling of what changed. */
   readonly readToEnd: (segment: SegmentState) => Promise<void>;
-  /** Modification time of a segment's file; undefined when it is gone. */
+  /** Modification time of a file in the queue folder (a segment's); undefined when it is gone. */
   readonly modifiedAt: (segment: string) => Promise<number | undefined>;
   /** Runs before segments are deleted, with the sent-log records their removals carry. */
   readonly beforeReclaim?: ((sent: SentRecord[]) => Promise<void>) | undefined;
@@ -169,7 +174,29 @@ export class Compaction {
       await unlinkIfExists(path.join(this.deps.paths.queue, name));
       this.deps.forgetRetired(name);
     }
+    // Markers go after their segments: a crash between leaves a marker without a segment, which
+    // nothing reads (and the next reclaim removes), never a segment whose lost end goes unnoticed.
+    await this.removeMarkersWithoutSegment();
     await fsyncDir(this.deps.paths.queue);
+  }
+
+  /**
+   * Seal markers whose segment is gone. One still being written is left alone until it is old
+   * enough to have been left by a crash: its writer may be sealing a segment reclaimed just now.
+   */
+  private async removeMarkersWithoutSegment(): Promise<void> {
+    const dir = this.deps.paths.queue;
+    const names = await fsp.readdir(dir);
+    const present = new Set(names);
+    for (const name of names) {
+      const marker = markerFile(name);
+      if (!marker || present.has(marker.segment)) continue;
+      if (!marker.complete) {
+        const modified = await this.deps.modifiedAt(name);
+        if (modified === undefined || this.deps.clock.now() - modified <= HEADERLESS_GRACE_MS) continue;
+      }
+      await unlinkIfExists(path.join(dir, name));
+    }
   }
 }
 

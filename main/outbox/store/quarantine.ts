@@ -32,14 +32,14 @@ export class Quarantine {
   }
 
   /** Copies a damaged stretch of a segment, found at `from`, into the folder, once per process. */
-  async keepDamaged(segment: string, from: number, stretch: Buffer): Promise<void> {
+  async keepDamaged(segment: string, from: number, stretch: Buffer, reason?: string): Promise<void> {
     const key = `${segment}@${from}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
     await ensureDir(this.deps.paths.quarantine);
     const file = path.join(this.deps.paths.quarantine, `${segment}-${from}.damaged`);
     await fsp.writeFile(file, stretch, { mode: 0o600 });
-    this.deps.onQuarantine({ reason: `${stretch.length} bytes of ${segment}` });
+    this.deps.onQuarantine({ reason: reason ?? `${stretch.length} bytes of ${segment}` });
   }
 
   /**

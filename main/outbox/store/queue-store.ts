@@ -143,7 +143,8 @@ class SegmentedQueueStore implements QueueStore {
     this.reader = new SegmentReader({
       dir: paths.queue,
       owns: (segment) => this.mustWriter().owns(segment),
-      onDamage: (segment, from, stretch) => this.quarantine.keepDamaged(segment, from, stretch),
+      onDamage: (segment, from, stretch, reason) =>
+        this.quarantine.keepDamaged(segment, from, stretch, reason),
     });
     this.compaction = new Compaction({
       paths,

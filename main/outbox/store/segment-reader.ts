@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isNotFound } from '../../files/atomic-file.ts';
 import { COMMIT_FRAME, decodeFrames } from './queue-log-format.ts';
 import type { BodyRef, QueueView, SegmentState } from './queue-view.ts';
+import { readSealMarker, type SealMarker } from './seal-marker.ts';
 import { SEGMENT_FILE } from './segment-writer.ts';
 
 export interface SegmentReaderDeps {
@@ -10,8 +11,11 @@ export interface SegmentReaderDeps {
   readonly dir: string;
   /** Whether this process writes that segment (its frames are applied as they are appended). */
   readonly owns: (segment: string) => boolean;
-  /** A stretch of a segment, found at `from`, is damaged (its frames fail their checks). */
-  readonly onDamage: (segment: string, from: number, stretch: Buffer) => Promise<void>;
+  /**
+   * A stretch of a segment, found at `from`, is damaged (its frames fail their checks), or is what
+   * is left of an end that was cut off; `reason` then says what is gone.
+   */
+  readonly onDamage: (segment: string, from: number, stretch: Buffer, reason?: string) => Promise<void>;
 }
 
 /** Reads segments into a view, each from where the last read stopped, and message bytes out of them. */
@@ -26,7 +30,8 @@ export class SegmentReader {
    * Reads a segment from where the last read stopped, into `target`, up to its last commit: what
    * follows is a batch still being written, or one whose write failed. With `final`, the writer is
    * gone and the segment is read to its end. Adds the ids whose state changed to `changed`. False
-   * when the segment is gone.
+   * when the segment is gone. A segment that lost committed frames (cut short after its writer
+   * sealed it, or shorter than what was already read) is reported as damaged.
    */
   async read(
     target: QueueView,
@@ -34,10 +39,21 @@ export class SegmentReader {
     changed: Set<string>,
     final = false,
   ): Promise<boolean> {
-    const bytes = await this.tail(segment);
-    if (!bytes) return false;
+    // Looked up before the segment is read: a marker already there means the whole segment, seal
+    // included, was on disk before this read began.
+    const marker =
+      segment.sealed || segment.own ? undefined : await readSealMarker(this.deps.dir, segment.name);
+    const file = await this.tail(segment);
+    if (!file) return false;
+    if (file.size < segment.offset) {
+      await this.shrunk(segment);
+      return true;
+    }
+    const { bytes } = file;
     const base = segment.offset;
-    const decoded = decodeFrames(bytes, base, final);
+    // A sealed segment's writer is gone too: an incomplete frame cannot be one still being written.
+    const ended = final || marker !== undefined;
+    const decoded = decodeFrames(bytes, base, ended);
     const committed = decoded.frames.findLastIndex((frame) => frame.entry.op === 'commit');
     for (const frame of decoded.frames.slice(0, committed + 1)) {
       const id = target.apply(segment.name, frame);
@@ -49,8 +65,28 @@ export class SegmentReader {
       if (from < segment.offset)
         await this.deps.onDamage(segment.name, from, bytes.subarray(from - base, to - base));
     }
+    const rest = bytes.subarray(segment.offset - base);
+    if (marker && !segment.sealed && (file.size < marker.length || rest.length > 0)) {
+      await this.deps.onDamage(segment.name, segment.offset, rest, lostEnd(segment.name, marker, file.size));
+      segment.final = true;
+    }
     if (final) segment.final = true;
     return true;
+  }
+
+  /**
+   * The segment is shorter than what was already read of it: committed frames are gone. Reported
+   * from its last commit still there, with what follows it; reading goes on from there.
+   */
+  private async shrunk(segment: SegmentState): Promise<void> {
+    const read = segment.offset;
+    segment.offset = 0;
+    const file = await this.tail(segment);
+    if (!file) return;
+    const last = decodeFrames(file.bytes).frames.findLast((frame) => frame.entry.op === 'commit');
+    segment.offset = last ? last.at + COMMIT_FRAME.length : 0;
+    const reason = missing(segment.name, read - file.size);
+    await this.deps.onDamage(segment.name, segment.offset, file.bytes.subarray(segment.offset), reason);
   }
 
   /**
@@ -99,15 +135,15 @@ export class SegmentReader {
     return (await fsp.readdir(this.deps.dir)).filter((name) => SEGMENT_FILE.test(name)).sort();
   }
 
-  /** The bytes past what was read of the segment; undefined when it is gone. */
-  private async tail(segment: SegmentState): Promise<Buffer | undefined> {
+  /** The bytes past what was read of the segment, and its size; undefined when it is gone. */
+  private async tail(segment: SegmentState): Promise<{ bytes: Buffer; size: number } | undefined> {
     try {
       const handle = await fsp.open(path.join(this.deps.dir, segment.name), 'r');
       try {
         const { size } = await handle.stat();
         const bytes = Buffer.alloc(Math.max(0, size - segment.offset));
         if (bytes.length > 0) await handle.read(bytes, 0, bytes.length, segment.offset);
-        return bytes;
+        return { bytes, size };
       } finally {
         await handle.close();
       }
@@ -116,4 +152,13 @@ export class SegmentReader {
       throw error;
     }
   }
+}
+
+const missing = (segment: string, bytes: number): string =>
+  `the end of ${segment} is missing: ${bytes} bytes of committed queue data`;
+
+/** What a sealed segment that no longer ends in its seal has lost. */
+function lostEnd(segment: string, marker: SealMarker, size: number): string {
+  if (size < marker.length) return missing(segment, marker.length - size);
+  return `the end of ${segment} is damaged: its committed queue data no longer ends where it was sealed`;
 }

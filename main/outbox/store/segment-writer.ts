@@ -11,6 +11,7 @@ import {
 } from '../../files/atomic-file.ts';
 import type { ProcessIdentity } from '../../files/process-identity.ts';
 import { COMMIT_FRAME, encodeFrame } from './queue-log-format.ts';
+import { writeSealMarker } from './seal-marker.ts';
 
 /** A segment this large is sealed and a new one started, so the deliverer can reclaim the old one. */
 const SEGMENT_BYTES = 4 * 1024 * 1024;
@@ -50,6 +51,8 @@ interface OpenSegment {
   /** Opened with O_DSYNC: a write is durable when it returns, with no fsync after it. */
   readonly synced: boolean;
   size: number;
+  /** Frames written so far, commits included (for the seal marker). */
+  frames: number;
 }
 
 export interface SegmentWriterDeps {
@@ -140,7 +143,7 @@ class GroupCommitWriter implements SegmentWriter {
       this.created.delete(name);
       throw error;
     }
-    return { name, file: handle, synced, size: header.length };
+    return { name, file: handle, synced, size: header.length, frames: 2 };
   }
 
   private async retire(segment: OpenSegment, seal: boolean): Promise<void> {
@@ -148,15 +151,19 @@ class GroupCommitWriter implements SegmentWriter {
     this.retiredSegments.add(segment.name);
     try {
       if (seal) {
-        await writeFully(
-          segment.file,
-          Buffer.concat([encodeFrame({ op: 'seal' }), COMMIT_FRAME]),
-          segment.size,
-        );
+        const sealBatch = Buffer.concat([encodeFrame({ op: 'seal' }), COMMIT_FRAME]);
+        await writeFully(segment.file, sealBatch, segment.size);
         if (!segment.synced) await segment.file.sync();
+        segment.size += sealBatch.length;
+        segment.frames += 2;
       }
     } finally {
       await segment.file.close();
+    }
+    // Only once the seal is durable: a marker says the whole segment reached the disk.
+    if (seal) {
+      const { size: length, frames } = segment;
+      await writeSealMarker(this.dir, segment.name, { length, frames }, this.deps.fs);
     }
   }
 
@@ -190,6 +197,7 @@ class GroupCommitWriter implements SegmentWriter {
       written = true;
       if (!segment.synced) await segment.file.sync();
       segment.size += entries.reduce((sum, e) => sum + e.frame.length, COMMIT_FRAME.length);
+      segment.frames += entries.length + 1;
       let at = start;
       for (const entry of entries) {
         entry.resolve({ segment: segment.name, at });

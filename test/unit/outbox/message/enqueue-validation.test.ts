@@ -5,7 +5,12 @@ import type { FileSystemSeam } from '../../../../main/files/atomic-file.ts';
 import { nodeFileSystem } from '../../../../main/files/atomic-file.ts';
 import { queuePaths } from '../../../../main/outbox/store/queue-paths.ts';
 import { MAX_RECIPIENTS, type ComposeInput } from '../../../../preload/contract/compose.ts';
-import { leftoverFiles, loggedEntries, storedMessages } from '../../../support/queue-on-disk.ts';
+import {
+  leftoverFiles,
+  loggedEntries,
+  segmentFiles,
+  storedMessages,
+} from '../../../support/queue-on-disk.ts';
 import { createTestAccounts } from '../../../support/test-accounts.ts';
 import {
   makeDataDir,
@@ -205,7 +210,8 @@ describe('a damaged queue', () => {
     await first.stop();
 
     const paths = queuePaths(dataDir);
-    const [segment] = await fsp.readdir(paths.queue);
+    // The segment, not its seal marker next to it.
+    const [segment] = await segmentFiles(paths);
     const file = path.join(paths.queue, segment ?? '');
     const log = await fsp.readFile(file);
     // One byte of the damaged message's state, in the middle of the log.
