@@ -18,6 +18,12 @@ const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 const OLD_MESSAGE_DIR = /^([A-Za-z0-9_-]{1,128})-(\d{10,})$/;
 const OLD_STRETCH_FILE = /^(.+)-(\d+)\.damaged$/;
 
+/**
+ * A stretch's states failed their CRC: what still parses may differ from what was written by a
+ * flipped bit (another recipient), so it is never queued again, only kept for a person to read.
+ */
+const STRETCH_PROBLEM = 'its state in the queue log is damaged and cannot be trusted';
+
 /** A set-aside item as read from its folder (or, in the old layout, its file). */
 interface ShelfEntry {
   readonly item: SetAsideItem;
@@ -185,7 +191,7 @@ export class QuarantineShelf {
     };
     return {
       item,
-      problem: 'a damaged stretch of the queue log cannot be trusted',
+      problem: STRETCH_PROBLEM,
       ids: notice.ids ?? (notice.id === undefined ? [] : [notice.id]),
       dir,
       stretch: item.file,
@@ -207,7 +213,7 @@ export class QuarantineShelf {
     };
     return {
       item,
-      problem: 'a damaged stretch of the queue log cannot be trusted',
+      problem: STRETCH_PROBLEM,
       ids: headers.flatMap((h) => (h.id === undefined ? [] : [h.id])),
       stretch: file,
     };

@@ -112,6 +112,17 @@ export function createQueueStore(paths: QueuePaths, deps: QueueStoreDeps): Queue
 
 type Frame = Parameters<typeof encodeFrame>[0];
 
+/** Moves `from` to `to` unless something is there already (then both stay: neither is lost). */
+async function moveUnlessTaken(from: string, to: string): Promise<void> {
+  try {
+    // A hard link fails when `to` exists, where a rename would replace it.
+    await fsp.link(from, to);
+    await fsp.unlink(from);
+  } catch {
+    // Taken, or the folder is gone: the file stays where it is.
+  }
+}
+
 /**
  * The facade over the queue's parts (body staging, segment reading, compaction, quarantine). It
  * owns the view and this process's segment, and has reading, reloading and compacting take turns.
@@ -314,7 +325,7 @@ class SegmentedQueueStore implements QueueStore {
       // What a set-aside message or damaged stretch may refer to is never deleted: without it,
       // what was set aside could not be restored. An old-layout stretch has no folder: it stays.
       if (!claimant) await unlinkIfExists(file);
-      else if (claimant.dir) await fsp.rename(file, path.join(claimant.dir, name)).catch(() => undefined);
+      else if (claimant.dir) await moveUnlessTaken(file, path.join(claimant.dir, name));
     }
     for (const name of await fsp.readdir(paths.tmp)) {
       const file = path.join(paths.tmp, name);

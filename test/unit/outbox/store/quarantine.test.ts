@@ -113,12 +113,20 @@ describe('removeOrphans and what was set aside', () => {
     const folder = path.join(paths.quarantine, 'old2-1767261600000');
     await fsp.mkdir(folder);
     await fsp.writeFile(path.join(folder, 'state.json'), JSON.stringify(sampleRecord('old2')));
-    for (const id of ['old1', 'old2', 'stray']) await fsp.writeFile(path.join(paths.bodies, `${id}.eml`), id);
+    // One whose folder already holds a file by that name: neither replaces the other.
+    const full = path.join(paths.quarantine, 'old3-1767261600000');
+    await fsp.mkdir(full);
+    await fsp.writeFile(path.join(full, 'old3.eml'), 'set aside');
+    for (const id of ['old1', 'old2', 'old3', 'stray']) {
+      await fsp.writeFile(path.join(paths.bodies, `${id}.eml`), id);
+    }
 
     await store.removeOrphans(0, later());
 
     expect(await exists(path.join(paths.bodies, 'old1.eml'))).toBe(true);
     expect(await fsp.readFile(path.join(folder, 'old2.eml'), 'utf8')).toBe('old2');
+    expect(await fsp.readFile(path.join(full, 'old3.eml'), 'utf8')).toBe('set aside');
+    expect(await fsp.readFile(path.join(paths.bodies, 'old3.eml'), 'utf8')).toBe('old3');
     expect(await exists(path.join(paths.bodies, 'stray.eml'))).toBe(false);
   });
 });
