@@ -149,8 +149,6 @@ export interface ReadableHeader {
   readonly id?: string;
   readonly subject?: string;
   readonly recipients?: string[];
-  /** The whole header as JSON, when it parses (its CRC may still have failed). */
-  readonly entry?: unknown;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -199,7 +197,7 @@ function namesIn(header: string): ReadableHeader {
     subject: record ? text(record.subject) : undefined,
     recipients: addresses,
   });
-  return { ...scanned, ...parsed, entry };
+  return { ...scanned, ...parsed };
 }
 
 function dropUndefined<T extends object>(value: T): T {
