@@ -101,8 +101,6 @@ const EDITABLE: readonly QueueState[] = [
  */
 export class OutboxFacade implements OutboxService {
   private readonly deps: OutboxFacadeDeps;
-  /** Set-aside keys whose restore is under way. */
-  private readonly restoring = new Set<string>();
 
   constructor(deps: OutboxFacadeDeps) {
     this.deps = deps;
@@ -209,19 +207,10 @@ export class OutboxFacade implements OutboxService {
 
   async restore(key: string): Promise<QueueItem> {
     const { store, queue, clock } = this.deps;
-    // A second click while the first restore runs would queue the message twice.
-    if (this.restoring.has(key)) {
-      throw new AppError('invalid_state', `${key} is already being restored.`);
-    }
-    this.restoring.add(key);
-    try {
-      const restored = await restoreSetAside(store, key, clock.now());
-      queue.put(restored);
-      this.deps.scheduler.wake();
-      return queue.item(restored);
-    } finally {
-      this.restoring.delete(key);
-    }
+    const restored = await restoreSetAside(store, key, clock.now());
+    queue.put(restored);
+    this.deps.scheduler.wake();
+    return queue.item(restored);
   }
 
   onSetAsideChanged(listener: () => void): () => void {

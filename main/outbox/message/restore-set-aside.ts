@@ -29,17 +29,25 @@ export function restoredRecord(record: QueueRecord, id: string, now: number): Qu
  * between leaves both (the folder can be discarded by hand), never neither. Returns its new state.
  */
 export async function restoreSetAside(store: QueueStore, key: string, now: number): Promise<QueueRecord> {
-  const { record, bytes } = await store.setAsideMessage(key);
-  const restored = restoredRecord(record, newQueueId(now), now);
-  const size = await store.writeBytes(restored.id, createReadStream(bytes));
-  if (size !== (record.storedSizeBytes ?? record.sizeBytes)) {
-    await store.remove(restored.id);
-    throw new AppError(
-      'message_damaged',
-      `${key} changed while it was restored; its files stay at ${bytes}.`,
-    );
+  // Claimed first, so the bytes are checked and copied by one restore at a time.
+  const release = await store.claimSetAside(key);
+  let restored: QueueRecord;
+  try {
+    const { record, bytes } = await store.setAsideMessage(key);
+    restored = restoredRecord(record, newQueueId(now), now);
+    const size = await store.writeBytes(restored.id, createReadStream(bytes));
+    if (size !== (record.storedSizeBytes ?? record.sizeBytes)) {
+      await store.remove(restored.id);
+      throw new AppError(
+        'message_damaged',
+        `${key} changed while it was restored; its files stay at ${bytes}.`,
+      );
+    }
+    await saveOrRollBack(store, restored);
+  } catch (error) {
+    await release();
+    throw error;
   }
-  await saveOrRollBack(store, restored);
   await store.discardSetAside(key);
   return store.get(restored.id) ?? restored;
 }

@@ -3,7 +3,10 @@ import { createReadStream } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { SetAsideItem } from '../../../preload/contract/outbox.ts';
+import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
+import { errno, storageError, unlinkIfExists } from '../../files/atomic-file.ts';
+import { currentProcess, isAlive } from '../../files/process-identity.ts';
 import { STATE_FILE } from './quarantine.ts';
 import { namesOf, readNotice, type SetAsideNames, type SetAsideNotice } from './quarantine-notice.ts';
 import { readableHeaders } from './queue-log-format.ts';
@@ -14,6 +17,11 @@ import { queueRecordOnDisk, type QueueRecord } from './queue-record.ts';
  * hidden. Checked before any path is built from it.
  */
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+/** Held by the process restoring the item; gone with the folder once it is restored. */
+const CLAIM_FILE = 'restoring.json';
+/** An unreadable claim younger than this may still be being written; older, its writer died mid-write. */
+const CLAIM_WRITE_MS = 60_000;
+const processIdentity = z.object({ pid: z.number().int(), started: z.string().optional() });
 /** An old set-aside message's folder: `<id>-<ms>`. */
 const OLD_MESSAGE_DIR = /^([A-Za-z0-9_-]{1,128})-(\d{10,})$/;
 const OLD_STRETCH_FILE = /^(.+)-(\d+)\.damaged$/;
@@ -55,6 +63,19 @@ async function bytesProblem(record: QueueRecord, file: string): Promise<string |
     : 'its message bytes do not match their checksum';
 }
 
+const alreadyRestoring = (key: string) => new AppError('invalid_state', `${key} is already being restored.`);
+
+/** Whether a restore claim is held: by a live process, or just being written (not yet readable). */
+async function claimHeld(file: string): Promise<boolean> {
+  try {
+    const holder = processIdentity.parse(JSON.parse(await fsp.readFile(file, 'utf8')));
+    return await isAlive(holder);
+  } catch {
+    const stat = await fsp.stat(file).catch(() => undefined);
+    return stat !== undefined && Date.now() - stat.mtimeMs < CLAIM_WRITE_MS;
+  }
+}
+
 async function readState(file: string): Promise<QueueRecord | undefined> {
   try {
     const parsed = queueRecordOnDisk.safeParse(JSON.parse(await fsp.readFile(file, 'utf8')));
@@ -71,6 +92,8 @@ async function readState(file: string): Promise<QueueRecord | undefined> {
  */
 export class QuarantineShelf {
   private readonly root: string;
+  /** Keys this process is restoring. */
+  private readonly claimed = new Set<string>();
 
   constructor(root: string) {
     this.root = root;
@@ -122,10 +145,43 @@ export class QuarantineShelf {
     return undefined;
   }
 
+  /**
+   * Claims an item's folder for one restore, across processes (a restore from the CLI while the
+   * app restores it too would queue it twice); returns the release. `invalid_state` while another
+   * live process, or this one, holds the claim; a claim left by a process that died is taken over.
+   */
+  async claim(key: string): Promise<() => Promise<void>> {
+    const { dir } = await this.entry(key);
+    // An old-layout stretch file: nothing to restore, which restore itself says.
+    if (!dir) return () => Promise.resolve();
+    // Within this process first: two restores here would both take over a dead process's claim.
+    if (this.claimed.has(key)) throw alreadyRestoring(key);
+    this.claimed.add(key);
+    const file = path.join(dir, CLAIM_FILE);
+    try {
+      const me = JSON.stringify(await currentProcess());
+      try {
+        await fsp.writeFile(file, me, { flag: 'wx', mode: 0o600 });
+      } catch (error) {
+        if (errno(error) !== 'EEXIST') throw storageError(error);
+        if (await claimHeld(file)) throw alreadyRestoring(key);
+        await fsp.writeFile(file, me, { mode: 0o600 });
+      }
+    } catch (error) {
+      this.claimed.delete(key);
+      throw error;
+    }
+    return async () => {
+      this.claimed.delete(key);
+      await unlinkIfExists(file);
+    };
+  }
+
   /** Removes a restored item's folder: only once its message is durable in the queue again. */
   async discard(key: string): Promise<void> {
     await this.entry(key);
     await fsp.rm(path.join(this.root, key), { recursive: true, force: true });
+    this.claimed.delete(key);
   }
 
   private async read(key: string): Promise<ShelfEntry | undefined> {

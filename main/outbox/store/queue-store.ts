@@ -84,6 +84,8 @@ export interface QueueStore {
    * when it cannot be restored (its files stay where they are).
    */
   setAsideMessage(key: string): Promise<{ record: QueueRecord; bytes: string }>;
+  /** Claims a set-aside item for one restore across processes (`invalid_state` if taken); returns the release. */
+  claimSetAside(key: string): Promise<() => Promise<void>>;
   /** Removes a set-aside item once what it held is durable elsewhere. */
   discardSetAside(key: string): Promise<void>;
   /** Calls `listener` whenever something is set aside or discarded by this process; returns an unsubscribe. */
@@ -344,6 +346,10 @@ class SegmentedQueueStore implements QueueStore {
       'message_damaged',
       `${key} cannot be restored: ${entry.problem ?? 'it cannot be read'}; its files stay at ${entry.item.file}.`,
     );
+  }
+
+  claimSetAside(key: string): Promise<() => Promise<void>> {
+    return this.shelf.claim(key);
   }
 
   async discardSetAside(key: string): Promise<void> {

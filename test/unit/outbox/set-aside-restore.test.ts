@@ -59,6 +59,11 @@ describe('the facade over what was set aside', () => {
     await expect(service.restore(aside?.key ?? '')).rejects.toMatchObject({ code: 'message_damaged' });
 
     await fsp.writeFile(path.join(path.dirname(aside?.file ?? ''), `${item.id}.eml`), kept);
+    // Another live process restoring it (the CLI, say): refused; one that died: taken over.
+    const claim = path.join(path.dirname(aside?.file ?? ''), 'restoring.json');
+    await fsp.writeFile(claim, JSON.stringify({ pid: process.ppid }));
+    await expect(service.restore(aside?.key ?? '')).rejects.toMatchObject({ code: 'invalid_state' });
+    await fsp.writeFile(claim, JSON.stringify({ pid: 999_999_999 }));
     let changes = 0;
     const unsubscribe = service.onSetAsideChanged(() => (changes += 1));
     const tries = await Promise.allSettled([
