@@ -7,9 +7,8 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { errno, storageError, unlinkIfExists } from '../../files/atomic-file.ts';
 import { currentProcess, isAlive } from '../../files/process-identity.ts';
-import { STATE_FILE } from './quarantine.ts';
+import { namedIn, STATE_FILE } from './quarantine.ts';
 import { namesOf, readNotice, type SetAsideNames, type SetAsideNotice } from './quarantine-notice.ts';
-import { readableHeaders } from './queue-log-format.ts';
 import { queueRecordOnDisk, type QueueRecord } from './queue-record.ts';
 
 /**
@@ -256,8 +255,7 @@ export class QuarantineShelf {
 
   private async oldStretch(key: string, file: string, modified: Date): Promise<ShelfEntry> {
     const stretch = await fsp.readFile(file);
-    const headers = readableHeaders(stretch);
-    const first = headers.find((h) => h.op === 'put' && h.id !== undefined) ?? headers.find((h) => h.id);
+    const { first, ids } = namedIn(stretch);
     const segment = OLD_STRETCH_FILE.exec(key)?.[1] ?? key;
     const item: SetAsideItem = {
       key,
@@ -270,7 +268,7 @@ export class QuarantineShelf {
     return {
       item,
       problem: STRETCH_PROBLEM,
-      ids: headers.flatMap((h) => (h.id === undefined ? [] : [h.id])),
+      ids,
       stretch: file,
     };
   }

@@ -26,16 +26,19 @@ export interface QuarantineDeps {
   readonly onQuarantine: (notice: QuarantineNotice) => void;
 }
 
-/** The message a damaged stretch names first (a put says the most), and every id it names. */
-function namedIn(stretch: Buffer): { first?: ReadableHeader; ids: string[] } {
-  const headers = readableHeaders(stretch);
-  const ids = [
-    ...new Set(
-      headers.flatMap((h) => (h.id !== undefined && storedId.safeParse(h.id).success ? [h.id] : [])),
-    ),
-  ];
+/**
+ * The message a damaged stretch names first (a put says the most), and every id it names. An id
+ * the damage made into something no Outbox writes is left out: it would name nothing.
+ */
+export function namedIn(stretch: Buffer): { first?: ReadableHeader; ids: string[] } {
+  const headers = readableHeaders(stretch).map(({ id, ...rest }): ReadableHeader =>
+    id !== undefined && storedId.safeParse(id).success ? { id, ...rest } : rest,
+  );
+  const ids = [...new Set(headers.flatMap((h) => (h.id === undefined ? [] : [h.id])))];
   const first =
-    headers.find((h) => h.op === 'put' && h.id !== undefined) ?? headers.find((h) => h.id !== undefined);
+    headers.find((h) => h.op === 'put' && h.id !== undefined) ??
+    headers.find((h) => h.id !== undefined) ??
+    headers.find((h) => h.op === 'put');
   return { ...(first ? { first } : {}), ids };
 }
 

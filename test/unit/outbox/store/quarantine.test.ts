@@ -103,6 +103,29 @@ describe('removeOrphans and what was set aside', () => {
     expect((await fsp.readFile(kept)).equals(big)).toBe(true);
   });
 
+  it('lists a stretch whose damage made its id into one no Outbox writes, without that id', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const a = await openStore(paths);
+    await enqueue(a, 'victim', messageBytes(3, 100));
+    await enqueue(a, 'next', messageBytes(4, 100));
+    await a.close();
+    const [segment = ''] = await segmentFiles(paths);
+    const file = path.join(paths.queue, segment);
+    const log = await fsp.readFile(file);
+    // 'v' ^ 0x52 is '$': the header still parses, with an id no Outbox writes.
+    const at = log.indexOf('"id":"victim"') + 6;
+    log.writeUInt8((log[at] ?? 0) ^ 0x52, at);
+    await fsp.writeFile(file, log);
+
+    const notices: QuarantineNotice[] = [];
+    const b = await openStore(paths, notices);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.id).toBeUndefined();
+    expect(await b.setAsideItems()).toEqual([
+      expect.objectContaining({ subject: 'subject victim', restorable: false }),
+    ]);
+  });
+
   it('keeps a message file whose id is in an old-layout stretch, even one too damaged to read', async () => {
     const paths = queuePaths(await makeDataDir());
     const store = await openStore(paths);
