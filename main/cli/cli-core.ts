@@ -7,6 +7,7 @@ import type { Logger } from '../errors/logger.ts';
 import type { Outbox } from '../outbox/create-outbox.ts';
 import { SETTINGS_FILE } from '../settings/settings-file.ts';
 import type { CliIo } from './cli-io.ts';
+import { logLines } from './cli-log.ts';
 import { dataLocation, openSettings } from './data-location.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 
@@ -18,16 +19,15 @@ export interface CliCore {
   withoutWarnings<T>(task: () => Promise<T>): Promise<T>;
 }
 
-/** Warnings and errors from the core, one line each on stderr; progress chatter is not for scripts. */
+/** Warnings and errors from the core on stderr (see logLines); progress chatter is not for scripts. */
 function stderrLogger(io: CliIo): Logger & Pick<CliCore, 'withoutWarnings'> {
-  const line = (level: string, message: string) => io.stderr.write(`outbox: ${level}: ${message}\n`);
   let warnings = true;
   return {
     info: () => undefined,
-    warn: (message) => {
-      if (warnings) line('warning', message);
+    warn: (message, details) => {
+      if (warnings) io.stderr.write(logLines('warning', message, details));
     },
-    error: (message) => line('error', message),
+    error: (message, details) => io.stderr.write(logLines('error', message, details)),
     async withoutWarnings(task) {
       warnings = false;
       try {

@@ -6,6 +6,7 @@ import {
   recipientState,
   type QueueItem,
   type SentRecord,
+  type SetAsideItem,
 } from '../../preload/contract/outbox.ts';
 import type { CliIo } from './cli-io.ts';
 
@@ -47,6 +48,21 @@ export const queueListJson = z.object({
   messages: z.array(queueMessageJson),
 });
 export const queueShowJson = z.object({ version: z.literal(JSON_VERSION), message: queueMessageJson });
+
+export const setAsideJson = z.object({
+  key: z.string().describe('What "outbox queue restore KEY" takes: its name under the quarantine folder.'),
+  id: z.string().nullable().describe('The queue id of the message, when it could be read.'),
+  subject: z.string().nullable(),
+  recipients: z.array(z.string()).nullable().describe('Recipient addresses, when they could be read.'),
+  reason: z.string(),
+  file: z.string().describe('Absolute path of what was kept.'),
+  setAsideAt: z.string(),
+  restorable: z.boolean().describe('Its state is readable and its bytes match it.'),
+});
+export const queueDamagedJson = z.object({
+  version: z.literal(JSON_VERSION),
+  items: z.array(setAsideJson),
+});
 
 export const accountJson = z.object({
   id: z.string(),
@@ -91,6 +107,7 @@ export const sentListJson = z.object({
 export const JSON_OUTPUTS = {
   'queue list': queueListJson,
   'queue show': queueShowJson,
+  'queue damaged': queueDamagedJson,
   'accounts list': accountsListJson,
   'sent list': sentListJson,
 } as const;
@@ -121,6 +138,19 @@ export function queueMessage(item: QueueItem, labels: AccountLabels): z.infer<ty
     lastReply: item.lastReply ?? null,
     lastError: item.lastError ? { code: item.lastError.code, message: item.lastError.message } : null,
     sizeBytes: item.sizeBytes,
+  };
+}
+
+export function setAsideEntry(item: SetAsideItem): z.infer<typeof setAsideJson> {
+  return {
+    key: item.key,
+    id: item.id ?? null,
+    subject: item.subject ?? null,
+    recipients: item.recipients ?? null,
+    reason: item.reason,
+    file: item.file,
+    setAsideAt: item.setAsideAt,
+    restorable: item.restorable,
   };
 }
 

@@ -1,10 +1,19 @@
-import type { QueueItem } from '../../preload/contract/outbox.ts';
+import type { QueueItem, SetAsideItem } from '../../preload/contract/outbox.ts';
 import type { Outbox } from '../outbox/create-outbox.ts';
 import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
 import { openCore } from './cli-core.ts';
 import { groupHelp, print, type CliIo } from './cli-io.ts';
+import { printable } from './cli-log.ts';
 import { CliError, EXIT, usageError } from './exit-codes.ts';
-import { labelsOf, printJson, queueListJson, queueMessage, queueShowJson } from './json-output.ts';
+import {
+  labelsOf,
+  printJson,
+  queueDamagedJson,
+  queueListJson,
+  queueMessage,
+  queueShowJson,
+  setAsideEntry,
+} from './json-output.ts';
 
 export const QUEUE_HELP = `Usage: outbox queue <command>
 
@@ -13,6 +22,24 @@ export const QUEUE_HELP = `Usage: outbox queue <command>
   flush [--wait] [--timeout S]  deliver now (see "outbox queue flush --help")
   retry ID                    try a deferred, failed or held message again now
   cancel ID                   remove a message from the outbox without sending it
+  damaged [--json]            what was set aside as unreadable or damaged, and where it is kept
+  restore KEY                 bring a set-aside message back into the outbox (KEY from "damaged")
+`;
+
+const DAMAGED_HELP = `Usage: outbox queue damaged [--json]
+
+What the outbox set aside rather than send or lose: messages whose file was missing, cut short or
+did not match its checksum, and damaged stretches of the queue log. One line each, oldest first
+(tab-separated: key, set aside at, restorable or damaged, id, recipients, subject, reason, file).
+Nothing here is ever deleted by Outbox; "outbox queue restore KEY" brings back what can be read.
+`;
+
+const RESTORE_HELP = `Usage: outbox queue restore KEY
+
+Brings a set-aside message (KEY from "outbox queue damaged") back into the outbox under a new id,
+queued and due now (an unconfirmed or failed one keeps its state), and prints its id and state.
+Its folder is removed once it is queued again. A message whose bytes are missing or do not match
+is refused (exit 65) and its files stay where they are.
 `;
 
 const FLUSH_HELP = `Usage: outbox queue flush [--wait] [--timeout SECONDS]
@@ -139,6 +166,53 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
   }
 }
 
+function damagedLine(item: SetAsideItem): string {
+  return [
+    item.key,
+    item.setAsideAt,
+    item.restorable ? 'restorable' : 'damaged',
+    item.id ?? '-',
+    item.recipients?.join(',') ?? '-',
+    item.subject ?? '-',
+    item.reason,
+    item.file,
+  ]
+    .map(printable)
+    .join('\t');
+}
+
+async function damaged(io: CliIo, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('queue damaged', args, { json: { type: 'boolean' } });
+  if (values.help) {
+    print(io, DAMAGED_HELP);
+    return EXIT.ok;
+  }
+  expectPositionals('queue damaged', positionals, []);
+  const core = await openQueue(io);
+  const items = await core.outbox.service.setAsideItems();
+  if (values.json) printJson(io, queueDamagedJson, { version: 1, items: items.map(setAsideEntry) });
+  else for (const item of items) print(io, damagedLine(item));
+  return EXIT.ok;
+}
+
+async function restore(io: CliIo, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('queue restore', args, {});
+  if (values.help) {
+    print(io, RESTORE_HELP);
+    return EXIT.ok;
+  }
+  const [key = ''] = expectPositionals('queue restore', positionals, ['KEY']);
+  const core = await openQueue(io);
+  try {
+    const item = await core.outbox.service.restore(key);
+    print(io, `${item.id} ${item.state}`);
+    return EXIT.ok;
+  } finally {
+    // Seals this process's queue segment, so the deliverer can reclaim it.
+    await core.outbox.stop();
+  }
+}
+
 export async function queueCommand(io: CliIo, args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
@@ -201,6 +275,10 @@ export async function queueCommand(io: CliIo, args: readonly string[]): Promise<
     }
     case 'flush':
       return flush(io, rest);
+    case 'damaged':
+      return damaged(io, rest);
+    case 'restore':
+      return restore(io, rest);
     case '--help':
     case '-h':
     case undefined:

@@ -11,6 +11,7 @@ import { createDeliveryAgent, type DeliveryAgent } from './delivery/delivery-age
 import { enqueueRaw, type RawMessageInput } from './message/enqueue-raw.ts';
 import { createOutboxEngine, type OutboxEngine } from './outbox-engine.ts';
 import type { OutboxService } from './outbox-service.ts';
+import { describeSetAside } from './store/quarantine-notice.ts';
 import { queuePaths, type QueuePaths } from './store/queue-paths.ts';
 import { toQueueItem } from './store/queue-record.ts';
 import { createQueueStore, type QueueStore } from './store/queue-store.ts';
@@ -70,13 +71,15 @@ function openQueueStore(
     fs: options.fs ?? nodeFileSystem,
     beforeReclaim: (sent) => sentLog.restore(sent),
     onChange,
-    onQuarantine: ({ id, reason }) => {
-      log.warn('Queue data set aside', { id, reason, folder: paths.quarantine });
+    onQuarantine: (notice) => {
+      const what = describeSetAside(notice);
+      log.warn(`Queue data set aside: ${what}: ${notice.reason}`, { file: notice.file, key: notice.key });
       emit('app:noticed', {
         level: 'warning',
-        message: id
-          ? `A queued message could not be read (${reason}) and was moved to ${paths.quarantine}.`
-          : `Part of the queue was damaged (${reason}) and was moved to ${paths.quarantine}; the rest is unaffected.`,
+        message:
+          notice.id === undefined
+            ? `Part of the queue was damaged (${notice.reason}) and was moved to ${notice.file}; the rest is unaffected.`
+            : `The queue set aside ${what} (${notice.reason}); it is kept at ${notice.file}.`,
       });
     },
   });

@@ -1,5 +1,5 @@
 import type { DraftContent } from '../../preload/contract/compose.ts';
-import type { QueueItem, QueueState } from '../../preload/contract/outbox.ts';
+import type { QueueItem, QueueState, SetAsideItem } from '../../preload/contract/outbox.ts';
 import type { Clock } from '../core/clock.ts';
 import type { AccountsPort, QueuePort } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -13,6 +13,7 @@ import type { Scheduler } from './delivery/scheduler.ts';
 import { isWaiting, type LiveQueue } from './live-queue.ts';
 import { saveOrRollBack } from './message/commit-message.ts';
 import { composeMessage, parseComposeRequest } from './message/compose-message.ts';
+import { restoreSetAside } from './message/restore-set-aside.ts';
 import { draftFromStored, removeEditCopies } from './message/stored-draft.ts';
 import type { QueueRecord } from './store/queue-record.ts';
 import type { QueueStore } from './store/queue-store.ts';
@@ -42,6 +43,16 @@ export interface OutboxService extends QueuePort {
   flush(): Promise<void>;
   /** Resolves once no message is queued, due or sending; deferred, failed and others may remain. */
   settled(): Promise<void>;
+  /** What the queue set aside in its quarantine folder (unreadable messages, damaged log stretches). */
+  setAsideItems(): Promise<SetAsideItem[]>;
+  /**
+   * Brings a set-aside message back into the queue under a new id (see restoredRecord); its folder
+   * goes only once it is durable again. `not_found`, `invalid_input` (a key that is not a plain
+   * name) or `message_damaged` (its bytes do not verify; its files stay) otherwise.
+   */
+  restore(key: string): Promise<QueueItem>;
+  /** Calls `listener` when this process sets something aside or restores it; returns an unsubscribe. */
+  onSetAsideChanged(listener: () => void): () => void;
 }
 
 export interface OutboxFacadeDeps {
@@ -188,6 +199,22 @@ export class OutboxFacade implements OutboxService {
 
   settled(): Promise<void> {
     return this.deps.scheduler.settled();
+  }
+
+  setAsideItems(): Promise<SetAsideItem[]> {
+    return this.deps.store.setAsideItems();
+  }
+
+  async restore(key: string): Promise<QueueItem> {
+    const { store, queue, clock } = this.deps;
+    const restored = await restoreSetAside(store, key, clock.now());
+    queue.put(restored);
+    this.deps.scheduler.wake();
+    return queue.item(restored);
+  }
+
+  onSetAsideChanged(listener: () => void): () => void {
+    return this.deps.store.onSetAsideChanged(listener);
   }
 
   countPending(accountId: string): number {

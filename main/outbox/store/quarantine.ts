@@ -3,13 +3,22 @@ import path from 'node:path';
 import type { Clock } from '../../core/clock.ts';
 import { ensureDir } from '../../files/atomic-file.ts';
 import { bodyFile, type QueuePaths } from './queue-paths.ts';
+import { storedId } from '../../files/stored-fields.ts';
+import {
+  namesOf,
+  readNotice,
+  SET_ASIDE_NOTICE_FORMAT,
+  writeNotice,
+  type QuarantineNotice,
+} from './quarantine-notice.ts';
+import { readableHeaders, type ReadableHeader } from './queue-log-format.ts';
 import type { QueueRecord } from './queue-record.ts';
 import type { QueueView } from './queue-view.ts';
 
-export interface QuarantineNotice {
-  readonly id?: string;
-  readonly reason: string;
-}
+/** A set-aside message's state, as it was in the queue. */
+export const STATE_FILE = 'state.json';
+
+export type { QuarantineNotice } from './quarantine-notice.ts';
 
 export interface QuarantineDeps {
   readonly paths: QueuePaths;
@@ -18,8 +27,25 @@ export interface QuarantineDeps {
 }
 
 /**
+ * The message a damaged stretch names first (a put says the most), and every id it names. An id
+ * the damage made into something no Outbox writes is left out: it would name nothing.
+ */
+export function namedIn(stretch: Buffer): { first?: ReadableHeader; ids: string[] } {
+  const headers = readableHeaders(stretch).map(({ id, ...rest }): ReadableHeader =>
+    id !== undefined && storedId.safeParse(id).success ? { id, ...rest } : rest,
+  );
+  const ids = [...new Set(headers.flatMap((h) => (h.id === undefined ? [] : [h.id])))];
+  const first =
+    headers.find((h) => h.op === 'put' && h.id !== undefined) ??
+    headers.find((h) => h.id !== undefined) ??
+    headers.find((h) => h.op === 'put');
+  return { ...(first ? { first } : {}), ids };
+}
+
+/**
  * The quarantine folder: damaged log stretches and messages that cannot be sent are moved there,
- * so they never block the rest of the queue, and each is told of once.
+ * so they never block the rest of the queue, and each is told of once. Each gets a folder of its
+ * own with a `notice.json` naming it (see quarantine-shelf.ts for reading them back).
  */
 export class Quarantine {
   /** Damaged stretches already set aside by this process (`segment@offset`). */
@@ -31,15 +57,38 @@ export class Quarantine {
     this.deps = deps;
   }
 
-  /** Copies a damaged stretch of a segment, found at `from`, into the folder, once per process. */
+  /**
+   * Copies a damaged stretch of a segment, found at `from`, into a folder of its own, once per
+   * process. `reason`: why, when the caller knows better than "damaged" (a cut-off tail).
+   */
   async keepDamaged(segment: string, from: number, stretch: Buffer, reason?: string): Promise<void> {
-    const key = `${segment}@${from}`;
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    await ensureDir(this.deps.paths.quarantine);
-    const file = path.join(this.deps.paths.quarantine, `${segment}-${from}.damaged`);
-    await fsp.writeFile(file, stretch, { mode: 0o600 });
-    this.deps.onQuarantine({ reason: reason ?? `${stretch.length} bytes of ${segment}` });
+    const seen = `${segment}@${from}`;
+    if (this.reported.has(seen)) return;
+    this.reported.add(seen);
+    const key = `${segment}-${from}`;
+    const dir = path.join(this.deps.paths.quarantine, key);
+    const file = path.join(dir, `${key}.damaged`);
+    const { first, ids } = namedIn(stretch);
+    const others = ids.filter((id) => id !== first?.id).length;
+    const why =
+      (reason ?? `${stretch.length} bytes of the queue log ${segment} are damaged`) +
+      (others > 0 ? ` (${others} more message${others > 1 ? 's' : ''} in it)` : '');
+    const named = namesOf(first ?? {});
+    await ensureDir(dir);
+    // Another process may have kept it already (with message files moved in since): left as it is.
+    if (!(await readNotice(dir))) {
+      await fsp.writeFile(file, stretch, { mode: 0o600 });
+      await writeNotice(dir, {
+        version: SET_ASIDE_NOTICE_FORMAT.version,
+        kind: 'stretch',
+        ...named,
+        ids,
+        reason: why,
+        setAsideAt: new Date(this.deps.clock.now()).toISOString(),
+        files: [path.basename(file)],
+      });
+    }
+    this.deps.onQuarantine({ key, ...named, reason: why, file });
   }
 
   /**
@@ -53,12 +102,35 @@ export class Quarantine {
     removeFromQueue: () => Promise<void>,
   ): Promise<void> {
     const { paths } = this.deps;
-    const dir = path.join(paths.quarantine, `${id}-${this.deps.clock.now()}`);
+    const now = this.deps.clock.now();
+    const key = `${id}-${now}`;
+    const dir = path.join(paths.quarantine, key);
     await ensureDir(dir);
-    if (record) await fsp.writeFile(path.join(dir, 'state.json'), JSON.stringify(record), { mode: 0o600 });
-    await fsp.rename(bodyFile(paths, id), path.join(dir, `${id}.eml`)).catch(() => undefined);
+    const files: string[] = [];
+    if (record) {
+      await fsp.writeFile(path.join(dir, STATE_FILE), JSON.stringify(record), { mode: 0o600 });
+      files.push(STATE_FILE);
+    }
+    const moved = await fsp.rename(bodyFile(paths, id), path.join(dir, `${id}.eml`)).then(
+      () => true,
+      () => false,
+    );
+    if (moved) files.unshift(`${id}.eml`);
+    const named = namesOf({
+      id,
+      subject: record?.subject,
+      recipients: record?.recipients.map((r) => r.address),
+    });
+    await writeNotice(dir, {
+      version: SET_ASIDE_NOTICE_FORMAT.version,
+      kind: 'message',
+      ...named,
+      reason,
+      setAsideAt: new Date(now).toISOString(),
+      files,
+    });
     await removeFromQueue();
-    this.deps.onQuarantine({ id, reason });
+    this.deps.onQuarantine({ key, ...named, reason, file: path.join(dir, files[0] ?? '') });
   }
 }
 

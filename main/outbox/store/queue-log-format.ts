@@ -151,3 +151,83 @@ export function decodeFrames(buffer: Buffer, base = 0, final = false): DecodeRes
   }
   return { frames, end: base + end, damaged };
 }
+
+/** What can still be read of one frame's header in a damaged stretch. */
+export interface ReadableHeader {
+  readonly op?: string;
+  readonly id?: string;
+  readonly subject?: string;
+  readonly recipients?: string[];
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The names a header's text still shows, field by field, for one too damaged or cut to parse. */
+function scannedNames(header: string): ReadableHeader {
+  const field = (name: string) => {
+    const match = new RegExp(`"${name}":"((?:[^"\\\\]|\\\\.)*)"`).exec(header)?.[1];
+    if (match === undefined) return undefined;
+    try {
+      return JSON.parse(`"${match}"`) as string;
+    } catch {
+      return undefined;
+    }
+  };
+  const addresses = [...header.matchAll(/"address":"([^"\\]*)"/g)].map((m) => m[1] ?? '');
+  return dropUndefined({
+    op: field('op'),
+    id: field('id'),
+    subject: field('subject'),
+    recipients: addresses.length > 0 ? addresses : undefined,
+  });
+}
+
+/** The names a header gives: from its JSON where that parses and says them, else from its text. */
+function namesIn(header: string): ReadableHeader {
+  const scanned = scannedNames(header);
+  let entry: unknown;
+  try {
+    entry = JSON.parse(header);
+  } catch {
+    return scanned;
+  }
+  if (typeof entry !== 'object' || entry === null) return scanned;
+  const fields = entry as Record<string, unknown>;
+  const record = (typeof fields.record === 'object' && fields.record) as Record<string, unknown> | false;
+  const recipients = record && Array.isArray(record.recipients) ? record.recipients : undefined;
+  const addresses = recipients?.flatMap((r: unknown) => {
+    const address =
+      typeof r === 'object' && r !== null ? text((r as Record<string, unknown>).address) : undefined;
+    return address === undefined ? [] : [address];
+  });
+  const parsed = dropUndefined({
+    op: text(fields.op),
+    id: text(fields.id) ?? (record ? text(record.id) : undefined),
+    subject: record ? text(record.subject) : undefined,
+    recipients: addresses,
+  });
+  return { ...scanned, ...parsed };
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * The headers of the frames in a damaged stretch, as far as they can be read: each frame start
+ * (MAGIC) is taken at its word for the header's length, even when its CRC fails or the stretch
+ * ends inside it. Best effort, never throws: it only names what was set aside.
+ */
+export function readableHeaders(stretch: Buffer): ReadableHeader[] {
+  const found: ReadableHeader[] = [];
+  for (let pos = stretch.indexOf(MAGIC); pos >= 0; pos = stretch.indexOf(MAGIC, pos + 1)) {
+    if (stretch.length - pos < 8) break;
+    const stated = stretch.readUInt32BE(pos + 4);
+    const start = pos + PREFIX_BYTES;
+    const end = Math.min(start + Math.min(stated, MAX_HEADER_BYTES), stretch.length);
+    if (end <= start) continue;
+    const names = namesIn(stretch.toString('utf8', start, end));
+    if (names.id !== undefined || names.op !== undefined) found.push(names);
+  }
+  return found;
+}

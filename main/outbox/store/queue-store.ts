@@ -1,7 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { SentRecord } from '../../../preload/contract/outbox.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import {
   ensureDir,
@@ -15,7 +14,10 @@ import {
 import { currentProcess } from '../../files/process-identity.ts';
 import { BodyStaging, type Staged } from './body-staging.ts';
 import { Compaction } from './compaction.ts';
+import type { SentRecord, SetAsideItem } from '../../../preload/contract/outbox.ts';
+import { AppError } from '../../errors/app-error.ts';
 import { findUnreadable, Quarantine, type QuarantineNotice } from './quarantine.ts';
+import { QuarantineShelf } from './quarantine-shelf.ts';
 import { encodeFrame, type DecodedFrame } from './queue-log-format.ts';
 import { bodyFile, type QueuePaths } from './queue-paths.ts';
 import { queueRecord, type QueueRecord } from './queue-record.ts';
@@ -83,8 +85,25 @@ export interface QueueStore {
   handovers(): Map<string, number>;
   /** Deliverer only: reclaims segments no one appends to any more, after copying what is still live. */
   compact(): Promise<void>;
-  /** Removes message files nothing refers to (a producer died mid-enqueue); init() clears tmp/. */
+  /**
+   * Removes message files nothing refers to (a producer died mid-enqueue; init() clears tmp/). A
+   * message file something set aside may refer to is moved into that item instead, for restore to use.
+   */
   removeOrphans(olderThanMs: number, now: number): Promise<void>;
+  /** What the quarantine folder holds, oldest first. */
+  setAsideItems(): Promise<SetAsideItem[]>;
+  /**
+   * The set-aside message `key` names, with its state and the file of its bytes, which match it.
+   * Throws `invalid_input` for a malformed key, `not_found` for an unknown one and `message_damaged`
+   * when it cannot be restored (its files stay where they are).
+   */
+  setAsideMessage(key: string): Promise<{ record: QueueRecord; bytes: string }>;
+  /** Claims a set-aside item for one restore across processes (`invalid_state` if taken); returns the release. */
+  claimSetAside(key: string): Promise<() => Promise<void>>;
+  /** Removes a set-aside item once what it held is durable elsewhere. */
+  discardSetAside(key: string): Promise<void>;
+  /** Calls `listener` whenever something is set aside or discarded by this process; returns an unsubscribe. */
+  onSetAsideChanged(listener: () => void): () => void;
   /** Seals this process's segment. */
   close(): Promise<void>;
 }
@@ -109,6 +128,17 @@ export function createQueueStore(paths: QueuePaths, deps: QueueStoreDeps): Queue
 
 type Frame = Parameters<typeof encodeFrame>[0];
 
+/** Moves `from` to `to` unless something is there already (then both stay: neither is lost). */
+async function moveUnlessTaken(from: string, to: string): Promise<void> {
+  try {
+    // A hard link fails when `to` exists, where a rename would replace it.
+    await fsp.link(from, to);
+    await fsp.unlink(from);
+  } catch {
+    // Taken, or the folder is gone: the file stays where it is.
+  }
+}
+
 /**
  * The facade over the queue's parts (body staging, segment reading, compaction, quarantine). It
  * owns the view and this process's segment, and has reading, reloading and compacting take turns.
@@ -121,6 +151,8 @@ class SegmentedQueueStore implements QueueStore {
   /** Revisions handed out to changes still being written, so two changes in flight never share one. */
   private readonly reserved = new Map<string, number>();
   private readonly quarantine: Quarantine;
+  private readonly shelf: QuarantineShelf;
+  private readonly setAsideListeners = new Set<() => void>();
   private readonly reader: SegmentReader;
   private readonly compaction: Compaction;
 
@@ -139,7 +171,15 @@ class SegmentedQueueStore implements QueueStore {
     this.paths = paths;
     this.deps = deps;
     this.clock = deps.clock ?? systemClock;
-    this.quarantine = new Quarantine({ paths, clock: this.clock, onQuarantine: deps.onQuarantine });
+    this.quarantine = new Quarantine({
+      paths,
+      clock: this.clock,
+      onQuarantine: (notice) => {
+        deps.onQuarantine(notice);
+        this.setAsideChanged();
+      },
+    });
+    this.shelf = new QuarantineShelf(paths.quarantine);
     this.reader = new SegmentReader({
       dir: paths.queue,
       owns: (segment) => this.mustWriter().owns(segment),
@@ -298,23 +338,60 @@ class SegmentedQueueStore implements QueueStore {
 
   async removeOrphans(olderThanMs: number, now: number): Promise<void> {
     const { paths } = this;
-    const candidates = [
-      ...(await fsp.readdir(paths.bodies))
-        .filter((name) => {
-          const id = name.replace(/\.eml$/, '');
-          return !this.view.record(id) && !this.staging.pending(id);
-        })
-        .map((name) => path.join(paths.bodies, name)),
-    ];
-    for (const file of candidates) {
+    const bodies = (await fsp.readdir(paths.bodies)).filter((name) => {
+      const id = name.replace(/\.eml$/, '');
+      return !this.view.record(id) && !this.staging.pending(id);
+    });
+    const aged = async (file: string) => {
       const stat = await fsp.stat(file).catch(() => undefined);
       // Another producer may be between writing the bytes and committing the state right now.
-      if (stat && now - stat.mtimeMs > olderThanMs) await unlinkIfExists(file);
+      return stat !== undefined && now - stat.mtimeMs > olderThanMs;
+    };
+    const setAside = bodies.length > 0 ? await this.shelf.entries() : [];
+    for (const name of bodies) {
+      const file = path.join(paths.bodies, name);
+      if (!(await aged(file))) continue;
+      const claimant = await this.shelf.claimant(name.replace(/\.eml$/, ''), setAside);
+      // What a set-aside message or damaged stretch may refer to is never deleted: without it,
+      // what was set aside could not be restored. An old-layout stretch has no folder: it stays.
+      if (!claimant) await unlinkIfExists(file);
+      else if (claimant.dir) await moveUnlessTaken(file, path.join(claimant.dir, name));
     }
+  }
+
+  setAsideItems(): Promise<SetAsideItem[]> {
+    return this.shelf.list();
+  }
+
+  async setAsideMessage(key: string): Promise<{ record: QueueRecord; bytes: string }> {
+    const entry = await this.shelf.entry(key);
+    if (entry.restorable) return entry.restorable;
+    throw new AppError(
+      'message_damaged',
+      `${key} cannot be restored: ${entry.problem ?? 'it cannot be read'}; its files stay at ${entry.item.file}.`,
+    );
+  }
+
+  claimSetAside(key: string): Promise<() => Promise<void>> {
+    return this.shelf.claim(key);
+  }
+
+  async discardSetAside(key: string): Promise<void> {
+    await this.shelf.discard(key);
+    this.setAsideChanged();
+  }
+
+  onSetAsideChanged(listener: () => void): () => void {
+    this.setAsideListeners.add(listener);
+    return () => this.setAsideListeners.delete(listener);
   }
 
   async close(): Promise<void> {
     await this.writer?.close();
+  }
+
+  private setAsideChanged(): void {
+    for (const listener of this.setAsideListeners) listener();
   }
 
   private mustWriter(): SegmentWriter {

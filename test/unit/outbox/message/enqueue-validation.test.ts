@@ -228,10 +228,14 @@ describe('a damaged queue', () => {
     expect(notices.map((n) => n.message).join('\n')).toContain(paths.quarantine);
     const aside = (await fsp.readdir(paths.quarantine)).sort();
     expect(aside).toHaveLength(2);
-    expect(aside.find((name) => name.endsWith('.damaged'))).toContain(segment?.replace(/\.log$/, ''));
+    // Each in a folder of its own, with a notice naming it.
+    const stretchDir = aside.find((name) => name.startsWith(segment ?? '-')) ?? '';
+    expect((await fsp.readdir(path.join(paths.quarantine, stretchDir))).sort()).toEqual(
+      [`${stretchDir}.damaged`, 'notice.json'].sort(),
+    );
     const messageDir = aside.find((name) => name.startsWith(short.id)) ?? '';
     expect((await fsp.readdir(path.join(paths.quarantine, messageDir))).sort()).toEqual(
-      [`${short.id}.eml`, 'state.json'].sort(),
+      [`${short.id}.eml`, 'notice.json', 'state.json'].sort(),
     );
     // Set aside for good: the deliverer reclaimed the damaged segment, so a third start has nothing to report.
     await second.stop();

@@ -1,0 +1,53 @@
+import { createReadStream } from 'node:fs';
+import { AppError } from '../../errors/app-error.ts';
+import type { QueueRecord } from '../store/queue-record.ts';
+import type { QueueStore } from '../store/queue-store.ts';
+import { saveOrRollBack } from './commit-message.ts';
+import { newQueueId } from './compose-message.ts';
+
+/**
+ * The state a restored message re-enters the queue in, under a new queue id: a removal is final in
+ * the log whatever its revision (queue-view.ts), and setting aside removed the old id. Its
+ * Message-ID, recipients' states and attempts are kept, so nothing already delivered goes again.
+ * Unconfirmed (the server may have it) and failed messages stay so, for the user to decide; one
+ * scheduled for later keeps its time; every other one is queued and due now.
+ */
+export function restoredRecord(record: QueueRecord, id: string, now: number): QueueRecord {
+  const { undoUntil, lastError, nextAttemptAt, ...kept } = record;
+  const base = { ...kept, id };
+  if (record.state === 'unconfirmed' || record.state === 'failed') {
+    return { ...base, ...(lastError ? { lastError } : {}), ...(nextAttemptAt ? { nextAttemptAt } : {}) };
+  }
+  if (record.state === 'scheduled' && record.sendAt !== undefined && Date.parse(record.sendAt) > now) {
+    return { ...base, state: 'scheduled', nextAttemptAt: record.sendAt };
+  }
+  return { ...base, state: 'queued', nextAttemptAt: new Date(now).toISOString() };
+}
+
+/**
+ * Brings a set-aside message back into the queue, durably, then removes its folder: a crash in
+ * between leaves both (the folder can be discarded by hand), never neither. Returns its new state.
+ */
+export async function restoreSetAside(store: QueueStore, key: string, now: number): Promise<QueueRecord> {
+  // Claimed first, so the bytes are checked and copied by one restore at a time.
+  const release = await store.claimSetAside(key);
+  let restored: QueueRecord;
+  try {
+    const { record, bytes } = await store.setAsideMessage(key);
+    restored = restoredRecord(record, newQueueId(now), now);
+    const size = await store.writeBytes(restored.id, createReadStream(bytes));
+    if (size !== (record.storedSizeBytes ?? record.sizeBytes)) {
+      await store.remove(restored.id);
+      throw new AppError(
+        'message_damaged',
+        `${key} changed while it was restored; its files stay at ${bytes}.`,
+      );
+    }
+    await saveOrRollBack(store, restored);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  await store.discardSetAside(key);
+  return store.get(restored.id) ?? restored;
+}

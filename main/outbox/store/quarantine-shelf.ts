@@ -1,0 +1,275 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { SetAsideItem } from '../../../preload/contract/outbox.ts';
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
+import { errno, storageError, unlinkIfExists } from '../../files/atomic-file.ts';
+import { currentProcess, isAlive } from '../../files/process-identity.ts';
+import { namedIn, STATE_FILE } from './quarantine.ts';
+import { namesOf, readNotice, type SetAsideNames, type SetAsideNotice } from './quarantine-notice.ts';
+import { queueRecordOnDisk, type QueueRecord } from './queue-record.ts';
+
+/**
+ * A key names an entry directly under the quarantine folder: no separators, no `..`, nothing
+ * hidden. Checked before any path is built from it.
+ */
+const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+/** Held by the process restoring the item; gone with the folder once it is restored. */
+const CLAIM_FILE = 'restoring.json';
+/** An unreadable claim younger than this may still be being written; older, its writer died mid-write. */
+const CLAIM_WRITE_MS = 60_000;
+const processIdentity = z.object({ pid: z.number().int(), started: z.string().optional() });
+/** An old set-aside message's folder: `<id>-<ms>`. */
+const OLD_MESSAGE_DIR = /^([A-Za-z0-9_-]{1,128})-(\d{10,})$/;
+const OLD_STRETCH_FILE = /^(.+)-(\d+)\.damaged$/;
+
+/**
+ * A stretch's states failed their CRC: what still parses may differ from what was written by a
+ * flipped bit (another recipient), so it is never queued again, only kept for a person to read.
+ */
+const STRETCH_PROBLEM = 'its state in the queue log is damaged and cannot be trusted';
+
+/** A set-aside item as read from its folder (or, in the old layout, its file). */
+interface ShelfEntry {
+  readonly item: SetAsideItem;
+  /** The message's state and verified bytes, when it can be restored. */
+  readonly restorable?: { readonly record: QueueRecord; readonly bytes: string };
+  /** Why it cannot be restored, when it cannot. */
+  readonly problem?: string;
+  /** Every message it may refer to, whose body file must not be deleted as an orphan. */
+  readonly ids: readonly string[];
+  /** The folder a message's body file may be moved into (none for an old-layout stretch file). */
+  readonly dir?: string;
+  /** A damaged stretch's bytes: a message whose id appears in them may be one it held. */
+  readonly stretch?: string;
+}
+
+/** Whether the bytes in `file` are the ones `record` describes: its size, and its SHA-256 when it has one. */
+async function bytesProblem(record: QueueRecord, file: string): Promise<string | undefined> {
+  const size = await fsp.stat(file).then(
+    (s) => s.size,
+    () => -1,
+  );
+  if (size < 0) return 'its message file is missing';
+  if (size !== (record.storedSizeBytes ?? record.sizeBytes)) return 'its message bytes are truncated';
+  if (record.bodySha256 === undefined) return undefined;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex') === record.bodySha256
+    ? undefined
+    : 'its message bytes do not match their checksum';
+}
+
+const alreadyRestoring = (key: string) => new AppError('invalid_state', `${key} is already being restored.`);
+
+/** Whether a restore claim is held: by a live process, or just being written (not yet readable). */
+async function claimHeld(file: string): Promise<boolean> {
+  try {
+    const holder = processIdentity.parse(JSON.parse(await fsp.readFile(file, 'utf8')));
+    return await isAlive(holder);
+  } catch {
+    const stat = await fsp.stat(file).catch(() => undefined);
+    return stat !== undefined && Date.now() - stat.mtimeMs < CLAIM_WRITE_MS;
+  }
+}
+
+async function readState(file: string): Promise<QueueRecord | undefined> {
+  try {
+    const parsed = queueRecordOnDisk.safeParse(JSON.parse(await fsp.readFile(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the quarantine folder holds, read back: listed, checked, restored and discarded by key. Reads
+ * the layout older builds left too (`<segment>-<from>.damaged` files, `<id>-<ms>/` folders without
+ * a notice), naming what it can from them.
+ */
+export class QuarantineShelf {
+  private readonly root: string;
+  /** Keys this process is restoring. */
+  private readonly claimed = new Set<string>();
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  async list(): Promise<SetAsideItem[]> {
+    return (await this.entries()).map((entry) => entry.item);
+  }
+
+  /** Every entry, oldest first. */
+  async entries(): Promise<ShelfEntry[]> {
+    const names = await fsp.readdir(this.root).catch(() => [] as string[]);
+    const entries: ShelfEntry[] = [];
+    for (const name of names) {
+      if (!KEY.test(name)) continue;
+      const entry = await this.read(name).catch(() => undefined);
+      if (entry) entries.push(entry);
+    }
+    return entries.sort((a, b) => a.item.setAsideAt.localeCompare(b.item.setAsideAt));
+  }
+
+  /**
+   * The entry `key` names. Throws `invalid_input` for a key that is not a plain name under the
+   * quarantine folder and `not_found` for one that names nothing there.
+   */
+  async entry(key: string): Promise<ShelfEntry> {
+    if (!KEY.test(key)) {
+      throw new AppError('invalid_input', `${JSON.stringify(key)} is not the key of something set aside.`, {
+        field: 'key',
+      });
+    }
+    const entry = await this.read(key);
+    if (!entry) throw new AppError('not_found', `Nothing set aside is called ${JSON.stringify(key)}.`);
+    return entry;
+  }
+
+  /**
+   * The entry a message's body file belongs with, if any may refer to it: its notice or state names
+   * the id, or a damaged stretch holds the id's text (its header may be too damaged to read).
+   */
+  async claimant(id: string, entries: readonly ShelfEntry[]): Promise<ShelfEntry | undefined> {
+    const named = entries.find((entry) => entry.ids.includes(id));
+    if (named) return named;
+    for (const entry of entries) {
+      if (!entry.stretch) continue;
+      const bytes = await fsp.readFile(entry.stretch).catch(() => undefined);
+      if (bytes?.includes(id)) return entry;
+    }
+    return undefined;
+  }
+
+  /**
+   * Claims an item's folder for one restore, across processes (a restore from the CLI while the
+   * app restores it too would queue it twice); returns the release. `invalid_state` while another
+   * live process, or this one, holds the claim; a claim left by a process that died is taken over.
+   */
+  async claim(key: string): Promise<() => Promise<void>> {
+    const { dir } = await this.entry(key);
+    // An old-layout stretch file: nothing to restore, which restore itself says.
+    if (!dir) return () => Promise.resolve();
+    // Within this process first: two restores here would both take over a dead process's claim.
+    if (this.claimed.has(key)) throw alreadyRestoring(key);
+    this.claimed.add(key);
+    const file = path.join(dir, CLAIM_FILE);
+    try {
+      const me = JSON.stringify(await currentProcess());
+      try {
+        await fsp.writeFile(file, me, { flag: 'wx', mode: 0o600 });
+      } catch (error) {
+        if (errno(error) !== 'EEXIST') throw storageError(error);
+        if (await claimHeld(file)) throw alreadyRestoring(key);
+        await fsp.writeFile(file, me, { mode: 0o600 });
+      }
+    } catch (error) {
+      this.claimed.delete(key);
+      throw error;
+    }
+    return async () => {
+      this.claimed.delete(key);
+      await unlinkIfExists(file);
+    };
+  }
+
+  /** Removes a restored item's folder: only once its message is durable in the queue again. */
+  async discard(key: string): Promise<void> {
+    await this.entry(key);
+    await fsp.rm(path.join(this.root, key), { recursive: true, force: true });
+    this.claimed.delete(key);
+  }
+
+  private async read(key: string): Promise<ShelfEntry | undefined> {
+    const where = path.join(this.root, key);
+    const stat = await fsp.lstat(where).catch(() => undefined);
+    if (stat?.isFile() && OLD_STRETCH_FILE.test(key)) return this.oldStretch(key, where, stat.mtime);
+    if (!stat?.isDirectory()) return undefined;
+    const notice = await readNotice(where);
+    if (notice) return this.fromNotice(key, where, notice);
+    const old = OLD_MESSAGE_DIR.exec(key);
+    if (!old) return undefined;
+    const [, id = '', ms = '0'] = old;
+    const setAsideAt = new Date(Number(ms));
+    if (Number.isNaN(setAsideAt.getTime())) return undefined;
+    return this.message(key, where, { id, setAsideAt: setAsideAt.toISOString() });
+  }
+
+  /** A message's folder: its state, its bytes, and whether they still go together. */
+  private async message(
+    key: string,
+    dir: string,
+    known: SetAsideNames & { id: string; setAsideAt: string; reason?: string },
+  ): Promise<ShelfEntry> {
+    const record = await readState(path.join(dir, STATE_FILE));
+    const bytes = path.join(dir, `${known.id}.eml`);
+    const problem = record ? await bytesProblem(record, bytes) : 'its state could not be read';
+    const hasBytes = await fsp.stat(bytes).then(
+      () => true,
+      () => false,
+    );
+    const item: SetAsideItem = {
+      key,
+      ...namesOf(
+        record
+          ? { id: known.id, subject: record.subject, recipients: record.recipients.map((r) => r.address) }
+          : known,
+      ),
+      reason: known.reason ?? problem ?? 'set aside by an earlier version of Outbox',
+      file: hasBytes ? bytes : record ? path.join(dir, STATE_FILE) : dir,
+      setAsideAt: known.setAsideAt,
+      restorable: record !== undefined && problem === undefined,
+    };
+    return {
+      item,
+      ...(record && problem === undefined ? { restorable: { record, bytes } } : {}),
+      ...(problem === undefined ? {} : { problem }),
+      ids: [known.id],
+      dir,
+    };
+  }
+
+  private async fromNotice(key: string, dir: string, notice: SetAsideNotice): Promise<ShelfEntry> {
+    if (notice.kind === 'message' && notice.id !== undefined) {
+      return this.message(key, dir, { ...notice, id: notice.id });
+    }
+    const item: SetAsideItem = {
+      key,
+      ...namesOf(notice),
+      reason: notice.reason,
+      file: path.join(dir, notice.files[0] ?? ''),
+      setAsideAt: notice.setAsideAt,
+      restorable: false,
+    };
+    return {
+      item,
+      problem: STRETCH_PROBLEM,
+      ids: notice.ids ?? (notice.id === undefined ? [] : [notice.id]),
+      dir,
+      stretch: item.file,
+    };
+  }
+
+  private async oldStretch(key: string, file: string, modified: Date): Promise<ShelfEntry> {
+    const stretch = await fsp.readFile(file);
+    const { first, ids } = namedIn(stretch);
+    const segment = OLD_STRETCH_FILE.exec(key)?.[1] ?? key;
+    const item: SetAsideItem = {
+      key,
+      ...namesOf(first ?? {}),
+      reason: `${stretch.length} bytes of the queue log ${segment} are damaged`,
+      file,
+      setAsideAt: modified.toISOString(),
+      restorable: false,
+    };
+    return {
+      item,
+      problem: STRETCH_PROBLEM,
+      ids,
+      stretch: file,
+    };
+  }
+}

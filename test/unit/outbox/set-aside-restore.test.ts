@@ -1,0 +1,81 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
+import {
+  makeDataDir,
+  plainEndpoint,
+  startTestOutbox,
+  type TestOutbox,
+} from '../../support/outbox-fixture.ts';
+import { storedMessages } from '../../support/queue-on-disk.ts';
+import { createTestAccounts } from '../../support/test-accounts.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** An outbox whose only account is paused, so nothing leaves while the queue is inspected. */
+async function outbox(dataDir: string): Promise<TestOutbox> {
+  const accounts = createTestAccounts([
+    {
+      id: 'work',
+      fromAddress: 'me@example.org',
+      displayName: 'Me',
+      paused: true,
+      endpoint: plainEndpoint(9),
+    },
+  ]);
+  const started = await startTestOutbox({ accounts, dataDir });
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+describe('the facade over what was set aside', () => {
+  it('lists a set-aside message, tells its subscribers, and restores it once, however often it is asked', async () => {
+    const dataDir = await makeDataDir();
+    const first = await outbox(dataDir);
+    const big = path.join(dataDir, 'big.bin');
+    await fsp.writeFile(big, Buffer.alloc(400 * 1024, 7));
+    const item = await first.outbox.service.enqueue({
+      accountId: 'work',
+      to: ['ann@example.net'],
+      subject: 'Figures',
+      text: 'Attached.',
+      attachments: [{ path: big }],
+    });
+    await first.stop();
+    const eml = path.join(queuePaths(dataDir).bodies, `${item.id}.eml`);
+    const kept = await fsp.readFile(eml);
+    await fsp.rm(eml);
+
+    const second = await outbox(dataDir);
+    const { service } = second.outbox;
+    expect(service.list()).toEqual([]);
+    const [aside] = await service.setAsideItems();
+    expect(aside).toMatchObject({ id: item.id, subject: 'Figures', recipients: ['ann@example.net'] });
+    expect(aside?.restorable).toBe(false);
+    await expect(service.restore(aside?.key ?? '')).rejects.toMatchObject({ code: 'message_damaged' });
+
+    await fsp.writeFile(path.join(path.dirname(aside?.file ?? ''), `${item.id}.eml`), kept);
+    // Another live process restoring it (the CLI, say): refused; one that died: taken over.
+    const claim = path.join(path.dirname(aside?.file ?? ''), 'restoring.json');
+    await fsp.writeFile(claim, JSON.stringify({ pid: process.ppid }));
+    await expect(service.restore(aside?.key ?? '')).rejects.toMatchObject({ code: 'invalid_state' });
+    await fsp.writeFile(claim, JSON.stringify({ pid: 999_999_999 }));
+    let changes = 0;
+    const unsubscribe = service.onSetAsideChanged(() => (changes += 1));
+    const tries = await Promise.allSettled([
+      service.restore(aside?.key ?? ''),
+      service.restore(aside?.key ?? ''),
+    ]);
+    unsubscribe();
+    expect(tries.map((t) => t.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(service.list()).toMatchObject([{ subject: 'Figures', state: 'held' }]);
+    // Once in the log too, not only in this process's view.
+    expect((await storedMessages(dataDir)).map((m) => m.record.subject)).toEqual(['Figures']);
+    expect(await service.setAsideItems()).toEqual([]);
+    expect(changes).toBe(1);
+  });
+});
