@@ -155,30 +155,8 @@ export interface ReadableHeader {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-/** The names a header gives, from its parsed JSON or, when it is cut or damaged, from its text. */
-function namesIn(header: string): ReadableHeader {
-  try {
-    const entry: unknown = JSON.parse(header);
-    if (typeof entry === 'object' && entry !== null) {
-      const fields = entry as Record<string, unknown>;
-      const record = (typeof fields.record === 'object' && fields.record) as Record<string, unknown> | false;
-      const recipients = record && Array.isArray(record.recipients) ? record.recipients : undefined;
-      const addresses = recipients?.flatMap((r: unknown) => {
-        const address =
-          typeof r === 'object' && r !== null ? text((r as Record<string, unknown>).address) : undefined;
-        return address === undefined ? [] : [address];
-      });
-      return dropUndefined({
-        op: text(fields.op),
-        id: text(fields.id) ?? (record ? text(record.id) : undefined),
-        subject: record ? text(record.subject) : undefined,
-        recipients: addresses,
-        entry,
-      });
-    }
-  } catch {
-    // Cut short or damaged: read the fields its text still shows.
-  }
+/** The names a header's text still shows, field by field, for one too damaged or cut to parse. */
+function scannedNames(header: string): ReadableHeader {
   const field = (name: string) => {
     const match = new RegExp(`"${name}":"((?:[^"\\\\]|\\\\.)*)"`).exec(header)?.[1];
     if (match === undefined) return undefined;
@@ -195,6 +173,33 @@ function namesIn(header: string): ReadableHeader {
     subject: field('subject'),
     recipients: addresses.length > 0 ? addresses : undefined,
   });
+}
+
+/** The names a header gives: from its JSON where that parses and says them, else from its text. */
+function namesIn(header: string): ReadableHeader {
+  const scanned = scannedNames(header);
+  let entry: unknown;
+  try {
+    entry = JSON.parse(header);
+  } catch {
+    return scanned;
+  }
+  if (typeof entry !== 'object' || entry === null) return scanned;
+  const fields = entry as Record<string, unknown>;
+  const record = (typeof fields.record === 'object' && fields.record) as Record<string, unknown> | false;
+  const recipients = record && Array.isArray(record.recipients) ? record.recipients : undefined;
+  const addresses = recipients?.flatMap((r: unknown) => {
+    const address =
+      typeof r === 'object' && r !== null ? text((r as Record<string, unknown>).address) : undefined;
+    return address === undefined ? [] : [address];
+  });
+  const parsed = dropUndefined({
+    op: text(fields.op),
+    id: text(fields.id) ?? (record ? text(record.id) : undefined),
+    subject: record ? text(record.subject) : undefined,
+    recipients: addresses,
+  });
+  return { ...scanned, ...parsed, entry };
 }
 
 function dropUndefined<T extends object>(value: T): T {
