@@ -16,6 +16,8 @@ export type OutboxHandlers = Pick<
   | 'outbox:edit'
   | 'outbox:resend'
   | 'outbox:markSent'
+  | 'outbox:setAside'
+  | 'outbox:restore'
   | 'files:stat'
   | 'app:getStatus'
   | 'app:networkHint'
@@ -68,6 +70,8 @@ export function createOutboxHandlers(
       await service.markSent(id);
       return null;
     },
+    'outbox:setAside': () => service.setAsideItems(),
+    'outbox:restore': ({ key }) => service.restore(key),
     'files:stat': async ({ paths }) => {
       await chosen.require(paths, 'paths');
       return statFiles(paths);

@@ -11,7 +11,16 @@ import {
   setSecret,
 } from './accounts.ts';
 import { attachmentInfo, composeRequest, draft, draftContent } from './compose.ts';
-import { byId, outboxChanged, progress, queueItem, sentQuery, sentRecord } from './outbox.ts';
+import {
+  byId,
+  byKey,
+  outboxChanged,
+  progress,
+  queueItem,
+  sentQuery,
+  sentRecord,
+  setAsideItem,
+} from './outbox.ts';
 import { filePath, headerText, id, patchOf } from './primitives.ts';
 import { appSettings, appStatus, networkHint } from './settings.ts';
 
@@ -42,6 +51,10 @@ export const calls = {
   'outbox:resend': call(byId, queueItem),
   /** For an unconfirmed message: record it as sent. */
   'outbox:markSent': call(byId, done),
+  /** What the queue set aside in its quarantine folder (damaged on disk), named as far as readable. */
+  'outbox:setAside': call(none, z.array(setAsideItem)),
+  /** Puts a set-aside message back in the queue, if its state and bytes can be read and trusted. */
+  'outbox:restore': call(byKey, queueItem),
 
   'sent:list': call(sentQuery, z.array(sentRecord)),
   'sent:get': call(byId, sentRecord),

@@ -30,6 +30,7 @@ export const listCore = {
     'accounts:list': () => [],
     'drafts:list': () => [],
     'outbox:list': () => Array.from({ length: COUNT }, (_, i) => listItem(i)),
+    'outbox:setAside': () => [],
   } as unknown as CallHandlers,
   setEventSink: () => undefined,
 };

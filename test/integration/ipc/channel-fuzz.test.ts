@@ -32,6 +32,7 @@ const payload = fc.oneof(
       'address',
       'online',
       'prefix',
+      'key',
     ),
     fc.oneof(fc.string(), fc.array(fc.string()), fc.integer(), fc.boolean(), fc.constant(null), fc.object()),
   ),

@@ -68,6 +68,10 @@ describe('outbox handlers', () => {
       },
     );
     expect(await handlers['sent:list']({ limit: 10 })).toEqual([]);
+    expect(await handlers['outbox:setAside'](undefined)).toEqual([]);
+    await expect(handlers['outbox:restore']({ key: 'nothing-here' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
   });
 
   it('remove the draft a message was written in once it is queued, and only warn when that fails', async () => {

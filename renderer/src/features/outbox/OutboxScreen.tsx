@@ -7,6 +7,7 @@ import { STATE_LABELS } from '../../shared/queue-states.ts';
 import { useNow } from '../../shared/use-now.ts';
 import { OutboxDetails } from './OutboxDetails.tsx';
 import { OutboxRow } from './OutboxRow.tsx';
+import { SetAsideList } from './SetAsideList.tsx';
 import { Screen } from '../../shared/Screen.tsx';
 
 const ROW_HEIGHT = 64;
@@ -117,6 +118,11 @@ export function OutboxScreen({
         </>
       }
     >
+      <SetAsideList
+        onRestored={(restored) => {
+          setSelectedId(restored.id);
+        }}
+      />
       <div className="split">
         <div
           ref={scrollRef}
