@@ -133,11 +133,30 @@ export async function runTrial(fixture: FuzzFixture, seed: number): Promise<Tria
   const plan = planDamage(new SeededRandom(seed), fixture.targets);
   const expected = await endpoints(fixture.master);
   let delivered = true;
+  let unnameable = new Set<string>();
   const run = await runOnCopy(fixture, async (dir) => {
     await applyDamage(dir, plan);
+    unnameable = await tracelessIds(dir, fixture.messages);
     const now = await endpoints(dir);
     delivered = plan.target !== 'config' || now === expected || now === 'unreadable';
     return delivered;
   });
-  return { seed, plan, delivered, verdict: judge(fixture.messages, fixture.cleanDigests, run, plan.target) };
+  const verdict = judge(fixture.messages, fixture.cleanDigests, run, { target: plan.target, unnameable });
+  return { seed, plan, delivered, verdict };
+}
+
+/**
+ * The messages whose id the damage wiped from the whole queue folder (every frame naming it cut
+ * off, say): no reader can name them, so they may be reported by a notice that names none.
+ */
+export async function tracelessIds(dir: string, messages: readonly FuzzMessage[]): Promise<Set<string>> {
+  const queue = path.join(dir, 'outbox', 'queue');
+  const bodies = await fsp.readdir(path.join(dir, 'outbox', 'bodies'));
+  const segments = await Promise.all(
+    (await fsp.readdir(queue)).map((name) => fsp.readFile(path.join(queue, name))),
+  );
+  const text = Buffer.concat(segments).toString('latin1');
+  return new Set(
+    messages.filter((m) => !text.includes(m.id) && !bodies.includes(`${m.id}.eml`)).map((m) => m.id),
+  );
 }

@@ -14,8 +14,11 @@ export interface FuzzMessage {
   readonly large: boolean;
 }
 
-/** The allowed ends of a message after damage. */
-export type Fate = 'intact' | 'queued' | 'reported' | 'settings-refused';
+/**
+ * The allowed ends of a message after damage. `reported-unnameable`: the damage left no trace of
+ * its id anywhere in the folder, so a notice that something was lost is the most anyone can say.
+ */
+export type Fate = 'intact' | 'queued' | 'reported' | 'reported-unnameable' | 'settings-refused';
 
 export type FailureClass =
   | 'silent-loss'
@@ -49,7 +52,7 @@ export function judge(
   messages: readonly FuzzMessage[],
   cleanDigests: ReadonlyMap<string, string>,
   run: CoreRun,
-  target: TargetKind,
+  damage: { readonly target: TargetKind; readonly unnameable: ReadonlySet<string> },
 ): Verdict {
   const failures: Failure[] = [];
   const fates = new Map<string, Fate>();
@@ -61,7 +64,7 @@ export function judge(
   }
   for (const error of new Set(run.uncaught)) failures.push({ kind: 'crash', detail: `uncaught ${error}` });
   if (run.kind === 'hang') failures.push({ kind: 'hang', detail: `${run.step} never finished` });
-  const refused = run.kind === 'threw' && run.exitCode === EXIT.config && target === 'config';
+  const refused = run.kind === 'threw' && run.exitCode === EXIT.config && damage.target === 'config';
   if (run.kind === 'threw' && !refused) {
     failures.push({ kind: 'crash', detail: `exit ${run.exitCode}: ${run.message}` });
   }
@@ -83,6 +86,8 @@ export function judge(
       fates.set(message.id, 'queued');
     } else if (mentioned(message.id)) {
       fates.set(message.id, 'reported');
+    } else if (damage.unnameable.has(message.id) && run.notices.length > 0) {
+      fates.set(message.id, 'reported-unnameable');
     } else if (refused) {
       fates.set(message.id, 'settings-refused');
     } else if (run.kind === 'ran') {
