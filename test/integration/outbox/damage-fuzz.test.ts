@@ -9,7 +9,7 @@ import {
   type FuzzFixture,
   type TrialResult,
 } from '../../support/damage-fuzz-fixture.ts';
-import { judge, type FailureClass } from '../../support/damage-verdict.ts';
+import { judge } from '../../support/damage-verdict.ts';
 
 // Issue 12: "nothing acknowledged is ever lost or silently corrupted". Each trial damages one file
 // of a copy of a data folder and flushes it; every queued message must end delivered intact, still
@@ -18,7 +18,7 @@ import { judge, type FailureClass } from '../../support/damage-verdict.ts';
 const BASE_SEED = Number(process.env.OUTBOX_FUZZ_SEED ?? 0x0b0c_5eed) >>> 0;
 const TRIALS = Number(process.env.OUTBOX_FUZZ_TRIALS ?? 300);
 /** Examples printed per failure class. */
-const EXAMPLES = 3;
+const EXAMPLES = 2;
 
 let fixture: FuzzFixture;
 beforeAll(async () => {
@@ -33,35 +33,21 @@ const replay = (r: TrialResult) =>
     r.delivered ? '' : ' (read only)'
   }`;
 
-/** Failures grouped by class, counted by what was damaged how, each with a few seeds to replay. */
+/** Failures grouped by class and by what was damaged how, each with a few seeds to replay. */
 function failureReport(results: readonly TrialResult[]): string {
-  interface ClassEntry {
-    count: number;
-    readonly causes: Map<string, number>;
-    readonly examples: string[];
-  }
-  const byClass = new Map<FailureClass, ClassEntry>();
+  const groups = new Map<string, { count: number; examples: string[] }>();
   for (const result of results) {
     for (const failure of result.verdict.failures) {
-      const entry: ClassEntry = byClass.get(failure.kind) ?? {
-        count: 0,
-        causes: new Map<string, number>(),
-        examples: [],
-      };
-      const cause = `${result.plan.target} ${result.plan.kind}`;
-      entry.count++;
-      entry.causes.set(cause, (entry.causes.get(cause) ?? 0) + 1);
-      if (entry.examples.length < EXAMPLES) entry.examples.push(`${replay(result)}\n      ${failure.detail}`);
-      byClass.set(failure.kind, entry);
+      const key = `${failure.kind} after ${result.plan.target} ${result.plan.kind}`;
+      const group = groups.get(key) ?? { count: 0, examples: [] };
+      group.count++;
+      if (group.examples.length < EXAMPLES) group.examples.push(`${replay(result)}\n      ${failure.detail}`);
+      groups.set(key, group);
     }
   }
-  return [...byClass]
-    .map(([kind, { count, causes, examples }]) =>
-      [
-        `${kind}: ${count} (${[...causes].map(([cause, n]) => `${cause} ${n}`).join(', ')})`,
-        ...examples.map((e) => `    ${e}`),
-      ].join('\n'),
-    )
+  return [...groups]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, { count, examples }]) => [`${key}: ${count}`, ...examples.map((e) => `    ${e}`)].join('\n'))
     .join('\n');
 }
 
