@@ -1,5 +1,4 @@
 import { PassThrough } from 'node:stream';
-import type { SetAsideItem } from '../../preload/contract/outbox.ts';
 import { osKeychain } from '../../main/accounts/os-keychain.ts';
 import { buildCore } from '../../main/app/build-core.ts';
 import { openCore } from '../../main/cli/cli-core.ts';
@@ -68,15 +67,8 @@ function within<T>(step: string, ms: number, work: Promise<T>): Promise<T> {
   });
 }
 
-/** The set-aside listing h/quarantine adds to the outbox service; absent before it is merged. */
-interface SetAsideSource {
-  setAsideItems(): SetAsideItem[] | Promise<SetAsideItem[]>;
-}
-
 async function setAsideIds(outbox: Outbox): Promise<Set<string>> {
-  const source = outbox.service as unknown as Partial<SetAsideSource>;
-  if (typeof source.setAsideItems !== 'function') return new Set();
-  const items = await source.setAsideItems();
+  const items = await outbox.service.setAsideItems();
   return new Set(items.flatMap((item) => (item.id ? [item.id] : [])));
 }
 

@@ -56,6 +56,7 @@ export const segmentFiles = async (paths: QueuePaths): Promise<string[]> =>
 /** The contents of every file set aside in the quarantine folder, however it is laid out. */
 export async function quarantinedFiles(paths: QueuePaths): Promise<Buffer[]> {
   const entries = await fsp.readdir(paths.quarantine, { recursive: true, withFileTypes: true });
-  const files = entries.filter((entry) => entry.isFile());
+  // A set-aside item's notice.json describes what it keeps; it is not what was kept.
+  const files = entries.filter((entry) => entry.isFile() && entry.name !== 'notice.json');
   return Promise.all(files.map((entry) => fsp.readFile(path.join(entry.parentPath, entry.name))));
 }

@@ -26,6 +26,9 @@ export interface QuarantineDeps {
   readonly onQuarantine: (notice: QuarantineNotice) => void;
 }
 
+/** A message's id as a queue-log header spells it (`put` records and `del`/`handover` entries). */
+const ID_FIELD = /"id":"([A-Za-z0-9_-]{1,128})"/g;
+
 /**
  * The message a damaged stretch names first (a put says the most), and every id it names. An id
  * the damage made into something no Outbox writes is left out: it would name nothing.
@@ -34,7 +37,11 @@ export function namedIn(stretch: Buffer): { first?: ReadableHeader; ids: string[
   const headers = readableHeaders(stretch).map(({ id, ...rest }): ReadableHeader =>
     id !== undefined && storedId.safeParse(id).success ? { id, ...rest } : rest,
   );
-  const ids = [...new Set(headers.flatMap((h) => (h.id === undefined ? [] : [h.id])))];
+  // Ids whose frame start the damage wiped out are still found by their field in the JSON text.
+  const inText = [...stretch.toString('latin1').matchAll(ID_FIELD)].map((m) => m[1] ?? '');
+  const ids = [...new Set([...headers.flatMap((h) => (h.id === undefined ? [] : [h.id])), ...inText])].filter(
+    (id) => storedId.safeParse(id).success,
+  );
   const first =
     headers.find((h) => h.op === 'put' && h.id !== undefined) ??
     headers.find((h) => h.id !== undefined) ??
@@ -61,19 +68,33 @@ export class Quarantine {
    * Copies a damaged stretch of a segment, found at `from`, into a folder of its own, once per
    * process. `reason`: why, when the caller knows better than "damaged" (a cut-off tail).
    */
-  async keepDamaged(segment: string, from: number, stretch: Buffer, reason?: string): Promise<void> {
+  async keepDamaged(
+    segment: string,
+    from: number,
+    stretch: Buffer,
+    reason?: string,
+    unclaimed: readonly string[] = [],
+  ): Promise<void> {
     const seen = `${segment}@${from}`;
     if (this.reported.has(seen)) return;
     this.reported.add(seen);
     const key = `${segment}-${from}`;
     const dir = path.join(this.deps.paths.quarantine, key);
     const file = path.join(dir, `${key}.damaged`);
-    const { first, ids } = namedIn(stretch);
-    const others = ids.filter((id) => id !== first?.id).length;
+    const found = namedIn(stretch);
+    // The damage may have wiped the very header that named the message; a message file with no
+    // state in the queue is then the best trace of it, so it is named (and kept for restore).
+    const orphans = unclaimed.filter((id) => !found.ids.includes(id));
+    const ids = [...found.ids, ...orphans];
+    const first =
+      found.first?.id !== undefined ? found.first : { ...found.first, id: found.ids[0] ?? orphans[0] };
+    const others = found.ids.filter((id) => id !== first.id).length;
+    const maybe = orphans.filter((id) => id !== first.id);
     const why =
       (reason ?? `${stretch.length} bytes of the queue log ${segment} are damaged`) +
-      (others > 0 ? ` (${others} more message${others > 1 ? 's' : ''} in it)` : '');
-    const named = namesOf(first ?? {});
+      (others > 0 ? ` (${others} more message${others > 1 ? 's' : ''} in it)` : '') +
+      (maybe.length > 0 ? `; it may also have held ${maybe.join(', ')}, whose files have no state` : '');
+    const named = namesOf(first.id === undefined ? (found.first ?? {}) : first);
     await ensureDir(dir);
     // Another process may have kept it already (with message files moved in since): left as it is.
     if (!(await readNotice(dir))) {

@@ -151,6 +151,8 @@ class SegmentedQueueStore implements QueueStore {
   /** Revisions handed out to changes still being written, so two changes in flight never share one. */
   private readonly reserved = new Map<string, number>();
   private readonly quarantine: Quarantine;
+  /** Damage a read found, set aside once the read is complete (see keepDamage). */
+  private damageFound: { segment: string; from: number; stretch: Buffer; reason?: string | undefined }[] = [];
   private readonly shelf: QuarantineShelf;
   private readonly setAsideListeners = new Set<() => void>();
   private readonly reader: SegmentReader;
@@ -183,8 +185,10 @@ class SegmentedQueueStore implements QueueStore {
     this.reader = new SegmentReader({
       dir: paths.queue,
       owns: (segment) => this.mustWriter().owns(segment),
-      onDamage: (segment, from, stretch, reason) =>
-        this.quarantine.keepDamaged(segment, from, stretch, reason),
+      onDamage: (segment, from, stretch, reason) => {
+        this.damageFound.push({ segment, from, stretch, reason });
+        return Promise.resolve();
+      },
     });
     this.compaction = new Compaction({
       paths,
@@ -441,6 +445,7 @@ class SegmentedQueueStore implements QueueStore {
   /** Reads what the other writers appended into the view, and tells of what changed. */
   private async readOthers(): Promise<string[]> {
     const changed = await this.reader.readAll(this.view, false);
+    await this.keepDamage();
     this.tellChanged(changed);
     return changed;
   }
@@ -449,6 +454,7 @@ class SegmentedQueueStore implements QueueStore {
   private async readToEnd(segment: SegmentState): Promise<void> {
     const changed = new Set<string>();
     await this.reader.read(this.view, segment, changed, true);
+    await this.keepDamage();
     this.tellChanged([...changed]);
   }
 
@@ -478,6 +484,22 @@ class SegmentedQueueStore implements QueueStore {
     }
   }
 
+  /**
+   * Sets aside the damage the last read found. Only now, with the whole log read: a message file
+   * with no state in the view may then be what a damaged stretch held, and is named with it.
+   */
+  private async keepDamage(): Promise<void> {
+    if (this.damageFound.length === 0) return;
+    const found = this.damageFound;
+    this.damageFound = [];
+    const unclaimed = (await fsp.readdir(this.paths.bodies).catch(() => []))
+      .map((name) => name.replace(/\.eml$/, ''))
+      .filter((id) => !this.view.record(id) && !this.staging.pending(id));
+    for (const { segment, from, stretch, reason } of found) {
+      await this.quarantine.keepDamaged(segment, from, stretch, reason, unclaimed);
+    }
+  }
+
   /** One reload at a time: the own frames applied meanwhile are gathered for the one running. */
   private reload(): Promise<void> {
     this.reloading ??= this.inTurn(() => this.reloadNow()).finally(() => (this.reloading = undefined));
@@ -502,6 +524,7 @@ class SegmentedQueueStore implements QueueStore {
     }
     this.appliedDuringReload = undefined;
     this.view = fresh;
+    await this.keepDamage();
     const after = fresh.records().map((record) => record.id);
     const changed = new Set([...before].filter((id) => !fresh.record(id)));
     for (const id of after) changed.add(id);

@@ -1,3 +1,5 @@
+import { sealMarkerName } from '../../../main/outbox/store/seal-marker.ts';
+import { SEGMENT_FILE } from '../../../main/outbox/store/segment-writer.ts';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +56,11 @@ function failureReport(results: readonly TrialResult[]): string {
 /** The last segment written, its frames read whole. */
 async function lastSegment(dir: string) {
   const queue = path.join(dir, 'outbox', 'queue');
-  const name = (await fsp.readdir(queue)).sort().at(-1) ?? '';
+  const name =
+    (await fsp.readdir(queue))
+      .filter((n) => SEGMENT_FILE.test(n))
+      .sort()
+      .at(-1) ?? '';
   const file = path.join(queue, name);
   const bytes = await fsp.readFile(file);
   return { file, bytes, frames: decodeFrames(bytes, 0, true).frames };
@@ -77,6 +83,8 @@ async function appendUnacknowledged(dir: string, cut: (frame: Buffer) => Buffer)
   const body = bytes.subarray(put.body.offset, put.body.offset + put.body.length);
   const frame = encodeFrame({ op: 'put', rev: 1, record }, body);
   await fsp.writeFile(file, Buffer.concat([bytes.subarray(0, seal.at), cut(frame)]));
+  // A writer that died before sealing never wrote the seal's marker either.
+  await fsp.rm(sealMarkerName(file));
   return true;
 }
 

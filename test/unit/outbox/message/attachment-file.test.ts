@@ -60,8 +60,9 @@ async function outbox(
   const fs: FileSystemSeam = {
     ...nodeFileSystem,
     async create(file) {
-      // The temporary file of a message body (see writeFileAtomic), not a segment of the log.
-      if (/\.eml\.[0-9a-f]+\.tmp$/.test(file)) {
+      // The temporary file of a message body (writeFileAtomic writes it in outbox/tmp/), not a
+      // segment of the log.
+      if (path.basename(path.dirname(file)) === 'tmp') {
         counter.spills++;
         await options.onSpill?.();
       }

@@ -59,7 +59,7 @@ describe('a segment that loses committed frames', () => {
     const cut = from + 100;
     await fsp.truncate(file, cut);
     await reader.sync();
-    expect(notices).toEqual([{ reason: missing(segment, log.length - cut) }]);
+    expect(notices).toEqual([expect.objectContaining({ reason: missing(segment, log.length - cut) })]);
     // What is left after the last commit still there is set aside.
     expect(await quarantinedFiles(paths)).toEqual([log.subarray(from, cut)]);
 
@@ -76,7 +76,7 @@ describe('a segment that loses committed frames', () => {
     const notices: QuarantineNotice[] = [];
     const reader = await openStore(paths, notices);
     expect(queuedIds(reader)).toEqual(['kept']);
-    expect(notices).toEqual([{ reason: missing(segment, log.length - cut) }]);
+    expect(notices).toEqual([expect.objectContaining({ reason: missing(segment, log.length - cut) })]);
     await reader.sync();
     expect(notices).toHaveLength(1);
   });
