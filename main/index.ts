@@ -5,6 +5,7 @@ import Store from 'electron-store';
 import { osKeychain } from './accounts/os-keychain.ts';
 import { createCore } from './app/create-core.ts';
 import type { SettingsStore } from './core/ports.ts';
+import { parseSettingsFile } from './settings/settings-file.ts';
 import { consoleLogger } from './errors/logger.ts';
 import { createIpcRouter } from './ipc/ipc-router.ts';
 import { APP_ORIGIN } from './security/origin.ts';
@@ -41,7 +42,11 @@ async function start(): Promise<void> {
   harden(session.defaultSession);
   serveRenderer(session.defaultSession, path.join(outDir, 'renderer'));
 
-  const store = new Store<Record<string, unknown>>() as unknown as SettingsStore;
+  // The same reading of config.json as the CLI's (data-location.ts): anything but one JSON object
+  // is damage, never an empty start that the next save would write over.
+  const store = new Store<Record<string, unknown>>({
+    deserialize: parseSettingsFile,
+  }) as unknown as SettingsStore;
   const emit = sendToWindow(currentWindow);
   const core = await createCore({
     dataDir: app.getPath('userData'),
