@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { SetAsideItem } from '../../../preload/contract/outbox.ts';
@@ -10,6 +8,7 @@ import { currentProcess, isAlive } from '../../files/process-identity.ts';
 import { namedIn, STATE_FILE } from './quarantine.ts';
 import { namesOf, readNotice, type SetAsideNames, type SetAsideNotice } from './quarantine-notice.ts';
 import { queueRecordOnDisk, type QueueRecord } from './queue-record.ts';
+import { checkStoredFile, expectedBody, type BodyMismatch } from './stored-body.ts';
 
 /**
  * A key names an entry directly under the quarantine folder: no separators, no `..`, nothing
@@ -47,19 +46,42 @@ interface ShelfEntry {
 }
 
 /** Whether the bytes in `file` are the ones `record` describes: its size, and its SHA-256 when it has one. */
-async function bytesProblem(record: QueueRecord, file: string): Promise<string | undefined> {
-  const size = await fsp.stat(file).then(
-    (s) => s.size,
-    () => -1,
-  );
-  if (size < 0) return 'its message file is missing';
-  if (size !== (record.storedSizeBytes ?? record.sizeBytes)) return 'its message bytes are truncated';
-  if (record.bodySha256 === undefined) return undefined;
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex') === record.bodySha256
-    ? undefined
-    : 'its message bytes do not match their checksum';
+/** What the shelf says of a message file that is not what was queued. */
+const SHELF_REASONS: Record<BodyMismatch, string> = {
+  missing: 'its message file is missing',
+  resized: 'its message bytes are truncated',
+  damaged: 'its message bytes do not match their checksum',
+};
+
+/**
+ * Checks message files once per version of each: listing runs on every change of the outbox, and
+ * hashing every set-aside file each time would cost seconds for large ones. A file is the same
+ * version while its inode, size and change time are (ctime, which only the kernel sets, moves on
+ * any write); the expected size and hash are part of the key too.
+ */
+class FileChecks {
+  private readonly known = new Map<string, { stamp: string; problem: string | undefined }>();
+
+  async problem(record: QueueRecord, file: string): Promise<string | undefined> {
+    const stat = await fsp.stat(file, { bigint: true }).catch(() => undefined);
+    if (!stat) {
+      this.known.delete(file);
+      return SHELF_REASONS.missing;
+    }
+    const expected = expectedBody(record);
+    const stamp = [stat.dev, stat.ino, stat.size, stat.ctimeNs, expected.size, expected.sha256].join(':');
+    const seen = this.known.get(file);
+    if (seen?.stamp === stamp) return seen.problem;
+    const mismatch = await checkStoredFile(file, expected);
+    const problem = mismatch && SHELF_REASONS[mismatch];
+    this.known.set(file, { stamp, problem });
+    return problem;
+  }
+
+  /** Lets go of what is known of the files in `dir`, once it is gone. */
+  forgetUnder(dir: string): void {
+    for (const file of this.known.keys()) if (path.dirname(file) === dir) this.known.delete(file);
+  }
 }
 
 const alreadyRestoring = (key: string) => new AppError('invalid_state', `${key} is already being restored.`);
@@ -93,6 +115,7 @@ export class QuarantineShelf {
   private readonly root: string;
   /** Keys this process is restoring. */
   private readonly claimed = new Set<string>();
+  private readonly checks = new FileChecks();
 
   constructor(root: string) {
     this.root = root;
@@ -180,6 +203,7 @@ export class QuarantineShelf {
   async discard(key: string): Promise<void> {
     await this.entry(key);
     await fsp.rm(path.join(this.root, key), { recursive: true, force: true });
+    this.checks.forgetUnder(path.join(this.root, key));
     this.claimed.delete(key);
   }
 
@@ -206,7 +230,7 @@ export class QuarantineShelf {
   ): Promise<ShelfEntry> {
     const record = await readState(path.join(dir, STATE_FILE));
     const bytes = path.join(dir, `${known.id}.eml`);
-    const problem = record ? await bytesProblem(record, bytes) : 'its state could not be read';
+    const problem = record ? await this.checks.problem(record, bytes) : 'its state could not be read';
     const hasBytes = await fsp.stat(bytes).then(
       () => true,
       () => false,

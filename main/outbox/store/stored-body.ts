@@ -59,14 +59,38 @@ async function* chunksOf(handle: FileHandle, size: number): AsyncGenerator<Buffe
   }
 }
 
-/** Why the file's bytes are not what was queued, or undefined when they are. */
-async function mismatch(handle: FileHandle, expected: ExpectedBody): Promise<string | undefined> {
+/** How a message file differs from what was queued. */
+export type BodyMismatch = 'missing' | 'resized' | 'damaged';
+
+type ContentMismatch = Exclude<BodyMismatch, 'missing'>;
+
+const REASONS: Record<ContentMismatch, string> = {
+  resized: RESIZED_REASON,
+  damaged: DAMAGED_REASON,
+};
+
+/** How the file's bytes differ from what was queued, or undefined when they do not. */
+async function mismatch(handle: FileHandle, expected: ExpectedBody): Promise<ContentMismatch | undefined> {
   const { size } = await handle.stat();
-  if (size !== expected.size) return RESIZED_REASON;
+  if (size !== expected.size) return 'resized';
   if (expected.sha256 === undefined) return undefined;
   const hash = createHash('sha256');
   for await (const chunk of chunksOf(handle, size)) hash.update(chunk);
-  return hash.digest('hex') === expected.sha256 ? undefined : DAMAGED_REASON;
+  return hash.digest('hex') === expected.sha256 ? undefined : 'damaged';
+}
+
+/** Checks a message file without keeping it open: for listing, where nothing is sent from it. */
+export async function checkStoredFile(
+  file: string,
+  expected: ExpectedBody,
+): Promise<BodyMismatch | undefined> {
+  const handle = await fsp.open(file, 'r').catch(() => undefined);
+  if (!handle) return 'missing';
+  try {
+    return await mismatch(handle, expected);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -83,7 +107,7 @@ export async function openCheckedFile(
   const handle = await fsp.open(file, 'r');
   try {
     const why = await mismatch(handle, expected);
-    if (why) throw new MessageDamagedError(record, why);
+    if (why) throw new MessageDamagedError(record, REASONS[why]);
   } catch (error) {
     await handle.close();
     throw error;

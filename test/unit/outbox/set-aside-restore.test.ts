@@ -78,4 +78,38 @@ describe('the facade over what was set aside', () => {
     expect(await service.setAsideItems()).toEqual([]);
     expect(changes).toBe(1);
   });
+
+  it('sees a set-aside file change between two listings, even in place at the same size', async () => {
+    const dataDir = await makeDataDir();
+    const first = await outbox(dataDir);
+    const big = path.join(dataDir, 'big.bin');
+    await fsp.writeFile(big, Buffer.alloc(400 * 1024, 7));
+    const item = await first.outbox.service.enqueue({
+      accountId: 'work',
+      to: ['ann@example.net'],
+      subject: 'Figures',
+      text: 'Attached.',
+      attachments: [{ path: big }],
+    });
+    await first.stop();
+    const eml = path.join(queuePaths(dataDir).bodies, `${item.id}.eml`);
+    const kept = await fsp.readFile(eml);
+    await fsp.rm(eml);
+
+    const { service } = (await outbox(dataDir)).outbox;
+    const [aside] = await service.setAsideItems();
+    const copy = path.join(path.dirname(aside?.file ?? ''), `${item.id}.eml`);
+    await fsp.writeFile(copy, kept);
+    expect((await service.setAsideItems())[0]?.restorable).toBe(true);
+    // Listed again and again (the window asks on every change): still known good.
+    expect((await service.setAsideItems())[0]?.restorable).toBe(true);
+
+    const flipped = Buffer.from(kept);
+    flipped[flipped.length - 10] = (flipped[flipped.length - 10] ?? 0) ^ 0x20;
+    const handle = await fsp.open(copy, 'r+');
+    await handle.write(flipped, 0, flipped.length, 0);
+    await handle.close();
+    expect((await service.setAsideItems())[0]?.restorable).toBe(false);
+    await expect(service.restore(aside?.key ?? '')).rejects.toMatchObject({ code: 'message_damaged' });
+  });
 });
