@@ -32,23 +32,29 @@ async function outbox(dataDir: string): Promise<TestOutbox> {
   return started;
 }
 
+/** A message queued with a file of its own, which is then lost: the next start sets it aside. */
+async function queueWithLostFile() {
+  const dataDir = await makeDataDir();
+  const first = await outbox(dataDir);
+  const big = path.join(dataDir, 'big.bin');
+  await fsp.writeFile(big, Buffer.alloc(400 * 1024, 7));
+  const item = await first.outbox.service.enqueue({
+    accountId: 'work',
+    to: ['ann@example.net'],
+    subject: 'Figures',
+    text: 'Attached.',
+    attachments: [{ path: big }],
+  });
+  await first.stop();
+  const eml = path.join(queuePaths(dataDir).bodies, `${item.id}.eml`);
+  const kept = await fsp.readFile(eml);
+  await fsp.rm(eml);
+  return { dataDir, item, kept };
+}
+
 describe('the facade over what was set aside', () => {
   it('lists a set-aside message, tells its subscribers, and restores it once, however often it is asked', async () => {
-    const dataDir = await makeDataDir();
-    const first = await outbox(dataDir);
-    const big = path.join(dataDir, 'big.bin');
-    await fsp.writeFile(big, Buffer.alloc(400 * 1024, 7));
-    const item = await first.outbox.service.enqueue({
-      accountId: 'work',
-      to: ['ann@example.net'],
-      subject: 'Figures',
-      text: 'Attached.',
-      attachments: [{ path: big }],
-    });
-    await first.stop();
-    const eml = path.join(queuePaths(dataDir).bodies, `${item.id}.eml`);
-    const kept = await fsp.readFile(eml);
-    await fsp.rm(eml);
+    const { dataDir, item, kept } = await queueWithLostFile();
 
     const second = await outbox(dataDir);
     const { service } = second.outbox;
@@ -80,21 +86,7 @@ describe('the facade over what was set aside', () => {
   });
 
   it('sees a set-aside file change between two listings, even in place at the same size', async () => {
-    const dataDir = await makeDataDir();
-    const first = await outbox(dataDir);
-    const big = path.join(dataDir, 'big.bin');
-    await fsp.writeFile(big, Buffer.alloc(400 * 1024, 7));
-    const item = await first.outbox.service.enqueue({
-      accountId: 'work',
-      to: ['ann@example.net'],
-      subject: 'Figures',
-      text: 'Attached.',
-      attachments: [{ path: big }],
-    });
-    await first.stop();
-    const eml = path.join(queuePaths(dataDir).bodies, `${item.id}.eml`);
-    const kept = await fsp.readFile(eml);
-    await fsp.rm(eml);
+    const { dataDir, item, kept } = await queueWithLostFile();
 
     const { service } = (await outbox(dataDir)).outbox;
     const [aside] = await service.setAsideItems();
