@@ -179,7 +179,11 @@ export class AttemptRunner {
         connectivity.reportOffline();
         return;
       case 'blocked':
-        throttle.block(accountId, { until: effect.until, blocks: effect.blocks });
+        throttle.block(accountId, {
+          since: this.deps.clock.now(),
+          until: effect.until,
+          blocks: effect.blocks,
+        });
         return;
       case 'needs_attention':
         this.deps.accounts.setAttention(accountId, effect.error);

@@ -1,0 +1,75 @@
+import fsp from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { queueShowJson } from '../../../main/cli/json-output.ts';
+import { nodeFileSystem } from '../../../main/files/atomic-file.ts';
+import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
+import { createQueueStore, type QueueStore } from '../../../main/outbox/store/queue-store.ts';
+import { sampleRecord } from '../../support/sample-record.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from '../../support/smtp-test-server.ts';
+import { addLocalAccount, makeHome, runCli } from './run-cli.ts';
+
+const homes: string[] = [];
+const servers: TestServer[] = [];
+
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
+});
+
+/** A data folder with one plain-SMTP account for a fresh server; returns both and the account id. */
+async function setup(options: TestServerOptions) {
+  const server = await startTestServer(options);
+  servers.push(server);
+  const home = await makeHome();
+  homes.push(home);
+  const accountId = await addLocalAccount(home, 'Reports', 'reports@example.org', server.port);
+  return { server, home, accountId };
+}
+
+async function send(home: string, to: readonly string[]): Promise<string> {
+  const recipients = to.flatMap((address) => ['--to', address]);
+  const sent = await runCli(home, ['send', ...recipients, '--subject', 'Nightly backup', '--text', 'Done.']);
+  expect(sent.stderr).toBe('');
+  return sent.stdout.trim();
+}
+
+async function show(home: string, id: string) {
+  const shown = await runCli(home, ['queue', 'show', id, '--json']);
+  expect(shown.stderr).toBe('');
+  return queueShowJson.parse(JSON.parse(shown.stdout)).message;
+}
+
+/** Works on the queue on disk as another process would: its own segment, sealed on close. */
+async function withQueue(home: string, work: (store: QueueStore) => Promise<void>): Promise<void> {
+  const store = createQueueStore(queuePaths(home), { fs: nodeFileSystem, onQuarantine: () => undefined });
+  await store.init();
+  try {
+    await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('retries across processes', () => {
+  it('tries a message once per flush when the server closes at its greeting (421)', async () => {
+    const { server, home, accountId } = await setup({
+      refuseGreeting: { code: 421, message: '4.7.0 Too many connections, try later' },
+    });
+    // Other work in the queue (failed messages kept for the user): the flush takes a while to
+    // reclaim it as it begins delivering, while the due message is tried and refused meanwhile.
+    const bytes = Buffer.from(`Subject: old\r\n\r\n${'x'.repeat(200_000)}\r\n`);
+    await withQueue(home, async (store) => {
+      for (let i = 0; i < 40; i++) {
+        const old = `old-${i}`;
+        const sizeBytes = await store.writeBytes(old, bytes);
+        await store.save(sampleRecord(old, { accountId, state: 'failed', attempts: 1, sizeBytes }));
+      }
+    });
+    const id = await send(home, ['ann@example.net']);
+
+    const flush = await runCli(home, ['queue', 'flush']);
+    expect(flush.code).toBe(75);
+    expect(server.connectionCount()).toBe(1);
+    expect(await show(home, id)).toMatchObject({ state: 'deferred', attempts: 1 });
+  });
+});
