@@ -122,6 +122,7 @@ export class AttemptRunner {
     this.deps.wake();
     if (queue.get(record.id) === undefined) return;
     const now = clock.now();
+    // From the last attempt, whichever process made it: the lifetime is wall time since the first.
     const countFrom = record.lastTriedAt ? Date.parse(record.lastTriedAt) : startedAt;
     const outcome = decideOutcome(record, result, {
       now,

@@ -1,13 +1,16 @@
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { queueShowJson } from '../../../main/cli/json-output.ts';
 import { nodeFileSystem } from '../../../main/files/atomic-file.ts';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import { createQueueStore, type QueueStore } from '../../../main/outbox/store/queue-store.ts';
+import { SETTINGS_FILE } from '../../../main/settings/settings-file.ts';
 import { sampleRecord } from '../../support/sample-record.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../support/smtp-test-server.ts';
 import { addLocalAccount, makeHome, runCli } from './run-cli.ts';
 
+const MINUTE = 60_000;
 const homes: string[] = [];
 const servers: TestServer[] = [];
 
@@ -50,6 +53,29 @@ async function withQueue(home: string, work: (store: QueueStore) => Promise<void
   }
 }
 
+/** Time passes between two cron runs: every time the queue holds moves `ms` into the past. */
+function age(home: string, ms: number): Promise<void> {
+  const back = (iso: string | undefined) =>
+    iso === undefined ? undefined : new Date(Date.parse(iso) - ms).toISOString();
+  return withQueue(home, async (store) => {
+    for (const record of store.all()) {
+      await store.save({
+        ...record,
+        createdAt: back(record.createdAt) ?? record.createdAt,
+        lastTriedAt: back(record.lastTriedAt),
+        nextAttemptAt: back(record.nextAttemptAt),
+      });
+    }
+  });
+}
+
+async function setLifetimeHours(home: string, hours: number): Promise<void> {
+  const file = path.join(home, SETTINGS_FILE);
+  const settings = JSON.parse(await fsp.readFile(file, 'utf8')) as { app?: object };
+  settings.app = { ...settings.app, retryLifetimeHours: hours };
+  await fsp.writeFile(file, JSON.stringify(settings));
+}
+
 describe('retries across processes', () => {
   it('tries a message once per flush when the server closes at its greeting (421)', async () => {
     const { server, home, accountId } = await setup({
@@ -71,5 +97,24 @@ describe('retries across processes', () => {
     expect(flush.code).toBe(75);
     expect(server.connectionCount()).toBe(1);
     expect(await show(home, id)).toMatchObject({ state: 'deferred', attempts: 1 });
+  });
+
+  it('gives up once the lifetime has passed since the first attempt, one cron flush after another', async () => {
+    const { home } = await setup({ onRcptTo: () => ({ code: 451, message: '4.3.0 Try again later' }) });
+    await setLifetimeHours(home, 1);
+    const id = await send(home, ['ann@example.net']);
+
+    expect((await runCli(home, ['queue', 'flush'])).code).toBe(75);
+    expect(await show(home, id)).toMatchObject({ state: 'deferred', attempts: 1 });
+    // Cron runs the next flush 40 minutes later: 40 minutes of a 60-minute lifetime are spent.
+    await age(home, 40 * MINUTE);
+    expect((await runCli(home, ['queue', 'flush'])).code).toBe(75);
+    expect(await show(home, id)).toMatchObject({ state: 'deferred', attempts: 2 });
+    // 80 minutes since the first attempt, though each process ran for well under a second.
+    await age(home, 40 * MINUTE);
+    expect((await runCli(home, ['queue', 'flush'])).code).toBe(0);
+    const failed = await show(home, id);
+    expect(failed).toMatchObject({ state: 'failed', attempts: 3 });
+    expect(failed.lastReply).toContain('4.3.0 Try again later');
   });
 });
