@@ -32,6 +32,8 @@ export interface TestServerOptions {
   readonly onData?: (index: number) => DataAction;
   /** Keep only envelope and Message-ID, for tests that send thousands of messages. */
   readonly dropBodies?: boolean;
+  /** The text of the 250 reply that takes a message ("2.0.0 Ok: queued as …"). */
+  readonly queuedReply?: string;
   /** Answers every connection with this reply instead of a greeting (421: closing). */
   readonly refuseGreeting?: { readonly code: number; readonly message: string };
 }
@@ -132,7 +134,7 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
         }
         const delay = typeof action === 'object' ? action.delayMs : 0;
         setTimeout(() => {
-          callback(null, 'Message queued');
+          callback(null, state.options.queuedReply ?? 'Message queued');
         }, delay);
       });
     },

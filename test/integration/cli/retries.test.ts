@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { queueShowJson } from '../../../main/cli/json-output.ts';
+import { queueShowJson, sentListJson } from '../../../main/cli/json-output.ts';
 import { nodeFileSystem } from '../../../main/files/atomic-file.ts';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import { createQueueStore, type QueueStore } from '../../../main/outbox/store/queue-store.ts';
@@ -116,5 +116,39 @@ describe('retries across processes', () => {
     const failed = await show(home, id);
     expect(failed).toMatchObject({ state: 'failed', attempts: 3 });
     expect(failed.lastReply).toContain('4.3.0 Try again later');
+  });
+
+  it('keeps the reply that took the message, for each recipient, in the sent log', async () => {
+    const { server, home } = await setup({
+      queuedReply: '2.0.0 Ok: queued as 4F1A2B3C',
+      onRcptTo: (address) =>
+        address === 'bob@example.net' ? { code: 451, message: '4.2.1 Mailbox busy' } : undefined,
+    });
+    const id = await send(home, ['ann@example.net', 'bob@example.net']);
+    expect((await runCli(home, ['queue', 'flush'])).code).toBe(75);
+    // Bob's mailbox is free again; his copy goes in a transaction of its own.
+    server.options = { queuedReply: '2.0.0 Ok: queued as 9D8E7F60' };
+    expect((await runCli(home, ['queue', 'flush'])).code).toBe(0);
+    expect(server.messages.map((m) => m.to)).toEqual([['ann@example.net'], ['bob@example.net']]);
+
+    // Read back by a process of its own, from the sent log on disk.
+    const listed = await runCli(home, ['sent', 'list', '--json']);
+    expect(listed.code).toBe(0);
+    const [sent] = sentListJson.parse(JSON.parse(listed.stdout)).messages;
+    expect(sent).toMatchObject({ id, attempts: 2 });
+    expect(sent?.recipients).toEqual([
+      {
+        address: 'ann@example.net',
+        kind: 'to',
+        state: 'accepted',
+        lastReply: '250 2.0.0 Ok: queued as 4F1A2B3C',
+      },
+      {
+        address: 'bob@example.net',
+        kind: 'to',
+        state: 'accepted',
+        lastReply: '250 2.0.0 Ok: queued as 9D8E7F60',
+      },
+    ]);
   });
 });
