@@ -102,12 +102,16 @@ function showText(item: QueueItem, labels: ReadonlyMap<string, string>): string 
   return lines.join('\n');
 }
 
-async function waitForDeliverer(outbox: Outbox, timeoutMs: number | undefined): Promise<void> {
+async function waitForDeliverer(
+  outbox: Outbox,
+  timeoutMs: number | undefined,
+  requestedAt: number,
+): Promise<void> {
   const end = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
   for (;;) {
     // The app may quit while we wait: then this process holds the lock and delivers itself.
     if (outbox.isDeliverer()) {
-      await outbox.service.flush();
+      await outbox.service.flush(requestedAt);
       return;
     }
     const now = Date.now();
@@ -129,12 +133,14 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
   expectPositionals('queue flush', positionals, []);
   const timeout = integerOption('timeout', values.timeout);
   const { outbox } = openCore(io);
+  // What start() tries as it begins delivering counts as this flush's attempt (one per message).
+  const requestedAt = Date.now();
   // start() takes the deliverer lock only if no other process (the app) holds it.
   await outbox.start();
   try {
     const before = new Set(outbox.service.list().map((item) => item.id));
     if (outbox.isDeliverer()) {
-      await outbox.service.flush();
+      await outbox.service.flush(requestedAt);
     } else {
       // The app's folder watcher sees these made due now; the facade's flush() would wait for a
       // delivery this process does not run.
@@ -146,7 +152,7 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
         return EXIT.ok;
       }
       io.stderr.write('outbox: the app is delivering; waiting for it to try every due message\n');
-      await waitForDeliverer(outbox, timeout === undefined ? undefined : timeout * 1000);
+      await waitForDeliverer(outbox, timeout === undefined ? undefined : timeout * 1000, requestedAt);
     }
     const left = outbox.service.list();
     const delivered = [...before].filter((id) => !left.some((item) => item.id === id)).length;

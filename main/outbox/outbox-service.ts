@@ -38,9 +38,11 @@ export interface OutboxService extends QueuePort {
   /**
    * Makes deferred messages due now (scheduled ones keep their time) and resolves once none is
    * queued, due or sending: what `queue flush --wait` needs. In a process that does not deliver it
-   * resolves at once.
+   * resolves at once. `since` (default now): when the flush was asked for. A message tried since
+   * then (as this process began delivering, before the flush got here) is not tried again, and an
+   * account wait that began since then stands: one flush is at most one attempt per message.
    */
-  flush(): Promise<void>;
+  flush(since?: number): Promise<void>;
   /** Resolves once no message is queued, due or sending; deferred, failed and others may remain. */
   settled(): Promise<void>;
   /** What the queue set aside in its quarantine folder (unreadable messages, damaged log stretches). */
@@ -185,14 +187,15 @@ export class OutboxFacade implements OutboxService {
     this.deps.scheduler.wake();
   }
 
-  async flush(): Promise<void> {
+  async flush(since = this.deps.clock.now()): Promise<void> {
     const { queue, inFlight } = this.deps;
     for (const record of queue.all()) {
-      if (record.state === 'deferred' && !inFlight.has(record.id)) {
+      const triedSince = record.lastTriedAt !== undefined && Date.parse(record.lastTriedAt) >= since;
+      if (record.state === 'deferred' && !inFlight.has(record.id) && !triedSince) {
         await queue.save(this.dueNow(record, 'deferred'));
       }
     }
-    this.deps.throttle.unblock();
+    this.deps.throttle.unblockBefore(since);
     this.deps.scheduler.wake();
     await this.settled();
   }

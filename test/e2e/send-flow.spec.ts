@@ -100,6 +100,10 @@ test('adds an account, tests it, sends a 5 MB attachment to two people and watch
   await page.getByRole('button', { name: /Quarterly report/ }).click();
   const results = page.locator('.recipient-results .recipient-state');
   await expect.poll(() => results.allTextContents()).toEqual(['accepted', 'accepted']);
+  // The reply that took the message, under each recipient: what traces it with the provider.
+  await expect
+    .poll(() => page.locator('.recipient-results .server-reply').allTextContents())
+    .toEqual(['250 Message queued', '250 Message queued']);
 
   const received = await eventually(() => server.messages[0]);
   expect([...received.to].sort()).toEqual(['bob@example.com', 'carol@example.net']);

@@ -32,6 +32,10 @@ export interface TestServerOptions {
   readonly onData?: (index: number) => DataAction;
   /** Keep only envelope and Message-ID, for tests that send thousands of messages. */
   readonly dropBodies?: boolean;
+  /** The text of the 250 reply that takes a message ("2.0.0 Ok: queued as …"). */
+  readonly queuedReply?: string;
+  /** Answers every connection with this reply instead of a greeting (421: closing). */
+  readonly refuseGreeting?: { readonly code: number; readonly message: string };
 }
 
 export interface TestServer {
@@ -40,6 +44,8 @@ export interface TestServer {
   readonly authAttempts: { user: string; ok: boolean }[];
   /** DATA commands that reached the body stage. */
   readonly dataCount: () => number;
+  /** Connections accepted, refused greetings included. */
+  readonly connectionCount: () => number;
   /** Changes behaviour while running (e.g. the right password from now on). */
   options: TestServerOptions;
   close(): Promise<void>;
@@ -53,6 +59,7 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
   const messages: ReceivedMessage[] = [];
   const authAttempts: { user: string; ok: boolean }[] = [];
   let dataIndex = 0;
+  let connections = 0;
   const state = { options: initial };
 
   const socketOf = (session: SMTPServerSession): Socket | undefined => {
@@ -72,6 +79,12 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
     hideSMTPUTF8: initial.hideSMTPUTF8 ?? false,
     logger: false,
     onConnect(_session, callback) {
+      connections++;
+      const refusal = state.options.refuseGreeting;
+      if (refusal) {
+        callback(smtpError(refusal.code, refusal.message));
+        return;
+      }
       const delay = state.options.greetingDelayMs ?? 0;
       if (delay > 0) setTimeout(callback, delay);
       else callback();
@@ -121,7 +134,7 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
         }
         const delay = typeof action === 'object' ? action.delayMs : 0;
         setTimeout(() => {
-          callback(null, 'Message queued');
+          callback(null, state.options.queuedReply ?? 'Message queued');
         }, delay);
       });
     },
@@ -136,6 +149,7 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
     messages,
     authAttempts,
     dataCount: () => dataIndex,
+    connectionCount: () => connections,
     get options() {
       return state.options;
     },

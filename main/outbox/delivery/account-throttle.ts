@@ -1,11 +1,18 @@
 const HOUR_MS = 3_600_000;
 
+/** An account-wide wait: from `since` (when the server was found closing) until `until`. */
+export interface Wait {
+  readonly since: number;
+  readonly until: number;
+  readonly blocks: number;
+}
+
 /**
  * Per account, what holds its messages back besides their own due times: an account-wide wait
  * after the server was unreachable or closing (421), and the user's own hourly limit.
  */
 export class AccountThrottle {
-  private readonly waits = new Map<string, { readonly until: number; readonly blocks: number }>();
+  private readonly waits = new Map<string, Wait>();
   /** Attempts started in the last hour, per account with an hourly limit. */
   private readonly recentStarts = new Map<string, number[]>();
   private readonly ratePerHour: (accountId: string) => number | undefined;
@@ -19,7 +26,7 @@ export class AccountThrottle {
     return this.waits.get(accountId)?.blocks ?? 0;
   }
 
-  block(accountId: string, wait: { until: number; blocks: number }): void {
+  block(accountId: string, wait: Wait): void {
     this.waits.set(accountId, wait);
   }
 
@@ -27,6 +34,11 @@ export class AccountThrottle {
   unblock(accountId?: string): void {
     if (accountId === undefined) this.waits.clear();
     else this.waits.delete(accountId);
+  }
+
+  /** Ends the waits that began before `time`: a flush ends older waits, not those it just met. */
+  unblockBefore(time: number): void {
+    for (const [accountId, wait] of this.waits) if (wait.since < time) this.waits.delete(accountId);
   }
 
   recordStart(accountId: string, now: number): void {

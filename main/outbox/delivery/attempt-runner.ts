@@ -122,6 +122,7 @@ export class AttemptRunner {
     this.deps.wake();
     if (queue.get(record.id) === undefined) return;
     const now = clock.now();
+    // From the last attempt, whichever process made it: the lifetime is wall time since the first.
     const countFrom = record.lastTriedAt ? Date.parse(record.lastTriedAt) : startedAt;
     const outcome = decideOutcome(record, result, {
       now,
@@ -179,7 +180,11 @@ export class AttemptRunner {
         connectivity.reportOffline();
         return;
       case 'blocked':
-        throttle.block(accountId, { until: effect.until, blocks: effect.blocks });
+        throttle.block(accountId, {
+          since: this.deps.clock.now(),
+          until: effect.until,
+          blocks: effect.blocks,
+        });
         return;
       case 'needs_attention':
         this.deps.accounts.setAttention(accountId, effect.error);

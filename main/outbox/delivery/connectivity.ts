@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
+import { onlineMsBetween } from './online-time.ts';
 
 /** `isOnline() === false` is reliable; `true` is no proof, so going back online is only ever a trial. */
 export const POLL_MS = 5_000;
@@ -13,7 +14,7 @@ export interface Connectivity {
   reportReachable(): void;
   /** The renderer's online/offline events, or a wake from sleep. */
   hint(online: boolean): void;
-  /** Online time in [from, to], for the retry lifetime. Time before this process started never counts. */
+  /** Online time in [from, to], for the retry lifetime: less what this process saw offline (online-time.ts). */
   onlineMsBetween(from: number, to: number): number;
   /** Fires with `true` when it is worth trying the network again, `false` when it went away. */
   onChange(listener: (online: boolean) => void): () => void;
@@ -29,7 +30,6 @@ export interface ConnectivityDeps {
 
 export function createConnectivity(deps: ConnectivityDeps): Connectivity {
   const { clock } = deps;
-  const startedAt = clock.now();
   const offlineSpans: { from: number; to?: number }[] = [];
   const listeners = new Set<(online: boolean) => void>();
   let online = true;
@@ -72,17 +72,7 @@ export function createConnectivity(deps: ConnectivityDeps): Connectivity {
     hint: (next) => {
       set(next);
     },
-    onlineMsBetween(from, to) {
-      const start = Math.max(from, startedAt);
-      if (to <= start) return 0;
-      let offline = 0;
-      for (const span of offlineSpans) {
-        const a = Math.max(span.from, start);
-        const b = Math.min(span.to ?? to, to);
-        if (b > a) offline += b - a;
-      }
-      return to - start - offline;
-    },
+    onlineMsBetween: (from, to) => onlineMsBetween(from, to, offlineSpans),
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -146,10 +146,16 @@ function recordFailure(error: unknown): SmtpFailure {
 
 const pendingStates = new Set<RecipientStatus['state']>(['pending', 'deferred']);
 
+/**
+ * Each tried recipient as the server answered it: a refusal's reply from RCPT TO, and for an
+ * accepted one the reply that took the message (RFC 5321 §4.1.1.4: "250 2.0.0 Ok: queued as …"),
+ * what the user quotes to trace it with their provider.
+ */
 function recipientResults(
   tried: readonly RecipientStatus[],
   accepted: readonly unknown[],
   rejected: readonly SmtpErrorLike[],
+  finalReply: string,
 ): RecipientStatus[] {
   const acceptedSet = new Set(accepted.map((a) => String(a).toLowerCase()));
   return tried.map((r) => {
@@ -162,7 +168,10 @@ function recipientResults(
       const reply = typeof refusal.response === 'string' ? refusal.response : '';
       return { ...r, state: code >= 500 ? 'rejected' : 'deferred', reply };
     }
-    return acceptedSet.has(r.address.toLowerCase()) ? { ...r, state: 'accepted' } : r;
+    if (!acceptedSet.has(r.address.toLowerCase())) return r;
+    // An earlier attempt's deferral no longer applies.
+    const { reply: _earlier, ...rest } = r;
+    return { ...rest, state: 'accepted', ...(finalReply ? { reply: finalReply } : {}) };
   });
 }
 
@@ -252,7 +261,7 @@ class SmtpDeliveryAgent implements DeliveryAgent {
       const rejected = info.rejectedErrors ?? [];
       return {
         kind: 'answered',
-        recipients: recipientResults(tried, info.accepted, rejected),
+        recipients: recipientResults(tried, info.accepted, rejected, info.response),
         reply: info.response,
       };
     } catch (error) {
@@ -298,7 +307,7 @@ class SmtpDeliveryAgent implements DeliveryAgent {
       const reply = typeof smtpError.response === 'string' ? smtpError.response : '';
       return {
         kind: 'answered',
-        recipients: recipientResults(tried, [], smtpError.rejectedErrors),
+        recipients: recipientResults(tried, [], smtpError.rejectedErrors, reply),
         reply,
       };
     }

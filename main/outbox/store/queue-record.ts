@@ -44,7 +44,11 @@ export const queueRecord = z.object({
   /** The bare sender address for MAIL FROM; '' is the null reverse-path, MAIL FROM:<> (sendmail -f '<>'). */
   envelopeFrom: z.literal('').or(z.string().min(3)),
   sizeBytes: z.number().int().positive(),
-  /** Time spent online trying, for the retry lifetime (hours offline never count). */
+  /**
+   * Time spent online trying, for the retry lifetime: wall time from the first attempt to the last,
+   * less what the delivering processes saw offline (see delivery/online-time.ts). Records from
+   * before that counted only time inside a delivering process, so theirs may be short.
+   */
   onlineMsSpent: z.number().nonnegative(),
   /** When the last attempt ended, the start of the next stretch of online time to count. */
   lastTriedAt: storedTime.optional(),

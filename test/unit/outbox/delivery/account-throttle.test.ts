@@ -26,7 +26,7 @@ describe('AccountThrottle', () => {
 
   it('holds a blocked account until its wait ends, then counts blocks until unblocked', () => {
     const throttle = new AccountThrottle(() => undefined);
-    throttle.block('work', { until: now + MIN, blocks: 1 });
+    throttle.block('work', { since: now, until: now + MIN, blocks: 1 });
     expect(throttle.allowance('work', now)).toBe(0);
     expect(throttle.allowance('home', now)).toBe(Infinity);
     expect(throttle.opensAt('work', now)).toBe(now + MIN);
@@ -39,18 +39,28 @@ describe('AccountThrottle', () => {
   it('opens at the earlier of a wait’s end and the hourly limit’s', () => {
     const throttle = new AccountThrottle(() => 1);
     throttle.recordStart('work', now);
-    throttle.block('work', { until: now + 2 * HOUR, blocks: 3 });
+    throttle.block('work', { since: now, until: now + 2 * HOUR, blocks: 3 });
     expect(throttle.opensAt('work', now)).toBe(now + HOUR);
-    throttle.block('work', { until: now + MIN, blocks: 4 });
+    throttle.block('work', { since: now, until: now + MIN, blocks: 4 });
     expect(throttle.opensAt('work', now)).toBe(now + MIN);
   });
 
   it('unblocks every account at once (back online, flush)', () => {
     const throttle = new AccountThrottle(() => undefined);
-    throttle.block('work', { until: now + MIN, blocks: 1 });
-    throttle.block('home', { until: now + MIN, blocks: 2 });
+    throttle.block('work', { since: now, until: now + MIN, blocks: 1 });
+    throttle.block('home', { since: now, until: now + MIN, blocks: 2 });
     throttle.unblock();
     expect(throttle.allowance('work', now)).toBe(Infinity);
     expect(throttle.allowance('home', now)).toBe(Infinity);
+  });
+
+  it('ends only the waits that began before a flush was asked for', () => {
+    const throttle = new AccountThrottle(() => undefined);
+    throttle.block('work', { since: now - MIN, until: now + MIN, blocks: 1 });
+    // Met by the flush's own attempt: it stands, or one flush would knock twice.
+    throttle.block('home', { since: now + 1, until: now + MIN, blocks: 1 });
+    throttle.unblockBefore(now);
+    expect(throttle.allowance('work', now + 2)).toBe(Infinity);
+    expect(throttle.allowance('home', now + 2)).toBe(0);
   });
 });

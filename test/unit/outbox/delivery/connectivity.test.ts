@@ -26,6 +26,12 @@ describe('connectivity', () => {
     expect(connectivity.onlineMsBetween(20_000, 30_000)).toBe(0);
   });
 
+  it('counts time before this process started as online: it saw nothing else (a cron flush)', () => {
+    const { clock, connectivity } = setup();
+    clock.advance(5_000);
+    expect(connectivity.onlineMsBetween(-3_600_000, clock.now())).toBe(3_605_000);
+  });
+
   it('trusts the platform saying offline, and tries again when it says online', () => {
     const { clock, platform, connectivity, changes } = setup();
     platform.online = false;
