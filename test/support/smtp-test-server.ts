@@ -32,6 +32,8 @@ export interface TestServerOptions {
   readonly onData?: (index: number) => DataAction;
   /** Keep only envelope and Message-ID, for tests that send thousands of messages. */
   readonly dropBodies?: boolean;
+  /** Refuses STARTTLS as a server without TLS does (smtp-server's own reply; set when starting). */
+  readonly disableStartTls?: boolean;
 }
 
 export interface TestServer {
@@ -70,6 +72,7 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
     allowInsecureAuth: true,
     ...(initial.size ? { size: initial.size } : {}),
     hideSMTPUTF8: initial.hideSMTPUTF8 ?? false,
+    ...(initial.disableStartTls ? { disabledCommands: ['STARTTLS'] } : {}),
     logger: false,
     onConnect(_session, callback) {
       const delay = state.options.greetingDelayMs ?? 0;
