@@ -201,7 +201,7 @@ export function classifySmtpError(error: SmtpErrorLike): SmtpFailure {
       return {
         class: 'attention',
         code: 'starttls_unavailable',
-        message: 'The server does not offer STARTTLS, so the password would travel unencrypted.',
+        message: `${ENCRYPTION_UNAVAILABLE}: the server does not offer STARTTLS, so nothing was sent.`,
       };
     }
     return { class: 'attention', code: 'tls_failed', message: `The secure connection failed: ${detail}` };
