@@ -74,6 +74,12 @@ describe('queue flush where the keychain cannot be reached (cron: no D-Bus sessi
     expect(await queued(home)).toMatchObject([{ state: 'queued', attempts: 0 }]);
     expect(server.authAttempts).toEqual([]);
 
+    // What an older build saved on the account in that case holds nothing back any more.
+    const file = JSON.parse(before) as { accounts: { accounts: Record<string, unknown>[] } };
+    const [account] = file.accounts.accounts;
+    if (account) account.attention = { code: 'keychain_unavailable', message: 'No keychain is running.' };
+    await fsp.writeFile(path.join(home, 'config.json'), JSON.stringify(file));
+
     // With the session bus, as the desktop or a fixed crontab has it: delivered, no test needed first.
     const desktop = await runCli(home, ['queue', 'flush']);
     expect(desktop.stderr).toBe('');
