@@ -6,6 +6,7 @@ import type { SettingsStore } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
 import { storedError, storedErrorInfo } from '../errors/stored-error.ts';
 import { upgrade, type Migration, type StoredFormat } from '../files/versioned.ts';
+import { classifySignInError } from '../smtp/smtp-failure.ts';
 import { storedId, storedTime } from '../files/stored-fields.ts';
 import { assertAddress } from '../mail/address.ts';
 import { assertHost, assertPort } from './account-validation.ts';
@@ -216,11 +217,11 @@ export class AccountStore {
 
   #toAccount(stored: StoredAccount, defaultId: string | undefined): Account {
     const { pinnedCertPem, attention, ...view } = stored;
-    return {
-      ...view,
-      isDefault: stored.id === defaultId,
-      ...(attention ? { attention: storedErrorInfo(attention) } : {}),
-    };
+    const error = attention ? storedErrorInfo(attention) : undefined;
+    // Older builds saved a keychain out of reach (a flush from cron) here: that was the process's
+    // condition, not the account's, so it holds nothing back.
+    const held = error && classifySignInError(error).class !== 'process';
+    return { ...view, isDefault: stored.id === defaultId, ...(held ? { attention: error } : {}) };
   }
 
   list(): Account[] {

@@ -11,6 +11,10 @@ export type SecretKind = 'password' | 'dkim';
 const UNAVAILABLE_HINT =
   'Outbox keeps passwords only in the system keychain, and none is running. ' +
   'Start your desktop session\'s keyring (GNOME Keyring or KWallet, which provide the "Secret Service") and try again.';
+/** What cron and other session-less processes get: the keychain is there, but not for them. */
+const NO_SESSION_BUS_HINT =
+  'The keychain cannot be reached from this process (no D-Bus session bus): run it in your desktop ' +
+  'session, or set DBUS_SESSION_BUS_ADDRESS (for cron: DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$(id -u)/bus).';
 const LOCKED_HINT =
   'The system keychain is locked. Unlock it (for example in "Passwords and Keys", or by signing in again) and try again.';
 
@@ -31,6 +35,10 @@ function errorText(error: unknown): string {
  */
 function keychainError(error: unknown, writing: boolean): AppError {
   const text = errorText(error);
+  // libdbus with DBUS_SESSION_BUS_ADDRESS unset: "…autolaunch… set your DBUS_SESSION_BUS_ADDRESS".
+  if (/DBUS_SESSION_BUS_ADDRESS/.test(text)) {
+    return new AppError('keychain_unavailable', NO_SESSION_BUS_HINT, { cause: error });
+  }
   if (/locked|unlock|prompt/i.test(text)) {
     return new AppError('keychain_locked', LOCKED_HINT, { cause: error });
   }

@@ -2,6 +2,7 @@ import type { QueueItem, SetAsideItem } from '../../preload/contract/outbox.ts';
 import type { Outbox } from '../outbox/create-outbox.ts';
 import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
 import { openCore } from './cli-core.ts';
+import { flushReport } from './flush-report.ts';
 import { groupHelp, print, type CliIo } from './cli-io.ts';
 import { printable } from './cli-log.ts';
 import { CliError, EXIT, usageError } from './exit-codes.ts';
@@ -51,9 +52,10 @@ delivers, and stays until the attempts it started are finished.
   --wait             when the app delivers, wait until it has tried every message that is due
   --timeout SECONDS  give up waiting after this long (exit 75)
 
-Exit status: 0 when nothing due is left waiting; 75 when messages are still waiting (deferred by
-the server, offline, or the account needs attention). Held (paused) and failed messages stay,
-and are reported.
+Exit status: 0 when nothing due is left waiting; 78 when an account needs attention (its sign-in,
+certificate or security setting; one line each on stderr); 75 when messages are still waiting
+(deferred by the server, offline, or the keychain cannot be reached from this process, as from
+cron: see "Delivery" in docs/cli.md). Held (paused) and failed messages stay, and are reported.
 `;
 
 const POLL_MS = 250;
@@ -132,7 +134,8 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
   }
   expectPositionals('queue flush', positionals, []);
   const timeout = integerOption('timeout', values.timeout);
-  const { outbox } = openCore(io);
+  const core = openCore(io);
+  const { outbox } = core;
   // What start() tries as it begins delivering counts as this flush's attempt (one per message).
   const requestedAt = Date.now();
   // start() takes the deliverer lock only if no other process (the app) holds it.
@@ -163,10 +166,9 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
       io,
       `Delivered ${delivered}; ${left.length === 0 ? 'the outbox is empty' : `still in the outbox: ${rest}`}.`,
     );
-    const waiting = left.some((item) =>
-      ['queued', 'deferred', 'needs_attention', 'sending'].includes(item.state),
-    );
-    return waiting ? EXIT.tempFail : EXIT.ok;
+    const report = flushReport(left, core.accounts.list());
+    for (const reason of report.reasons) io.stderr.write(`outbox: ${printable(reason)}\n`);
+    return report.exitCode;
   } finally {
     await outbox.stop();
   }

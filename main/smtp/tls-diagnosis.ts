@@ -38,7 +38,8 @@ export type TlsOutcome =
   | { readonly ok: false; readonly diagnosis: Diagnosis; readonly certificate?: PresentedCertificate };
 
 const TLS_TOO_OLD = /PROTOCOL_VERSION|unsupported protocol/i;
-const TLS_PROTOCOL_MISMATCH =
+/** OpenSSL's words for a peer that does not speak TLS at all (a plain SMTP greeting, say). */
+export const TLS_PROTOCOL_MISMATCH =
   /wrong version number|unknown protocol|packet length too long|http request|record layer/i;
 
 /** Node's and OpenSSL's `code` on an error, or ''. */

@@ -36,6 +36,8 @@ export interface TestServerOptions {
   readonly queuedReply?: string;
   /** Answers every connection with this reply instead of a greeting (421: closing). */
   readonly refuseGreeting?: { readonly code: number; readonly message: string };
+  /** Refuses STARTTLS as a server without TLS does (smtp-server's own reply; set when starting). */
+  readonly disableStartTls?: boolean;
 }
 
 export interface TestServer {
@@ -77,6 +79,7 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
     allowInsecureAuth: true,
     ...(initial.size ? { size: initial.size } : {}),
     hideSMTPUTF8: initial.hideSMTPUTF8 ?? false,
+    ...(initial.disableStartTls ? { disabledCommands: ['STARTTLS'] } : {}),
     logger: false,
     onConnect(_session, callback) {
       connections++;

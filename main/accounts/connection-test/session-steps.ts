@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { describeCapabilities, parseCapabilities } from '../../smtp/capabilities.ts';
 import { saslExchange, type SmtpAuth } from '../../smtp/sign-in.ts';
 import { ReplyTimeout, type SmtpDialogue, type SmtpReply } from '../../smtp/smtp-dialogue.ts';
-import { classifySmtpError } from '../../smtp/smtp-failure.ts';
+import { classifySmtpError, ENCRYPTION_UNAVAILABLE, starttlsRefused } from '../../smtp/smtp-failure.ts';
 import { diagnoseSilentGreeting } from '../../smtp/tls-diagnosis.ts';
 import { presetForServer } from '../provider-presets.ts';
 import { StepFailed, type StepName, type TestRun } from './test-run.ts';
@@ -66,17 +66,25 @@ export async function greetAndEhlo(run: TestRun, session: SmtpDialogue, afterTls
 /** The `starttls` step: asks to switch to TLS; the handshake itself is the `tls` step. */
 export async function startTls(run: TestRun, session: SmtpDialogue): Promise<void> {
   const { port } = run.target;
+  const hint =
+    'Outbox will not send your password or mail unencrypted here. Use TLS (usually port 465) if the server offers it.' +
+    (port === 465 ? ' Port 465 normally expects TLS from the start: choose TLS.' : '');
   if (!run.capabilities?.starttls) {
     run.fail('starttls', {
-      error: { code: 'starttls_unavailable', message: `The server on port ${port} does not offer STARTTLS.` },
-      hint:
-        'Outbox will not send your password or mail unencrypted here. Use TLS (usually port 465) if the server offers it.' +
-        (port === 465 ? ' Port 465 normally expects TLS from the start: choose TLS.' : ''),
+      error: {
+        code: 'starttls_unavailable',
+        message: `${ENCRYPTION_UNAVAILABLE}: the server on port ${port} does not offer STARTTLS.`,
+      },
+      hint,
     });
   }
   try {
     const reply = await session.command('STARTTLS');
-    if (reply.code !== 220) replyError(run, 'starttls', reply, 'STARTTLS');
+    // As delivery decides it: not 220 means no TLS, whatever the code (454 included).
+    if (reply.code !== 220) {
+      const { code, message } = starttlsRefused(`${reply.code} ${reply.text}`);
+      run.fail('starttls', { error: { code, message }, hint });
+    }
   } catch (error) {
     sessionError(run, 'starttls', error);
   }

@@ -153,6 +153,15 @@ function failedAttempt(
         account: { kind: 'needs_attention', error: lastError },
         notice: { title: 'An account needs attention', body: failure.message },
       };
+    case 'process': {
+      // No server was asked: no attempt spent, nothing said of the account or the network. Its
+      // messages wait a backoff (in memory only), so another process, or this one later, tries.
+      const blocks = context.accountBlocks + 1;
+      return saved(
+        { record: { ...record, lastError } },
+        { kind: 'blocked', blocks, until: context.now + backoffMs(blocks, context.random()) },
+      );
+    }
     case 'permanent':
       return saved(failed({ ...tried, lastError, ...replyOf(failure) }));
     case 'local': {

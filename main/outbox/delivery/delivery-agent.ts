@@ -6,7 +6,12 @@ import type { AccountsPort } from '../../core/ports.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { createConnectionPool, type ConnectionPool } from '../../smtp/connection-pool.ts';
 import type { SmtpEndpoint } from '../../smtp/smtp-endpoint.ts';
-import { classifySmtpError, type SmtpErrorLike, type SmtpFailure } from '../../smtp/smtp-failure.ts';
+import {
+  classifySignInError,
+  classifySmtpError,
+  type SmtpErrorLike,
+  type SmtpFailure,
+} from '../../smtp/smtp-failure.ts';
 import type { Timeouts } from '../../smtp/transport-options.ts';
 import { errno, storageError } from '../../files/atomic-file.ts';
 import { rewriteFrom } from '../message/from-rewrite.ts';
@@ -295,11 +300,7 @@ class SmtpDeliveryAgent implements DeliveryAgent {
     handedOver: boolean,
   ): AttemptResult {
     if (error instanceof AppError) {
-      return {
-        kind: 'failed',
-        handedOver,
-        failure: { class: 'attention', code: error.code, message: error.message },
-      };
+      return { kind: 'failed', handedOver, failure: classifySignInError(error.toErrorInfo()) };
     }
     const smtpError = error as SmtpErrorLike & { rejectedErrors?: SmtpErrorLike[] };
     // Every recipient refused in RCPT TO: an answer per recipient, not a failure of the message.

@@ -12,6 +12,7 @@ import {
   removeTempSettings,
 } from '../../support/accounts-fixtures.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../support/smtp-test-server.ts';
+import { startStarttlsRefusingServer } from '../../support/starttls-refusing-server.ts';
 import { makeSelfSignedCert, type TestCert } from '../../support/tls-cert.ts';
 
 const certDir = fs.mkdtempSync(path.join(tmpdir(), 'outbox-cert-'));
@@ -73,6 +74,16 @@ async function customServer(
       }),
   };
 }
+
+/** No TLS to be had on a STARTTLS account: the test stops there, before any password. */
+const STOPPED_AT_STARTTLS = [
+  'resolve:ok',
+  'connect:ok',
+  'ehlo:ok',
+  'starttls:failed:starttls_unavailable',
+  'tls:skipped',
+  'auth:skipped',
+];
 
 function outcome(report: ConnectionReport): string[] {
   return report.steps.map((step) => `${step.step}:${step.status}${step.error ? `:${step.error.code}` : ''}`);
@@ -228,16 +239,23 @@ describe('connection test failures, each with its hint', () => {
     const smtp = await server({});
     const { test } = await accountFor(smtp.port, { security: 'starttls' });
     const report = await test();
-    expect(outcome(report)).toEqual([
-      'resolve:ok',
-      'connect:ok',
-      'ehlo:ok',
-      'starttls:failed:starttls_unavailable',
-      'tls:skipped',
-      'auth:skipped',
-    ]);
+    expect(outcome(report)).toEqual(STOPPED_AT_STARTTLS);
     expect(report.steps[3]?.hint).toMatch(/will not send your password/);
     expect(smtp.authAttempts).toEqual([]);
+  });
+
+  test('STARTTLS offered, then refused with 454: encryption not available, as delivery says it', async () => {
+    const refusing = await startStarttlsRefusingServer('454 4.7.0 TLS not available due to temporary reason');
+    try {
+      const { test } = await accountFor(refusing.port, { security: 'starttls' });
+      const report = await test();
+      expect(outcome(report)).toEqual(STOPPED_AT_STARTTLS);
+      expect(report.steps[3]?.error?.message).toMatch(/^Encryption was not available: .*454 4\.7\.0/);
+      // Nothing in clear after the refusal but a goodbye.
+      expect(refusing.commands.map((c) => c.split(' ')[0])).toEqual(['EHLO', 'STARTTLS', 'QUIT']);
+    } finally {
+      await refusing.close();
+    }
   });
 
   test('plaintext after the 220 to STARTTLS: refused there, never taken for the answers over TLS', async () => {

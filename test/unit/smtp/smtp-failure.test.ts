@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../preload/contract/errors.ts';
-import { classifySmtpError, type FailureClass, type SmtpErrorLike } from '../../../main/smtp/smtp-failure.ts';
+import {
+  classifySignInError,
+  classifySmtpError,
+  type FailureClass,
+  type SmtpErrorLike,
+} from '../../../main/smtp/smtp-failure.ts';
 
 /** nodemailer's error for a server reply to `command`. */
 const reply = (responseCode: number, response: string, command = 'DATA'): SmtpErrorLike => ({
@@ -17,6 +22,32 @@ const socket = (originalCode: string): SmtpErrorLike => ({
   originalCode,
   message: `connect ${originalCode} 192.0.2.1:587`,
 });
+
+/** nodemailer's error for a reply to STARTTLS other than 220. */
+const starttls = (responseCode: number, response: string): SmtpErrorLike => ({
+  code: 'ETLS',
+  responseCode,
+  response,
+  command: 'STARTTLS',
+  message: `Error upgrading connection with STARTTLS: ${response}`,
+});
+
+/** Node's error for a name getaddrinfo did not find. */
+const dnsError = (code: string): SmtpErrorLike => ({
+  code,
+  hostname: 'smtp.example.invalid',
+  message: `getaddrinfo ${code} smtp.example.invalid`,
+});
+
+/** As nodemailer reports a TLS handshake that met a plain SMTP greeting. */
+const TLS_ON_PLAIN_PORT: SmtpErrorLike = {
+  code: 'ESOCKET',
+  originalCode: 'ERR_SSL_WRONG_VERSION_NUMBER',
+  reason: 'wrong version number',
+  command: 'CONN',
+  message:
+    '40E7:error:0A00010B:SSL routines:tls_validate_record_header:wrong version number:../deps/openssl/openssl/ssl/record/methods/tlsany_meth.c:77:\n',
+};
 
 describe('classifySmtpError', () => {
   it.each<[string, SmtpErrorLike, FailureClass, ErrorCode]>([
@@ -99,8 +130,41 @@ describe('classifySmtpError', () => {
       'attention',
       'starttls_unavailable',
     ],
-    ['TLS broke', { code: 'ETLS', message: 'wrong version number' }, 'attention', 'tls_failed'],
-    ['the name does not resolve', socket('ENOTFOUND'), 'offline', 'dns_failed'],
+    [
+      'TLS broke',
+      { code: 'ETLS', message: 'Error initiating TLS - sslv3 alert handshake failure' },
+      'attention',
+      'tls_failed',
+    ],
+    // -- encryption not available: never sent in clear, never "failed", never a blind retry
+    [
+      '454 to STARTTLS',
+      starttls(454, '454 4.7.0 TLS not available due to temporary reason'),
+      'attention',
+      'starttls_unavailable',
+    ],
+    [
+      '502 to STARTTLS (not offered, and the account requires it)',
+      starttls(502, '502 5.5.1 Error: command not recognized'),
+      'attention',
+      'starttls_unavailable',
+    ],
+    ['a TLS account on a plaintext port', TLS_ON_PLAIN_PORT, 'attention', 'wrong_tls_mode'],
+    [
+      'plaintext after STARTTLS was agreed',
+      { code: 'ETLS', message: 'Error initiating TLS - wrong version number', command: 'STARTTLS' },
+      'attention',
+      'wrong_tls_mode',
+    ],
+    // -- DNS: a name that does not exist is that account's problem; a resolver that cannot answer is offline
+    ['the name does not resolve', dnsError('ENOTFOUND'), 'deferred', 'dns_failed'],
+    ['the name does not resolve (EAI_NONAME)', dnsError('EAI_NONAME'), 'deferred', 'dns_failed'],
+    [
+      'the name does not resolve (nodemailer)',
+      { ...dnsError('ENOTFOUND'), code: 'EDNS', originalCode: 'ENOTFOUND' },
+      'deferred',
+      'dns_failed',
+    ],
     [
       'DNS lookup failed (nodemailer)',
       { code: 'EDNS', message: 'getaddrinfo EAI_AGAIN' },
@@ -145,7 +209,35 @@ describe('classifySmtpError', () => {
     expect(failure.message).toContain('550 5.1.1 No such user');
   });
 
+  it('says which host name was not found, and to check it', () => {
+    expect(classifySmtpError(dnsError('ENOTFOUND')).message).toMatch(
+      /"smtp\.example\.invalid" could not be found.*check the host name/,
+    );
+  });
+
+  it('says encryption was not available, with the server’s words or OpenSSL’s', () => {
+    expect(classifySmtpError(starttls(454, '454 4.7.0 TLS not available')).message).toMatch(
+      /^Encryption was not available: .*454 4\.7\.0 TLS not available/,
+    );
+    expect(classifySmtpError(TLS_ON_PLAIN_PORT).message).toMatch(
+      /^Encryption was not available: .*\(wrong version number\)[^\n]*$/,
+    );
+  });
+
   it('names the socket code of a certificate it does not trust', () => {
     expect(classifySmtpError(socket('CERT_HAS_EXPIRED')).message).toContain('CERT_HAS_EXPIRED');
+  });
+});
+
+describe('classifySignInError', () => {
+  it.each<[ErrorCode, FailureClass]>([
+    // This process cannot reach the keychain (cron, no D-Bus session): not the account's fault.
+    ['keychain_unavailable', 'process'],
+    ['keychain_locked', 'process'],
+    // The keychain answered: no password saved, or the DKIM key gone. The user must act.
+    ['auth_required', 'attention'],
+    ['invalid_dkim_key', 'attention'],
+  ])('%s → %s', (code, failureClass) => {
+    expect(classifySignInError({ code, message: 'm' })).toEqual({ class: failureClass, code, message: 'm' });
   });
 });

@@ -160,6 +160,31 @@ const rows: Row[] = [
     ...{ account: 'offline', notice: undefined },
   },
   {
+    name: 'the keychain cannot be reached from this process: the account waits, nothing is blamed',
+    result: failed('process', 'keychain_unavailable'),
+    ...{ next: 'save', state: 'queued', error: 'keychain_unavailable', counted: false, retryIn: 'unchanged' },
+    ...{ account: 'blocked', blockedFor: MIN, notice: undefined },
+  },
+  {
+    name: 'the keychain still unreachable the third time: the account waits longer',
+    result: failed('process', 'keychain_locked'),
+    accountBlocks: 2,
+    ...{ next: 'save', state: 'queued', error: 'keychain_locked', counted: false, retryIn: 'unchanged' },
+    ...{ account: 'blocked', blockedFor: 4 * MIN, notice: undefined },
+  },
+  {
+    name: 'the host name does not exist: counted, and the account waits',
+    result: failed('deferred', 'dns_failed'),
+    ...{ next: 'save', state: 'deferred', error: 'dns_failed', counted: true, retryIn: MIN },
+    ...{ account: 'blocked', blockedFor: MIN, notice: undefined },
+  },
+  {
+    name: 'encryption not available (STARTTLS refused with 454): held, not deferred',
+    result: failed('attention', 'starttls_unavailable', 454),
+    ...{ next: 'save', state: 'queued', error: 'starttls_unavailable', counted: false, retryIn: 'unchanged' },
+    ...{ account: 'needs_attention', notice: ATTENTION },
+  },
+  {
     name: 'credentials refused (535)',
     result: failed('attention', 'auth_failed', 535),
     ...{ next: 'save', state: 'queued', error: 'auth_failed', counted: false, retryIn: 'unchanged' },
