@@ -1,4 +1,5 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { contentExtensions, type ContentExtensions } from './capabilities.ts';
 import type { SmtpEndpoint } from './smtp-endpoint.ts';
 import { logIn } from './sign-in.ts';
 import { connectionOptions, connectSocket, DEFAULT_TIMEOUTS, type Timeouts } from './transport-options.ts';
@@ -8,6 +9,12 @@ const IDLE_MS = 30_000;
 /** Like nodemailer's pool: a fresh session now and then, so a server's per-session limits never bite. */
 const MESSAGES_PER_CONNECTION = 100;
 
+/** A connected, signed-in session and what its server said it takes. */
+export interface Session {
+  readonly connection: SMTPConnection;
+  readonly extensions: ContentExtensions;
+}
+
 export interface ConnectionPool {
   /**
    * Runs `use` on a connected, signed-in session and puts the session back for reuse when `use`
@@ -15,7 +22,7 @@ export interface ConnectionPool {
    * server, `use` runs once more on a fresh session.
    */
   withConnection<T>(
-    use: (connection: SMTPConnection) => Promise<T>,
+    use: (session: Session) => Promise<T>,
     retryStale: (error: unknown) => boolean,
   ): Promise<T>;
   /** Closes idle sessions now and busy ones when they finish. */
@@ -23,12 +30,12 @@ export interface ConnectionPool {
 }
 
 interface Idle {
-  readonly connection: SMTPConnection;
+  readonly session: Session;
   readonly messages: number;
   readonly timer: NodeJS.Timeout;
 }
 
-async function open(endpoint: SmtpEndpoint, timeouts: Timeouts): Promise<SMTPConnection> {
+async function open(endpoint: SmtpEndpoint, timeouts: Timeouts): Promise<Session> {
   const socket = await connectSocket(endpoint.host, endpoint.port, timeouts.connectionMs);
   // nodemailer does TLS (implicit or STARTTLS) on top of the socket we connected with TCP_NODELAY.
   const connection = new SMTPConnection({ ...connectionOptions(endpoint, timeouts), connection: socket });
@@ -47,9 +54,11 @@ async function open(endpoint: SmtpEndpoint, timeouts: Timeouts): Promise<SMTPCon
         fail(connectError);
         return;
       }
+      // Connected means the last reply was EHLO's (after STARTTLS, the second one).
+      const extensions = contentExtensions(connection.lastServerResponse || '');
       logIn(connection, endpoint.auth).then(() => {
         settled = true;
-        resolve(connection);
+        resolve({ connection, extensions });
       }, fail);
     });
   });
@@ -63,17 +72,17 @@ export function createConnectionPool(
   const idle: Idle[] = [];
   let closed = false;
 
-  function release(connection: SMTPConnection, messages: number): void {
+  function release(session: Session, messages: number): void {
     if (closed || messages >= MESSAGES_PER_CONNECTION) {
-      connection.quit();
+      session.connection.quit();
       return;
     }
     const entry: Idle = {
-      connection,
+      session,
       messages,
       timer: setTimeout(() => {
         take(entry);
-        connection.quit();
+        session.connection.quit();
       }, IDLE_MS),
     };
     entry.timer.unref();
@@ -88,23 +97,23 @@ export function createConnectionPool(
     return true;
   }
 
-  async function run<T>(use: (connection: SMTPConnection) => Promise<T>, reuse: boolean): Promise<T> {
+  async function run<T>(use: (session: Session) => Promise<T>, reuse: boolean): Promise<T> {
     const reused = reuse ? idle.at(-1) : undefined;
     if (reused) take(reused);
-    const connection = reused?.connection ?? (await open(endpoint, timeouts));
+    const session = reused?.session ?? (await open(endpoint, timeouts));
     if (!reused) {
       // A session the server closes while idle leaves the pool at once.
-      connection.once('end', () => {
-        const entry = idle.find((e) => e.connection === connection);
+      session.connection.once('end', () => {
+        const entry = idle.find((e) => e.session === session);
         if (entry) take(entry);
       });
     }
     try {
-      const result = await use(connection);
-      release(connection, (reused?.messages ?? 0) + 1);
+      const result = await use(session);
+      release(session, (reused?.messages ?? 0) + 1);
       return result;
     } catch (error) {
-      connection.close();
+      session.connection.close();
       throw Object.assign(error instanceof Error ? error : new Error(String(error)), {
         reusedSession: !!reused,
       });
@@ -124,7 +133,7 @@ export function createConnectionPool(
       closed = true;
       for (const entry of idle.splice(0)) {
         clearTimeout(entry.timer);
-        entry.connection.quit();
+        entry.session.connection.quit();
       }
     },
   };

@@ -50,6 +50,9 @@ export const errorCodes = [
   'invalid_port',
   'invalid_dkim_key',
   'plaintext_not_confirmed',
+  // message content the server cannot take as it is (RFC 5321 §4.5.3.1.6, RFC 6152)
+  'line_too_long',
+  'eightbitmime_unsupported',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -6,6 +6,8 @@ export interface ReceivedMessage {
   readonly to: readonly string[];
   readonly raw: Buffer;
   readonly messageId: string | undefined;
+  /** What MAIL FROM declared: BODY=8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531). */
+  readonly declared: { readonly body: string | undefined; readonly smtpUtf8: boolean };
 }
 
 /** What the server does with one DATA transfer. */
@@ -38,6 +40,26 @@ export interface TestServerOptions {
   readonly refuseGreeting?: { readonly code: number; readonly message: string };
   /** Refuses STARTTLS as a server without TLS does (smtp-server's own reply; set when starting). */
   readonly disableStartTls?: boolean;
+  readonly hide8BITMIME?: boolean;
+  /**
+   * Refuses with 500, as strict servers do, what SMTP does not allow: a line over 998 octets
+   * (RFC 5321 §4.5.3.1.6), 8-bit body bytes without BODY=8BITMIME (RFC 6152), raw UTF-8 in the
+   * header without SMTPUTF8 (RFC 6531).
+   */
+  readonly strict?: boolean;
+}
+
+/** Why a strict server refuses this message, if it does. */
+function strictRefusal(raw: Buffer, declared: ReceivedMessage['declared']): string | undefined {
+  const text = raw.toString('latin1');
+  if (text.split('\r\n').some((line) => line.length > 998)) return '5.5.2 Line too long';
+  const end = text.indexOf('\r\n\r\n');
+  const eightBit = /[\x80-\xff]/;
+  if (!declared.smtpUtf8 && eightBit.test(text.slice(0, end))) return '5.6.7 UTF-8 header without SMTPUTF8';
+  if (declared.body !== '8bitmime' && !declared.smtpUtf8 && eightBit.test(text.slice(end))) {
+    return '5.6.1 8-bit body without BODY=8BITMIME';
+  }
+  return undefined;
 }
 
 export interface TestServer {
@@ -80,6 +102,7 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
     ...(initial.size ? { size: initial.size } : {}),
     hideSMTPUTF8: initial.hideSMTPUTF8 ?? false,
     ...(initial.disableStartTls ? { disabledCommands: ['STARTTLS'] } : {}),
+    hide8BITMIME: initial.hide8BITMIME ?? false,
     logger: false,
     onConnect(_session, callback) {
       connections++;
@@ -121,15 +144,22 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
           return;
         }
         const raw = Buffer.concat(chunks);
+        const envelope = session.envelope;
+        const declared = { body: envelope.bodyType, smtpUtf8: envelope.smtpUtf8 === true };
+        const refusal = state.options.strict ? strictRefusal(raw, declared) : undefined;
+        if (refusal !== undefined) {
+          callback(smtpError(500, refusal));
+          return;
+        }
         const messageId = /^Message-ID:\s*(<[^>]+>)/im.exec(
           raw.subarray(0, 64 * 1024).toString('latin1'),
         )?.[1];
-        const envelope = session.envelope;
         messages.push({
           from: envelope.mailFrom ? envelope.mailFrom.address : '',
           to: envelope.rcptTo.map((r) => r.address),
           raw: state.options.dropBodies ? Buffer.alloc(0) : raw,
           messageId,
+          declared,
         });
         if (action === 'drop-after-dot') {
           socketOf(session)?.destroy();

@@ -15,9 +15,11 @@ import {
 import type { Timeouts } from '../../smtp/transport-options.ts';
 import { errno, storageError } from '../../files/atomic-file.ts';
 import { rewriteFrom } from '../message/from-rewrite.ts';
+import { fitForTransport, type Downgrade } from '../message/transfer-encoding.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
 import type { QueueStore } from '../store/queue-store.ts';
 import { MessageDamagedError, type StoredBody } from '../store/stored-body.ts';
+import { planContent } from './content-plan.ts';
 
 /** Sessions per account; the service feeds at most this many messages to an account at once. */
 export const CONNECTIONS_PER_ACCOUNT = 5;
@@ -195,6 +197,11 @@ function sendOn(
 
 const SIZE_LIMIT = /larger than allowed (\d+)/;
 
+/** The message cannot go out on this session as it is, and nothing of it was sent. */
+interface Refused {
+  readonly refused: SmtpFailure;
+}
+
 export interface DeliveryAgentDeps {
   readonly accounts: AccountsPort;
   readonly store: QueueStore;
@@ -245,29 +252,35 @@ class SmtpDeliveryAgent implements DeliveryAgent {
     let gate: HandoverGate | undefined;
     try {
       const { pool, endpoint } = await this.poolFor(record.accountId);
-      const envelope = {
-        from: record.envelopeFrom,
-        to: tried.map((r) => r.address),
-        // SIZE= in MAIL FROM lets the server refuse an oversized message before the upload.
-        size: record.sizeBytes,
-      };
-      const info = await pool.withConnection(
-        (connection) => {
-          gate = new HandoverGate(this.bodyOf(record, stored, endpoint), onProgress, async () => {
+      const outcome = await pool.withConnection(
+        async ({ connection, extensions }): Promise<Refused | SMTPConnection.SentMessageInfo> => {
+          const plan = planContent(record, extensions);
+          if (plan.kind === 'refuse') return { refused: plan.failure };
+          const body = await this.bodyOf(record, stored, endpoint, plan.downgrade);
+          if ('refused' in body) return body;
+          gate = new HandoverGate(body.bytes, onProgress, async () => {
             await this.deps.store.markHandedOver(record.id, attempt);
             handedOver = true;
           });
+          const envelope = {
+            from: record.envelopeFrom,
+            to: tried.map((r) => r.address),
+            // SIZE= in MAIL FROM lets the server refuse an oversized message before the upload.
+            size: body.size ?? record.sizeBytes,
+            use8BitMime: plan.use8BitMime,
+          };
           return sendOn(connection, envelope, gate);
         },
         // A session the server closed while idle: nothing of this message reached it.
         (error) =>
           gate?.started !== true && classifySmtpError(error as SmtpErrorLike).responseCode === undefined,
       );
-      const rejected = info.rejectedErrors ?? [];
+      if ('refused' in outcome) return { kind: 'failed', handedOver: false, failure: outcome.refused };
+      const rejected = outcome.rejectedErrors ?? [];
       return {
         kind: 'answered',
-        recipients: recipientResults(tried, info.accepted, rejected, info.response),
-        reply: info.response,
+        recipients: recipientResults(tried, outcome.accepted, rejected, outcome.response),
+        reply: outcome.response,
       };
     } catch (error) {
       if (gate?.localFailure) return { kind: 'failed', handedOver, failure: gate.localFailure };
@@ -333,14 +346,38 @@ class SmtpDeliveryAgent implements DeliveryAgent {
     return entry;
   }
 
-  /** The bytes to send: the stored ones, with the From field of a moved message and a DKIM signature. */
-  private bodyOf(record: QueueRecord, body: StoredBody, endpoint: SmtpEndpoint): AsyncIterable<Buffer> {
+  /**
+   * The bytes to send: the stored ones, with the From field of a moved message, reworked for what
+   * the server cannot take (as a whole, so read first) and a DKIM signature over what goes out.
+   */
+  private async bodyOf(
+    record: QueueRecord,
+    body: StoredBody,
+    endpoint: SmtpEndpoint,
+    downgrade: Downgrade | undefined,
+  ): Promise<{ bytes: AsyncIterable<Buffer>; size?: number } | Refused> {
     // As stored, they need no stream around them: the gate reads them itself.
     const stored = fromStore(body);
-    if (!record.fromField && !endpoint.dkim) return stored;
+    if (!record.fromField && !endpoint.dkim && !downgrade) return { bytes: stored };
     const readable = Readable.from(stored, { objectMode: false });
-    const bytes = record.fromField ? rewriteFrom(readable, record.fromField) : readable;
-    return endpoint.dkim ? new DKIM({ ...endpoint.dkim }).sign(bytes) : bytes;
+    let bytes = record.fromField ? rewriteFrom(readable, record.fromField) : readable;
+    let size: number | undefined;
+    if (downgrade) {
+      try {
+        const fitted = fitForTransport(Buffer.concat(await bytes.toArray()), downgrade);
+        size = fitted.length;
+        bytes = Readable.from([fitted]);
+      } catch (error) {
+        if (error instanceof AppError)
+          return { refused: { class: 'permanent', code: error.code, message: error.message } };
+        if (error instanceof StoredBytesError) return { refused: readFailure(error.cause) };
+        throw error;
+      }
+    }
+    return {
+      bytes: endpoint.dkim ? new DKIM({ ...endpoint.dkim }).sign(bytes) : bytes,
+      ...(size === undefined ? {} : { size }),
+    };
   }
 }
 

@@ -189,5 +189,9 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
     attachmentCount: request.attachments.length,
     onlineMsSpent: 0,
     needsSmtpUtf8: needsSmtpUtf8(addresses),
+    // MailComposer writes 7-bit bodies (quoted-printable or base64) and encoded words; only an
+    // address with a non-ASCII local part stays raw UTF-8 in the header.
+    eightBitBody: false,
+    utf8Header: needsSmtpUtf8([...addresses, ...(replyTo ? [replyTo.address] : [])]),
   });
 }

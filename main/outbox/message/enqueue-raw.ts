@@ -9,6 +9,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { domainOf, parseMailbox } from '../../mail/address.ts';
 import { saveOrRollBack } from './commit-message.ts';
 import { needsSmtpUtf8, newQueueId, NON_ASCII, randomHex } from './compose-message.ts';
+import { AS_IS, contentNeeds, fitForTransport } from './transfer-encoding.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
 import { boundedRecord } from '../store/record-bounds.ts';
 import type { QueueStore } from '../store/queue-store.ts';
@@ -232,7 +233,8 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
   }
   const kept = fields.filter((f) => f.name !== 'bcc').map((f) => f.raw);
   const head = [...kept, ...added.map((line) => Buffer.from(line, 'utf8').toString('latin1'))];
-  const stored = Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`, 'latin1');
+  // Lines over 998 octets would be refused by the server for good: re-encoded now, once.
+  const stored = fitForTransport(Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`, 'latin1'), AS_IS);
 
   const limit = messageSizeLimit(account);
   if (limit !== undefined && stored.length > limit) {
@@ -261,6 +263,7 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
     attachmentCount: 0,
     onlineMsSpent: 0,
     needsSmtpUtf8: needsSmtpUtf8([envelopeFrom, ...recipients.map((r) => r.address)]),
+    ...contentNeeds(stored),
   });
   await saveOrRollBack(context.store, record);
   return record;

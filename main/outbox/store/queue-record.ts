@@ -54,6 +54,13 @@ export const queueRecord = z.object({
   lastTriedAt: storedTime.optional(),
   /** Some address has a non-ASCII local part, so the server must offer SMTPUTF8. */
   needsSmtpUtf8: z.boolean(),
+  /**
+   * What the stored bytes need, read from them at enqueue (RFC 6152, RFC 6532): 8-bit bytes in the
+   * body, raw UTF-8 in the header section. Absent in records written before it existed: delivery
+   * then reads the bytes to find out.
+   */
+  eightBitBody: z.boolean().optional(),
+  utf8Header: z.boolean().optional(),
   /** Replaces the stored message's From field as it goes out: it moved to another account. */
   fromField: z.string().max(4096).optional(),
   /** The stored bytes' size, when the From field makes what goes out (`sizeBytes`) differ. */
@@ -85,6 +92,8 @@ export function toQueueItem(record: QueueRecord, state: QueueState = record.stat
     onlineMsSpent,
     lastTriedAt,
     needsSmtpUtf8,
+    eightBitBody,
+    utf8Header,
     fromField,
     storedSizeBytes,
     bodySha256,

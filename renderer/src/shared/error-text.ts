@@ -43,6 +43,8 @@ const WORDS: Record<ErrorCode, string> = {
   invalid_port: 'This is not a valid port.',
   invalid_dkim_key: 'This is not a valid DKIM private key.',
   plaintext_not_confirmed: 'Confirm that this account may send without encryption.',
+  line_too_long: 'A line of the message is too long to send.',
+  eightbitmime_unsupported: 'The server cannot handle this 8-bit message.',
 };
 
 export function errorWords(code: ErrorCode): string {
