@@ -71,6 +71,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   invalid_port: EXIT.usage,
   invalid_dkim_key: EXIT.dataErr,
   plaintext_not_confirmed: EXIT.usage,
+  duplicate_header: EXIT.dataErr,
+  text_not_utf8: EXIT.dataErr,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

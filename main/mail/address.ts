@@ -55,3 +55,12 @@ export function assertAddress(address: string, field: string): void {
 export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
+
+// POSIX's portable user name characters (IEEE Std 1003.1, 3.437), not starting with a hyphen; 32 is
+// useradd's limit. Enough for what cron and scripts address: root, www-data, backup.
+const LOCAL_USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/;
+
+/** A user name of this machine with no domain (`root`), as cron and mail(1) address mail. */
+export function isLocalUserName(text: string): boolean {
+  return LOCAL_USER.test(text);
+}

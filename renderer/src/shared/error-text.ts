@@ -43,6 +43,8 @@ const WORDS: Record<ErrorCode, string> = {
   invalid_port: 'This is not a valid port.',
   invalid_dkim_key: 'This is not a valid DKIM private key.',
   plaintext_not_confirmed: 'Confirm that this account may send without encryption.',
+  duplicate_header: 'The message has a header field twice that may appear only once.',
+  text_not_utf8: 'The text is not in UTF-8; say which character set it is in.',
 };
 
 export function errorWords(code: ErrorCode): string {
