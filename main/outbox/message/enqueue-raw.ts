@@ -6,7 +6,7 @@ import type { RecipientStatus } from '../../../preload/contract/outbox.ts';
 import { HEADER_UNSAFE, MAX_LINE_LENGTH } from '../../../preload/contract/primitives.ts';
 import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { domainOf, isLocalUserName, parseMailbox } from '../../mail/address.ts';
+import { assertMailboxList, domainOf, isLocalUserName, parseMailbox } from '../../mail/address.ts';
 import { saveOrRollBack } from './commit-message.ts';
 import { needsSmtpUtf8, newQueueId, NON_ASCII, randomHex } from './compose-message.ts';
 import { headerRecipients, localRecipient, unqualifiedSender } from './local-mail.ts';
@@ -223,7 +223,13 @@ function envelopeRecipients(fields: readonly HeaderField[], input: RawMessageInp
       kinds.set(address.toLowerCase(), kind);
     }
   }
-  const fromHeaders = (['to', 'cc', 'bcc'] as const).flatMap((kind) => addressesIn(fields, resent + kind));
+  const sources = ['to', 'cc', 'bcc'].map((kind) => resent + kind);
+  if (input.recipientsFromHeaders) {
+    for (const f of fields.filter((f) => sources.includes(f.name))) {
+      assertMailboxList(f.value, f.raw.slice(0, f.name.length));
+    }
+  }
+  const fromHeaders = sources.flatMap((name) => addressesIn(fields, name));
   const wanted = [...(input.recipientsFromHeaders ? fromHeaders : []), ...input.recipients];
   const recipients: RecipientStatus[] = [];
   for (const [i, text] of wanted.entries()) {

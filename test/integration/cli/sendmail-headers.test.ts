@@ -1,46 +1,17 @@
 import { spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leftoverFiles, loggedEntries } from '../../support/queue-on-disk.ts';
-import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
-import { addLocalAccount, BIN, makeHome, NODE, runCli, type CliResult } from './run-cli.ts';
+import { describe, expect, it } from 'vitest';
+import { leftoverFiles } from '../../support/queue-on-disk.ts';
+import { deliverOne, refusal, useCliHomes } from './cli-homes.ts';
+import { BIN, NODE, runCli, type CliResult } from './run-cli.ts';
 
-let server: TestServer;
-/** A data folder whose mail is delivered, and one where every case must be refused. */
-let home: string;
-let refusing: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  [home, refusing] = await Promise.all([makeHome(), makeHome()]);
-  await addLocalAccount(home, 'Personal', 'me@example.org', server.port);
-  // Never contacted: nothing may be queued there.
-  await addLocalAccount(refusing, 'Main', 'me@example.org', 9);
-});
-afterAll(async () => {
-  await server.close();
-  await Promise.all([home, refusing].map((dir) => fsp.rm(dir, { recursive: true, force: true })));
-});
+const homes = useCliHomes();
 
 /** Queues `input` with `outbox sendmail args`, delivers it and returns the bytes and envelope received. */
 async function deliver(args: readonly string[], input: string) {
-  const before = server.messages.length;
-  const queued = await runCli(home, ['sendmail', ...args], input);
-  expect(queued.stderr).toBe('');
-  expect(queued.code).toBe(0);
-  expect((await runCli(home, ['queue', 'flush', '--wait'])).code).toBe(0);
-  const received = server.messages.slice(before);
-  expect(received).toHaveLength(1);
-  const [message] = received;
-  if (!message) throw new Error('nothing was received');
+  const message = await deliverOne(homes, ['sendmail', ...args], input);
   return { to: message.to, raw: message.raw.toString('latin1') };
 }
-
-/** The one line on stderr, after checking there is exactly one. */
-const oneLine = (result: CliResult) => {
-  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-  return result.stderr.trim();
-};
 
 describe('sendmail header edge cases that are delivered', () => {
   it('an empty Message-ID is replaced, not kept beside a new one', async () => {
@@ -99,11 +70,10 @@ describe('sendmail header edge cases that are refused, nothing queued', () => {
       message: /Header line 1 holds a carriage return/,
     },
   ])('$name', async ({ input, code, message }) => {
-    const result = await runCli(refusing, ['sendmail', 'ann@example.net'], input);
+    const result = await runCli(homes.refusing, ['sendmail', 'ann@example.net'], input);
     expect(result.code).toBe(code);
-    expect(oneLine(result)).toMatch(message);
-    expect(await loggedEntries(refusing)).toEqual([]);
-    expect(await leftoverFiles(refusing)).toEqual([]);
+    expect(await refusal(homes, result)).toMatch(message);
+    expect(await leftoverFiles(homes.refusing)).toEqual([]);
   });
 
   it('a directory on stdin (`outbox sendmail < /`) exits 66 with one line, not "empty message"', async () => {
@@ -111,7 +81,7 @@ describe('sendmail header edge cases that are refused, nothing queued', () => {
     try {
       const result = await new Promise<CliResult>((resolve, reject) => {
         const child = spawn(NODE, [BIN, 'sendmail', 'ann@example.net'], {
-          env: { ...process.env, OUTBOX_HOME: refusing },
+          env: { ...process.env, OUTBOX_HOME: homes.refusing },
           stdio: [dir.fd, 'pipe', 'pipe'],
         });
         let stdout = '';
@@ -124,10 +94,11 @@ describe('sendmail header edge cases that are refused, nothing queued', () => {
         });
       });
       expect(result.code).toBe(66);
-      expect(oneLine(result)).toBe('outbox: cannot read the message from stdin: it is a directory');
+      expect(await refusal(homes, result)).toBe(
+        'outbox: cannot read the message from stdin: it is a directory',
+      );
     } finally {
       await dir.close();
     }
-    expect(await loggedEntries(refusing)).toEqual([]);
   });
 });
