@@ -300,6 +300,9 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
   // one written (cron's "(Cron Daemon)"), else -F's, else the account's.
   const name = local?.name || fullName || account.displayName;
   const ownFrom = fromLine(name, account.fromAddress);
+  if (ownFrom.length > MAX_LINE_LENGTH) {
+    throw bad(`The From field would be longer than ${MAX_LINE_LENGTH} characters: give a shorter name.`);
+  }
   const ownDisplay = name ? `${name} <${account.fromAddress}>` : account.fromAddress;
   const fromDisplay = fromMailbox && fromField ? fromField.value : ownDisplay;
   if (!fromField) added.push(ownFrom);

@@ -122,4 +122,11 @@ describe("cron's own mail (MAILTO unset): unqualified From and recipient", () =>
     );
     expect((await runCli(home, ['queue', 'list'])).stdout).toBe('');
   });
+
+  it('a -F name too long for the From line is refused, not sent as an overlong header line', async () => {
+    const result = await runCli(home, ['sendmail', '-F', 'n'.repeat(1000), 'root'], 'Subject: x\n\ny\n');
+    expect(result.code).toBe(65);
+    expect(result.stderr).toMatch(/^outbox: The From field would be longer than 998 characters/);
+    expect((await runCli(home, ['queue', 'list'])).stdout).toBe('');
+  });
 });
