@@ -5,6 +5,7 @@ import type { AccountsService } from '../accounts/accounts-service.ts';
 import { buildCore } from '../app/build-core.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { Outbox } from '../outbox/create-outbox.ts';
+import type { AppSettingsService } from '../settings/app-settings.ts';
 import { SETTINGS_FILE } from '../settings/settings-file.ts';
 import type { CliIo } from './cli-io.ts';
 import { logLines } from './cli-log.ts';
@@ -14,6 +15,7 @@ import { CliError, EXIT } from './exit-codes.ts';
 export interface CliCore {
   readonly dataDir: string;
   readonly accounts: AccountsService;
+  readonly settings: AppSettingsService;
   readonly outbox: Outbox;
   /** Runs `task` without printing the core's warnings, for a step whose warnings mean nothing here. */
   withoutWarnings<T>(task: () => Promise<T>): Promise<T>;
@@ -64,7 +66,7 @@ export function openCore(io: CliIo): CliCore {
     settings.get();
     accounts.service.list();
   });
-  return { dataDir, accounts: accounts.service, outbox, withoutWarnings: log.withoutWarnings };
+  return { dataDir, accounts: accounts.service, settings, outbox, withoutWarnings: log.withoutWarnings };
 }
 
 /** A read of the settings file; whatever stops it (damage, a newer format, no access) is a configuration error. */

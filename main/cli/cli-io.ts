@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT } from './exit-codes.ts';
 
@@ -11,6 +12,27 @@ export interface CliIo {
 
 export function print(io: CliIo, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/**
+ * The process's stdin. Node hands a process whose stdin is a directory (`outbox sendmail < /`) an
+ * empty stream, which would pass for empty input; read through the descriptor, it fails as it should.
+ */
+export function processStdin(): Readable {
+  let directory = false;
+  try {
+    directory = fs.fstatSync(0).isDirectory();
+  } catch {
+    // No descriptor 0 at all: Node's own stream is what there is.
+  }
+  return directory ? fs.createReadStream('', { fd: 0, autoClose: false }) : process.stdin;
+}
+
+/** Why input could not be read, for the rest of a one-line error. */
+export function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EISDIR') return 'it is a directory';
+  return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
 }
 
 export async function readAll(stream: Readable): Promise<Buffer> {

@@ -73,6 +73,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   plaintext_not_confirmed: EXIT.usage,
   line_too_long: EXIT.dataErr,
   eightbitmime_unsupported: EXIT.dataErr,
+  duplicate_header: EXIT.dataErr,
+  text_not_utf8: EXIT.dataErr,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

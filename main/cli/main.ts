@@ -1,5 +1,5 @@
 import { accountsCommand } from './accounts-commands.ts';
-import { groupHelp, type CliIo } from './cli-io.ts';
+import { groupHelp, processStdin, type CliIo } from './cli-io.ts';
 import { describeFailure, usageError } from './exit-codes.ts';
 import { queueCommand } from './queue-commands.ts';
 import { sendCommand } from './send-command.ts';
@@ -72,7 +72,7 @@ function exitOnStrayError(stderr: NodeJS.WritableStream): void {
 export async function main(): Promise<void> {
   exitOnStrayError(process.stderr);
   const code = await runCli(
-    { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env },
+    { stdin: processStdin(), stdout: process.stdout, stderr: process.stderr, env: process.env },
     process.argv.slice(2),
   );
   // exitCode, not exit(): stdout may still be flushing into a pipe.

@@ -5,10 +5,11 @@ import { parseCommand, expectPositionals } from './cli-args.ts';
 import { findAccount, openCore } from './cli-core.ts';
 import { print, readAll, type CliIo } from './cli-io.ts';
 import { CliError, EXIT, usageError } from './exit-codes.ts';
+import { decodeText } from './text-input.ts';
 
 export const SEND_HELP = `Usage: outbox send [--account NAME|ID] --to ADDR [--to ADDR]… [--cc ADDR]… [--bcc ADDR]…
                    --subject TEXT (--text TEXT | --text-file FILE) [--html-file FILE]
-                   [--attach PATH]… [--at TIME]
+                   [--charset NAME] [--attach PATH]… [--at TIME]
 
 Queues a message and prints its queue id. It is delivered by the app, or by "outbox queue flush".
 
@@ -18,6 +19,8 @@ Queues a message and prints its queue id. It is delivered by the app, or by "out
   --text TEXT        the plain-text body
   --text-file FILE   read the plain-text body from FILE ("-" for stdin)
   --html-file FILE   read an HTML body from FILE
+  --charset NAME     the character set of those files (default: they must be UTF-8), e.g.
+                     iso-8859-15, windows-1252, shift_jis; the message is sent as UTF-8
   --attach PATH      attach a file; repeatable
   --at TIME          send later, at an ISO 8601 time: 2026-12-01T08:00 (local time), or with
                      seconds and an offset, 2026-12-01T08:00:00+01:00 or 2026-12-01T07:00Z
@@ -32,6 +35,7 @@ const OPTIONS = {
   text: { type: 'string' },
   'text-file': { type: 'string' },
   'html-file': { type: 'string' },
+  charset: { type: 'string' },
   attach: { type: 'string', multiple: true },
   at: { type: 'string' },
 } as const;
@@ -66,12 +70,19 @@ function sendAtOption(value: string): string {
   return at.toISOString();
 }
 
-async function readBody(io: CliIo, file: string): Promise<string> {
+async function readBody(
+  io: CliIo,
+  option: string,
+  file: string,
+  charset: string | undefined,
+): Promise<string> {
+  let bytes: Buffer;
   try {
-    return file === '-' ? (await readAll(io.stdin)).toString('utf8') : await fsp.readFile(file, 'utf8');
+    bytes = file === '-' ? await readAll(io.stdin) : await fsp.readFile(file);
   } catch {
     throw new CliError(EXIT.noInput, `cannot read ${file}`);
   }
+  return decodeText(bytes, `${option} ${file}`, charset);
 }
 
 export async function sendCommand(io: CliIo, args: readonly string[]): Promise<number> {
@@ -86,8 +97,11 @@ export async function sendCommand(io: CliIo, args: readonly string[]): Promise<n
     throw usageError('give --text or --text-file, not both');
   }
   const sendAt = values.at === undefined ? undefined : sendAtOption(values.at);
-  const text = values['text-file'] === undefined ? values.text : await readBody(io, values['text-file']);
-  const html = values['html-file'] === undefined ? undefined : await readBody(io, values['html-file']);
+  const { charset } = values;
+  const textFile = values['text-file'];
+  const htmlFile = values['html-file'];
+  const text = textFile === undefined ? values.text : await readBody(io, '--text-file', textFile, charset);
+  const html = htmlFile === undefined ? undefined : await readBody(io, '--html-file', htmlFile, charset);
 
   const core = openCore(io);
   const account = findAccount(core.accounts, values.account);

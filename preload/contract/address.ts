@@ -96,3 +96,19 @@ export function normalAddress(address: string): string | undefined {
   const parts = addressParts(address);
   return parts && `${parts.local}@${parts.domain}`;
 }
+
+// RFC 5322 §3.4 name-addr: a display name (a quoted string, or words without brackets or quotes), then
+// the address in angle brackets.
+const NAME_ADDR = /^(?:"(?:[^"\\]|\\.)*"|[^<>"]*)\s*<([^<>]*)>$/;
+
+/**
+ * The address of one mailbox as typed, `addr` or `Name <addr>`, or undefined when the text is
+ * neither. `a b@example.org` is neither: parsers take "a" as a display name and send to
+ * b@example.org, an address nobody typed alone; a name goes before the address in angle brackets.
+ */
+export function mailboxAddressText(text: string): string | undefined {
+  const typed = text.trim();
+  const named = NAME_ADDR.exec(typed);
+  if (named) return named[1]?.trim();
+  return /[\s<>"]/.test(typed) || typed === '' ? undefined : typed;
+}

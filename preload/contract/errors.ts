@@ -26,6 +26,8 @@ export const errorCodes = [
   'queue_corrupt',
   'message_damaged',
   'storage_failed',
+  'duplicate_header',
+  'text_not_utf8',
   // delivery and connection
   'auth_failed',
   'auth_required',

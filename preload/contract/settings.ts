@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidAddress, MAX_ADDRESS_OCTETS } from './address.ts';
 
 export const appSettings = z.object({
   /** Seconds a sent message waits before its first attempt, so it can be taken back. 0 turns undo off. */
@@ -14,6 +15,16 @@ export const appSettings = z.object({
   notifications: z.boolean().default(true),
   /** For unattended use: resend messages whose delivery is unconfirmed instead of asking. */
   autoResendUnconfirmed: z.boolean().default(false),
+  /**
+   * Where mail to a local user name goes (`outbox sendmail root`, cron without MAILTO), as msmtp's
+   * aliases send it. Empty: the default account's own address.
+   */
+  localMailAddress: z
+    .string()
+    .trim()
+    .max(MAX_ADDRESS_OCTETS)
+    .refine((s) => s === '' || isValidAddress(s), 'must be an e-mail address like you@example.org, or empty')
+    .default(''),
 });
 export type AppSettings = z.infer<typeof appSettings>;
 

@@ -45,6 +45,8 @@ const WORDS: Record<ErrorCode, string> = {
   plaintext_not_confirmed: 'Confirm that this account may send without encryption.',
   line_too_long: 'A line of the message is too long to send.',
   eightbitmime_unsupported: 'The server cannot handle this 8-bit message.',
+  duplicate_header: 'The message has a header field twice that may appear only once.',
+  text_not_utf8: 'The text is not in UTF-8; say which character set it is in.',
 };
 
 export function errorWords(code: ErrorCode): string {

@@ -34,6 +34,7 @@ describe('the IPC router', () => {
       sentRetentionDays: 90,
       notifications: true,
       autoResendUnconfirmed: false,
+      localMailAddress: '',
     };
     await expect(router.dispatch('settings:update', { undoSeconds: 3 }, ours)).resolves.toEqual({
       ok: true,

@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { assertAddress, domainOf, parseMailbox } from '../../../main/mail/address.ts';
-import { isDnsLabels, isValidAddress, normalAddress } from '../../../preload/contract/address.ts';
+import { assertAddress, assertMailboxList, domainOf, parseMailbox } from '../../../main/mail/address.ts';
+import {
+  isDnsLabels,
+  isValidAddress,
+  mailboxAddressText,
+  normalAddress,
+} from '../../../preload/contract/address.ts';
 import { isValidRecipient } from '../../../renderer/src/features/compose/recipients.ts';
 
 const local64 = 'l'.repeat(64);
@@ -169,5 +174,42 @@ describe('DNS labels (host names, DKIM selectors)', () => {
     ['x'.repeat(64), false],
   ])('%s: %s', (text, valid) => {
     expect(isDnsLabels(text)).toBe(valid);
+  });
+});
+
+describe('a space before a bare address (issue 14, defect 19)', () => {
+  test('`a b@example.test` is refused by every door, not sent to b@example.test as "a"', () => {
+    expect(mailboxAddressText('a b@example.test')).toBeUndefined();
+    expect(() => parseMailbox('a b@example.test', 'to.0')).toThrow(
+      expect.objectContaining({
+        code: 'invalid_address',
+        message: 'to.0: "a b@example.test" is not one e-mail address: write a name as Name <address>.',
+      }),
+    );
+    expect(isValidRecipient('a b@example.test')).toBe(false);
+    expect(() => {
+      assertMailboxList('ann@example.net, a b@example.test', 'To');
+    }).toThrow(expect.objectContaining({ code: 'invalid_address', field: 'To' }));
+  });
+
+  test.each([
+    ['a@example.test', 'a@example.test'],
+    ['  Name <a@example.test> ', 'a@example.test'],
+    ['"Lee, \\"Ann\\"" <a@example.test>', 'a@example.test'],
+    ['<a@example.test>', 'a@example.test'],
+  ])('%j is one mailbox typed as %j', (text, address) => {
+    expect(mailboxAddressText(text)).toBe(address);
+  });
+
+  test.each([
+    'Ann <ann@example.net>, "Lee, Bo" <bo@example.net>',
+    'ann@example.net (Ann at work), bo@example.net',
+    'undisclosed-recipients:;',
+    'team: ann@example.net, bo@example.net;, cy@example.net',
+    '=?utf-8?q?Zo=C3=AB?= <zoe@example.net>',
+  ])('the address list %j has only mailboxes', (value) => {
+    expect(() => {
+      assertMailboxList(value, 'To');
+    }).not.toThrow();
   });
 });

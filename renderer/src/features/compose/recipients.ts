@@ -1,12 +1,9 @@
-import { isValidAddress } from '../../../../preload/contract/address.ts';
+import { isValidAddress, mailboxAddressText } from '../../../../preload/contract/address.ts';
 
-const NAMED = /^(?:"[^"]*"|[^<>"]*)\s*<([^<>]+)>$/;
-
-/** `a@example.org` or `Ann <a@example.org>`, the address checked by the rule main enqueues by. */
+/** `a@example.org` or `Ann <a@example.org>`, checked by the rules main enqueues by. */
 export function isValidRecipient(text: string): boolean {
-  const trimmed = text.trim();
-  const named = NAMED.exec(trimmed);
-  return isValidAddress(named?.[1] ?? trimmed);
+  const address = mailboxAddressText(text);
+  return address !== undefined && isValidAddress(address);
 }
 
 /** Splits pasted text at commas, semicolons and line breaks, except inside quotes or angle brackets. */

@@ -23,6 +23,8 @@ const NUMBERS: readonly { key: NumberKey; label: string; hint: string }[] = [
   { key: 'sentRetentionDays', label: 'Keep the sent log for (days)', hint: 'Older entries are removed.' },
 ];
 
+const LOCAL_MAIL = 'localMailAddress';
+
 const BOOLEANS: readonly { key: BooleanKey; label: string }[] = [
   { key: 'notifications', label: 'Show notifications when a message is sent or fails' },
   { key: 'autoResendUnconfirmed', label: 'Resend unconfirmed messages without asking (may deliver twice)' },
@@ -31,6 +33,7 @@ const BOOLEANS: readonly { key: BooleanKey; label: string }[] = [
 export function SettingsScreen() {
   const [settings, setSettings] = useState<AppSettings>();
   const [numbers, setNumbers] = useState<Record<NumberKey, string>>();
+  const [localMail, setLocalMail] = useState('');
   const [error, setError] = useState<ErrorInfo>();
   const [saved, setSaved] = useState(false);
 
@@ -41,6 +44,7 @@ export function SettingsScreen() {
       retryLifetimeHours: String(value.retryLifetimeHours),
       sentRetentionDays: String(value.sentRetentionDays),
     });
+    setLocalMail(value.localMailAddress);
   }
 
   useEffect(() => {
@@ -76,6 +80,7 @@ export function SettingsScreen() {
               undoSeconds: Number(numbers.undoSeconds),
               retryLifetimeHours: Number(numbers.retryLifetimeHours),
               sentRetentionDays: Number(numbers.sentRetentionDays),
+              localMailAddress: localMail,
             });
           }}
         >
@@ -93,6 +98,17 @@ export function SettingsScreen() {
               }}
             />
           ))}
+          <TextField
+            label="Address for local mail"
+            type="email"
+            hint="Where mail to a user of this computer goes (cron's mail to root, via outbox sendmail). Empty: the default account's address."
+            value={localMail}
+            error={isAboutField(error, LOCAL_MAIL) ? error : undefined}
+            onChange={(value) => {
+              setLocalMail(value);
+              setSaved(false);
+            }}
+          />
           {BOOLEANS.map(({ key, label }) => (
             <label key={key} className="inline-check">
               <input
@@ -115,7 +131,9 @@ export function SettingsScreen() {
           </div>
         </form>
       ) : null}
-      {error && !NUMBERS.some(({ key }) => isAboutField(error, key)) ? <ErrorMessage error={error} /> : null}
+      {error && ![...NUMBERS.map(({ key }) => key), LOCAL_MAIL].some((key) => isAboutField(error, key)) ? (
+        <ErrorMessage error={error} />
+      ) : null}
     </Screen>
   );
 }
