@@ -1,5 +1,5 @@
 import { patchOf } from '../../../preload/contract/primitives.ts';
-import { accountInput, type Account } from '../../../preload/contract/accounts.ts';
+import { accountInput, type Account, type AccountInputDraft } from '../../../preload/contract/accounts.ts';
 import type { AccountPatch } from '../../accounts/account-store.ts';
 import { domainOf } from '../../mail/address.ts';
 import { expectPositionals, parseCommand } from '../cli-args.ts';
@@ -28,9 +28,11 @@ The saved password was given for one server and user name: changing --host, --po
 or --user forgets it (say so with --password-stdin, or set it again with "accounts set-password").
 `;
 
+type AliasDraft = NonNullable<AccountInputDraft['aliases']>[number];
+
 /** The account's aliases as given, keeping the signatures of those it already had. */
-function withSignatures(given: Account['aliases'] | undefined, current: Account) {
-  return given?.map((alias) => {
+function withSignatures(given: readonly AliasDraft[], current: Account): AliasDraft[] {
+  return given.map((alias) => {
     const kept = current.aliases.find((a) => a.address.toLowerCase() === alias.address.toLowerCase());
     return kept ? { ...kept, ...alias } : alias;
   });
@@ -49,7 +51,7 @@ export async function editCommand(io: CliIo, args: readonly string[]): Promise<n
   const account = findAccount(core.accounts, name);
   const parsed = patchOf(accountInput).safeParse({
     ...fields,
-    ...(aliases ? { aliases: withSignatures(aliases as Account['aliases'], account) } : {}),
+    ...(aliases ? { aliases: withSignatures(aliases, account) } : {}),
     ...(dkim
       ? {
           dkim: {

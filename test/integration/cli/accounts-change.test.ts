@@ -156,10 +156,16 @@ describe('accounts edit', () => {
       '--name',
       'Ann Other',
       '--no-password',
+      '--alias',
+      'Help <help@example.org>',
     ]);
     expect(renamed.stderr).toBe('');
     expect(renamed.code).toBe(0);
-    expect(await accountNamed('Moved')).toMatchObject({ displayName: 'Ann Other', port: plainOpen.port });
+    expect(await accountNamed('Moved')).toMatchObject({
+      displayName: 'Ann Other',
+      port: plainOpen.port,
+      aliases: ['Help <help@example.org>'],
+    });
 
     const queued = await runCli(home, [
       ...['send', '--account', 'Moved', '--to', 'bob@example.net'],
