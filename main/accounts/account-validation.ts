@@ -1,15 +1,16 @@
-import net from 'node:net';
-import { asciiHostName } from '../../preload/contract/address.ts';
+import { serverHost } from '../../preload/contract/address.ts';
 import { AppError } from '../errors/app-error.ts';
 
-/** True for a host name (IDN allowed) or an IPv4/IPv6 literal. */
+/** True for a host name (IDN allowed) or an IPv4/IPv6 literal: the contract's rule. */
 export function isValidHost(host: string): boolean {
-  return net.isIP(host) !== 0 || asciiHostName(host) !== undefined;
+  return serverHost(host) !== undefined;
 }
 
 export function assertHost(host: string, field = 'host'): void {
   if (!isValidHost(host)) {
-    throw new AppError('invalid_host', `"${host}" is not a valid host name or IP address.`, { field });
+    throw new AppError('invalid_host', `${JSON.stringify(host)} is not a valid host name or IP address.`, {
+      field,
+    });
   }
 }
 

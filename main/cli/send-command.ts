@@ -7,13 +7,14 @@ import { print, readAll, type CliIo } from './cli-io.ts';
 import { CliError, EXIT, usageError } from './exit-codes.ts';
 import { decodeText } from './text-input.ts';
 
-export const SEND_HELP = `Usage: outbox send [--account NAME|ID] --to ADDR [--to ADDR]… [--cc ADDR]… [--bcc ADDR]…
+export const SEND_HELP = `Usage: outbox send [--account NAME|ID] [--from ADDR] --to ADDR [--to ADDR]… [--cc ADDR]… [--bcc ADDR]…
                    --subject TEXT (--text TEXT | --text-file FILE) [--html-file FILE]
                    [--charset NAME] [--attach PATH]… [--at TIME]
 
 Queues a message and prints its queue id. It is delivered by the app, or by "outbox queue flush".
 
   --account NAME|ID  the account's label, id or address (default: the default account)
+  --from ADDR        send as one of the account's aliases (or its own address), "Name <addr>" or addr
   --to, --cc, --bcc  a recipient, "ann@example.org" or "Ann <ann@example.org>"; repeatable
   --subject TEXT     the subject
   --text TEXT        the plain-text body
@@ -28,6 +29,7 @@ Queues a message and prints its queue id. It is delivered by the app, or by "out
 
 const OPTIONS = {
   account: { type: 'string' },
+  from: { type: 'string' },
   to: { type: 'string', multiple: true },
   cc: { type: 'string', multiple: true },
   bcc: { type: 'string', multiple: true },
@@ -107,6 +109,8 @@ export async function sendCommand(io: CliIo, args: readonly string[]): Promise<n
   const account = findAccount(core.accounts, values.account);
   const request: ComposeInput = {
     accountId: account.id,
+    // Checked against the account's own address and aliases as the app's From menu is.
+    ...(values.from === undefined ? {} : { from: values.from }),
     to: values.to ?? [],
     cc: values.cc ?? [],
     bcc: values.bcc ?? [],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serverHost } from './address.ts';
 import { bridgeError } from './outbox.ts';
 import { headerText, id, isoTime } from './primitives.ts';
 
@@ -18,13 +19,28 @@ export const alias = z.object({
   signatureHtml: z.string().max(50_000).default(''),
 });
 
+/** A server's host: refused with invalid_host at every door, and passed on in the form to store. */
+const hostField = z
+  .string()
+  .max(253)
+  .transform((text, context) => {
+    const host = serverHost(text);
+    if (host !== undefined) return host;
+    context.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(text)} is not a valid host name or IP address`,
+      params: { code: 'invalid_host' },
+    });
+    return z.NEVER;
+  });
+
 /** Everything a person edits about an account. Never a password: that goes to the keychain, write-only. */
 export const accountInput = z.object({
   label: headerText(100).pipe(z.string().trim().min(1, 'must not be empty')),
   displayName: headerText(200).default(''),
   fromAddress: headerText(320),
   replyTo: headerText(320).optional(),
-  host: z.string().max(253),
+  host: hostField,
   port: z.number().int(),
   security: securityMode,
   /** Sending without TLS must be confirmed per account and stays visible in the UI. */
@@ -47,6 +63,8 @@ export type AccountInput = z.infer<typeof accountInput>;
 export type AccountInputDraft = z.input<typeof accountInput>;
 
 export const account = accountInput.extend({
+  // As saved: an account from an older version is still listed, so it can be fixed or removed.
+  host: z.string(),
   id,
   isDefault: z.boolean(),
   hasPassword: z.boolean(),

@@ -28,8 +28,10 @@ export const MAX_ADDRESS_OCTETS = 254;
 
 // RFC 5322 §3.2.3 atext, plus any non-ASCII character but controls and spaces (RFC 6531 §3.3).
 const ATOM = /^(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|(?![\p{Cc}\p{Z}])[^\0-\x7f])+$/u;
-// What a domain may hold before IDNA: ASCII letter-digit-hyphen and dots, or non-ASCII text.
-const DOMAIN_TEXT = /^(?:[A-Za-z0-9.-]|[^\0-\x7f])+$/u;
+// What a domain may hold before IDNA: ASCII letter-digit-hyphen and dots, or non-ASCII text but
+// controls, format characters and spaces, which IDNA would drop or map unseen (a zero-width space
+// or a soft hyphen makes a name that reads as one host and connects to another).
+const DOMAIN_TEXT = /^(?:[A-Za-z0-9.-]|(?![\p{Cc}\p{Cf}\p{Z}])[^\0-\x7f])+$/u;
 const ASCII = /^[\0-\x7f]*$/;
 
 const octets = (text: string) => new TextEncoder().encode(text).length;
@@ -55,6 +57,30 @@ export function asciiHostName(name: string): string | undefined {
   const labels = ascii.split('.');
   if (/^\d+$/.test(labels.at(-1) ?? '')) return undefined;
   return isDnsLabels(ascii) ? ascii : undefined;
+}
+
+// RFC 791 dotted-quad, each part 0-255 without leading zeros (which some parsers read as octal).
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** An IPv6 literal without brackets (RFC 4291 §2.2). The URL parser judges it, after only hex, colons and dots. */
+function isIpv6(text: string): boolean {
+  if (!/^[0-9A-Fa-f:.]+$/.test(text) || !text.includes(':')) return false;
+  try {
+    new URL(`http://[${text}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An SMTP server's host as it is stored and connected to: a host name in ASCII (IDNA A-labels, lower
+ * case) or an IP address; undefined for anything else. Every character is checked before IDNA or
+ * the URL parser see it, since both drop tabs and line breaks silently.
+ */
+export function serverHost(text: string): string | undefined {
+  if (IPV4.test(text) || isIpv6(text)) return text;
+  return asciiHostName(text);
 }
 
 /**

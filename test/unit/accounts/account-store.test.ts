@@ -120,10 +120,7 @@ describe('creating and editing accounts', () => {
 
 describe('bad input leaves the stored account as it was', () => {
   const cases: [string, Partial<AccountInputDraft>, string, string][] = [
-    ['a host with a space', { host: 'smtp example.com' }, 'invalid_host', 'host'],
-    ['a host with a port in it', { host: 'smtp.example.com:587' }, 'invalid_host', 'host'],
-    ['a URL for a host', { host: 'smtps://smtp.example.com' }, 'invalid_host', 'host'],
-    ['an impossible IPv4 address', { host: '300.1.1.1' }, 'invalid_host', 'host'],
+    // A bad host is refused by the contract's schema: see accounts-handlers.test.ts.
     ['port 0', { port: 0 }, 'invalid_port', 'port'],
     ['port 65536', { port: 65_536 }, 'invalid_port', 'port'],
     ['a negative port', { port: -25 }, 'invalid_port', 'port'],

@@ -30,6 +30,15 @@ describe('host names', () => {
     `${'abcdefghi.'.repeat(26)}com`,
     'smtp_relay.example.com',
     '[::1]',
+    '127.0.0.1\r\nx',
+    'smtp.example.com\n',
+    '\tsmtp.example.com',
+    'smtp.exa\u200bmple.com',
+    'smtp.exa\u00admple.com',
+    'smtp.exa\u00a0mple.com',
+    'smtp.exa\u0085mple.com',
+    '::1\n',
+    '01.2.3.4',
   ])('%j is refused', (host) => {
     expect(isValidHost(host)).toBe(false);
   });

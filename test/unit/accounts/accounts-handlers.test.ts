@@ -58,6 +58,42 @@ describe('accounts handlers behind the IPC router', () => {
     await expect(ipc.dispatch('accounts:list', undefined, ours)).resolves.toEqual({ ok: true, value: [] });
   });
 
+  test.each([
+    ['a line break', 'smtp.example.com\r\nx'],
+    ['a line break after an IP address', '127.0.0.1\r\nx'],
+    ['a tab', 'smtp.\texample.com'],
+    ['a space', 'smtp.example.com '],
+    ['a zero-width space', 'smtp.exa\u200bmple.com'],
+    ['a soft hyphen', 'smtp.exa\u00admple.com'],
+    ['a NUL', 'smtp.example.com\0'],
+    ['a space inside', 'smtp example.com'],
+    ['a port in it', 'smtp.example.com:587'],
+    ['a URL', 'smtps://smtp.example.com'],
+    ['an impossible IPv4 address', '300.1.1.1'],
+  ])('a host with %s is refused as invalid_host on create and update', async (_name, host) => {
+    const ipc = router();
+    const created = await ipc.dispatch('accounts:create', accountDraft({ host }), ours);
+    expect(created).toMatchObject({ ok: false, error: { code: 'invalid_host', field: 'host' } });
+    const saved = await ipc.dispatch('accounts:create', accountDraft(), ours);
+    const id = saved.ok ? (saved.value as { id: string }).id : '';
+    const updated = await ipc.dispatch('accounts:update', { id, patch: { host } }, ours);
+    expect(updated).toMatchObject({ ok: false, error: { code: 'invalid_host', field: 'patch.host' } });
+    await expect(ipc.dispatch('accounts:list', undefined, ours)).resolves.toMatchObject({
+      ok: true,
+      value: [{ id, host: accountDraft().host }],
+    });
+  });
+
+  test('a host is saved in the form it is connected to: IDNA A-labels, lower case', async () => {
+    const ipc = router();
+    const created = await ipc.dispatch(
+      'accounts:create',
+      accountDraft({ host: 'SMTP.Bücher.example' }),
+      ours,
+    );
+    expect(created).toMatchObject({ ok: true, value: { host: 'smtp.xn--bcher-kva.example' } });
+  });
+
   test('presets come from the contract-shaped table', async () => {
     const result = await router().dispatch('accounts:presets', undefined, ours);
     expect(result).toMatchObject({ ok: true });

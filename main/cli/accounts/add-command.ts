@@ -1,0 +1,142 @@
+import { accountInput } from '../../../preload/contract/accounts.ts';
+import { presetFor } from '../../accounts/provider-presets.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { domainOf } from '../../mail/address.ts';
+import { expectPositionals, parseCommand } from '../cli-args.ts';
+import { openCore, type CliCore } from '../cli-core.ts';
+import { print, type CliIo } from '../cli-io.ts';
+import { EXIT, usageError } from '../exit-codes.ts';
+import {
+  ACCOUNT_FIELD_OPTIONS,
+  accountFields,
+  dkimOptions,
+  inputFailure,
+  pinOption,
+  readKeyFile,
+  readPassword,
+} from './account-options.ts';
+import { whileAppIsClosed } from './app-closed.ts';
+import { assertSignsIn, seenCertificate } from './server-certificate.ts';
+
+const ADD_HELP = `Usage: outbox accounts add --label LABEL --from ADDRESS [--name DISPLAY]
+                           [--host HOST --port PORT --security tls|starttls|none [--allow-plaintext]]
+                           [--user USER] [--password-stdin] [--pin-cert SHA256] [--default]
+                           [--alias ADDRESS]… [--dkim-selector S --dkim-key-file FILE [--dkim-domain D]]
+
+Adds an account and prints its id. For a known provider (Gmail, Outlook, Fastmail, …) --from is
+enough: host, port and security come from the provider's preset.
+
+  --password-stdin   read the password from stdin (one line); it goes only to the system keychain
+  --user USER        the sign-in name when it is not the address
+  --allow-plaintext  confirm sending without encryption (required with --security none)
+  --pin-cert SHA256  connect once and trust only the server certificate with this fingerprint;
+                     the account is saved only if the whole test then passes, sign-in included
+  --no-password      the server needs no sign-in (without this or --password-stdin, enter
+                     the password in the app, or with "outbox accounts set-password", before sending)
+  --default          make it the default account
+  --alias ADDRESS    another address this account may send as, e.g. "Sales <sales@example.com>";
+                     repeat for more
+  --dkim-selector S  sign outgoing mail with DKIM under this selector, with the private key (PEM)
+  --dkim-key-file F  in F, which goes only to the system keychain; --dkim-domain D signs for D
+                     instead of the --from address's domain
+
+Example:
+  printf '%s\\n' "$APP_PASSWORD" | outbox accounts add --label Work --from me@fastmail.com --password-stdin
+`;
+
+const ADD_OPTIONS = { ...ACCOUNT_FIELD_OPTIONS, 'pin-cert': { type: 'string' } } as const;
+
+/**
+ * Whether undoing a half-made account should stay silent about leftover secrets it cannot check.
+ * Only a secret write this command attempted can have left one, and not when the keychain could
+ * not even be reached: then its own error is the one line worth printing.
+ */
+export function quietRollback(attemptedSecret: boolean, error: unknown): boolean {
+  return !attemptedSecret || (error instanceof AppError && error.code === 'keychain_unavailable');
+}
+
+/** Everything after the account exists; `attempted` is set before the keychain is first written. */
+interface Completion {
+  readonly password: string | undefined;
+  readonly dkimKey: string | undefined;
+  readonly pin: string | undefined;
+  readonly makeDefault: boolean;
+}
+
+async function complete(core: CliCore, id: string, steps: Completion, attempted: () => void) {
+  if (steps.password !== undefined) {
+    attempted();
+    await core.accounts.setPassword(id, steps.password);
+  }
+  if (steps.dkimKey !== undefined) {
+    attempted();
+    await core.accounts.setDkimKey(id, steps.dkimKey);
+  }
+  if (steps.pin !== undefined) {
+    const { report } = await seenCertificate(core, id, '--pin-cert');
+    core.accounts.pinCertificate(id, steps.pin);
+    await assertSignsIn(core, id, report, '--pin-cert');
+  }
+  if (steps.makeDefault) core.accounts.setDefault(id);
+}
+
+export async function addCommand(io: CliIo, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('accounts add', args, ADD_OPTIONS);
+  if (values.help) {
+    print(io, ADD_HELP);
+    return EXIT.ok;
+  }
+  expectPositionals('accounts add', positionals, []);
+  if (values.label === undefined || values.from === undefined)
+    throw usageError('--label and --from are required');
+  const fields = accountFields(values);
+  const preset = presetFor(values.from);
+  const host = fields.host ?? preset?.host;
+  const port = fields.port ?? preset?.port;
+  const security = fields.security ?? preset?.security;
+  if (host === undefined || port === undefined || security === undefined) {
+    throw usageError(`no preset for ${values.from}: give --host, --port and --security`);
+  }
+  const pin =
+    values['pin-cert'] === undefined ? undefined : pinOption('--pin-cert', values['pin-cert'], security);
+  const dkim = dkimOptions(values);
+  const input = accountInput.safeParse({
+    displayName: '',
+    allowPlaintext: false,
+    auth: 'password',
+    username: '',
+    aliases: [],
+    ...fields,
+    host,
+    port,
+    security,
+    ...(dkim ? { dkim: { domain: dkim.domain ?? domainOf(values.from), selector: dkim.selector } } : {}),
+  });
+  if (!input.success) throw inputFailure(input.error);
+  // Read before anything is saved, so a missing password leaves no half-made account.
+  const password = values['password-stdin'] ? await readPassword(io) : undefined;
+  const dkimKey = dkim ? await readKeyFile(dkim.keyFile) : undefined;
+
+  const core = openCore(io);
+  const account = await whileAppIsClosed(core, async () => {
+    const created = core.accounts.create(input.data);
+    let attemptedSecret = false;
+    try {
+      await complete(
+        core,
+        created.id,
+        { password, dkimKey, pin, makeDefault: values.default === true },
+        () => (attemptedSecret = true),
+      );
+    } catch (error) {
+      const rollback = () => core.accounts.remove({ id: created.id, queued: { action: 'hold' } });
+      // remove() checks the keychain for secrets a failed write may have left, and warns when it
+      // cannot; see quietRollback for when that means nothing.
+      await (quietRollback(attemptedSecret, error) ? core.withoutWarnings(rollback) : rollback());
+      throw error;
+    }
+    return created;
+  });
+  print(io, account.id);
+  return EXIT.ok;
+}

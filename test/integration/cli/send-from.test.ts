@@ -1,0 +1,53 @@
+import fsp from 'node:fs/promises';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
+import { localAccountArgs, makeHome, runCli } from './run-cli.ts';
+
+let server: TestServer;
+let home: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  home = await makeHome();
+  const added = await runCli(
+    home,
+    localAccountArgs('Shop', 'me@example.org', server.port, [
+      ...['--security', 'none', '--allow-plaintext', '--no-password'],
+      ...['--alias', 'Sales Team <sales@example.org>'],
+    ]),
+  );
+  if (added.code !== 0) throw new Error(`accounts add failed: ${added.stderr}`);
+});
+afterAll(async () => {
+  await server.close();
+  await fsp.rm(home, { recursive: true, force: true });
+});
+
+const send = (from: string, subject: string) =>
+  runCli(home, ['send', '--from', from, '--to', 'ann@example.net', '--subject', subject, '--text', 'Hi']);
+
+describe('send --from', () => {
+  it("sends as the account's alias, with the alias's display name unless another is given", async () => {
+    expect((await send('sales@example.org', 'As alias')).code).toBe(0);
+    expect((await send('Sales Desk <SALES@example.org>', 'Named')).code).toBe(0);
+    expect((await runCli(home, ['queue', 'flush', '--wait'])).code).toBe(0);
+
+    const received = await Promise.all(
+      server.messages.map(async (m) => ({ envelope: m.from, mail: await simpleParser(m.raw) })),
+    );
+    const asAlias = received.find((r) => r.mail.subject === 'As alias');
+    expect(asAlias?.mail.from?.value).toEqual([{ name: 'Sales Team', address: 'sales@example.org' }]);
+    expect(asAlias?.envelope).toBe('sales@example.org');
+    const named = received.find((r) => r.mail.subject === 'Named');
+    expect(named?.mail.from?.value).toEqual([{ name: 'Sales Desk', address: 'SALES@example.org' }]);
+  });
+
+  it("refuses an address that is not the account's (65), on one line, queueing nothing", async () => {
+    const result = await send('ceo@example.org', 'Spoofed');
+    expect(result.code).toBe(65);
+    expect(result.stderr).toBe('outbox: from: ceo@example.org is not an address of this account.\n');
+    expect(result.stdout).toBe('');
+    expect((await runCli(home, ['queue', 'list', '--json'])).stdout).not.toContain('Spoofed');
+  });
+});
