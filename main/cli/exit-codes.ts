@@ -71,6 +71,9 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   invalid_port: EXIT.usage,
   invalid_dkim_key: EXIT.dataErr,
   plaintext_not_confirmed: EXIT.usage,
+  // Bridge-only limits: the CLI is never refused by them.
+  rate_limited: EXIT.tempFail,
+  drafts_quota_exceeded: EXIT.dataErr,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

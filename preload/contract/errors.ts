@@ -50,6 +50,9 @@ export const errorCodes = [
   'invalid_port',
   'invalid_dkim_key',
   'plaintext_not_confirmed',
+  // limits on what the window may ask for
+  'rate_limited',
+  'drafts_quota_exceeded',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

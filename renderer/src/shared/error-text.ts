@@ -43,6 +43,8 @@ const WORDS: Record<ErrorCode, string> = {
   invalid_port: 'This is not a valid port.',
   invalid_dkim_key: 'This is not a valid DKIM private key.',
   plaintext_not_confirmed: 'Confirm that this account may send without encryption.',
+  rate_limited: 'Too many requests in a short time.',
+  drafts_quota_exceeded: 'There is no room for more drafts.',
 };
 
 export function errorWords(code: ErrorCode): string {
