@@ -52,12 +52,12 @@ export class AccountSecrets {
   }
 
   /**
-   * Drops a password the account no longer uses (its flag is already off); a keychain that refuses
-   * keeps it only until the next password saved or the account's removal overwrites or deletes it.
+   * Drops a secret the account no longer uses (its flag is already off); a keychain that refuses
+   * keeps it only until the next one saved or the account's removal overwrites or deletes it.
    */
-  async forgetUnusedPassword(accountId: string): Promise<void> {
-    await this.#credentials.remove(accountId, 'password').catch(() => {
-      this.#log.warn('The old password could not be removed from the keychain', { accountId });
+  async forgetUnused(accountId: string, kind: SecretKind): Promise<void> {
+    await this.#credentials.remove(accountId, kind).catch(() => {
+      this.#log.warn('An unused secret could not be removed from the keychain', { accountId, kind });
     });
   }
 }

@@ -1,5 +1,7 @@
 import type { CallName } from '../../preload/contract/channels.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
+import { createBridgeLimits, rateLimited } from '../security/bridge-limits.ts';
+import type { RateLimiter } from '../security/rate-limit.ts';
 import type { AccountsService } from './accounts-service.ts';
 import { providerPresets } from './provider-presets.ts';
 
@@ -13,8 +15,15 @@ function withRemovals<T extends object>(patch: T): { [K in keyof T]: Exclude<T[K
 }
 export type AccountsHandlers = Pick<CallHandlers, AccountsCall>;
 
-/** The `accounts:*` bridge calls. Inputs arrive parsed by the router; no handler returns a secret. */
-export function createAccountsHandlers(service: AccountsService): AccountsHandlers {
+/**
+ * The `accounts:*` bridge calls. Inputs arrive parsed by the router; no handler returns a secret.
+ * A connection test reaches any host and port an account names and reports each step, so the window
+ * may run only a few (`connectionTests`): else a compromised page has a port scanner.
+ */
+export function createAccountsHandlers(
+  service: AccountsService,
+  connectionTests: RateLimiter<'tests'> = createBridgeLimits().connectionTests,
+): AccountsHandlers {
   return {
     'accounts:list': () => service.list(),
     'accounts:create': (input) => service.create(input),
@@ -28,7 +37,11 @@ export function createAccountsHandlers(service: AccountsService): AccountsHandle
     'accounts:setPassword': ({ id, secret }) => service.setPassword(id, secret),
     'accounts:clearPassword': ({ id }) => service.clearPassword(id),
     'accounts:setDkimKey': ({ id, secret }) => service.setDkimKey(id, secret),
-    'accounts:test': ({ id }) => service.test(id),
+    'accounts:test': ({ id }) => {
+      const admitted = connectionTests.take({ tests: 1 });
+      if (!admitted.ok) throw rateLimited('connection tests', admitted.waitMs);
+      return service.test(id);
+    },
     'accounts:pinCertificate': ({ id, fingerprint }) => service.pinCertificate(id, fingerprint),
     'accounts:presets': () => providerPresets(),
     'accounts:presetFor': ({ address }) => service.presetFor(address),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Resolver } from 'node:dns/promises';
-import { movesPassword } from '../../preload/contract/account-rules.ts';
+import { movesDkimKey, movesPassword } from '../../preload/contract/account-rules.ts';
 import type {
   Account,
   AccountInput,
@@ -118,14 +118,19 @@ class AccountsManager implements AccountsService {
     // The saved password was given for one server and user name; sent anywhere else, it would go
     // where the person who typed it never meant it to (a compromised window could pick the host).
     const forgetPassword = current.hasPassword && movesPassword(patch, current);
+    // The same for the DKIM key: mail it signs, sent to another server, is a valid signature of
+    // the user's domain in whoever's hands that server is.
+    const forgetDkimKey = current.hasDkimKey && movesDkimKey(patch, current);
     const internal: InternalFields = {
       attention: undefined,
       ...(forgetPassword ? { hasPassword: false } : {}),
+      ...(forgetDkimKey ? { hasDkimKey: false } : {}),
       ...this.#pinChange(id, current, patch),
     };
     const account = this.#store.update(id, patch, internal);
     this.#changed(id, { notifyOutbox: true });
-    if (forgetPassword) await this.#secrets.forgetUnusedPassword(id);
+    if (forgetPassword) await this.#secrets.forgetUnused(id, 'password');
+    if (forgetDkimKey) await this.#secrets.forgetUnused(id, 'dkim');
     return account;
   }
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { createAccountsHandlers } from '../accounts/accounts-handlers.ts';
 import { createDraftHandlers } from '../drafts/draft-handlers.ts';
 import { createDraftStore } from '../drafts/draft-store.ts';
 import type { Platform } from '../core/ports.ts';
@@ -7,6 +8,7 @@ import { statFiles } from '../files/file-info.ts';
 import { createOutboxHandlers } from '../outbox/outbox-handlers.ts';
 import { queuePaths } from '../outbox/store/queue-paths.ts';
 import { removeEditCopiesExcept } from '../outbox/message/stored-draft.ts';
+import { createBridgeLimits, type BridgeLimitsOptions } from '../security/bridge-limits.ts';
 import { createChosenFiles } from '../security/chosen-files.ts';
 import { createSentHandlers } from '../sent/sent-handlers.ts';
 import { createSettingsHandlers } from '../settings/settings-handlers.ts';
@@ -15,6 +17,8 @@ import { buildCore, type BuildCoreOptions } from './build-core.ts';
 export interface CoreOptions extends BuildCoreOptions {
   /** The app's platform: the native dialog and its version too. */
   readonly platform: Platform;
+  /** What the window may ask for in a given time; BRIDGE_LIMITS on the system clock when absent. */
+  readonly bridgeLimits?: BridgeLimitsOptions;
 }
 
 export interface Core {
@@ -34,16 +38,18 @@ export function createCore(options: CoreOptions): Promise<Core> {
   const drafts = createDraftStore(path.join(dataDir, 'drafts'), log);
   // Main reads a file for the renderer only if the user chose it: picked, dropped or held by main.
   const chosen = createChosenFiles();
+  // Only the window's calls are limited: the CLI calls the core directly.
+  const limits = createBridgeLimits(options.bridgeLimits);
   const choose = async (paths: readonly string[]) => {
     await chosen.grant(paths);
     return statFiles(paths);
   };
 
   const handlers: CallHandlers = {
-    ...createOutboxHandlers(outbox, chosen, drafts, log),
+    ...createOutboxHandlers(outbox, chosen, drafts, log, limits.enqueue),
     ...createSentHandlers(outbox.sent, () => outbox.service.list()),
-    ...accounts.handlers,
-    ...createDraftHandlers(drafts, chosen),
+    ...createAccountsHandlers(accounts.service, limits.connectionTests),
+    ...createDraftHandlers(drafts, chosen, limits.drafts),
     ...createSettingsHandlers(settings),
     'files:pick': async () => choose(await platform.pickFiles()),
     // Sent by the preload only, with the paths Electron gives the dropped File objects.

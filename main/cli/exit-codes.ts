@@ -75,6 +75,9 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   eightbitmime_unsupported: EXIT.dataErr,
   duplicate_header: EXIT.dataErr,
   text_not_utf8: EXIT.dataErr,
+  // Bridge-only limits: the CLI is never refused by them.
+  rate_limited: EXIT.tempFail,
+  drafts_quota_exceeded: EXIT.dataErr,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

@@ -42,8 +42,16 @@ const storedDraft = storedSchema(
   }),
 );
 
+/** One saved draft's file, as quotas count it. */
+export interface DraftFile {
+  readonly id: string;
+  readonly bytes: number;
+}
+
 export interface DraftStore {
   list(): Promise<Draft[]>;
+  /** The size of every saved draft's file, without reading them. */
+  files(): Promise<DraftFile[]>;
   save(id: string | undefined, content: DraftContent): Promise<Draft>;
   remove(id: string): Promise<void>;
 }
@@ -76,6 +84,17 @@ export function createDraftStore(dir: string, log: Logger, now: () => Date = () 
       const files = (await fsp.readdir(dir)).filter((name) => name.endsWith('.json'));
       const drafts = (await Promise.all(files.map(read))).filter((d): d is Draft => d !== undefined);
       return drafts.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    },
+    async files() {
+      await ready;
+      const names = (await fsp.readdir(dir)).filter((name) => name.endsWith('.json'));
+      const sized = await Promise.all(
+        names.map(async (name) => {
+          const stat = await fsp.stat(path.join(dir, name)).catch(() => undefined);
+          return stat?.isFile() ? { id: name.slice(0, -'.json'.length), bytes: stat.size } : undefined;
+        }),
+      );
+      return sized.filter((file) => file !== undefined);
     },
     async save(id, content) {
       await ready;

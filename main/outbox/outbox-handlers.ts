@@ -1,6 +1,9 @@
+import fsp from 'node:fs/promises';
+import type { ComposeRequest } from '../../preload/contract/compose.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
+import { createBridgeLimits, rateLimited, type BridgeLimits } from '../security/bridge-limits.ts';
 import { grantHeld, type ChosenFiles } from '../security/chosen-files.ts';
 import { statFiles } from '../files/file-info.ts';
 import type { Outbox } from './create-outbox.ts';
@@ -30,14 +33,28 @@ export interface QueuedDrafts {
 }
 
 /**
+ * What queueing `request` adds to the disk, about: its bodies and the files it attaches. A file that
+ * cannot be read counts nothing here; enqueue itself refuses it with the reason.
+ */
+async function requestBytes(request: ComposeRequest): Promise<number> {
+  const sizes = await Promise.all(
+    request.attachments.map(async (ref) => (await fsp.stat(ref.path).catch(() => undefined))?.size ?? 0),
+  );
+  const bodies = Buffer.byteLength(request.text ?? '') + Buffer.byteLength(request.html ?? '');
+  return sizes.reduce((sum, size) => sum + size, bodies);
+}
+
+/**
  * The bridge calls the outbox answers; inputs arrive already validated by the router. Files are
- * read only when the user chose them (`chosen`); the CLI calls the service directly with its own.
+ * read only when the user chose them (`chosen`), and the window may queue only so much so fast
+ * (`queueRate`); the CLI calls the service directly, with neither.
  */
 export function createOutboxHandlers(
   outbox: Pick<Outbox, 'service' | 'status'>,
   chosen: ChosenFiles,
   drafts: QueuedDrafts,
   log: Logger,
+  queueRate: BridgeLimits['enqueue'] = createBridgeLimits().enqueue,
 ): OutboxHandlers {
   const { service, status } = outbox;
   return {
@@ -46,7 +63,13 @@ export function createOutboxHandlers(
         request.attachments.map((ref) => ref.path),
         'attachments',
       );
-      const queued = await service.enqueue(request);
+      const admitted = queueRate.take({ messages: 1, bytes: await requestBytes(request) });
+      if (!admitted.ok) throw rateLimited('messages queued in a short time', admitted.waitMs);
+      // A refused message wrote nothing, so it spends nothing: fixing a typo is not sending twice.
+      const queued = await service.enqueue(request).catch((error: unknown) => {
+        admitted.refund();
+        throw error;
+      });
       if (request.draftId) {
         await drafts.remove(request.draftId).catch((error: unknown) => {
           if (!(error instanceof AppError && error.code === 'not_found')) {

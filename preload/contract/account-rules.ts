@@ -1,3 +1,4 @@
+import { addressParts } from './address.ts';
 import type { AccountInput } from './accounts.ts';
 
 /**
@@ -9,9 +10,35 @@ export const PASSWORD_BOUND_FIELDS = ['host', 'port', 'security', 'username'] as
 
 type PasswordBound = Pick<AccountInput, (typeof PASSWORD_BOUND_FIELDS)[number]>;
 
+/**
+ * Where mail signed with the saved DKIM key goes: changing any of these, or the From address's domain,
+ * forgets the key. A page that could move the account to its own server would otherwise collect
+ * messages it wrote with a valid DKIM-Signature of the user's domain, to replay anywhere.
+ */
+export const DKIM_BOUND_FIELDS = ['host', 'port', 'security'] as const;
+
+type DkimBound = Pick<AccountInput, (typeof DKIM_BOUND_FIELDS)[number] | 'fromAddress'>;
+
+function changes<T extends object>(patch: Partial<T>, current: T, fields: readonly (keyof T)[]): boolean {
+  return fields.some((key) => Object.hasOwn(patch, key) && patch[key] !== current[key]);
+}
+
+/** The domain as mail routes it (IDNA, lower case), so `Example.COM` is no move. */
+function senderDomain(address: string): string {
+  return addressParts(address)?.domain ?? address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
 /** Whether applying `patch` to `current` sends the saved password somewhere else. */
 export function movesPassword(patch: Partial<PasswordBound>, current: PasswordBound): boolean {
-  return PASSWORD_BOUND_FIELDS.some((key) => Object.hasOwn(patch, key) && patch[key] !== current[key]);
+  return changes(patch, current, PASSWORD_BOUND_FIELDS);
+}
+
+/** Whether applying `patch` to `current` sends mail signed with the saved DKIM key somewhere else. */
+export function movesDkimKey(patch: Partial<DkimBound>, current: DkimBound): boolean {
+  return (
+    changes(patch, current, DKIM_BOUND_FIELDS) ||
+    (patch.fromAddress !== undefined && senderDomain(patch.fromAddress) !== senderDomain(current.fromAddress))
+  );
 }
 
 /**

@@ -55,6 +55,9 @@ export const errorCodes = [
   // message content the server cannot take as it is (RFC 5321 §4.5.3.1.6, RFC 6152)
   'line_too_long',
   'eightbitmime_unsupported',
+  // limits on what the window may ask for
+  'rate_limited',
+  'drafts_quota_exceeded',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -102,6 +102,17 @@ test('DKIM key, order, default account, deletion that moves queued mail, setting
     .fill(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
   await page.getByRole('button', { name: 'Save key' }).click();
   await page.getByText('The key was saved in the system keychain.').waitFor();
+  // Pointed at another port, the account forgets the key (mail it signs would go elsewhere).
+  const editor = page.getByRole('form', { name: 'Settings for Second' });
+  await editor.getByLabel('Port', { exact: true }).fill(String(server.port + 1));
+  await editor
+    .getByText(/Saving a new server, port, security or sender domain forgets the saved DKIM key/)
+    .waitFor();
+  await editor.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByText('No key saved: messages are not signed.').waitFor();
+  expect((await core.handlers['accounts:list'](undefined)).find((a) => a.id === second.id)?.hasDkimKey).toBe(
+    false,
+  );
 
   await page.getByRole('button', { name: 'Move up' }).click();
   await expect.poll(() => page.locator('.account-name').allTextContents()).toEqual(['Second', 'First']);

@@ -6,6 +6,7 @@ import type { AppSettings } from '../../preload/contract/settings.ts';
 import { osKeychain } from '../../main/accounts/os-keychain.ts';
 import { createCore, type Core } from '../../main/app/create-core.ts';
 import type { EventSink, Platform, SettingsStore } from '../../main/core/ports.ts';
+import type { BridgeLimitsOptions } from '../../main/security/bridge-limits.ts';
 import { silentLogger, type Logger } from '../../main/errors/logger.ts';
 import type { HarnessCore } from './renderer-harness.ts';
 
@@ -28,6 +29,8 @@ export interface TestCoreOptions {
   readonly settings?: Partial<AppSettings>;
   readonly log?: Logger;
   readonly dnsServers?: string[];
+  /** Smaller limits on the window's calls, on a fake clock; the app's own when absent. */
+  readonly bridgeLimits?: BridgeLimitsOptions;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     emit: (event, payload) => sink?.(event, payload),
     log: options.log ?? silentLogger,
     ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
+    ...(options.bridgeLimits ? { bridgeLimits: options.bridgeLimits } : {}),
   });
   const fixture: TestCore = {
     core,

@@ -47,6 +47,8 @@ const WORDS: Record<ErrorCode, string> = {
   eightbitmime_unsupported: 'The server cannot handle this 8-bit message.',
   duplicate_header: 'The message has a header field twice that may appear only once.',
   text_not_utf8: 'The text is not in UTF-8; say which character set it is in.',
+  rate_limited: 'Too many requests in a short time.',
+  drafts_quota_exceeded: 'There is no room for more drafts.',
 };
 
 export function errorWords(code: ErrorCode): string {

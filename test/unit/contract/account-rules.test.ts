@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { messageSizeLimit, movesPassword } from '../../../preload/contract/account-rules.ts';
+import { messageSizeLimit, movesDkimKey, movesPassword } from '../../../preload/contract/account-rules.ts';
 import type { AccountInput } from '../../../preload/contract/accounts.ts';
 
 const current = { host: 'smtp.example.com', port: 587, security: 'starttls', username: 'ann' } as const;
@@ -16,6 +16,29 @@ describe('a saved password stays bound to where it was given', () => {
     ['the user name gains a space', { username: 'ann ' }, true],
   ])('%s → forgotten: %s', (_name, patch, forgotten) => {
     expect(movesPassword(patch, current)).toBe(forgotten);
+  });
+});
+
+describe('a saved DKIM key stays bound to the server and the sender domain', () => {
+  const account = {
+    host: 'smtp.example.com',
+    port: 587,
+    security: 'starttls',
+    fromAddress: 'ann@example.com',
+  } as const;
+  test.each<[string, Partial<AccountInput>, boolean]>([
+    ['nothing changes', {}, false],
+    ['the same values are sent again', { ...account }, false],
+    ['the display name and user name change', { displayName: 'Ann', username: 'ann2' }, false],
+    ['the local part changes', { fromAddress: 'ann.e@example.com' }, false],
+    ['the domain changes case only', { fromAddress: 'ann@EXAMPLE.com' }, false],
+    ['the host changes', { host: 'smtp.evil.example' }, true],
+    ['the port changes', { port: 2525 }, true],
+    ['the security changes', { security: 'tls' }, true],
+    ['the From domain changes', { fromAddress: 'ann@evil.example' }, true],
+    ['the From domain gains a subdomain', { fromAddress: 'ann@mail.example.com' }, true],
+  ])('%s → forgotten: %s', (_name, patch, forgotten) => {
+    expect(movesDkimKey(patch, account)).toBe(forgotten);
   });
 });
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { movesPassword } from '../../../../preload/contract/account-rules.ts';
+import { movesDkimKey, movesPassword } from '../../../../preload/contract/account-rules.ts';
 import type { Account, Provider } from '../../../../preload/contract/accounts.ts';
 import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
@@ -330,7 +330,16 @@ export function AccountEditor({ account, onSaved }: Props) {
           onChange={set('dkimDomain')}
           error={fieldError('dkim')}
         />
-        <TextField label="DKIM selector" value={form.dkimSelector} onChange={set('dkimSelector')} />
+        <TextField
+          label="DKIM selector"
+          value={form.dkimSelector}
+          onChange={set('dkimSelector')}
+          hint={
+            account?.hasDkimKey && movesDkimKey(patchOf(form), account)
+              ? 'Saving a new server, port, security or sender domain forgets the saved DKIM key: paste it again.'
+              : undefined
+          }
+        />
       </fieldset>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>

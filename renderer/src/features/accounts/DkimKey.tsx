@@ -25,10 +25,12 @@ export function DkimKey({ account, onSaved }: { readonly account: Account; reado
     <section className="panel" aria-labelledby="dkim-key-title">
       <h2 id="dkim-key-title">DKIM private key</h2>
       <p className="field-hint" aria-live="polite">
-        {saved
-          ? 'The key was saved in the system keychain.'
-          : account.hasDkimKey
-            ? 'A key is saved in the system keychain.'
+        {account.hasDkimKey
+          ? saved
+            ? 'The key was saved in the system keychain.'
+            : 'A key is saved in the system keychain.'
+          : account.dkim
+            ? `Key needed: messages are not signed for ${account.dkim.domain} until you paste its key again.`
             : 'No key saved: messages are not signed.'}
       </p>
       <TextField

@@ -80,6 +80,8 @@ export function ComposeScreen({
     (initial?.attachments ?? []).map((ref) => ({ path: ref.path, name: nameOf(ref.path), size: 0 })),
   );
   const [savedAt, setSavedAt] = useState<string>();
+  // A refused autosave (the drafts are full) is said where "Draft saved" would be.
+  const [draftError, setDraftError] = useState<ErrorInfo>();
   const [error, setError] = useState<ErrorInfo>();
   const [attachError, setAttachError] = useState<ErrorInfo>();
   const [busy, setBusy] = useState(false);
@@ -189,8 +191,10 @@ export function ComposeScreen({
           if (result.ok) {
             state.draftId = result.value.id;
             setSavedAt(result.value.updatedAt);
+            setDraftError(undefined);
           } else {
             state.dirty = true;
+            setDraftError(result.error);
           }
         });
     };
@@ -297,7 +301,11 @@ export function ComposeScreen({
           New message
         </h1>
         <span className="draft-state" aria-live="polite">
-          {savedAt ? `Draft saved at ${formatTime(savedAt)}` : ''}
+          {draftError
+            ? `Draft not saved: ${draftError.message}`
+            : savedAt
+              ? `Draft saved at ${formatTime(savedAt)}`
+              : ''}
         </span>
       </header>
       <form
