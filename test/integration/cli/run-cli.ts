@@ -20,8 +20,18 @@ export function runCli(
   input: string | Buffer = '',
   env: NodeJS.ProcessEnv = {},
 ): Promise<CliResult> {
+  return runProgram(NODE, [BIN, ...args], { ...process.env, ...env, OUTBOX_HOME: home }, input);
+}
+
+/** Runs a program with exactly `env`, `input` on stdin, and collects what it prints. */
+export function runProgram(
+  file: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  input: string | Buffer = '',
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [BIN, ...args], { env: { ...process.env, ...env, OUTBOX_HOME: home } });
+    const child = spawn(file, args, { env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
