@@ -1,26 +1,19 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addLocalAccount, BIN, makeHome, NODE, runCli } from './run-cli.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, homeWithIdleAccount, NODE, runCli } from './run-cli.ts';
 
-let home: string;
+const home = homeWithIdleAccount();
 
 /** Addresses enough that `queue list --json` prints far more than a pipe holds (64 KB on Linux). */
 const RECIPIENTS = Array.from({ length: 1000 }, (_, i) => `reader${String(i).padStart(4, '0')}@example.net`);
 
 beforeAll(async () => {
-  home = await makeHome();
-  // Nothing is delivered: the port is never listened on.
-  await addLocalAccount(home, 'Work', 'me@example.org', 9);
   for (const subject of ['first', 'second']) {
-    const queued = await runCli(home, ['sendmail', ...RECIPIENTS], `Subject: ${subject}\n\nHello.\n`);
+    const queued = await runCli(home(), ['sendmail', ...RECIPIENTS], `Subject: ${subject}\n\nHello.\n`);
     expect(queued.code).toBe(0);
   }
 }, 60_000);
-afterAll(async () => {
-  await fsp.rm(home, { recursive: true, force: true });
-});
 
 interface Finished {
   readonly code: number | null;
@@ -32,7 +25,7 @@ interface Finished {
 function listIntoClosingReader(): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(NODE, [BIN, 'queue', 'list', '--json'], {
-      env: { ...process.env, OUTBOX_HOME: home },
+      env: { ...process.env, OUTBOX_HOME: home() },
     });
     let stderr = '';
     let read = 0;
@@ -51,7 +44,7 @@ function listIntoClosingReader(): Promise<Finished> {
 
 describe('output into a closed pipe', () => {
   it('a reader that stops after the first line is no error: nothing on stderr, exit 0', async () => {
-    const listed = await runCli(home, ['queue', 'list', '--json']);
+    const listed = await runCli(home(), ['queue', 'list', '--json']);
     // The premise: more is printed than the pipe and the first read can hold, so a write fails.
     expect(listed.stdout.length).toBeGreaterThan(4 * 65_536);
     const result = await listIntoClosingReader();
@@ -66,7 +59,7 @@ describe('output into a closed pipe', () => {
     try {
       const code = await new Promise<number | null>((resolve, reject) => {
         const child = spawn(NODE, [BIN, 'queue', 'list'], {
-          env: { ...process.env, OUTBOX_HOME: home },
+          env: { ...process.env, OUTBOX_HOME: home() },
           stdio: ['ignore', full, 'pipe'],
         });
         let stderr = '';
