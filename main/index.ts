@@ -5,7 +5,7 @@ import Store from 'electron-store';
 import { osKeychain } from './accounts/os-keychain.ts';
 import { createCore } from './app/create-core.ts';
 import type { SettingsStore } from './core/ports.ts';
-import { parseSettingsFile } from './settings/settings-file.ts';
+import { parseSettingsFile, prepareSettingsFolder, SETTINGS_FILE_MODE } from './settings/settings-file.ts';
 import { consoleLogger } from './errors/logger.ts';
 import { createIpcRouter } from './ipc/ipc-router.ts';
 import { APP_ORIGIN } from './security/origin.ts';
@@ -42,14 +42,18 @@ async function start(): Promise<void> {
   harden(session.defaultSession);
   serveRenderer(session.defaultSession, path.join(outDir, 'renderer'));
 
+  const dataDir = app.getPath('userData');
+  prepareSettingsFolder(dataDir);
   // The same reading of config.json as the CLI's (data-location.ts): anything but one JSON object
-  // is damage, never an empty start that the next save would write over.
+  // is damage, never an empty start that the next save would write over; owner-only, as it.
   const store = new Store<Record<string, unknown>>({
+    cwd: dataDir,
     deserialize: parseSettingsFile,
+    configFileMode: SETTINGS_FILE_MODE,
   }) as unknown as SettingsStore;
   const emit = sendToWindow(currentWindow);
   const core = await createCore({
-    dataDir: app.getPath('userData'),
+    dataDir,
     store,
     keychain: osKeychain,
     platform: electronPlatform(currentWindow),

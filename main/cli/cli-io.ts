@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { errno } from '../files/atomic-file.ts';
 import { EXIT } from './exit-codes.ts';
 
 /** Where a command reads and writes; the entry point passes the process's own streams. */
@@ -45,4 +46,16 @@ export async function readAll(stream: Readable): Promise<Buffer> {
 export function groupHelp(io: CliIo, asked: boolean, help: string): number {
   (asked ? io.stdout : io.stderr).write(help);
   return asked ? EXIT.ok : EXIT.usage;
+}
+
+/**
+ * A reader that stops early (`outbox queue list | head -1`) closes the pipe: normal, not a failure.
+ * Output to it stops and the command runs to its end, so its exit status says whether it did its
+ * work (a flush cut short would leave a message unconfirmed); Node ignores SIGPIPE, so the shell's
+ * usual 141 cannot be had anyway. Any other write error (a full disk) still goes to `report`.
+ */
+export function ignoreClosedPipe(stream: Writable, report: (error: unknown) => void): void {
+  stream.on('error', (error: unknown) => {
+    if (errno(error) !== 'EPIPE') report(error);
+  });
 }

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
 import type { SettingsStore } from '../core/ports.ts';
-import { parseSettingsFile } from '../settings/settings-file.ts';
+import { parseSettingsFile, prepareSettingsFolder, SETTINGS_FILE_MODE } from '../settings/settings-file.ts';
 
 /** Electron's `productName`, which names its `userData` folder. */
 const PRODUCT = 'Outbox';
@@ -27,10 +27,12 @@ export function dataLocation(
  * conf. Conf reads it here already, so a file that is no settings object throws now.
  */
 export function openSettings(dataDir: string): SettingsStore {
+  prepareSettingsFolder(dataDir);
   return new Conf({
     cwd: dataDir,
     configName: 'config',
     projectName: PRODUCT,
     deserialize: parseSettingsFile,
+    configFileMode: SETTINGS_FILE_MODE,
   });
 }

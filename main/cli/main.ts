@@ -1,5 +1,5 @@
 import { accountsCommand } from './accounts-commands.ts';
-import { groupHelp, processStdin, type CliIo } from './cli-io.ts';
+import { groupHelp, ignoreClosedPipe, processStdin, type CliIo } from './cli-io.ts';
 import { describeFailure, usageError } from './exit-codes.ts';
 import { queueCommand } from './queue-commands.ts';
 import { sendCommand } from './send-command.ts';
@@ -54,7 +54,7 @@ export async function runCli(io: CliIo, argv: readonly string[]): Promise<number
  * The last resort for a throw no command caught (from a timer or a callback, after the command
  * returned): one line and an exit code, as for any failure, never Node's stack trace.
  */
-function exitOnStrayError(stderr: NodeJS.WritableStream): void {
+function exitOnStrayError(stderr: NodeJS.WritableStream): (error: unknown) => void {
   let reported = false;
   const report = (error: unknown) => {
     if (reported) return;
@@ -66,11 +66,14 @@ function exitOnStrayError(stderr: NodeJS.WritableStream): void {
   };
   process.on('uncaughtException', report);
   process.on('unhandledRejection', report);
+  return report;
 }
 
 /** The process entry: bin/outbox.js imports this. */
 export async function main(): Promise<void> {
-  exitOnStrayError(process.stderr);
+  const report = exitOnStrayError(process.stderr);
+  ignoreClosedPipe(process.stdout, report);
+  ignoreClosedPipe(process.stderr, report);
   const code = await runCli(
     { stdin: processStdin(), stdout: process.stdout, stderr: process.stderr, env: process.env },
     process.argv.slice(2),

@@ -24,7 +24,8 @@ Queues a message and prints its queue id. It is delivered by the app, or by "out
                      iso-8859-15, windows-1252, shift_jis; the message is sent as UTF-8
   --attach PATH      attach a file; repeatable
   --at TIME          send later, at an ISO 8601 time: 2026-12-01T08:00 (local time), or with
-                     seconds and an offset, 2026-12-01T08:00:00+01:00 or 2026-12-01T07:00Z
+                     seconds and an offset, 2026-12-01T08:00:00+01:00 or 2026-12-01T07:00Z;
+                     or a time from now: +30m, +2h, +1d
 `;
 
 const OPTIONS = {
@@ -45,11 +46,34 @@ const OPTIONS = {
 /** ISO 8601 with a full date and time; seconds, a fraction of them and an offset are optional. */
 const ISO_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?$/;
 
+/** A time from now, whole minutes, hours or days: a script or a cron line that never goes stale. */
+const FROM_NOW = /^\+(\d{1,6})([mhd])$/;
+const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
 /**
- * The --at time as an ISO instant. Only the ISO form: Date.parse alone takes "Dec 24 08:00" as
- * 2001 and "1" as a year, and a time in the past would send at once, which --at never means.
+ * The --at time as an ISO instant. Only the ISO form or a time from now: Date.parse alone takes
+ * "Dec 24 08:00" as 2001 and "1" as a year, and a time in the past would send at once, which --at
+ * never means.
  */
 function sendAtOption(value: string): string {
+  const at = fromNow(value) ?? isoTime(value);
+  if (at.getTime() <= Date.now()) {
+    throw usageError(
+      `--at: ${JSON.stringify(value)} is in the past (${at.toISOString()}); leave --at out to send now`,
+    );
+  }
+  return at.toISOString();
+}
+
+function fromNow(value: string): Date | undefined {
+  const [, amount, unit = ''] = FROM_NOW.exec(value) ?? [];
+  const unitMs = UNIT_MS[unit];
+  return amount === undefined || unitMs === undefined
+    ? undefined
+    : new Date(Date.now() + Number(amount) * unitMs);
+}
+
+function isoTime(value: string): Date {
   const [, date, time, offset = ''] = ISO_TIME.exec(value) ?? [];
   const wall = `${date}T${time}`;
   // Without an offset this is local time, as ECMAScript reads the ISO form.
@@ -61,15 +85,10 @@ function sendAtOption(value: string): string {
     !new Date(`${wall}Z`).toISOString().startsWith(wall)
   ) {
     throw usageError(
-      `--at: ${JSON.stringify(value)} is not a date and time like 2026-12-24T08:00 (local time), 2026-12-24T08:00:00+01:00 or 2026-12-24T07:00Z`,
+      `--at: ${JSON.stringify(value)} is not a date and time like 2026-12-24T08:00 (local time), 2026-12-24T08:00:00+01:00 or 2026-12-24T07:00Z, nor a time from now like +2h`,
     );
   }
-  if (at.getTime() <= Date.now()) {
-    throw usageError(
-      `--at: ${JSON.stringify(value)} is in the past (${at.toISOString()}); leave --at out to send now`,
-    );
-  }
-  return at.toISOString();
+  return at;
 }
 
 async function readBody(

@@ -40,11 +40,8 @@ export const nodeFileSystem: FileSystemSeam = {
       }),
 };
 
-export async function ensureDir(dir: string): Promise<void> {
-  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-  // mkdir's mode is masked by the umask; the queue holds private mail.
-  await fsp.chmod(dir, 0o700);
-}
+/** Creates a folder and its missing parents owner-only: the queue holds private mail. */
+export { ensureOwnerOnlyDir as ensureDir } from './owner-only.ts';
 
 /** Flushes a file or a directory, by path, to disk. */
 export async function syncPath(target: string): Promise<void> {

@@ -11,6 +11,7 @@ import { AttemptRunner } from './delivery/attempt-runner.ts';
 import type { Connectivity } from './delivery/connectivity.ts';
 import type { DeliveryAgent } from './delivery/delivery-agent.ts';
 import { InFlight } from './delivery/in-flight.ts';
+import { Notifier } from './delivery/notifier.ts';
 import { Scheduler } from './delivery/scheduler.ts';
 import { LiveQueue } from './live-queue.ts';
 import { OutboxFacade, type OutboxService } from './outbox-service.ts';
@@ -53,6 +54,7 @@ interface EngineParts {
   readonly runner: AttemptRunner;
   readonly scheduler: Scheduler;
   readonly service: OutboxFacade;
+  readonly notifier: Notifier;
 }
 
 /** Builds the outbox's parts and wires them to each other. */
@@ -67,6 +69,13 @@ function buildParts(deps: OutboxEngineDeps): EngineParts {
   const wake = () => {
     scheduler.wake();
   };
+  const notifier = new Notifier({
+    clock,
+    wanted: () => settings.get().notifications,
+    show: ({ title, body }) => {
+      deps.platform.notify(title, body);
+    },
+  });
   const runner = new AttemptRunner({
     store,
     queue,
@@ -78,8 +87,8 @@ function buildParts(deps: OutboxEngineDeps): EngineParts {
     sentHistory,
     clock,
     log: deps.log,
-    notify: (title, body) => {
-      if (settings.get().notifications) deps.platform.notify(title, body);
+    notify: (notice) => {
+      notifier.notify(notice);
     },
     wake,
   });
@@ -111,7 +120,7 @@ function buildParts(deps: OutboxEngineDeps): EngineParts {
     throttle,
     moves,
   });
-  return { queue, inFlight, throttle, sentHistory, appStatus, runner, scheduler, service };
+  return { queue, inFlight, throttle, sentHistory, appStatus, runner, scheduler, service, notifier };
 }
 
 /** Account edits and the network coming back make waiting messages due again, on fresh sessions. */
@@ -182,10 +191,12 @@ class Engine implements OutboxEngine {
   }
 
   async stop(): Promise<void> {
-    const { queue, inFlight, sentHistory, scheduler } = this.parts;
+    const { queue, inFlight, sentHistory, scheduler, notifier } = this.parts;
     scheduler.stop();
     sentHistory.stopPruning();
     await inFlight.settled();
+    // What a burst still held is told now, not lost with the process.
+    notifier.flush();
     await this.deps.store.close();
     await this.deps.sentLog.close();
     queue.feed.flush();

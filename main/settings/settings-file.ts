@@ -1,5 +1,21 @@
+import path from 'node:path';
+import { ensureOwnerOnlyDirSync, OWNER_ONLY_FILE, tightenIfOurs } from '../files/owner-only.ts';
+
 /** The settings file in the data folder, as electron-store names it. */
 export const SETTINGS_FILE = 'config.json';
+
+/** conf's `configFileMode` (its default is 0666 less the umask): accounts are nobody else's business. */
+export const SETTINGS_FILE_MODE = OWNER_ONLY_FILE;
+
+/**
+ * Before conf or electron-store opens the settings file: the data folder exists owner-only (conf
+ * would create it 0755), and a settings file an older version left readable by others is tightened
+ * now, not only at its next save.
+ */
+export function prepareSettingsFolder(dataDir: string): void {
+  ensureOwnerOnlyDirSync(dataDir);
+  tightenIfOurs(path.join(dataDir, SETTINGS_FILE), SETTINGS_FILE_MODE);
+}
 
 /**
  * Reads the settings file's text. electron-store and conf turn any JSON value into an object, so a

@@ -13,6 +13,7 @@ import {
   outcomeUnsaved,
   recoveredAfterCrash,
   type AccountEffect,
+  type Notice,
   type Outcome,
 } from './decide-outcome.ts';
 import type { DeliveryAgent } from './delivery-agent.ts';
@@ -30,7 +31,7 @@ export interface AttemptRunnerDeps {
   readonly clock: Clock;
   readonly log: Logger;
   /** Tells the user (if they want notifications). */
-  readonly notify: (title: string, body: string) => void;
+  readonly notify: (notice: Notice) => void;
   /** A session freed up or a message changed: the scheduler looks again. */
   readonly wake: () => void;
 }
@@ -164,7 +165,7 @@ export class AttemptRunner {
   }
 
   private notice(outcome: Outcome): void {
-    if (outcome.notice) this.deps.notify(outcome.notice.title, outcome.notice.body);
+    if (outcome.notice) this.deps.notify(outcome.notice);
   }
 
   private applyToAccount(accountId: string, effect: AccountEffect): void {

@@ -49,7 +49,11 @@ export type AccountEffect =
   /** Credentials or a certificate: the account stops until the user acts. */
   | { readonly kind: 'needs_attention'; readonly error: ErrorInfo };
 
+/** What a notice is about: notices of one kind that come close together are shown as one. */
+export type NoticeKind = 'sent' | 'failed' | 'unconfirmed' | 'attention';
+
 export interface Notice {
+  readonly kind: NoticeKind;
   readonly title: string;
   readonly body: string;
 }
@@ -84,6 +88,7 @@ function failed(record: QueueRecord): { record: QueueRecord; notice: Notice } {
   return {
     record: { ...record, state: 'failed', nextAttemptAt: undefined },
     notice: {
+      kind: 'failed',
       title: 'Message not sent',
       body: `“${record.subject}”: ${record.lastError?.message ?? 'delivery failed'}`,
     },
@@ -110,6 +115,20 @@ function saved(
   return { next: { kind: 'save', record }, account, ...(notice ? { notice } : {}) };
 }
 
+/** Addresses named in a sent notice; the rest are counted. */
+const NAMED_RECIPIENTS = 2;
+
+/** "Sent": the subject and who accepted it, short enough for a desktop notification. */
+function sentNotice(record: QueueRecord): Notice {
+  const accepted = record.recipients.filter((r) => r.state === 'accepted').map((r) => r.address);
+  const named = accepted.slice(0, NAMED_RECIPIENTS).join(', ');
+  const more = accepted.length - NAMED_RECIPIENTS;
+  const to = more > 0 ? `${named} and ${more} more` : named;
+  const refused = record.recipients.length - accepted.length;
+  const refusedNote = refused > 0 ? ` (refused by ${refused})` : '';
+  return { kind: 'sent', title: 'Sent', body: `“${record.subject}” to ${to}${refusedNote}` };
+}
+
 /** The server answered for each recipient tried: sent, refused for good, or some still to go. */
 function answered(tried: QueueRecord, context: OutcomeContext): Outcome {
   const reachable: AccountEffect = { kind: 'reachable' };
@@ -122,7 +141,7 @@ function answered(tried: QueueRecord, context: OutcomeContext): Outcome {
     return saved(deferred({ ...tried, lastError }, context), reachable);
   }
   if (tried.recipients.some((r) => r.state === 'accepted')) {
-    return { next: { kind: 'sent', record: tried }, account: reachable };
+    return { next: { kind: 'sent', record: tried }, account: reachable, notice: sentNotice(tried) };
   }
   // RFC 6531 §3.5: a server without SMTPUTF8 refuses international addresses with 553 or 555.
   const smtpUtf8 = tried.needsSmtpUtf8 && tried.recipients.some((r) => /^55[35]/.test(r.reply ?? ''));
@@ -151,7 +170,7 @@ function failedAttempt(
       return {
         next: { kind: 'save', record: { ...record, lastError } },
         account: { kind: 'needs_attention', error: lastError },
-        notice: { title: 'An account needs attention', body: failure.message },
+        notice: { kind: 'attention', title: 'An account needs attention', body: failure.message },
       };
     case 'process': {
       // No server was asked: no attempt spent, nothing said of the account or the network. Its
@@ -229,7 +248,11 @@ function decide(record: QueueRecord, result: AttemptResult, context: OutcomeCont
       record: next,
       notice: resend
         ? undefined
-        : { title: 'Delivery unconfirmed', body: `“${record.subject}” may or may not have been delivered.` },
+        : {
+            kind: 'unconfirmed',
+            title: 'Delivery unconfirmed',
+            body: `“${record.subject}” may or may not have been delivered.`,
+          },
     });
   }
   return failedAttempt(record, tried, failure, context);

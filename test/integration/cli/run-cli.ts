@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Node 24 from node_modules (the `node` on PATH may be older) and the real launcher. */
 export const NODE = path.resolve('node_modules/.bin/node');
@@ -20,8 +21,18 @@ export function runCli(
   input: string | Buffer = '',
   env: NodeJS.ProcessEnv = {},
 ): Promise<CliResult> {
+  return runProgram(NODE, [BIN, ...args], { ...process.env, ...env, OUTBOX_HOME: home }, input);
+}
+
+/** Runs a program with exactly `env`, `input` on stdin, and collects what it prints. */
+export function runProgram(
+  file: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  input: string | Buffer = '',
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [BIN, ...args], { env: { ...process.env, ...env, OUTBOX_HOME: home } });
+    const child = spawn(file, args, { env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -73,4 +84,23 @@ export async function addLocalAccount(
   );
   if (result.code !== 0) throw new Error(`accounts add failed: ${result.stderr}`);
   return result.stdout.trim();
+}
+
+/**
+ * A data folder for a test file, made before its tests with one account (Work, me@example.org)
+ * whose server is never reached (port 9, discard), so what is queued stays queued; removed after.
+ */
+export function homeWithIdleAccount(): () => string {
+  let home: string | undefined;
+  beforeAll(async () => {
+    home = await makeHome();
+    await addLocalAccount(home, 'Work', 'me@example.org', 9);
+  }, 60_000);
+  afterAll(async () => {
+    if (home) await fsp.rm(home, { recursive: true, force: true });
+  });
+  return () => {
+    if (home === undefined) throw new Error('the home is made before the tests run');
+    return home;
+  };
 }

@@ -88,6 +88,7 @@ const PLAIN_CONTEXT: OutcomeContext = {
 };
 
 const LIFETIME_SPENT = HOUR;
+const SENT = 'Sent';
 const NOT_SENT = 'Message not sent';
 const UNCONFIRMED = 'Delivery unconfirmed';
 const ATTENTION = 'An account needs attention';
@@ -99,13 +100,13 @@ const rows: Row[] = [
     name: 'all accepted',
     result: answered(250, 250),
     ...{ next: 'sent', state: 'queued', error: undefined, counted: true, retryIn: 'unchanged' },
-    ...{ account: 'reachable', notice: undefined, lastReply: '250 done' },
+    ...{ account: 'reachable', notice: SENT, lastReply: '250 done' },
   },
   {
     name: 'one accepted, one refused for good',
     result: answered(250, 550),
     ...{ next: 'sent', state: 'queued', error: undefined, counted: true, retryIn: 'unchanged' },
-    ...{ account: 'reachable', notice: undefined },
+    ...{ account: 'reachable', notice: SENT },
   },
   {
     name: 'every recipient refused',
@@ -349,6 +350,36 @@ describe('decideOutcome', () => {
     if (row.lastReply !== undefined) expect(next.lastReply).toBe(row.lastReply);
   });
 
+  it.each([
+    [['ann@example.net'], [250], '“subject m1” to ann@example.net'],
+    [ADDRESSES, [250, 250], '“subject m1” to ann@example.net, bob@example.net'],
+    [ADDRESSES, [250, 550], '“subject m1” to ann@example.net (refused by 1)'],
+    [
+      ['a@example.net', 'b@example.net', 'c@example.net', 'd@example.net'],
+      [250, 250, 250, 250],
+      '“subject m1” to a@example.net, b@example.net and 2 more',
+    ],
+  ])('a sent message is told: to %j answering %j → %s', (addresses, replies, body) => {
+    const before = sampleRecord('m1', {
+      recipients: addresses.map((address) => ({ address, kind: 'to', state: 'pending' })),
+    });
+    const result: AttemptResult = {
+      kind: 'answered',
+      recipients: addresses.map((address, i) => ({
+        address,
+        kind: 'to',
+        state: replies[i] === 250 ? 'accepted' : 'rejected',
+        reply: `${replies[i] ?? 0} words`,
+      })),
+      reply: '250 done',
+    };
+    expect(decideOutcome(before, result, PLAIN_CONTEXT).notice).toEqual({
+      kind: 'sent',
+      title: 'Sent',
+      body,
+    });
+  });
+
   it('merges the recipients answered into the message, leaving those not tried as they were', () => {
     const before = sampleRecord('m1', {
       recipients: [
@@ -463,7 +494,7 @@ describe('decideOutcome', () => {
       kind: 'needs_attention',
       error: { code: 'auth_failed', message: 'failure auth_failed' },
     });
-    expect(outcome.notice).toEqual({ title: ATTENTION, body: 'failure auth_failed' });
+    expect(outcome.notice).toEqual({ kind: 'attention', title: ATTENTION, body: 'failure auth_failed' });
   });
 });
 

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { queueListJson } from '../../../main/cli/json-output.ts';
+import { homeWithIdleAccount, runCli } from './run-cli.ts';
+
+const HOUR = 3_600_000;
+const home = homeWithIdleAccount();
+
+const sendAt = (at: string) =>
+  runCli(home(), ['send', '--to', 'ann@example.net', '--subject', at, '--text', 't', '--at', at]);
+
+describe('send --at a time from now, which a script or the README can give without going stale', () => {
+  it.each([
+    ['+30m', HOUR / 2],
+    ['+1d', 24 * HOUR],
+  ])(
+    '%s schedules the message that far from now',
+    async (at, ms) => {
+      const before = Date.now();
+      const sent = await sendAt(at);
+      const after = Date.now();
+      expect(sent.stderr).toBe('');
+      expect(sent.code).toBe(0);
+      const listed = queueListJson.parse(
+        JSON.parse((await runCli(home(), ['queue', 'list', '--json'])).stdout),
+      );
+      const item = listed.messages.find((m) => m.subject === at);
+      expect(item?.state).toBe('scheduled');
+      const scheduled = Date.parse(item?.sendAt ?? '');
+      expect(scheduled).toBeGreaterThanOrEqual(before + ms);
+      expect(scheduled).toBeLessThanOrEqual(after + ms);
+    },
+    60_000,
+  );
+
+  it.each([
+    ['+0m', /--at: "\+0m" is in the past/],
+    ['+2', /--at: "\+2" is not .* nor a time from now like \+2h/],
+    ['+2 h', /--at: "\+2 h" is not /],
+  ])(
+    'refuses %s (64), queueing nothing',
+    async (at, message) => {
+      const sent = await sendAt(at);
+      expect(sent.code).toBe(64);
+      expect(sent.stderr).toMatch(message);
+      const listed = queueListJson.parse(
+        JSON.parse((await runCli(home(), ['queue', 'list', '--json'])).stdout),
+      );
+      expect(listed.messages.some((m) => m.subject === at)).toBe(false);
+    },
+    60_000,
+  );
+});
