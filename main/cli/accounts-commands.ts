@@ -83,7 +83,7 @@ const ADD_OPTIONS = {
  */
 async function whileAppIsClosed<T>(core: CliCore, change: () => Promise<T>): Promise<T> {
   await core.outbox.open();
-  const lock = await tryAcquireDelivererLock(queuePaths(core.dataDir).lock);
+  const lock = await tryAcquireDelivererLock(queuePaths(core.dataDir).lock, 'accounts');
   if (!lock) {
     throw new CliError(
       EXIT.tempFail,
