@@ -12,6 +12,8 @@ export const EXIT = {
   software: 70,
   tempFail: 75,
   config: 78,
+  /** EX_PROTOCOL: the server broke off after taking a message, so whether it was delivered is unknown. */
+  protocol: 76,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -71,6 +73,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   invalid_port: EXIT.usage,
   invalid_dkim_key: EXIT.dataErr,
   plaintext_not_confirmed: EXIT.usage,
+  account_missing: EXIT.config,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

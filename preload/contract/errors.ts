@@ -50,6 +50,8 @@ export const errorCodes = [
   'invalid_port',
   'invalid_dkim_key',
   'plaintext_not_confirmed',
+  // the outbox, again
+  'account_missing',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -43,6 +43,7 @@ const WORDS: Record<ErrorCode, string> = {
   invalid_port: 'This is not a valid port.',
   invalid_dkim_key: 'This is not a valid DKIM private key.',
   plaintext_not_confirmed: 'Confirm that this account may send without encryption.',
+  account_missing: 'The account this message was to go from no longer exists.',
 };
 
 export function errorWords(code: ErrorCode): string {
