@@ -218,8 +218,10 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
     } else {
       // The deliverer's folder watcher sees these made due now; the facade's flush() would wait
       // for a delivery this process does not run.
+      const accounts = new Set(core.accounts.list().map((account) => account.id));
       for (const item of outbox.service.list()) {
-        if (item.state === 'deferred') await outbox.service.retryNow(item.id);
+        // Mail of a removed account stays as it is: retrying it is refused (it must move first).
+        if (item.state === 'deferred' && accounts.has(item.accountId)) await outbox.service.retryNow(item.id);
       }
       const holder = await delivererLockHolder(queuePaths(core.dataDir).lock);
       const busy = lockHolderText(holder);

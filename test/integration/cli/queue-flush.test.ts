@@ -74,13 +74,14 @@ async function lockHolder(home: string): Promise<LockHolder> {
 
 describe('queue flush', () => {
   it('stops starting attempts at --timeout, counts only what it delivered, and names a flush holding the lock', async () => {
-    // Each DATA is answered after 30 s: the ten messages take two rounds of five sessions.
-    const server = await newServer({ onData: () => ({ delayMs: 30_000 }) });
+    // Each DATA is answered after 45 s: the ten messages would take two rounds of five sessions.
+    // The first round outlasts the second flush below, however slow the machine is.
+    const server = await newServer({ onData: () => ({ delayMs: 45_000 }) });
     const home = await newHome();
     const accountId = await addLocalAccount(home, 'Slow', 'slow@example.org', server.port);
     const ids = await enqueue(home, accountId, 10);
 
-    const first = runCli(home, ['queue', 'flush', '--timeout', '5']);
+    const first = runCli(home, ['queue', 'flush', '--timeout', '10']);
     const holder = await lockHolder(home);
     // Taken out by another process while the flush runs: gone, but not delivered.
     const cancelled = ids.at(-1) ?? '';
