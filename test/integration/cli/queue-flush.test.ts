@@ -1,4 +1,5 @@
 import fsp from 'node:fs/promises';
+import net from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCore, type CliCore } from '../../../main/cli/cli-core.ts';
@@ -6,7 +7,7 @@ import { sentListJson } from '../../../main/cli/json-output.ts';
 import { delivererLockHolder, type LockHolder } from '../../../main/outbox/delivery/deliverer-lock.ts';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
-import { addLocalAccount, makeHome, runCli } from './run-cli.ts';
+import { addLocalAccount, localAccountArgs, makeHome, runCli } from './run-cli.ts';
 
 const homes: string[] = [];
 const servers: TestServer[] = [];
@@ -169,5 +170,37 @@ describe('queue flush', () => {
     expect(delivered.code).toBe(0);
     expect(server.messages.map((m) => m.from)).toEqual(['new@example.org']);
     expect(server.messages[0]?.raw.toString('utf8')).toMatch(/^From: new@example\.org\r?$/m);
+  }, 600_000);
+
+  it('names an accounts command that holds the lock rather than take it for the app', async () => {
+    // Accepts connections and never says a word: "accounts add --pin-cert" waits on it.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    const home = await newHome();
+    const adding = runCli(
+      home,
+      localAccountArgs('Pinned', 'me@example.org', address.port, [
+        '--security',
+        'tls',
+        '--no-password',
+        '--pin-cert',
+        'AB'.repeat(32),
+      ]),
+    );
+    try {
+      const holder = await lockHolder(home);
+      const flushed = await runCli(home, ['queue', 'flush']);
+      expect(flushed.stderr).toBe(
+        `outbox: Another outbox process (an accounts command, pid ${holder.pid}) is changing the accounts; try again when it ends\n`,
+      );
+      expect(flushed.code).toBe(75);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+      await adding;
+    }
   }, 600_000);
 });
