@@ -5,6 +5,7 @@ import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { EventSink, Keychain, Platform, SettingsStore } from '../core/ports.ts';
 import type { Logger } from '../errors/logger.ts';
 import { createOutbox, type Outbox } from '../outbox/create-outbox.ts';
+import type { DelivererRole } from '../outbox/delivery/deliverer-lock.ts';
 import { createAppSettings, type AppSettingsService } from '../settings/app-settings.ts';
 
 export interface BuildCoreOptions {
@@ -21,6 +22,8 @@ export interface BuildCoreOptions {
   readonly dnsServers?: readonly string[];
   /** Settings this process holds fixed whatever the settings file says. */
   readonly settingsOverrides?: Partial<AppSettings>;
+  /** What this process is, should it deliver (the app unless said otherwise). */
+  readonly delivererRole?: DelivererRole;
 }
 
 /** The areas of main that the app and the CLI share, joined; nothing is started or read yet. */
@@ -54,6 +57,7 @@ export function buildCore(options: BuildCoreOptions): CoreParts {
     emit,
     log,
     version: platform.version ?? '',
+    ...(options.delivererRole ? { delivererRole: options.delivererRole } : {}),
   });
   return { settings, accounts, outbox };
 }

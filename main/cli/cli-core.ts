@@ -6,6 +6,7 @@ import { buildCore } from '../app/build-core.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { Outbox } from '../outbox/create-outbox.ts';
 import type { AppSettingsService } from '../settings/app-settings.ts';
+import type { DelivererRole } from '../outbox/delivery/deliverer-lock.ts';
 import { SETTINGS_FILE } from '../settings/settings-file.ts';
 import type { CliIo } from './cli-io.ts';
 import { logLines } from './cli-log.ts';
@@ -44,9 +45,9 @@ function stderrLogger(io: CliIo): Logger & Pick<CliCore, 'withoutWarnings'> {
 /**
  * The app's core without Electron, built by the app's own wiring (app/build-core.ts) on the same data
  * folder, settings file and keychain. Nothing is started here: each command opens the outbox only
- * as far as it needs.
+ * as far as it needs; `delivererRole` is what the deliverer lock says of a command that delivers.
  */
-export function openCore(io: CliIo): CliCore {
+export function openCore(io: CliIo, options: { delivererRole?: DelivererRole } = {}): CliCore {
   const dataDir = dataLocation(io.env);
   const store = readSettings(dataDir, () => openSettings(dataDir));
   const log = stderrLogger(io);
@@ -59,6 +60,7 @@ export function openCore(io: CliIo): CliCore {
     log,
     // Nobody can take back or be notified about a message queued from a script.
     settingsOverrides: { undoSeconds: 0, notifications: false },
+    ...options,
   });
   // Read now, inside the command's error handling: the outbox would first read them in a callback
   // (its change feed, its scheduler), where a damaged file could only end the process.

@@ -12,6 +12,8 @@ export const EXIT = {
   software: 70,
   tempFail: 75,
   config: 78,
+  /** EX_PROTOCOL: the server broke off after taking a message, so whether it was delivered is unknown. */
+  protocol: 76,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -78,6 +80,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   // Bridge-only limits: the CLI is never refused by them.
   rate_limited: EXIT.tempFail,
   drafts_quota_exceeded: EXIT.dataErr,
+  account_missing: EXIT.config,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

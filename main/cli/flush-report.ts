@@ -1,35 +1,118 @@
 import type { Account } from '../../preload/contract/accounts.ts';
-import type { QueueItem } from '../../preload/contract/outbox.ts';
+import type { QueueItem, QueueState } from '../../preload/contract/outbox.ts';
+import type { LockHolder } from '../outbox/delivery/deliverer-lock.ts';
 import { classifySignInError } from '../smtp/smtp-failure.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
 
-const WAITING = new Set<QueueItem['state']>(['queued', 'deferred', 'needs_attention', 'sending']);
-
+/** What `queue flush` prints once it is done: one summary line for stdout, hints for stderr. */
 export interface FlushReport {
-  /** One line each for stderr: what the user must do before the waiting messages can go. */
-  readonly reasons: readonly string[];
+  readonly summary: string;
+  /** One line each, saying what the user has to run; empty when nothing needs them. */
+  readonly hints: readonly string[];
   readonly exitCode: ExitCode;
 }
 
+/** States in which a message still waits to go: it needs its account to exist. */
+const WAITING: readonly QueueState[] = [
+  'queued',
+  'scheduled',
+  'deferred',
+  'held',
+  'needs_attention',
+  'sending',
+];
+/** Left after a flush, these go on their own, later: try the flush again (75). */
+const TEMPORARY: readonly QueueState[] = ['queued', 'deferred', 'sending'];
+const SHOWN_IDS = 5;
+
+function idList(items: readonly QueueItem[]): string {
+  const ids = items.slice(0, SHOWN_IDS).map((item) => item.id);
+  return items.length > SHOWN_IDS ? `${ids.join(', ')}, …` : ids.join(', ');
+}
+
 /**
- * What a flush ends with, from the messages left: 78 when an account needs the user (its
- * settings or credentials), 75 while others wait for a later try, 0 when nothing due is left.
- * A keychain this process cannot reach (cron has no D-Bus session) is said once, as it is the
- * process, not the account, that must change.
+ * Why messages wait that no account setting explains: a keychain this process cannot reach (cron
+ * has no D-Bus session). Said once, as it is the process, not the account, that must change.
  */
-export function flushReport(left: readonly QueueItem[], accounts: readonly Account[]): FlushReport {
+function processConditions(left: readonly QueueItem[]): string[] {
   const reasons = new Set<string>();
-  let attention = false;
   for (const item of left) {
-    const account = accounts.find((a) => a.id === item.accountId);
-    if (item.state === 'needs_attention' && account?.attention) {
-      attention = true;
-      reasons.add(`account "${account.label}" needs attention: ${account.attention.message}`);
-    } else if (WAITING.has(item.state) && item.lastError) {
-      if (classifySignInError(item.lastError).class === 'process') reasons.add(item.lastError.message);
+    if (!TEMPORARY.includes(item.state) || !item.lastError) continue;
+    if (classifySignInError(item.lastError).class === 'process') reasons.add(item.lastError.message);
+  }
+  return [...reasons];
+}
+
+const messages = (n: number) => (n === 1 ? '1 message' : `${n} messages`);
+
+function countsByState(items: readonly QueueItem[]): string {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.state, (counts.get(item.state) ?? 0) + 1);
+  return [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
+}
+
+/**
+ * The outcome of a flush. The exit status says what is left, the worst first: something only the
+ * user can fix (an account that needs attention or no longer exists: 78), a message the server may
+ * or may not have (unconfirmed: 76), messages still waiting to go (75); otherwise 0. Held (paused)
+ * and failed messages are reported but do not fail the flush. Hints also say why messages wait
+ * when the cause is this process, not an account (a keychain it cannot reach).
+ */
+export function flushReport(
+  delivered: number,
+  left: readonly QueueItem[],
+  accounts: readonly Account[],
+): FlushReport {
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  const orphans = left.filter((item) => WAITING.includes(item.state) && !byId.has(item.accountId));
+  const unconfirmed = left.filter((item) => item.state === 'unconfirmed');
+  const blocked = accounts.filter(
+    (a) => a.attention && left.some((item) => item.accountId === a.id && item.state === 'needs_attention'),
+  );
+  const hints = [
+    ...processConditions(left),
+    ...blocked.map(
+      (a) =>
+        `account "${a.label}" needs attention (${a.attention?.message ?? ''}); its mail waits until it is fixed (see "outbox accounts test ${a.label}").`,
+    ),
+    ...(orphans.length > 0
+      ? [
+          `${messages(orphans.length)} ${orphans.length === 1 ? 'waits' : 'wait'} for an account that no longer exists (${idList(orphans)}): run "outbox queue move ID --account NAME".`,
+        ]
+      : []),
+    ...(unconfirmed.length > 0
+      ? [
+          `${messages(unconfirmed.length)} may have been delivered: the connection broke after the server took the message (${idList(unconfirmed)}). Check with a recipient, then run "outbox queue resend ID" or "outbox queue mark-sent ID".`,
+        ]
+      : []),
+  ];
+  const exitCode =
+    blocked.length > 0 || orphans.length > 0
+      ? EXIT.config
+      : unconfirmed.length > 0
+        ? EXIT.protocol
+        : left.some((item) => TEMPORARY.includes(item.state))
+          ? EXIT.tempFail
+          : EXIT.ok;
+  const rest = left.length === 0 ? 'the outbox is empty' : `still in the outbox: ${countsByState(left)}`;
+  return { summary: `Delivered ${delivered}; ${rest}.`, hints, exitCode };
+}
+
+/** Who holds the deliverer lock and why, as a clause: "the app is delivering". */
+export function lockHolderText(holder: LockHolder | undefined): string {
+  if (!holder) return 'another Outbox process is delivering';
+  switch (holder.role) {
+    case 'app':
+      return 'the app is delivering';
+    case 'queue-flush':
+      return `another outbox process (queue flush, pid ${holder.pid}) is delivering`;
+    case 'accounts':
+      return `another outbox process (an accounts command, pid ${holder.pid}) is changing the accounts`;
+    case undefined:
+      return `another Outbox process (pid ${holder.pid}) is delivering`;
+    default: {
+      const unreachable: never = holder.role;
+      throw new Error(`unknown deliverer role ${JSON.stringify(unreachable)}`);
     }
   }
-  const waiting = left.some((item) => WAITING.has(item.state));
-  const exitCode = attention ? EXIT.config : waiting ? EXIT.tempFail : EXIT.ok;
-  return { reasons: [...reasons], exitCode };
 }

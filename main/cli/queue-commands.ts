@@ -1,11 +1,14 @@
 import type { QueueItem, SetAsideItem } from '../../preload/contract/outbox.ts';
 import type { Outbox } from '../outbox/create-outbox.ts';
+import { delivererLockHolder } from '../outbox/delivery/deliverer-lock.ts';
+import { queuePaths } from '../outbox/store/queue-paths.ts';
 import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
-import { openCore } from './cli-core.ts';
-import { flushReport } from './flush-report.ts';
+import { findAccount, openCore, type CliCore } from './cli-core.ts';
 import { groupHelp, print, type CliIo } from './cli-io.ts';
 import { printable } from './cli-log.ts';
-import { CliError, EXIT, usageError } from './exit-codes.ts';
+import { AppError } from '../errors/app-error.ts';
+import { CliError, EXIT, exitCodeFor, usageError } from './exit-codes.ts';
+import { flushReport, lockHolderText } from './flush-report.ts';
 import {
   labelsOf,
   printJson,
@@ -23,6 +26,9 @@ export const QUEUE_HELP = `Usage: outbox queue <command>
   flush [--wait] [--timeout S]  deliver now (see "outbox queue flush --help")
   retry ID                    try a deferred, failed or held message again now
   cancel ID                   remove a message from the outbox without sending it
+  resend ID                   send an unconfirmed message again (it may arrive twice)
+  mark-sent ID                take an unconfirmed message out as sent, into the sent log
+  move ID --account NAME      move a waiting message to another account
   damaged [--json]            what was set aside as unreadable or damaged, and where it is kept
   restore KEY                 bring a set-aside message back into the outbox (KEY from "damaged")
 `;
@@ -47,15 +53,19 @@ const FLUSH_HELP = `Usage: outbox queue flush [--wait] [--timeout SECONDS]
 
 Delivers waiting messages now, deferred ones included. Only one process delivers at a time:
 when the app is running it delivers, and flush asks it to try now; otherwise this command
-delivers, and stays until the attempts it started are finished.
+delivers, and stays until the attempts it started are finished. Prints how many were delivered
+and what is left.
 
   --wait             when the app delivers, wait until it has tried every message that is due
-  --timeout SECONDS  give up waiting after this long (exit 75)
+  --timeout SECONDS  bounds the whole flush: after this long no new attempt starts (one under
+                     way ends at its server's own timeout) and what is left is reported
 
-Exit status: 0 when nothing due is left waiting; 78 when an account needs attention (its sign-in,
-certificate or security setting; one line each on stderr); 75 when messages are still waiting
-(deferred by the server, offline, or the keychain cannot be reached from this process, as from
-cron: see "Delivery" in docs/cli.md). Held (paused) and failed messages stay, and are reported.
+Exit status, the first that applies: 78 when an account needs attention or a message waits for
+an account that no longer exists; 76 when a message is unconfirmed (the server may have it);
+75 when messages are still waiting (deferred by the server, offline, the time ran out, another
+outbox process delivers, or the keychain cannot be reached from this process, as from cron: see
+"Delivery" in docs/cli.md); otherwise 0. Held (paused) and failed messages stay, and are
+reported. For 78 and 76, stderr says what to run.
 `;
 
 const POLL_MS = 250;
@@ -104,23 +114,91 @@ function showText(item: QueueItem, labels: ReadonlyMap<string, string>): string 
   return lines.join('\n');
 }
 
-async function waitForDeliverer(
+/** Sent-log lines written since `since` (ISO time): what was delivered meanwhile, by whichever process. */
+async function deliveredSince(outbox: Outbox, since: string): Promise<number> {
+  let count = 0;
+  let before: string | undefined;
+  for (;;) {
+    const page = await outbox.sent.list({ limit: 1000, before });
+    const recent = page.filter((record) => record.sentAt >= since);
+    count += recent.length;
+    if (recent.length < page.length || page.length < 1000) return count;
+    before = page.at(-1)?.sentAt;
+  }
+}
+
+/** Resolves true when `end` (a Date.now() time) passes first, false when `work` ends first. */
+async function expires(work: Promise<void>, end: number): Promise<boolean> {
+  if (end === Infinity) {
+    await work;
+    return false;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<true>((resolve) => {
+    timer = setTimeout(
+      () => {
+        resolve(true);
+      },
+      Math.max(0, end - Date.now()),
+    );
+  });
+  try {
+    return await Promise.race([work.then(() => false), expiry]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** When a flush must end (a Date.now() time), and when it was asked for: what it tried since counts. */
+interface FlushWindow {
+  readonly end: number;
+  readonly since: number;
+}
+
+/**
+ * Delivers until nothing due is left or `end` passes. Then no new attempt starts; one under way
+ * ends at its own SMTP timeout and is recorded as usual (unconfirmed if the server had the whole
+ * message), so nothing is lost or sent twice. True when the time ran out.
+ */
+async function deliverUntil(
+  io: CliIo,
   outbox: Outbox,
-  timeoutMs: number | undefined,
-  requestedAt: number,
-): Promise<void> {
-  const end = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+  { end, since }: FlushWindow,
+  stop: () => Promise<void>,
+): Promise<boolean> {
+  const flushing = outbox.service.flush(since);
+  if (!(await expires(flushing, end))) return false;
+  const underWay = outbox.service.list().filter((item) => item.state === 'sending').length;
+  io.stderr.write(
+    `outbox: time is up (--timeout): no more attempts start${underWay > 0 ? `; waiting for the ${underWay} under way to end` : ''}\n`,
+  );
+  await stop();
+  await flushing;
+  return true;
+}
+
+/** Waits while another process delivers; if it quits meanwhile, this one takes over. True when the time ran out. */
+async function waitForDeliverer(
+  io: CliIo,
+  outbox: Outbox,
+  window: FlushWindow,
+  stop: () => Promise<void>,
+): Promise<boolean> {
+  const { end } = window;
   for (;;) {
     // The app may quit while we wait: then this process holds the lock and delivers itself.
-    if (outbox.isDeliverer()) {
-      await outbox.service.flush(requestedAt);
-      return;
-    }
+    if (outbox.isDeliverer()) return deliverUntil(io, outbox, window, stop);
     const now = Date.now();
-    if (!outbox.service.list().some((item) => isDue(item, now))) return;
-    if (now > end) throw new CliError(EXIT.tempFail, 'timed out waiting for the app to deliver the queue');
+    if (!outbox.service.list().some((item) => isDue(item, now))) return false;
+    if (now > end) return true;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+/** Calls `task` once, however often the returned function is called. */
+function once(task: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= task());
 }
 
 async function flush(io: CliIo, args: readonly string[]): Promise<number> {
@@ -134,45 +212,56 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
   }
   expectPositionals('queue flush', positionals, []);
   const timeout = integerOption('timeout', values.timeout);
-  const core = openCore(io);
+  const end = timeout === undefined ? Infinity : Date.now() + timeout * 1000;
+  const since = new Date().toISOString();
+  const core = openCore(io, { delivererRole: 'queue-flush' });
   const { outbox } = core;
   // What start() tries as it begins delivering counts as this flush's attempt (one per message).
   const requestedAt = Date.now();
   // start() takes the deliverer lock only if no other process (the app) holds it.
   await outbox.start();
+  const stop = once(() => outbox.stop());
   try {
-    const before = new Set(outbox.service.list().map((item) => item.id));
+    let timedOut: boolean;
     if (outbox.isDeliverer()) {
-      await outbox.service.flush(requestedAt);
+      timedOut = await deliverUntil(io, outbox, { end, since: requestedAt }, stop);
     } else {
-      // The app's folder watcher sees these made due now; the facade's flush() would wait for a
-      // delivery this process does not run.
+      // The deliverer's folder watcher sees these made due now; the facade's flush() would wait
+      // for a delivery this process does not run.
+      const accounts = new Set(core.accounts.list().map((account) => account.id));
       for (const item of outbox.service.list()) {
-        if (item.state === 'deferred') await outbox.service.retryNow(item.id);
+        // Mail of a removed account stays as it is: retrying it is refused (it must move first).
+        if (item.state === 'deferred' && accounts.has(item.accountId)) await outbox.service.retryNow(item.id);
       }
+      const holder = await delivererLockHolder(queuePaths(core.dataDir).lock);
+      const busy = lockHolderText(holder);
       if (!values.wait) {
-        print(io, 'The app is delivering; it was asked to send the waiting messages now.');
-        return EXIT.ok;
+        if (holder?.role === 'app') {
+          print(io, 'The app is delivering; it was asked to send the waiting messages now.');
+          return EXIT.ok;
+        }
+        throw new CliError(EXIT.tempFail, `${upperFirst(busy)}; try again when it ends`);
       }
-      io.stderr.write('outbox: the app is delivering; waiting for it to try every due message\n');
-      await waitForDeliverer(outbox, timeout === undefined ? undefined : timeout * 1000, requestedAt);
+      io.stderr.write(`outbox: ${busy}; waiting until every due message has been tried\n`);
+      timedOut = await waitForDeliverer(io, outbox, { end, since: requestedAt }, stop);
     }
-    const left = outbox.service.list();
-    const delivered = [...before].filter((id) => !left.some((item) => item.id === id)).length;
-    const counts = new Map<string, number>();
-    for (const item of left) counts.set(item.state, (counts.get(item.state) ?? 0) + 1);
-    const rest = [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
-    print(
-      io,
-      `Delivered ${delivered}; ${left.length === 0 ? 'the outbox is empty' : `still in the outbox: ${rest}`}.`,
+    // Attempts under way are recorded before anything is counted.
+    await stop();
+    const report = flushReport(
+      await deliveredSince(outbox, since),
+      outbox.service.list(),
+      core.accounts.list(),
     );
-    const report = flushReport(left, core.accounts.list());
-    for (const reason of report.reasons) io.stderr.write(`outbox: ${printable(reason)}\n`);
+    print(io, report.summary);
+    if (timedOut) io.stderr.write(`outbox: gave up after ${timeout ?? 0} s (--timeout)\n`);
+    for (const hint of report.hints) io.stderr.write(`outbox: ${printable(hint)}\n`);
     return report.exitCode;
   } finally {
-    await outbox.stop();
+    await stop();
   }
 }
+
+const upperFirst = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function damagedLine(item: SetAsideItem): string {
   return [
@@ -221,6 +310,96 @@ async function restore(io: CliIo, args: readonly string[]): Promise<number> {
   }
 }
 
+/** Commands on one message by id: what each says it does, and what it prints. */
+const ONE_MESSAGE = {
+  retry: {
+    help: 'Makes a deferred, failed or held message due now.',
+    run: async (core: CliCore, id: string) => {
+      try {
+        return `${id} ${(await core.outbox.service.retryNow(id)).state}`;
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'account_missing') {
+          throw new CliError(
+            exitCodeFor(error.code),
+            `${error.message} Run "outbox queue move ${id} --account NAME".`,
+          );
+        }
+        throw error;
+      }
+    },
+  },
+  cancel: {
+    help: 'Removes a message from the outbox without sending it.',
+    run: async (core: CliCore, id: string) => {
+      await core.outbox.service.cancel(id);
+      return undefined;
+    },
+  },
+  resend: {
+    help:
+      'Sends an unconfirmed message again, due now. The server may already have it (the connection\n' +
+      'broke after it took the message), so recipients may get it twice.',
+    run: async (core: CliCore, id: string) => `${id} ${(await core.outbox.service.resend(id)).state}`,
+  },
+  'mark-sent': {
+    help:
+      'Takes an unconfirmed message out of the outbox as sent, into the sent log (its recipients\n' +
+      'stay "pending": no server confirmed them).',
+    run: async (core: CliCore, id: string) => {
+      await core.outbox.service.markSent(id);
+      return `${id} sent`;
+    },
+  },
+} satisfies Record<string, { help: string; run: (core: CliCore, id: string) => Promise<string | undefined> }>;
+
+async function oneMessage(
+  io: CliIo,
+  sub: keyof typeof ONE_MESSAGE,
+  args: readonly string[],
+): Promise<number> {
+  const command = ONE_MESSAGE[sub];
+  const { values, positionals } = parseCommand(`queue ${sub}`, args, {});
+  if (values.help) {
+    print(io, `Usage: outbox queue ${sub} ID\n\n${command.help}\n`);
+    return EXIT.ok;
+  }
+  const [id = ''] = expectPositionals(`queue ${sub}`, positionals, ['ID']);
+  const core = await openQueue(io);
+  try {
+    const line = await command.run(core, id);
+    if (line !== undefined) print(io, line);
+    return EXIT.ok;
+  } finally {
+    // Seals this process's queue segment, so the deliverer can reclaim it.
+    await core.outbox.stop();
+  }
+}
+
+const MOVE_HELP = `Usage: outbox queue move ID --account NAME
+
+Moves a waiting message (queued, scheduled, deferred, held or needing attention) to another
+account, for instance when its own account was removed. Its From becomes that account's, as the
+app does when it moves mail; it is due now (a scheduled one keeps its time). Prints its id and state.
+`;
+
+async function move(io: CliIo, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('queue move', args, { account: { type: 'string' } });
+  if (values.help) {
+    print(io, MOVE_HELP);
+    return EXIT.ok;
+  }
+  const [id = ''] = expectPositionals('queue move', positionals, ['ID']);
+  if (values.account === undefined) throw usageError('queue move needs --account NAME');
+  const core = await openQueue(io);
+  try {
+    const target = findAccount(core.accounts, values.account);
+    print(io, `${id} ${(await core.outbox.service.moveMessage(id, target.id)).state}`);
+    return EXIT.ok;
+  } finally {
+    await core.outbox.stop();
+  }
+}
+
 export async function queueCommand(io: CliIo, args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
@@ -259,28 +438,12 @@ export async function queueCommand(io: CliIo, args: readonly string[]): Promise<
       return EXIT.ok;
     }
     case 'retry':
-    case 'cancel': {
-      const { values, positionals } = parseCommand(`queue ${sub}`, rest, {});
-      if (values.help) {
-        print(
-          io,
-          sub === 'retry'
-            ? 'Usage: outbox queue retry ID\n\nMakes a deferred, failed or held message due now.\n'
-            : 'Usage: outbox queue cancel ID\n\nRemoves a message from the outbox without sending it.\n',
-        );
-        return EXIT.ok;
-      }
-      const [id = ''] = expectPositionals(`queue ${sub}`, positionals, ['ID']);
-      const core = await openQueue(io);
-      try {
-        if (sub === 'retry') print(io, `${id} ${(await core.outbox.service.retryNow(id)).state}`);
-        else await core.outbox.service.cancel(id);
-        return EXIT.ok;
-      } finally {
-        // Seals this process's queue segment, so the deliverer can reclaim it.
-        await core.outbox.stop();
-      }
-    }
+    case 'cancel':
+    case 'resend':
+    case 'mark-sent':
+      return oneMessage(io, sub, rest);
+    case 'move':
+      return move(io, rest);
     case 'flush':
       return flush(io, rest);
     case 'damaged':

@@ -6,7 +6,11 @@ import type { Timeouts } from '../smtp/transport-options.ts';
 import { nodeFileSystem, type FileSystemSeam } from '../files/atomic-file.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createConnectivity, type Connectivity } from './delivery/connectivity.ts';
-import { tryAcquireDelivererLock, type DelivererLock } from './delivery/deliverer-lock.ts';
+import {
+  tryAcquireDelivererLock,
+  type DelivererLock,
+  type DelivererRole,
+} from './delivery/deliverer-lock.ts';
 import { createDeliveryAgent, type DeliveryAgent } from './delivery/delivery-agent.ts';
 import { enqueueRaw, type RawMessageInput } from './message/enqueue-raw.ts';
 import { createOutboxEngine, type OutboxEngine } from './outbox-engine.ts';
@@ -39,6 +43,8 @@ export interface OutboxOptions {
   readonly timeouts?: Timeouts;
   /** Where durable writes go through; tests use it to fill the disk. */
   readonly fs?: FileSystemSeam;
+  /** What the deliverer lock says this process is, for others that find it taken (default: the app). */
+  readonly delivererRole?: DelivererRole;
 }
 
 export interface Outbox {
@@ -155,7 +161,7 @@ class LocalOutbox implements Outbox {
 
   private async becomeDeliverer(): Promise<boolean> {
     const { options, paths, store, engine } = this.deps;
-    this.lock = await tryAcquireDelivererLock(paths.lock);
+    this.lock = await tryAcquireDelivererLock(paths.lock, options.delivererRole ?? 'app');
     if (!this.lock) return false;
     this.agent = createDeliveryAgent({
       accounts: options.accounts,

@@ -28,6 +28,11 @@ export interface OutboxService extends QueuePort {
   edit(id: string): Promise<DraftContent>;
   resend(id: string): Promise<QueueItem>;
   markSent(id: string): Promise<void>;
+  /**
+   * Re-targets a waiting message to another account, From rewritten as a move on deletion does;
+   * it is due now (a scheduled one keeps its time). `unknown_account` when that account is gone.
+   */
+  moveMessage(id: string, toAccountId: string): Promise<QueueItem>;
   /** The network may have changed (the shell's hint): look again, and wake delivery if it is back. */
   networkHint(online: boolean): void;
   /**
@@ -88,6 +93,7 @@ const CANCELLABLE: readonly QueueState[] = [
   'unconfirmed',
   'failed',
 ];
+const MOVABLE: readonly QueueState[] = ['queued', 'scheduled', 'deferred', 'held', 'needs_attention'];
 const EDITABLE: readonly QueueState[] = [
   'queued',
   'scheduled',
@@ -144,6 +150,13 @@ export class OutboxFacade implements OutboxService {
 
   async retryNow(id: string): Promise<QueueItem> {
     const record = this.deps.queue.requireIdle(id, RETRYABLE, 'retried');
+    // Queued again for an account that is gone, it would wait for ever: it must move first.
+    if (!this.deps.accounts.find(record.accountId)) {
+      throw new AppError(
+        'account_missing',
+        'The account this message was to go from no longer exists; move it to another account first.',
+      );
+    }
     this.deps.throttle.unblock(record.accountId);
     return this.saveDue(this.dueNow(record));
   }
@@ -175,6 +188,18 @@ export class OutboxFacade implements OutboxService {
 
   async markSent(id: string): Promise<void> {
     await this.deps.runner.finishSent(this.deps.queue.requireIdle(id, ['unconfirmed'], 'marked as sent'));
+  }
+
+  async moveMessage(id: string, toAccountId: string): Promise<QueueItem> {
+    const { queue } = this.deps;
+    const record = queue.requireIdle(id, MOVABLE, 'moved');
+    const moved = await this.withdraw(record, () =>
+      this.deps.moves.moveOne(record, toAccountId, (next) =>
+        next.state === 'scheduled' ? next : this.dueNow(next),
+      ),
+    );
+    if (!moved) throw new AppError('invalid_state', 'The message changed meanwhile; look at it again.');
+    return this.get(id);
   }
 
   networkHint(online: boolean): void {

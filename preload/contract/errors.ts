@@ -58,6 +58,8 @@ export const errorCodes = [
   // limits on what the window may ask for
   'rate_limited',
   'drafts_quota_exceeded',
+  // the outbox, again
+  'account_missing',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

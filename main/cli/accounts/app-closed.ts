@@ -10,7 +10,7 @@ import { CliError, EXIT } from '../exit-codes.ts';
  */
 export async function whileAppIsClosed<T>(core: CliCore, change: () => Promise<T>): Promise<T> {
   await core.outbox.open();
-  const lock = await tryAcquireDelivererLock(queuePaths(core.dataDir).lock);
+  const lock = await tryAcquireDelivererLock(queuePaths(core.dataDir).lock, 'accounts');
   if (!lock) {
     throw new CliError(
       EXIT.tempFail,

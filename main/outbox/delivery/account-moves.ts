@@ -1,8 +1,9 @@
-import type { AccountsPort } from '../../core/ports.ts';
+import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { LiveQueue } from '../live-queue.ts';
 import { needsSmtpUtf8, senderOf } from '../message/compose-message.ts';
 import { sizeWithFrom } from '../message/from-rewrite.ts';
+import type { QueueRecord } from '../store/queue-record.ts';
 import type { QueueStore } from '../store/queue-store.ts';
 import type { InFlight } from './in-flight.ts';
 
@@ -30,10 +31,8 @@ export class AccountMoves {
   }
 
   async move(fromAccountId: string, toAccountId: string): Promise<void> {
-    const { accounts, store, queue, inFlight } = this.deps;
-    const target = accounts.find(toAccountId);
-    if (!target) throw new AppError('unknown_account', 'The account to move the messages to does not exist.');
-    const sender = senderOf(target);
+    const { queue, inFlight } = this.deps;
+    const sender = senderOf(this.target(toAccountId));
     // No attempt may start on the old account while its messages move (each move awaits a read).
     this.moving.add(fromAccountId);
     try {
@@ -43,22 +42,57 @@ export class AccountMoves {
         // Current, not as listed: a cancel or an edit may have come in meanwhile.
         const record = queue.get(id);
         if (record?.accountId !== fromAccountId || inFlight.has(id)) continue;
-        // The stored bytes stay; the From field is replaced as the message goes out.
-        const storedSizeBytes = record.storedSizeBytes ?? record.sizeBytes;
-        const sizeBytes = await sizeWithFrom(store.openBytes(id), sender.fromField, storedSizeBytes);
-        if (queue.get(id) !== record) continue;
-        await queue.save({
-          ...record,
-          accountId: toAccountId,
-          ...sender,
-          needsSmtpUtf8: needsSmtpUtf8([sender.envelopeFrom, ...record.recipients.map((r) => r.address)]),
-          sizeBytes,
-          storedSizeBytes,
-        });
+        await this.retarget(record, toAccountId, sender, (moved) => moved);
       }
     } finally {
       this.moving.delete(fromAccountId);
       this.deps.onMoved();
     }
+  }
+
+  /**
+   * Moves one message (not under way: the caller withdrew it or checked) to another account;
+   * `adjust` may change more of it (its state) as it moves. False when it changed meanwhile.
+   */
+  async moveOne(
+    record: QueueRecord,
+    toAccountId: string,
+    adjust: (moved: QueueRecord) => QueueRecord,
+  ): Promise<boolean> {
+    try {
+      return await this.retarget(record, toAccountId, senderOf(this.target(toAccountId)), adjust);
+    } finally {
+      this.deps.onMoved();
+    }
+  }
+
+  private target(toAccountId: string): SenderAccount {
+    const target = this.deps.accounts.find(toAccountId);
+    if (!target) throw new AppError('unknown_account', 'The account to move the messages to does not exist.');
+    return target;
+  }
+
+  private async retarget(
+    record: QueueRecord,
+    toAccountId: string,
+    sender: ReturnType<typeof senderOf>,
+    adjust: (moved: QueueRecord) => QueueRecord,
+  ): Promise<boolean> {
+    const { store, queue } = this.deps;
+    // The stored bytes stay; the From field is replaced as the message goes out.
+    const storedSizeBytes = record.storedSizeBytes ?? record.sizeBytes;
+    const sizeBytes = await sizeWithFrom(store.openBytes(record.id), sender.fromField, storedSizeBytes);
+    if (queue.get(record.id) !== record) return false;
+    await queue.save(
+      adjust({
+        ...record,
+        accountId: toAccountId,
+        ...sender,
+        needsSmtpUtf8: needsSmtpUtf8([sender.envelopeFrom, ...record.recipients.map((r) => r.address)]),
+        sizeBytes,
+        storedSizeBytes,
+      }),
+    );
+    return true;
   }
 }

@@ -6,9 +6,22 @@ import { currentProcess, isAlive, type ProcessIdentity } from '../../files/proce
 /** A lock file being written right now may look empty for a moment; only an old one is stale. */
 const TORN_LOCK_GRACE_MS = 10_000;
 
+/** Who delivers: the app, a `queue flush`, or an accounts command keeping the app from starting to. */
+export type DelivererRole = 'app' | 'queue-flush' | 'accounts';
+
 interface Holder extends ProcessIdentity {
   readonly token: string;
+  /** Absent in locks written before it was recorded. */
+  readonly role?: DelivererRole;
 }
+
+/** The live process holding the lock, as far as its file tells. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly role: DelivererRole | undefined;
+}
+
+const ROLES: readonly string[] = ['app', 'queue-flush', 'accounts'] satisfies DelivererRole[];
 
 export interface DelivererLock {
   release(): Promise<void>;
@@ -70,8 +83,15 @@ async function breakStale(file: string, staleText: string): Promise<void> {
  * Takes the one-deliverer-per-data-folder lock if no live process holds it. A holder that crashed
  * leaves a lock whose pid is gone (or was recycled), which the next caller breaks.
  */
-export async function tryAcquireDelivererLock(file: string): Promise<DelivererLock | undefined> {
-  const holder: Holder = { ...(await currentProcess()), token: randomBytes(12).toString('hex') };
+export async function tryAcquireDelivererLock(
+  file: string,
+  role?: DelivererRole,
+): Promise<DelivererLock | undefined> {
+  const holder: Holder = {
+    ...(await currentProcess()),
+    token: randomBytes(12).toString('hex'),
+    ...(role ? { role } : {}),
+  };
   for (let tries = 0; tries < 3; tries++) {
     if (await create(file, holder)) {
       return {
@@ -87,4 +107,14 @@ export async function tryAcquireDelivererLock(file: string): Promise<DelivererLo
     await breakStale(file, text);
   }
   return undefined;
+}
+
+/** Who holds the lock now: undefined when nobody does, or only a dead process does. */
+export async function delivererLockHolder(file: string): Promise<LockHolder | undefined> {
+  const text = await fsp.readFile(file, 'utf8').catch(() => undefined);
+  const holder = text === undefined ? undefined : parseHolder(text);
+  if (!holder || !(await isAlive(holder))) return undefined;
+  // A role this build does not know (a newer one wrote it) reads as unknown.
+  const role = ROLES.includes(holder.role ?? '') ? holder.role : undefined;
+  return { pid: holder.pid, role };
 }

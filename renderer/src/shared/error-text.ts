@@ -49,6 +49,7 @@ const WORDS: Record<ErrorCode, string> = {
   text_not_utf8: 'The text is not in UTF-8; say which character set it is in.',
   rate_limited: 'Too many requests in a short time.',
   drafts_quota_exceeded: 'There is no room for more drafts.',
+  account_missing: 'The account this message was to go from no longer exists.',
 };
 
 export function errorWords(code: ErrorCode): string {

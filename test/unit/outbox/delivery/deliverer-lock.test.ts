@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tryAcquireDelivererLock } from '../../../../main/outbox/delivery/deliverer-lock.ts';
+import {
+  delivererLockHolder,
+  tryAcquireDelivererLock,
+} from '../../../../main/outbox/delivery/deliverer-lock.ts';
 import { makeDataDir } from '../../../support/outbox-fixture.ts';
 
 /** The pid of a process that has already ended. */
@@ -44,5 +47,24 @@ describe('deliverer lock', () => {
     const old = new Date(Date.now() - 60_000);
     await fsp.utimes(file, old, old);
     expect(await tryAcquireDelivererLock(file)).toBeDefined();
+  });
+
+  it('says who holds it: the role and pid it recorded, nothing once released or dead', async () => {
+    const file = path.join(await makeDataDir(), 'deliverer.lock');
+    expect(await delivererLockHolder(file)).toBeUndefined();
+    const lock = await tryAcquireDelivererLock(file, 'queue-flush');
+    expect(await delivererLockHolder(file)).toEqual({ pid: process.pid, role: 'queue-flush' });
+    await lock?.release();
+    expect(await delivererLockHolder(file)).toBeUndefined();
+    await fsp.writeFile(file, JSON.stringify({ pid: deadPid(), token: 'crashed', role: 'app' }));
+    expect(await delivererLockHolder(file)).toBeUndefined();
+  });
+
+  it('reads a lock written before roles were recorded, or by a newer build, as an unknown holder', async () => {
+    const file = path.join(await makeDataDir(), 'deliverer.lock');
+    await fsp.writeFile(file, JSON.stringify({ pid: process.pid, token: 'old' }));
+    expect(await delivererLockHolder(file)).toEqual({ pid: process.pid, role: undefined });
+    await fsp.writeFile(file, JSON.stringify({ pid: process.pid, token: 'new', role: 'daemon' }));
+    expect(await delivererLockHolder(file)).toEqual({ pid: process.pid, role: undefined });
   });
 });

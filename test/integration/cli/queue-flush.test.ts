@@ -1,0 +1,206 @@
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openCore, type CliCore } from '../../../main/cli/cli-core.ts';
+import { sentListJson } from '../../../main/cli/json-output.ts';
+import { delivererLockHolder, type LockHolder } from '../../../main/outbox/delivery/deliverer-lock.ts';
+import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
+import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
+import { addLocalAccount, localAccountArgs, makeHome, runCli } from './run-cli.ts';
+
+const homes: string[] = [];
+const servers: TestServer[] = [];
+
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
+});
+
+async function newHome(): Promise<string> {
+  const home = await makeHome();
+  homes.push(home);
+  return home;
+}
+
+async function newServer(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  const server = await startTestServer(options);
+  servers.push(server);
+  return server;
+}
+
+/** The CLI's own core in this process, on `home`: quick set-up without a process per message. */
+async function withCore<T>(home: string, task: (core: CliCore) => Promise<T>): Promise<T> {
+  const io = {
+    stdin: Readable.from([]),
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    env: { ...process.env, OUTBOX_HOME: home },
+  };
+  const core = openCore(io);
+  await core.outbox.open();
+  try {
+    return await task(core);
+  } finally {
+    await core.outbox.stop();
+  }
+}
+
+/** Queues `count` messages from `accountId`, oldest first; returns their ids. */
+function enqueue(home: string, accountId: string, count: number): Promise<string[]> {
+  return withCore(home, async (core) => {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const item = await core.outbox.service.enqueue({
+        accountId,
+        to: [`r${i}@example.net`],
+        subject: `report ${i}`,
+        text: `part ${i}`,
+        attachments: [],
+      });
+      ids.push(item.id);
+    }
+    return ids;
+  });
+}
+
+/** Whoever holds the deliverer lock of `home`, once someone does. */
+async function lockHolder(home: string): Promise<LockHolder> {
+  for (;;) {
+    const holder = await delivererLockHolder(queuePaths(home).lock);
+    if (holder) return holder;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('queue flush', () => {
+  it('stops starting attempts at --timeout, counts only what it delivered, and names a flush holding the lock', async () => {
+    // Each DATA is answered after 45 s: the ten messages would take two rounds of five sessions.
+    // The first round outlasts the second flush below, however slow the machine is.
+    const server = await newServer({ onData: () => ({ delayMs: 45_000 }) });
+    const home = await newHome();
+    const accountId = await addLocalAccount(home, 'Slow', 'slow@example.org', server.port);
+    const ids = await enqueue(home, accountId, 10);
+
+    const first = runCli(home, ['queue', 'flush', '--timeout', '10']);
+    const holder = await lockHolder(home);
+    // Taken out by another process while the flush runs: gone, but not delivered.
+    const cancelled = ids.at(-1) ?? '';
+    await withCore(home, (core) => core.outbox.service.cancel(cancelled));
+
+    const second = await runCli(home, ['queue', 'flush']);
+
+    const result = await first;
+    const delivered = server.messages.length;
+    expect(delivered).toBeGreaterThan(0);
+    expect(delivered).toBeLessThan(9);
+    expect(result.stdout).toBe(`Delivered ${delivered}; still in the outbox: ${9 - delivered} queued.\n`);
+    expect(result.stderr).toContain('time is up (--timeout)');
+    expect(result.code).toBe(75);
+    expect(second.stderr).toBe(
+      `outbox: Another outbox process (queue flush, pid ${holder.pid}) is delivering; try again when it ends\n`,
+    );
+    expect(second.code).toBe(75);
+    expect(server.messages.map((m) => m.to[0])).not.toContain('r9@example.net');
+  }, 600_000);
+
+  it('leaves unconfirmed messages to the user: exit 76 with what to run, then resend and mark-sent', async () => {
+    // The first two messages are kept by the server, which then drops the connection unanswered.
+    const server = await newServer({ onData: (index) => (index < 2 ? 'drop-after-dot' : 'accept') });
+    const home = await newHome();
+    const accountId = await addLocalAccount(home, 'Flaky', 'flaky@example.org', server.port);
+    await enqueue(home, accountId, 3);
+
+    const flushed = await runCli(home, ['queue', 'flush']);
+    expect(flushed.stdout).toBe('Delivered 1; still in the outbox: 2 unconfirmed.\n');
+    expect(flushed.code).toBe(76);
+    const unconfirmed = await withCore(home, (core) =>
+      Promise.resolve(core.outbox.service.list().filter((item) => item.state === 'unconfirmed')),
+    );
+    const [again, done] = unconfirmed.map((item) => item.id);
+    expect(flushed.stderr).toContain(
+      `outbox: 2 messages may have been delivered: the connection broke after the server took the message (${again ?? ''}, ${done ?? ''}). Check with a recipient, then run "outbox queue resend ID" or "outbox queue mark-sent ID".\n`,
+    );
+
+    const resent = await runCli(home, ['queue', 'resend', again ?? '']);
+    expect(resent.stderr).toBe('');
+    expect(resent.stdout).toBe(`${again ?? ''} queued\n`);
+    const marked = await runCli(home, ['queue', 'mark-sent', done ?? '']);
+    expect(marked.stderr).toBe('');
+    expect(marked.stdout).toBe(`${done ?? ''} sent\n`);
+
+    const second = await runCli(home, ['queue', 'flush']);
+    expect(second.stdout).toBe('Delivered 1; the outbox is empty.\n');
+    expect(second.code).toBe(0);
+    expect(server.messages).toHaveLength(4);
+
+    const log = sentListJson.parse(JSON.parse((await runCli(home, ['sent', 'list', '--json'])).stdout));
+    expect(log.messages.map((m) => m.id)).toEqual(expect.arrayContaining([again, done]));
+    expect(log.messages).toHaveLength(3);
+    // Marked by the user: no server confirmed its recipients.
+    expect(log.messages.find((m) => m.id === done)?.recipients.map((r) => r.state)).toEqual(['pending']);
+  }, 600_000);
+
+  it('refuses to retry mail of a removed account, says to move it, and moves it with the From rewritten', async () => {
+    const server = await newServer();
+    const home = await newHome();
+    const oldId = await addLocalAccount(home, 'Old', 'old@example.org', server.port);
+    await addLocalAccount(home, 'New', 'new@example.org', server.port);
+    const [id = ''] = await enqueue(home, oldId, 1);
+    await withCore(home, (core) => core.accounts.remove({ id: oldId, queued: { action: 'hold' } }));
+
+    const retried = await runCli(home, ['queue', 'retry', id]);
+    expect(retried.stderr).toBe(
+      `outbox: The account this message was to go from no longer exists; move it to another account first. Run "outbox queue move ${id} --account NAME".\n`,
+    );
+    expect(retried.code).toBe(78);
+
+    const flushed = await runCli(home, ['queue', 'flush']);
+    expect(flushed.stdout).toBe('Delivered 0; still in the outbox: 1 held.\n');
+    expect(flushed.stderr).toBe(
+      `outbox: 1 message waits for an account that no longer exists (${id}): run "outbox queue move ID --account NAME".\n`,
+    );
+    expect(flushed.code).toBe(78);
+
+    const moved = await runCli(home, ['queue', 'move', id, '--account', 'New']);
+    expect(moved.stderr).toBe('');
+    expect(moved.stdout).toBe(`${id} queued\n`);
+    const delivered = await runCli(home, ['queue', 'flush']);
+    expect(delivered.stdout).toBe('Delivered 1; the outbox is empty.\n');
+    expect(delivered.code).toBe(0);
+    expect(server.messages.map((m) => m.from)).toEqual(['new@example.org']);
+    expect(server.messages[0]?.raw.toString('utf8')).toMatch(/^From: new@example\.org\r?$/m);
+  }, 600_000);
+
+  it('names an accounts command that holds the lock rather than take it for the app', async () => {
+    // Accepts connections and never says a word: "accounts add --pin-cert" waits on it.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    const home = await newHome();
+    const adding = runCli(
+      home,
+      localAccountArgs('Pinned', 'me@example.org', address.port, [
+        '--security',
+        'tls',
+        '--no-password',
+        '--pin-cert',
+        'AB'.repeat(32),
+      ]),
+    );
+    try {
+      const holder = await lockHolder(home);
+      const flushed = await runCli(home, ['queue', 'flush']);
+      expect(flushed.stderr).toBe(
+        `outbox: Another outbox process (an accounts command, pid ${holder.pid}) is changing the accounts; try again when it ends\n`,
+      );
+      expect(flushed.code).toBe(75);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+      await adding;
+    }
+  }, 600_000);
+});
