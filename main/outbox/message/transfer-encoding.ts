@@ -164,7 +164,9 @@ function reworkEntity(text: string, defaultType: string, downgrade: Downgrade, d
  * with no ASCII form.
  */
 export function fitForTransport(message: Buffer, downgrade: Downgrade): Buffer {
-  const text = message.toString('latin1');
+  // Stored bytes may end lines in a bare LF (records of older builds); each goes out as CRLF
+  // (RFC 5321 §2.3.8, as nodemailer sends them), so lines are measured and parts found that way.
+  const text = message.toString('latin1').replace(/\r?\n/g, '\r\n');
   const needed =
     hasLongLine(text) ||
     (downgrade.sevenBitBody && contentNeeds(message).eightBitBody) ||

@@ -40,6 +40,16 @@ describe('fitForTransport', () => {
     expect(fitForTransport(message, AS_IS)).toBe(message);
   });
 
+  it('measures lines ended by a bare LF as they go out, in CRLF (records of older builds)', async () => {
+    const lines = ['Subject: older', '', ...Array.from({ length: 100 }, () => 'The quick brown fox.'), ''];
+    const lf = Buffer.from(lines.join('\n'), 'latin1');
+    expect(fitForTransport(lf, SEVEN_BIT)).toBe(lf);
+    const eightBit = Buffer.from(['Subject: older', '', 'Café au lait.', ''].join('\n'), 'utf8');
+    const fitted = fitForTransport(eightBit, SEVEN_BIT);
+    expect(contentNeeds(fitted).eightBitBody).toBe(false);
+    expect((await simpleParser(fitted)).text?.trim()).toBe('Café au lait.');
+  });
+
   it('encodes a nested message/rfc822 part inside, never the part itself (RFC 2046 §5.2.1)', async () => {
     const message = crlf([
       'Subject: fwd',
