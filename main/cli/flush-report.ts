@@ -43,6 +43,9 @@ function processConditions(left: readonly QueueItem[]): string[] {
   return [...reasons];
 }
 
+/** A sentence ends with its stop, once: messages may or may not carry theirs. */
+const withStop = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+
 const messages = (n: number) => (n === 1 ? '1 message' : `${n} messages`);
 
 function countsByState(items: readonly QueueItem[]): string {
@@ -73,7 +76,7 @@ export function flushReport(
     ...processConditions(left),
     ...blocked.map(
       (a) =>
-        `account "${a.label}" needs attention (${a.attention?.message ?? ''}); its mail waits until it is fixed (see "outbox accounts test ${a.label}").`,
+        `account "${a.label}" needs attention: ${withStop(a.attention?.message ?? '')} Its mail waits until it is fixed; see "outbox accounts test ${a.label}".`,
     ),
     ...(orphans.length > 0
       ? [

@@ -46,7 +46,7 @@ describe('flushReport', () => {
       'Delivered 5; still in the outbox: 1 unconfirmed, 1 needs_attention, 1 held, 1 queued.',
     );
     expect(report.hints).toEqual([
-      'account "Work" needs attention (Sign-in refused.); its mail waits until it is fixed (see "outbox accounts test Work").',
+      'account "Work" needs attention: Sign-in refused. Its mail waits until it is fixed; see "outbox accounts test Work".',
       '1 message waits for an account that no longer exists (c): run "outbox queue move ID --account NAME".',
       '1 message may have been delivered: the connection broke after the server took the message (a). Check with a recipient, then run "outbox queue resend ID" or "outbox queue mark-sent ID".',
     ]);
