@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { silentLogger } from '../../../main/errors/logger.ts';
 import { createIpcRouter } from '../../../main/ipc/ipc-router.ts';
 import type { BridgeLimitsOptions } from '../../../main/security/bridge-limits.ts';
@@ -205,7 +205,11 @@ describe('queueing from the window is rate-limited', () => {
       ]);
       expect(sent).toMatchObject({ code: 0, stderr: '' });
     }
-    expect(await limited.call('outbox:list')).toMatchObject({ ok: true, value: { length: 3 } });
+    // The app learns of the CLI's messages from its folder watcher, a moment later.
+    await vi.waitFor(
+      async () => expect(await limited.call('outbox:list')).toMatchObject({ ok: true, value: { length: 3 } }),
+      { timeout: 30_000, interval: 100 },
+    );
   });
 });
 

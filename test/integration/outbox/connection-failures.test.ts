@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxService } from '../../../main/outbox/outbox-service.ts';
 import type { SmtpEndpoint } from '../../../main/smtp/smtp-endpoint.ts';
 import type { QueueItem } from '../../../preload/contract/outbox.ts';
-import { createFakeClock } from '../../support/fake-clock.ts';
+import { createFakeClock, type FakeClock } from '../../support/fake-clock.ts';
+import { QUIET_MS } from '../../../main/outbox/delivery/notification-policy.ts';
 import { plainEndpoint, startTestOutbox, type TestOutbox } from '../../support/outbox-fixture.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
 import { startStarttlsRefusingServer } from '../../support/starttls-refusing-server.ts';
@@ -27,13 +28,15 @@ async function outboxFor(endpoints: Record<string, SmtpEndpoint>): Promise<{
   outbox: TestOutbox;
   service: OutboxService;
   accounts: TestAccountsPort;
+  clock: FakeClock;
 }> {
   const accounts = createTestAccounts(
     Object.entries(endpoints).map(([id, endpoint]) => ({ id, fromAddress: `me@${id}.example`, endpoint })),
   );
-  const outbox = await startTestOutbox({ accounts, clock: createFakeClock(Date.now()) });
+  const clock = createFakeClock(Date.now());
+  const outbox = await startTestOutbox({ accounts, clock });
   cleanups.push(() => outbox.stop());
-  return { outbox, service: outbox.outbox.service, accounts };
+  return { outbox, service: outbox.outbox.service, accounts, clock };
 }
 
 /** Waits until nothing is due or in flight, then returns the message's entry (undefined once sent). */
@@ -77,7 +80,7 @@ describe('encryption that is not available', () => {
     async (_name, reply) => {
       const refusing = await startStarttlsRefusingServer(reply);
       cleanups.push(() => refusing.close());
-      const { outbox, service, accounts } = await outboxFor({
+      const { outbox, service, accounts, clock } = await outboxFor({
         work: plainEndpoint(refusing.port, { security: 'starttls' }),
       });
 
@@ -90,6 +93,7 @@ describe('encryption that is not available', () => {
       });
       expect(item?.lastError?.message).toMatch(/^Encryption was not available/);
       expect(accounts.find('work')?.attention?.code).toBe('starttls_unavailable');
+      clock.advance(QUIET_MS); // notices are gathered a moment, so a burst shows as one
       expect(outbox.notifications.map((n) => n.title)).toEqual(['An account needs attention']);
       expect(refusing.commands.map((c) => c.split(' ')[0])).toEqual(['EHLO', 'STARTTLS']);
     },
