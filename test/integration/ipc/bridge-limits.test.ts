@@ -207,7 +207,9 @@ describe('queueing from the window is rate-limited', () => {
     }
     // The app learns of the CLI's messages from its folder watcher, a moment later.
     await vi.waitFor(
-      async () => expect(await limited.call('outbox:list')).toMatchObject({ ok: true, value: { length: 3 } }),
+      async () => {
+        expect(await limited.call('outbox:list')).toMatchObject({ ok: true, value: { length: 3 } });
+      },
       { timeout: 30_000, interval: 100 },
     );
   });
