@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeEach, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { startTestCore, type TestCore } from '../support/core-fixture.ts';
 import { closeBrowser, openRenderer, type RendererHarness } from '../support/renderer-harness.ts';
-import { createPlainAccount, writeMessage } from '../support/renderer-steps.ts';
+import { createPlainAccount, navigate, writeMessage } from '../support/renderer-steps.ts';
 
 afterAll(closeBrowser);
 
@@ -10,7 +10,7 @@ const HOUR = 3_600_000;
 const CLOSED_PORT = 9;
 
 let core: TestCore;
-let app: RendererHarness;
+let app: RendererHarness | undefined;
 
 beforeEach(async () => {
   core = await startTestCore({
@@ -25,11 +25,11 @@ beforeEach(async () => {
       },
     },
   });
-  app = await openRenderer({ core });
 });
 
 afterEach(async () => {
-  await app.close();
+  await app?.close();
+  app = undefined;
   await core.close();
 });
 
@@ -47,7 +47,24 @@ test('compose says when drafts are full and when the window queued too much, in 
     sendAt: new Date(Date.now() + HOUR).toISOString(),
   });
 
+  // The window opens with the latest draft in compose (as after a crash); once it is there, the
+  // window's own start is over and cannot swap it for the new message written below.
+  app = await openRenderer({ core });
   const { page } = app;
+  await vi.waitFor(
+    async () => {
+      expect(await page.getByLabel('Subject').inputValue()).toBe('Two');
+    },
+    { timeout: 30_000, interval: 100 },
+  );
+  await navigate(page, 'New message');
+  await page.getByRole('button', { name: 'Discard' }).click();
+  await vi.waitFor(async () => {
+    expect(await core.handlers['drafts:list'](undefined)).toHaveLength(1);
+  });
+  // Two drafts again, the most this window may keep.
+  await core.handlers['drafts:save']({ content: draftOf('Two again') });
+
   await writeMessage(page, { to: ['bob@example.net'], subject: 'Third draft', body: 'Hello.' });
   await page
     .getByText(
