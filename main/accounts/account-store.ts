@@ -50,8 +50,16 @@ const storedAccount = z.object({
   port: z.number().int(),
   security: z.enum(['tls', 'starttls', 'none']),
   allowPlaintext: z.boolean().default(false),
-  auth: z.enum(['password', 'none']).default('password'),
+  auth: z.enum(['password', 'app-password', 'oauth2', 'none']).default('password'),
   username: headerSafe(320).default(''),
+  oauth: z
+    .object({
+      provider: z.enum(['microsoft', 'google', 'generic']),
+      issuer: z.string().max(2000).optional(),
+      clientId: z.string().max(500).optional(),
+      scopes: z.array(z.string().max(200)).max(20).optional(),
+    })
+    .optional(),
   signatureText: z.string().max(10_000).default(''),
   signatureHtml: z.string().max(50_000).default(''),
   maxMessageBytes: z.number().int().positive().optional(),
@@ -63,6 +71,8 @@ const storedAccount = z.object({
   aliases: z.array(storedAlias).max(50).default([]),
   hasPassword: z.boolean(),
   hasDkimKey: z.boolean(),
+  hasOAuthToken: z.boolean().default(false),
+  signedInAs: headerSafe(320).optional(),
   paused: z.boolean(),
   /** Set when delivery stopped because the user must act (bad credentials, untrusted certificate). */
   attention: storedError.optional(),

@@ -1,3 +1,4 @@
+import { AppError } from '../errors/app-error.ts';
 import type { CallName } from '../../preload/contract/channels.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { createBridgeLimits, rateLimited } from '../security/bridge-limits.ts';
@@ -37,6 +38,14 @@ export function createAccountsHandlers(
     'accounts:setPassword': ({ id, secret }) => service.setPassword(id, secret),
     'accounts:clearPassword': ({ id }) => service.clearPassword(id),
     'accounts:setDkimKey': ({ id, secret }) => service.setDkimKey(id, secret),
+    // Wired to main/oauth by the next change; until then a sign-in is refused, never faked.
+    'accounts:signIn': () => {
+      throw new AppError(
+        'oauth_not_configured',
+        'Signing in with OAuth2 is not available in this build yet.',
+      );
+    },
+    'accounts:cancelSignIn': () => null,
     'accounts:test': ({ id }) => {
       const admitted = connectionTests.take({ tests: 1 });
       if (!admitted.ok) throw rateLimited('connection tests', admitted.waitMs);

@@ -105,7 +105,14 @@ export async function signInFor(
   switch (account.auth) {
     case 'none':
       return { kind: 'none' };
-    case 'password': {
+    case 'oauth2':
+      // main/oauth supplies the token in the next change; until then such an account waits for it.
+      throw new AppError(
+        'oauth_not_configured',
+        'Signing in with OAuth2 is not available in this build yet.',
+      );
+    case 'password':
+    case 'app-password': {
       const pass = await read('password');
       return pass === undefined
         ? undefined

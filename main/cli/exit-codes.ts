@@ -11,6 +11,8 @@ export const EXIT = {
   unavailable: 69,
   software: 70,
   tempFail: 75,
+  /** EX_NOPERM: an OAuth2 sign-in was refused or cancelled. */
+  noPerm: 77,
   config: 78,
   /** EX_PROTOCOL: the server broke off after taking a message, so whether it was delivered is unknown. */
   protocol: 76,
@@ -77,6 +79,16 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   eightbitmime_unsupported: EXIT.dataErr,
   duplicate_header: EXIT.dataErr,
   text_not_utf8: EXIT.dataErr,
+  // Sign-in refused or abandoned is "cannot log in" (77, EX_NOPERM); a provider out of reach is temporary.
+  oauth_cancelled: EXIT.noPerm,
+  oauth_timeout: EXIT.tempFail,
+  oauth_failed: EXIT.noPerm,
+  oauth_unreachable: EXIT.tempFail,
+  oauth_not_configured: EXIT.config,
+  oauth_signin_required: EXIT.config,
+  oauth_host_mismatch: EXIT.usage,
+  basic_auth_unsupported: EXIT.config,
+  smtp_auth_disabled: EXIT.config,
   // Bridge-only limits: the CLI is never refused by them.
   rate_limited: EXIT.tempFail,
   drafts_quota_exceeded: EXIT.dataErr,

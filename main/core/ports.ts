@@ -56,6 +56,11 @@ export interface Platform {
   /** The native open-file dialog; resolves to the chosen paths, empty when cancelled. */
   pickFiles(): Promise<string[]>;
   notify(title: string, body: string): void;
+  /**
+   * Opens an http(s) URL in the user's default browser (Electron's `shell.openExternal`): the
+   * OAuth2 sign-in page, RFC 8252 §4.1. Resolves once the browser was asked; rejects if it could not be.
+   */
+  openExternal(url: string): Promise<void>;
   /** Electron's `net.isOnline()`: false is reliable, true is no proof. */
   isOnline(): boolean;
   readonly version: string;

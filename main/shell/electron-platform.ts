@@ -1,4 +1,4 @@
-import { app, dialog, net, Notification, type BrowserWindow } from 'electron';
+import { app, dialog, net, Notification, shell, type BrowserWindow } from 'electron';
 import type { Platform } from '../core/ports.ts';
 
 export function electronPlatform(window: () => BrowserWindow | undefined): Platform {
@@ -16,6 +16,13 @@ export function electronPlatform(window: () => BrowserWindow | undefined): Platf
     },
     notify(title, body) {
       if (Notification.isSupported()) new Notification({ title, body, silent: true }).show();
+    },
+    async openExternal(url) {
+      // Only a web page: shell.openExternal would also run file: and custom-scheme handlers.
+      const protocol = new URL(url).protocol;
+      if (protocol !== 'https:' && protocol !== 'http:')
+        throw new Error(`Refusing to open a ${protocol} URL`);
+      await shell.openExternal(url, { activate: true });
     },
     isOnline: () => net.isOnline(),
     version: app.getVersion(),

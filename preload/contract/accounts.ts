@@ -6,7 +6,51 @@ import { headerText, id, isoTime } from './primitives.ts';
 export const securityMode = z.enum(['tls', 'starttls', 'none']);
 export type SecurityMode = z.infer<typeof securityMode>;
 
-export const authMethod = z.enum(['password', 'none']);
+/**
+ * How an account signs in. `app-password` has the mechanics of `password` (PLAIN/LOGIN/CRAM-MD5 with
+ * a secret in the keychain) and other words in the UI: a password made for one program, not the
+ * account's own. `oauth2` signs in with XOAUTH2 and a token from the account's OAuth2 provider.
+ */
+export const authMethod = z.enum(['password', 'app-password', 'oauth2', 'none']);
+export type AuthMethod = z.infer<typeof authMethod>;
+
+/** Whether a method keeps a password in the keychain (the same secret for both). */
+export function usesPassword(method: AuthMethod): boolean {
+  return method === 'password' || method === 'app-password';
+}
+
+/** The OAuth2 providers Outbox knows (main/oauth/oauth-providers.ts), and `generic`, found by its issuer URL. */
+export const oauthProviderKey = z.enum(['microsoft', 'google', 'generic']);
+export type OAuthProviderKey = z.infer<typeof oauthProviderKey>;
+
+const oauthScope = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'must be an OAuth scope (RFC 6749 §3.3)');
+
+/**
+ * An account's OAuth2 sign-in: which provider, and for an organisation that registered its own app,
+ * its client ID. `generic` needs the issuer (RFC 8414 metadata is read from it) and its scopes.
+ */
+export const oauthSettings = z.object({
+  provider: oauthProviderKey,
+  /** For `generic`: the issuer's URL (https, or http on a loopback address). */
+  issuer: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional(),
+  /** Overrides the client ID Outbox was built with (advanced). Public: a desktop app has no secret. */
+  clientId: z
+    .string()
+    .min(1)
+    .max(500)
+    .regex(/^[\x21-\x7E]+$/, 'must be printable ASCII')
+    .optional(),
+  /** Overrides the provider's scopes (`generic` has none of its own). */
+  scopes: z.array(oauthScope).max(20).optional(),
+});
+export type OAuthSettings = z.infer<typeof oauthSettings>;
 
 const sha256Fingerprint = z
   .string()
@@ -47,6 +91,8 @@ export const accountInput = z.object({
   allowPlaintext: z.boolean().default(false),
   auth: authMethod.default('password'),
   username: headerText(320).default(''),
+  /** Required when `auth` is `oauth2`. */
+  oauth: oauthSettings.optional(),
   signatureText: z.string().max(10_000).default(''),
   signatureHtml: z.string().max(50_000).default(''),
   maxMessageBytes: z.number().int().positive().optional(),
@@ -69,6 +115,10 @@ export const account = accountInput.extend({
   isDefault: z.boolean(),
   hasPassword: z.boolean(),
   hasDkimKey: z.boolean(),
+  /** Whether an OAuth2 sign-in is saved (its refresh token is in the keychain; the token never crosses). */
+  hasOAuthToken: z.boolean(),
+  /** The address the provider said was signed in, when it said (OpenID Connect `email`). */
+  signedInAs: z.string().optional(),
   paused: z.boolean(),
   /** Set when delivery stopped because the user must act (bad credentials, untrusted certificate). */
   attention: bridgeError.optional(),
@@ -99,11 +149,16 @@ export const provider = z.object({
   note: z.string().optional(),
   /** Some providers need the full address as username, some only the local part. */
   usernameIsAddress: z.boolean(),
+  /** How this provider's accounts can sign in, preferred first (the editor offers the first). */
+  signIn: z.array(authMethod).min(1),
+  /** The OAuth2 provider, when `signIn` includes `oauth2`. */
+  oauthProvider: oauthProviderKey.optional(),
 });
 export type Provider = z.infer<typeof provider>;
 
 export const testStep = z.object({
-  step: z.enum(['resolve', 'connect', 'tls', 'ehlo', 'starttls', 'auth']),
+  /** `signin`: an OAuth2 account's token (present, refreshed, or the user must sign in again), before `auth`. */
+  step: z.enum(['resolve', 'connect', 'tls', 'ehlo', 'starttls', 'signin', 'auth']),
   status: z.enum(['ok', 'failed', 'skipped']),
   detail: z.string(),
   hint: z.string().optional(),

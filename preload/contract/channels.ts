@@ -84,6 +84,14 @@ export const calls = {
   'accounts:clearPassword': call(byId, account),
   /** Write-only: the DKIM private key (PEM) goes to the OS keychain. */
   'accounts:setDkimKey': call(setSecret, account),
+  /**
+   * Signs an OAuth2 account in: main opens the system browser at the provider and waits for its
+   * redirect to a loopback port (RFC 8252). Answers when signed in, cancelled or timed out; the
+   * tokens go to the keychain and never come back.
+   */
+  'accounts:signIn': call(byId, account),
+  /** Stops a sign-in that is waiting for the browser: it answers oauth_cancelled and changes nothing. */
+  'accounts:cancelSignIn': call(byId, done),
   'accounts:test': call(byId, connectionReport),
   'accounts:pinCertificate': call(pinCertificate, account),
   'accounts:presets': call(none, z.array(provider)),

@@ -60,6 +60,17 @@ export const errorCodes = [
   'drafts_quota_exceeded',
   // the outbox, again
   'account_missing',
+  // OAuth2 sign-in (RFC 6749, RFC 8252)
+  'oauth_cancelled',
+  'oauth_timeout',
+  'oauth_failed',
+  'oauth_unreachable',
+  'oauth_not_configured',
+  'oauth_signin_required',
+  'oauth_host_mismatch',
+  // what Microsoft's servers answer a sign-in they no longer take
+  'basic_auth_unsupported',
+  'smtp_auth_disabled',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

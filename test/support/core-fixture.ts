@@ -20,6 +20,8 @@ export interface TestCore extends HarnessCore {
   readonly notifications: { title: string; body: string }[];
   /** What `net.isOnline()` says; tests flip it. */
   online: boolean;
+  /** The user's browser: what `openExternal` does with a URL (a sign-in test drives Chromium with it). */
+  browser: (url: string) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     pickFiles: () => Promise.resolve(fixture.pickNext.splice(0)),
     notify: (title, body) => fixture.notifications.push({ title, body }),
     isOnline: () => fixture.online,
+    openExternal: (url) => fixture.browser(url),
     version: '0.0.0-test',
   };
   const core = await createCore({
@@ -67,6 +70,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     pickNext: [],
     notifications: [],
     online: true,
+    browser: () => Promise.reject(new Error('This test has no browser')),
     setEventSink: (next) => {
       sink = next;
     },

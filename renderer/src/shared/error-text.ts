@@ -50,6 +50,15 @@ const WORDS: Record<ErrorCode, string> = {
   rate_limited: 'Too many requests in a short time.',
   drafts_quota_exceeded: 'There is no room for more drafts.',
   account_missing: 'The account this message was to go from no longer exists.',
+  oauth_cancelled: 'Sign-in was cancelled; nothing was changed.',
+  oauth_timeout: 'Sign-in took too long and was stopped.',
+  oauth_failed: 'Signing in with the provider failed.',
+  oauth_unreachable: 'The sign-in provider could not be reached; Outbox will try again.',
+  oauth_not_configured: 'This build of Outbox cannot sign in with this provider.',
+  oauth_signin_required: 'This account needs you to sign in again.',
+  oauth_host_mismatch: "This server is not one the sign-in provider's tokens are for.",
+  basic_auth_unsupported: 'The server no longer accepts a password for this account.',
+  smtp_auth_disabled: 'Sending from other programs is turned off for this mailbox.',
 };
 
 export function errorWords(code: ErrorCode): string {

@@ -172,6 +172,7 @@ describe('queue', () => {
         pickFiles: () => Promise.resolve([]),
         notify: () => undefined,
         isOnline: () => true,
+        openExternal: () => Promise.reject(new Error('This test has no browser')),
         version: 'test',
       },
       emit: () => undefined,

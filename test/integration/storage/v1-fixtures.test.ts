@@ -164,6 +164,7 @@ describe('version 1 data, read by this build', () => {
         pickFiles: () => Promise.resolve([]),
         notify: () => undefined,
         isOnline: () => true,
+        openExternal: () => Promise.reject(new Error('This test has no browser')),
         version: '0.0.0-test',
       },
       emit: () => undefined,

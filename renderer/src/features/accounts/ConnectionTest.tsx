@@ -11,6 +11,7 @@ const STEP_NAMES = {
   tls: 'Secure the connection (TLS)',
   ehlo: 'Greet the server (EHLO)',
   starttls: 'Switch to encryption (STARTTLS)',
+  signin: 'Check the sign-in',
   auth: 'Log in',
 } as const;
 

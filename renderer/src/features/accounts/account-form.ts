@@ -1,4 +1,9 @@
-import type { Account, AccountInputDraft, SecurityMode } from '../../../../preload/contract/accounts.ts';
+import type {
+  Account,
+  AccountInputDraft,
+  AuthMethod,
+  SecurityMode,
+} from '../../../../preload/contract/accounts.ts';
 import type { CallInput } from '../../../../preload/contract/channels.ts';
 
 type Alias = Account['aliases'][number];
@@ -13,7 +18,7 @@ export interface AccountForm {
   port: string;
   security: SecurityMode;
   allowPlaintext: boolean;
-  auth: 'password' | 'none';
+  auth: AuthMethod;
   username: string;
   signatureText: string;
   signatureHtml: string;
