@@ -4,7 +4,14 @@ import type { StoredAccount } from './account-store.ts';
 import { signInFor, type Credentials, type SecretKind } from './credentials.ts';
 
 function flagged(account: StoredAccount, kind: SecretKind): boolean {
-  return kind === 'password' ? account.hasPassword : account.hasDkimKey;
+  switch (kind) {
+    case 'password':
+      return account.hasPassword;
+    case 'dkim':
+      return account.hasDkimKey;
+    case 'oauth':
+      return account.hasOAuthToken;
+  }
 }
 
 /**

@@ -6,7 +6,8 @@ import type { SmtpAuth } from '../smtp/sign-in.ts';
 /** The keychain service every Outbox secret is filed under. */
 export const KEYCHAIN_SERVICE = 'Outbox';
 
-export type SecretKind = 'password' | 'dkim';
+/** The password (or app password), the DKIM private key, and an OAuth2 refresh token. */
+export type SecretKind = 'password' | 'dkim' | 'oauth';
 
 const UNAVAILABLE_HINT =
   'Outbox keeps passwords only in the system keychain, and none is running. ' +
@@ -18,9 +19,9 @@ const NO_SESSION_BUS_HINT =
 const LOCKED_HINT =
   'The system keychain is locked. Unlock it (for example in "Passwords and Keys", or by signing in again) and try again.';
 
-/** The keychain entry name: the account id for the password, `<id>:dkim` for the DKIM key. */
+/** The keychain entry name: the account id for the password, `<id>:dkim` or `<id>:oauth` for the others. */
 function keychainAccount(accountId: string, kind: SecretKind): string {
-  return kind === 'password' ? accountId : `${accountId}:dkim`;
+  return kind === 'password' ? accountId : `${accountId}:${kind}`;
 }
 
 function errorText(error: unknown): string {
