@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DraftContent } from '../../../preload/contract/compose.ts';
 import type { QueueItem, QueueState } from '../../../preload/contract/outbox.ts';
 import { AccountsScreen } from '../features/accounts/AccountsScreen.tsx';
@@ -19,6 +19,11 @@ export function App() {
   const [screen, setScreen] = useState<Screen>('compose');
   const [filter, setFilter] = useState<QueueState>();
   const [seed, setSeed] = useState<ComposeSeed>({ key: 0 });
+  /** Whether the person began a message before the recovered draft arrived: then it stays put. */
+  const composeEdited = useRef(false);
+  const markComposeEdited = useCallback(() => {
+    composeEdited.current = true;
+  }, []);
   const [accountId, setAccountId] = useState<string>();
   const [justSent, setJustSent] = useState<QueueItem>();
   const { accounts, loaded: accountsLoaded, refresh } = useAccounts();
@@ -57,12 +62,12 @@ export function App() {
     document.querySelector<HTMLElement>('.screen:not([hidden]) h1')?.focus();
   }, [screen, seed.key]);
 
-  // After a crash the last draft comes back in compose, unless something was opened meanwhile.
+  // After a crash the last draft comes back in compose, unless something was opened or typed meanwhile.
   useEffect(() => {
     void window.outbox.drafts.list().then((result) => {
       if (!result.ok) return;
       const latest = result.value.toSorted((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-      if (latest)
+      if (latest && !composeEdited.current)
         setSeed((current) =>
           current.key === 0 ? { key: 1, content: latest.content, draftId: latest.id } : current,
         );
@@ -103,6 +108,7 @@ export function App() {
             onAddAccount={() => {
               navigate('accounts');
             }}
+            onEdited={markComposeEdited}
           />
         ) : null}
         {screen === 'outbox' ? (

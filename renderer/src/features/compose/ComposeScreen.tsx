@@ -39,6 +39,8 @@ interface Props {
   readonly onSent: (item: QueueItem) => void;
   readonly onDiscard: () => void;
   readonly onAddAccount: () => void;
+  /** The person typed, pasted or dropped something here (not a change made by the app itself). */
+  readonly onEdited?: () => void;
 }
 
 function nameOf(path: string): string {
@@ -60,6 +62,7 @@ export function ComposeScreen({
   onSent,
   onDiscard,
   onAddAccount,
+  onEdited,
 }: Props) {
   const initial = seed.content;
   const body = withoutSignature({
@@ -311,6 +314,9 @@ export function ComposeScreen({
       <form
         noValidate
         className="compose-form"
+        onInputCapture={onEdited}
+        onPasteCapture={onEdited}
+        onDropCapture={onEdited}
         // Enter in a field never sends: only the Send button and Ctrl+Enter do.
         onSubmit={(event) => {
           event.preventDefault();
