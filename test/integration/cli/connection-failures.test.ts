@@ -1,27 +1,18 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { queueListJson } from '../../../main/cli/json-output.ts';
 import { startStarttlsRefusingServer } from '../../support/starttls-refusing-server.ts';
 import { startTestServer } from '../../support/smtp-test-server.ts';
-import { localAccountArgs, makeHome, runCli } from './run-cli.ts';
+import { localAccountArgs, runCli, tempHomes } from './run-cli.ts';
 
 const PASSWORD = 'correct horse battery staple';
-const homes: string[] = [];
+const newHome = tempHomes();
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-afterAll(async () => {
-  await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
-});
-
-async function newHome(): Promise<string> {
-  const home = await makeHome();
-  homes.push(home);
-  return home;
-}
 
 /** Adds an account (`rest`: security and sign-in) and queues one message through it. */
 async function queueOne(home: string, port: number, rest: readonly string[], input = ''): Promise<void> {

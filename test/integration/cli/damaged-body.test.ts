@@ -5,12 +5,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
 import { storedMessages } from '../../support/queue-on-disk.ts';
-import { addLocalAccount, makeHome, runCli } from './run-cli.ts';
+import { addLocalAccount, runCli, tempHomes } from './run-cli.ts';
 
 let server: TestServer;
 /** Every address the server was asked to take (RCPT TO). */
 const asked: string[] = [];
-const homes: string[] = [];
+const tempHome = tempHomes();
 
 beforeAll(async () => {
   server = await startTestServer({
@@ -26,12 +26,10 @@ afterEach(() => {
 });
 afterAll(async () => {
   await server.close();
-  await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
 });
 
 async function newHome(): Promise<string> {
-  const home = await makeHome();
-  homes.push(home);
+  const home = await tempHome();
   await addLocalAccount(home, 'Reports', 'reports@example.org', server.port);
   return home;
 }

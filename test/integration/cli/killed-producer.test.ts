@@ -3,16 +3,13 @@ import { once } from 'node:events';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { currentProcess } from '../../../main/files/process-identity.ts';
 import { tempFileName, writerOfTempFile } from '../../../main/files/temp-name.ts';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
-import { addLocalAccount, BIN, makeHome, NODE, runCli } from './run-cli.ts';
+import { addLocalAccount, BIN, NODE, runCli, tempHomes } from './run-cli.ts';
 
-const homes: string[] = [];
-afterAll(async () => {
-  await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
-});
+const newHome = tempHomes();
 
 /** The temp files in the queue's tmp/ once one shows up. */
 async function firstTempFiles(tmp: string): Promise<string[]> {
@@ -25,8 +22,7 @@ async function firstTempFiles(tmp: string): Promise<string[]> {
 
 describe('a producer killed mid-write', () => {
   it('leaves a temp file that the next command removes; a live writer’s stays', async () => {
-    const home = await makeHome();
-    homes.push(home);
+    const home = await newHome();
     // Never contacted: nothing is queued.
     await addLocalAccount(home, 'Main', 'me@example.org', 9);
     const { tmp } = queuePaths(home);

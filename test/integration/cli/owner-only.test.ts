@@ -1,18 +1,9 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, localAccountArgs, makeHome, NODE, runProgram, type CliResult } from './run-cli.ts';
+import { describe, expect, it } from 'vitest';
+import { BIN, type CliResult, localAccountArgs, NODE, runProgram, tempHomes } from './run-cli.ts';
 
-const homes: string[] = [];
-afterAll(async () => {
-  await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
-});
-
-async function newHome(): Promise<string> {
-  const home = await makeHome();
-  homes.push(home);
-  return home;
-}
+const newHome = tempHomes();
 
 /** `outbox …` under the umask most systems give (022), with only `env` naming where data goes. */
 function runWithUmask022(args: readonly string[], env: NodeJS.ProcessEnv, input = ''): Promise<CliResult> {

@@ -6,10 +6,10 @@ import { encodeFrame } from '../../../main/outbox/store/queue-log-format.ts';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import { sampleRecord } from '../../support/sample-record.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
-import { addLocalAccount, makeHome, runCli } from './run-cli.ts';
+import { addLocalAccount, runCli, tempHomes } from './run-cli.ts';
 
 let server: TestServer;
-const homes: string[] = [];
+const tempHome = tempHomes();
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -19,13 +19,11 @@ afterEach(() => {
 });
 afterAll(async () => {
   await server.close();
-  await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
 });
 
 /** A data folder with one account for the test server. */
 async function newHome(): Promise<{ home: string; accountId: string }> {
-  const home = await makeHome();
-  homes.push(home);
+  const home = await tempHome();
   return { home, accountId: await addLocalAccount(home, 'Reports', 'reports@example.org', server.port) };
 }
 

@@ -1,4 +1,3 @@
-import fsp from 'node:fs/promises';
 import net from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,21 +6,14 @@ import { sentListJson } from '../../../main/cli/json-output.ts';
 import { delivererLockHolder, type LockHolder } from '../../../main/outbox/delivery/deliverer-lock.ts';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
-import { addLocalAccount, localAccountArgs, makeHome, runCli } from './run-cli.ts';
+import { addLocalAccount, localAccountArgs, runCli, tempHomes } from './run-cli.ts';
 
-const homes: string[] = [];
+const newHome = tempHomes();
 const servers: TestServer[] = [];
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.close()));
-  await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
 });
-
-async function newHome(): Promise<string> {
-  const home = await makeHome();
-  homes.push(home);
-  return home;
-}
 
 async function newServer(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
   const server = await startTestServer(options);

@@ -1,4 +1,3 @@
-import fsp from 'node:fs/promises';
 import Conf from 'conf';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { osKeychain } from '../../../main/accounts/os-keychain.ts';
@@ -7,10 +6,10 @@ import { silentLogger } from '../../../main/errors/logger.ts';
 import { queueListJson, queueShowJson, sentListJson } from '../../../main/cli/json-output.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
 import { leftoverFiles, storedMessages } from '../../support/queue-on-disk.ts';
-import { addLocalAccount, makeHome, runCli } from './run-cli.ts';
+import { addLocalAccount, runCli, tempHomes } from './run-cli.ts';
 
 let server: TestServer;
-const homes: string[] = [];
+const newHome = tempHomes();
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -20,14 +19,7 @@ afterEach(() => {
 });
 afterAll(async () => {
   await server.close();
-  await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
 });
-
-async function newHome(): Promise<string> {
-  const home = await makeHome();
-  homes.push(home);
-  return home;
-}
 
 async function listJson(home: string) {
   const result = await runCli(home, ['queue', 'list', '--json']);

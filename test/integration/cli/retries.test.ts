@@ -8,23 +8,21 @@ import { createQueueStore, type QueueStore } from '../../../main/outbox/store/qu
 import { SETTINGS_FILE } from '../../../main/settings/settings-file.ts';
 import { sampleRecord } from '../../support/sample-record.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../support/smtp-test-server.ts';
-import { addLocalAccount, makeHome, runCli } from './run-cli.ts';
+import { addLocalAccount, runCli, tempHomes } from './run-cli.ts';
 
 const MINUTE = 60_000;
-const homes: string[] = [];
+const newHome = tempHomes();
 const servers: TestServer[] = [];
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.close()));
-  await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
 });
 
 /** A data folder with one plain-SMTP account for a fresh server; returns both and the account id. */
 async function setup(options: TestServerOptions) {
   const server = await startTestServer(options);
   servers.push(server);
-  const home = await makeHome();
-  homes.push(home);
+  const home = await newHome();
   const accountId = await addLocalAccount(home, 'Reports', 'reports@example.org', server.port);
   return { server, home, accountId };
 }

@@ -49,6 +49,19 @@ export function makeHome(): Promise<string> {
   return fsp.mkdtemp(path.join(tmpdir(), 'outbox-cli-'));
 }
 
+/** `makeHome` for a test file: every folder it makes is removed after the file's last test. */
+export function tempHomes(): () => Promise<string> {
+  const homes: string[] = [];
+  afterAll(async () => {
+    await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
+  });
+  return async () => {
+    const home = await makeHome();
+    homes.push(home);
+    return home;
+  };
+}
+
 /** `outbox accounts add` for a server on 127.0.0.1; `rest` says how it is secured and signed in to. */
 export function localAccountArgs(
   label: string,

@@ -5,7 +5,7 @@ import { decodeFrames, type DecodedFrame } from '../../../main/outbox/store/queu
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import { quarantinedFiles, segmentFiles } from '../../support/queue-on-disk.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
-import { addLocalAccount, makeHome, runCli } from './run-cli.ts';
+import { addLocalAccount, runCli, tempHomes } from './run-cli.ts';
 
 let server: TestServer;
 /** A data folder right after `outbox send`: one sealed segment holding one small message. */
@@ -13,12 +13,11 @@ let pristine: string;
 let segment: string;
 let log: Buffer;
 let queueId: string;
-const homes: string[] = [];
+const newHome = tempHomes();
 
 beforeAll(async () => {
   server = await startTestServer();
-  pristine = await makeHome();
-  homes.push(pristine);
+  pristine = await newHome();
   await addLocalAccount(pristine, 'Reports', 'reports@example.org', server.port);
   const sent = await runCli(pristine, [
     'send',
@@ -37,7 +36,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await Promise.all(homes.map((home) => fsp.rm(home, { recursive: true, force: true })));
 });
 
 /** The sealed segment's frames: writer, commit, put, commit, seal, commit. */
@@ -57,8 +55,7 @@ const cuts: { where: string; cut: () => number; from: () => number; kept: boolea
 
 describe('a sealed segment cut short', () => {
   it.each(cuts)('is reported by queue list and queue flush when cut $where', async ({ cut, from, kept }) => {
-    const home = await makeHome();
-    homes.push(home);
+    const home = await newHome();
     await fsp.cp(pristine, home, { recursive: true });
     const paths = queuePaths(home);
     await fsp.truncate(path.join(paths.queue, segment), cut());
@@ -86,8 +83,7 @@ describe('a sealed segment cut short', () => {
   });
 
   it('is not reported when whole', async () => {
-    const home = await makeHome();
-    homes.push(home);
+    const home = await newHome();
     await fsp.cp(pristine, home, { recursive: true });
     const list = await runCli(home, ['queue', 'list']);
     expect(list.stderr).toBe('');
