@@ -20,8 +20,8 @@ const ENABLE_SMTP_AUTH =
   'or Set-CASMailbox -Identity <user> -SmtpClientAuthenticationDisabled $false). ' +
   'Signing in with Microsoft does not help until then. Its queued mail waits.';
 
-const GMAIL_PASSWORD =
-  'Google does not accept the account password here: use an app password (it needs 2-Step Verification), or Sign in with Google.';
+/** Google never takes the account password over SMTP: an app password, or OAuth2. */
+const GMAIL_CHOICES = 'use an app password (it needs 2-Step Verification), or Sign in with Google.';
 
 /**
  * Refusals from Microsoft and Google whose fix is not "check the password". Microsoft documents
@@ -46,20 +46,17 @@ const KNOWN_REPLIES: readonly KnownReply[] = [
     status: '5.7.9',
     text: /application-specific password required|InvalidSecondFactor/i,
     code: 'auth_failed',
-    message: GMAIL_PASSWORD,
+    message: `Google wants an app password here, not the account password: ${GMAIL_CHOICES}`,
   },
   {
     status: '5.7.8',
     text: /BadCredentials/,
     code: 'auth_failed',
-    message: `Google refused the user name or password. ${GMAIL_PASSWORD}`,
+    message: `Google refused the user name or password. Its account password is never accepted here: ${GMAIL_CHOICES}`,
   },
 ];
 
-/**
- * What the user does about the refusals no password fixes: one wording for the connection test and
- * for `outbox queue flush`.
- */
+/** What the connection test (the window's and `outbox accounts test`) says to do about the refusals no password fixes. */
 export const PROVIDER_REPLY_HINTS: Readonly<Partial<Record<ErrorCode, string>>> = {
   basic_auth_unsupported:
     'Switch the account to Sign in with Microsoft (OAuth2): its queued mail is kept, and goes once it is signed in.',
