@@ -9,6 +9,30 @@ interface Preset extends Provider {
   readonly mx: readonly string[];
 }
 
+/** `name` under each top-level domain listed (space-separated): "hotmail", "fr de" → hotmail.fr, hotmail.de. */
+const under = (name: string, suffixes: string) => suffixes.split(' ').map((suffix) => `${name}.${suffix}`);
+
+/** Outlook.com's own domains, the country variants it has handed out included. */
+const OUTLOOK_COM_DOMAINS = [
+  'msn.com',
+  'passport.com',
+  ...under(
+    'outlook',
+    'com at be cl co.id co.il co.th com.ar com.au com.br com.gr com.tr com.vn cz de dk es fr hu ie in it ' +
+      'jp kr lv my ph pt sa sg sk',
+  ),
+  ...under(
+    'hotmail',
+    'com at be ca ch cl co.id co.il co.jp co.kr co.nz co.th co.uk co.za com.ar com.au com.br com.hk com.tr ' +
+      'com.tw com.vn cz de dk es fi fr gr hu it lt lv my nl no ph rs se sg sk',
+  ),
+  ...under(
+    'live',
+    'com at be ca ch cl cn co.kr co.uk co.za com.ar com.au com.mx com.my com.ph com.pt com.sg de dk fi fr ' +
+      'hk ie in it jp nl no ru se',
+  ),
+];
+
 const PRESETS: readonly Preset[] = [
   {
     key: 'gmail',
@@ -16,7 +40,9 @@ const PRESETS: readonly Preset[] = [
     host: 'smtp.gmail.com',
     port: 465,
     security: 'tls',
-    note: 'Needs an app password (Google Account › Security › App passwords); your normal password is refused.',
+    note:
+      'Sign in with Google, or use an app password (Google Account › Security › App passwords; it needs ' +
+      '2-Step Verification). Your normal Google password is refused.',
     usernameIsAddress: true,
     signIn: ['oauth2', 'app-password'],
     oauthProvider: 'google',
@@ -25,16 +51,36 @@ const PRESETS: readonly Preset[] = [
   },
   {
     key: 'outlook',
-    name: 'Outlook.com / Microsoft 365',
-    host: 'smtp.office365.com',
+    name: 'Outlook.com',
+    host: 'smtp-mail.outlook.com',
     port: 587,
     security: 'starttls',
-    note: 'SMTP sign-in must be allowed for the mailbox (Microsoft 365 admins often turn it off); with two-step verification use an app password.',
+    note:
+      'Outlook.com, Hotmail and Live accounts send from other programs only with Sign in with Microsoft: ' +
+      'a password, even an app password, is refused.',
     usernameIsAddress: true,
     signIn: ['oauth2'],
     oauthProvider: 'microsoft',
-    domains: ['outlook.com', 'hotmail.com', 'live.com', 'msn.com'],
-    mx: ['protection.outlook.com'],
+    domains: OUTLOOK_COM_DOMAINS,
+    // A personal domain on Outlook.com (Microsoft 365 Family/Personal) is served from here.
+    mx: ['olc.protection.outlook.com'],
+  },
+  {
+    key: 'microsoft365',
+    name: 'Microsoft 365 (work or school)',
+    host: 'smtp.office365.com',
+    port: 587,
+    security: 'starttls',
+    note:
+      'Sign in with Microsoft. Authenticated SMTP must be enabled for the mailbox: if sending is refused, ' +
+      'ask your Microsoft 365 admin. A password works only while your organisation still allows basic ' +
+      'authentication, which Microsoft turns off by the end of 2026.',
+    usernameIsAddress: true,
+    signIn: ['oauth2', 'password'],
+    oauthProvider: 'microsoft',
+    // Microsoft 365 has no address domains of its own: its custom domains are told by their MX.
+    domains: [],
+    mx: ['mail.protection.outlook.com'],
   },
   {
     key: 'yahoo',
@@ -42,11 +88,23 @@ const PRESETS: readonly Preset[] = [
     host: 'smtp.mail.yahoo.com',
     port: 465,
     security: 'tls',
-    note: 'Needs an app password (Account security › Generate app password); your normal password is refused.',
+    note: 'Needs an app password (Yahoo Account security › Generate app password); your normal password is refused.',
     usernameIsAddress: true,
     signIn: ['app-password'],
     domains: ['yahoo.com', 'ymail.com', 'rocketmail.com'],
     mx: ['yahoodns.net'],
+  },
+  {
+    key: 'aol',
+    name: 'AOL Mail',
+    host: 'smtp.aol.com',
+    port: 465,
+    security: 'tls',
+    note: 'Needs an app password (AOL Account security › Generate app password); your normal password is refused.',
+    usernameIsAddress: true,
+    signIn: ['app-password'],
+    domains: ['aol.com'],
+    mx: [],
   },
   {
     key: 'icloud',
@@ -54,7 +112,7 @@ const PRESETS: readonly Preset[] = [
     host: 'smtp.mail.me.com',
     port: 587,
     security: 'starttls',
-    note: 'Needs an app-specific password from account.apple.com.',
+    note: 'Needs an app-specific password (account.apple.com › Sign-In and Security › App-Specific Passwords; it needs two-factor authentication); your normal Apple Account password is refused.',
     usernameIsAddress: true,
     signIn: ['app-password'],
     domains: ['icloud.com', 'me.com', 'mac.com'],
@@ -66,7 +124,7 @@ const PRESETS: readonly Preset[] = [
     host: 'smtp.fastmail.com',
     port: 465,
     security: 'tls',
-    note: 'Needs an app password (Settings › Privacy & Security › App passwords).',
+    note: 'Needs an app password (Settings › Privacy & Security › Manage app passwords, with SMTP access); your normal password is refused.',
     usernameIsAddress: true,
     signIn: ['app-password'],
     domains: ['fastmail.com', 'fastmail.fm'],

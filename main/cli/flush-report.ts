@@ -55,6 +55,17 @@ function countsByState(items: readonly QueueItem[]): string {
 }
 
 /**
+ * What to run for an account that needs attention. A password Microsoft no longer takes is fixed by
+ * signing in with Microsoft, not by testing the same password again.
+ */
+function nextStep(account: Account): string {
+  if (account.attention?.code === 'basic_auth_unsupported') {
+    return `run "outbox accounts signin ${account.label}" to sign in with Microsoft`;
+  }
+  return `see "outbox accounts test ${account.label}"`;
+}
+
+/**
  * The outcome of a flush. The exit status says what is left, the worst first: something only the
  * user can fix (an account that needs attention or no longer exists: 78), a message the server may
  * or may not have (unconfirmed: 76), messages still waiting to go (75); otherwise 0. Held (paused)
@@ -76,7 +87,7 @@ export function flushReport(
     ...processConditions(left),
     ...blocked.map(
       (a) =>
-        `account "${a.label}" needs attention: ${withStop(a.attention?.message ?? '')} Its mail waits until it is fixed; see "outbox accounts test ${a.label}".`,
+        `account "${a.label}" needs attention: ${withStop(a.attention?.message ?? '')} Its mail waits until it is fixed; ${nextStep(a)}.`,
     ),
     ...(orphans.length > 0
       ? [

@@ -1,4 +1,5 @@
 import type { ErrorCode, ErrorInfo } from '../../preload/contract/errors.ts';
+import { providerReply } from './provider-replies.ts';
 import { TLS_PROTOCOL_MISMATCH } from './tls-diagnosis.ts';
 
 /**
@@ -85,6 +86,9 @@ function socketCode(error: SmtpErrorLike & { cause?: unknown }): string | undefi
 
 function fromReply(responseCode: number, response: string, command: string | undefined): SmtpFailure {
   const reply = { responseCode, response };
+  // A known provider's refusal needs the user, whatever its code (Microsoft's 5.7.30 is a 550).
+  const known = providerReply(response);
+  if (known) return { class: 'attention', ...known, ...reply };
   if (responseCode === 535 || responseCode === 534) {
     return {
       class: 'attention',

@@ -25,6 +25,8 @@ export interface TestServerOptions {
   /** Accounts the server accepts; AUTH is required when set. */
   readonly users?: Readonly<Record<string, string>>;
   readonly authMethods?: readonly ('PLAIN' | 'LOGIN' | 'CRAM-MD5')[];
+  /** Answers every AUTH with this reply, whatever the credentials (a provider refusing sign-in). */
+  readonly authReply?: { readonly code: number; readonly message: string };
   readonly size?: number;
   readonly hideSMTPUTF8?: boolean;
   /** Delays the greeting (a slow or overloaded server). */
@@ -116,6 +118,12 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
       else callback();
     },
     onAuth(auth, _session, callback) {
+      const refusal = state.options.authReply;
+      if (refusal) {
+        authAttempts.push({ user: auth.username ?? '', ok: false });
+        callback(smtpError(refusal.code, refusal.message));
+        return;
+      }
       const expected = state.options.users?.[auth.username ?? ''];
       // CRAM-MD5 sends no password, only an HMAC of the challenge, which the server checks.
       const ok =

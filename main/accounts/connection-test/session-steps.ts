@@ -4,6 +4,7 @@ import { describeCapabilities, parseCapabilities } from '../../smtp/capabilities
 import { saslExchange, type SmtpAuth } from '../../smtp/sign-in.ts';
 import { ReplyTimeout, type SmtpDialogue, type SmtpReply } from '../../smtp/smtp-dialogue.ts';
 import { classifySmtpError, ENCRYPTION_UNAVAILABLE, starttlsRefused } from '../../smtp/smtp-failure.ts';
+import { PROVIDER_REPLY_HINTS } from '../../smtp/provider-replies.ts';
 import { diagnoseSilentGreeting } from '../../smtp/tls-diagnosis.ts';
 import { presetForServer } from '../provider-presets.ts';
 import { StepFailed, type StepName, type TestRun } from './test-run.ts';
@@ -155,6 +156,7 @@ export async function authenticate(run: TestRun, session: SmtpDialogue): Promise
       auth_failed: `Check the user name and password.${note ? ` ${note}` : ''}`,
       auth_required:
         'The server wants something before sign-in, usually an encrypted connection: choose STARTTLS or TLS.',
+      ...PROVIDER_REPLY_HINTS,
     };
     run.fail('auth', {
       error: { code: failure.code, message: failure.message },

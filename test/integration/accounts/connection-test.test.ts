@@ -235,6 +235,34 @@ describe('connection test failures, each with its hint', () => {
     expect(report.ok).toBe(false);
   });
 
+  test.each([
+    {
+      reply: { code: 550, message: '5.7.30 Basic authentication is not supported for Client Submission.' },
+      code: 'basic_auth_unsupported',
+      message:
+        /^Microsoft no longer accepts a password for this account: switch it to Sign in with Microsoft/,
+      hint: /^Switch the account to Sign in with Microsoft \(OAuth2\): its queued mail is kept/,
+    },
+    {
+      reply: {
+        code: 535,
+        message: '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox.',
+      },
+      code: 'smtp_auth_disabled',
+      message: /Manage email apps.*SmtpClientAuthenticationDisabled \$false/,
+      hint: /^Ask the Microsoft 365 admin to enable Authenticated SMTP/,
+    },
+  ])('Microsoft answering AUTH with $reply.code: what it means, as delivery says it', async (refusal) => {
+    const smtp = await server({ tls: { ...cert, mode: 'tls' }, authReply: refusal.reply });
+    const { test, call, account } = await accountFor(smtp.port, { security: 'tls' });
+    await test();
+    await call('accounts:pinCertificate', { id: account.id, fingerprint: cert.sha256 });
+    const auth = (await test()).steps.find((step) => step.step === 'auth');
+    expect(auth).toMatchObject({ status: 'failed', error: { code: refusal.code } });
+    expect(auth?.error?.message).toMatch(refusal.message);
+    expect(auth?.hint).toMatch(refusal.hint);
+  });
+
   test('STARTTLS required but not offered: refused before any password is sent', async () => {
     const smtp = await server({});
     const { test } = await accountFor(smtp.port, { security: 'starttls' });

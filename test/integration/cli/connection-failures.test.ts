@@ -1,9 +1,9 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { queueListJson } from '../../../main/cli/json-output.ts';
+import { accountsListJson, queueListJson } from '../../../main/cli/json-output.ts';
 import { startStarttlsRefusingServer } from '../../support/starttls-refusing-server.ts';
-import { startTestServer } from '../../support/smtp-test-server.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from '../../support/smtp-test-server.ts';
 import { localAccountArgs, runCli, tempHomes } from './run-cli.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -31,25 +31,39 @@ async function queueOne(home: string, port: number, rest: readonly string[], inp
   expect(sent.code).toBe(0);
 }
 
+/** A server with the account's password (and `options`), the account on it, one message queued. */
+async function passwordAccountWithOne(
+  options: TestServerOptions,
+): Promise<{ server: TestServer; home: string }> {
+  const server = await startTestServer({ users: { 'reports@example.org': PASSWORD }, ...options });
+  cleanups.push(() => server.close());
+  const home = await newHome();
+  await queueOne(
+    home,
+    server.port,
+    ['--security', 'none', '--allow-plaintext', '--password-stdin'],
+    `${PASSWORD}\n`,
+  );
+  return { server, home };
+}
+
 async function queued(home: string) {
   const listed = await runCli(home, ['queue', 'list', '--json']);
   expect(listed.code).toBe(0);
   return queueListJson.parse(JSON.parse(listed.stdout)).messages;
 }
 
+async function listedAccounts(home: string) {
+  const listed = await runCli(home, ['accounts', 'list', '--json']);
+  expect(listed.code).toBe(0);
+  return accountsListJson.parse(JSON.parse(listed.stdout)).accounts;
+}
+
 const config = (home: string) => fsp.readFile(path.join(home, 'config.json'), 'utf8');
 
 describe('queue flush where the keychain cannot be reached (cron: no D-Bus session)', () => {
   it('defers without an attempt, saves nothing on the account, says why in one line, exits 75; a later flush delivers', async () => {
-    const server = await startTestServer({ users: { 'reports@example.org': PASSWORD } });
-    cleanups.push(() => server.close());
-    const home = await newHome();
-    await queueOne(
-      home,
-      server.port,
-      ['--security', 'none', '--allow-plaintext', '--password-stdin'],
-      `${PASSWORD}\n`,
-    );
+    const { server, home } = await passwordAccountWithOne({});
     const before = await config(home);
 
     // As cron runs it: no DBUS_SESSION_BUS_ADDRESS (undefined leaves it out of the environment).
@@ -114,3 +128,60 @@ describe('queue flush where encryption is not available', () => {
     expect(plain.messages).toHaveLength(0);
   });
 });
+
+/**
+ * A password account on a server that refuses every AUTH as Microsoft's Exchange Online does, one
+ * message queued through it: the refusal needs the user, so nothing is failed or retried blindly.
+ */
+describe.each([
+  {
+    reply: { code: 550, message: '5.7.30 Basic authentication is not supported for Client Submission.' },
+    code: 'basic_auth_unsupported',
+    says: [
+      'Microsoft no longer accepts a password for this account: switch it to Sign in with Microsoft. Its queued mail waits.',
+    ],
+    next: 'run "outbox accounts signin Reports" to sign in with Microsoft.',
+  },
+  {
+    reply: {
+      code: 535,
+      message:
+        '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.',
+    },
+    code: 'smtp_auth_disabled',
+    says: [
+      'Authenticated SMTP is turned off for this Microsoft 365 mailbox',
+      'Set-CASMailbox -Identity <user> -SmtpClientAuthenticationDisabled $false',
+      'Signing in with Microsoft does not help until then.',
+    ],
+    next: 'see "outbox accounts test Reports".',
+  },
+])(
+  'queue flush when Microsoft answers AUTH with $reply.code $reply.message',
+  ({ reply, code, says, next }) => {
+    it('holds the mail, marks the account, says why once, exits 78; a second flush does not sign in again', async () => {
+      const { server, home } = await passwordAccountWithOne({ authReply: reply });
+
+      const flushed = await runCli(home, ['queue', 'flush']);
+      expect(flushed.code).toBe(78);
+      expect(flushed.stdout).toBe('Delivered 0; still in the outbox: 1 needs_attention.\n');
+      const [hint, ...rest] = flushed.stderr.trimEnd().split('\n');
+      expect(rest).toEqual([]);
+      expect(hint).toContain('outbox: account "Reports" needs attention: ');
+      for (const words of says) expect(hint).toContain(words);
+      expect(hint?.endsWith(` Its mail waits until it is fixed; ${next}`)).toBe(true);
+
+      const accounts = await listedAccounts(home);
+      expect(accounts).toMatchObject([{ label: 'Reports', attention: { code } }]);
+      for (const words of says) expect(accounts[0]?.attention?.message).toContain(words);
+      expect(await queued(home)).toMatchObject([{ state: 'needs_attention', attempts: 0 }]);
+      expect(server.authAttempts).toHaveLength(1);
+
+      const again = await runCli(home, ['queue', 'flush']);
+      expect(again.code).toBe(78);
+      expect(server.authAttempts).toHaveLength(1);
+      expect(server.messages).toHaveLength(0);
+      expect(await queued(home)).toMatchObject([{ state: 'needs_attention', attempts: 0 }]);
+    });
+  },
+);

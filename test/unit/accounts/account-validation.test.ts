@@ -75,7 +75,9 @@ describe('provider presets', () => {
     expect(providerPresets().map((preset) => preset.key)).toEqual([
       'gmail',
       'outlook',
+      'microsoft365',
       'yahoo',
+      'aol',
       'icloud',
       'fastmail',
       'zoho',
@@ -99,7 +101,7 @@ describe('provider presets', () => {
   });
 
   test('providers that refuse normal passwords say so', () => {
-    for (const key of ['gmail', 'yahoo', 'icloud', 'fastmail']) {
+    for (const key of ['gmail', 'yahoo', 'aol', 'icloud', 'fastmail']) {
       expect(providerPresets().find((preset) => preset.key === key)?.note).toMatch(
         /app(-specific)? password/i,
       );

@@ -53,6 +53,34 @@ describe('flushReport', () => {
   });
 });
 
+describe("flushReport on Microsoft's refusals", () => {
+  const blocked = (code: 'basic_auth_unsupported' | 'smtp_auth_disabled', message: string) =>
+    flushReport(
+      0,
+      [item('a', 'needs_attention')],
+      [account('work', { label: 'Work', attention: { code, message } })],
+    );
+
+  it('a password Microsoft no longer takes: exit 78, and sign in with Microsoft rather than test again', () => {
+    const report = blocked(
+      'basic_auth_unsupported',
+      'Microsoft no longer accepts a password for this account.',
+    );
+    expect(report.exitCode).toBe(78);
+    expect(report.hints).toEqual([
+      'account "Work" needs attention: Microsoft no longer accepts a password for this account. Its mail waits until it is fixed; run "outbox accounts signin Work" to sign in with Microsoft.',
+    ]);
+  });
+
+  it('SMTP AUTH turned off by the tenant: exit 78, and test again once the admin has enabled it', () => {
+    const report = blocked('smtp_auth_disabled', 'An admin must enable Authenticated SMTP.');
+    expect(report.exitCode).toBe(78);
+    expect(report.hints).toEqual([
+      'account "Work" needs attention: An admin must enable Authenticated SMTP. Its mail waits until it is fixed; see "outbox accounts test Work".',
+    ]);
+  });
+});
+
 describe('lockHolderText', () => {
   it('names the holder the lock records, and stays generic for a lock without one', () => {
     expect(lockHolderText({ pid: 7, role: 'app' })).toBe('the app is delivering');

@@ -241,3 +241,75 @@ describe('classifySignInError', () => {
     expect(classifySignInError({ code, message: 'm' })).toEqual({ class: failureClass, code, message: 'm' });
   });
 });
+
+describe("Microsoft's and Google's refusals at sign-in", () => {
+  const GMAIL_534 =
+    '534-5.7.9 Application-specific password required. For more information, go to\n' +
+    '534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor d2sm1234567wrf.1 - gsmtp';
+  const GMAIL_535 =
+    '535-5.7.8 Username and Password not accepted. For more information, go to\n' +
+    '535 5.7.8  https://support.google.com/mail/?p=BadCredentials d2sm1234567wrf.1 - gsmtp';
+
+  it.each<[string, number, string, FailureClass, ErrorCode, RegExp]>([
+    [
+      'Microsoft: no passwords for this account',
+      550,
+      '550 5.7.30 Basic authentication is not supported for Client Submission.',
+      'attention',
+      'basic_auth_unsupported',
+      /^Microsoft no longer accepts a password for this account: switch it to Sign in with Microsoft\. Its queued mail waits\.$/,
+    ],
+    [
+      'Microsoft: SMTP AUTH turned off for the tenant or mailbox',
+      535,
+      '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [PR3P191CA0010.EURP191.PROD.OUTLOOK.COM]',
+      'attention',
+      'smtp_auth_disabled',
+      /admin must enable it.*Manage email apps.*SmtpClientAuthenticationDisabled \$false.*Signing in with Microsoft does not help/,
+    ],
+    [
+      'Microsoft: SMTP AUTH turned off for the mailbox',
+      535,
+      '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox.',
+      'attention',
+      'smtp_auth_disabled',
+      /Authenticated SMTP is turned off/,
+    ],
+    [
+      'Microsoft: 5.7.139 for another reason is a refused sign-in',
+      535,
+      "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy.",
+      'attention',
+      'auth_failed',
+      /refused the user name or password/,
+    ],
+    [
+      'Gmail: app password required',
+      534,
+      GMAIL_534,
+      'attention',
+      'auth_failed',
+      /app password.*2-Step.*Sign in with Google/,
+    ],
+    [
+      'Gmail: bad credentials',
+      535,
+      GMAIL_535,
+      'attention',
+      'auth_failed',
+      /app password.*Sign in with Google/,
+    ],
+    [
+      'another server saying 5.7.30 means something else',
+      550,
+      '550 5.7.30 Relaying denied',
+      'permanent',
+      'server_rejected',
+      /The server refused/,
+    ],
+  ])('%s', (_name, responseCode, response, failureClass, code, message) => {
+    const failure = classifySmtpError(reply(responseCode, response, 'AUTH PLAIN'));
+    expect(failure).toMatchObject({ class: failureClass, code, responseCode, response });
+    expect(failure.message).toMatch(message);
+  });
+});
