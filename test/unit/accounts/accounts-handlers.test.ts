@@ -97,6 +97,6 @@ describe('accounts handlers behind the IPC router', () => {
   test('presets come from the contract-shaped table', async () => {
     const result = await router().dispatch('accounts:presets', undefined, ours);
     expect(result).toMatchObject({ ok: true });
-    expect(result.ok && Array.isArray(result.value) && result.value.length).toBe(10);
+    expect(result.ok && Array.isArray(result.value) && result.value.length).toBe(12);
   });
 });
