@@ -8,6 +8,7 @@ import {
   patchOf,
   signInChoices,
   withChoice,
+  withSavedSignIn,
   type AccountForm,
 } from '../../../renderer/src/features/accounts/account-form.ts';
 
@@ -98,6 +99,29 @@ describe('the form maps its sign-in method to the account input', () => {
     const form = formOf(saved);
     expect(form).toMatchObject({ auth: 'oauth2', oauthIssuer: oauth.issuer, oauthScopes: 'a b' });
     expect(inputOf(form).oauth).toEqual(oauth);
+  });
+});
+
+describe('a method changed outside the editor', () => {
+  const saved = {
+    ...accountInput.parse({ ...inputOf(BASE), auth: 'oauth2', oauth: { provider: 'microsoft' } }),
+    id: 'a1',
+    isDefault: true,
+    hasPassword: false,
+    hasDkimKey: false,
+    hasOAuthToken: false,
+    paused: false,
+    createdAt: new Date(0).toISOString(),
+  } satisfies Account;
+
+  test('replaces the sign-in fields and keeps what else was typed', () => {
+    const typed = { ...BASE, auth: 'password', label: 'Typed, not saved' } as const;
+    expect(withSavedSignIn(typed, saved)).toEqual({ ...typed, auth: 'oauth2', oauthProvider: 'microsoft' });
+  });
+
+  test('leaves the form alone when it already has that method', () => {
+    const form = { ...BASE, auth: 'oauth2', oauthProvider: 'microsoft', oauthClientId: 'typed' } as const;
+    expect(withSavedSignIn(form, saved)).toBe(form);
   });
 });
 

@@ -7,12 +7,14 @@ import { isAboutField } from '../../shared/error-text.ts';
 import { Field } from '../../shared/Field.tsx';
 import { TextField } from '../../shared/TextField.tsx';
 import {
+  choiceKeyOf,
   EMPTY_FORM,
   formOf,
   inputOf,
   patchOf,
   signInChoices,
   withChoice,
+  withSavedSignIn,
   type AccountForm,
 } from './account-form.ts';
 import { AliasesEditor } from './AliasesEditor.tsx';
@@ -67,6 +69,14 @@ export function AccountEditor({ account, onSaved, signIn }: Props) {
     });
   }, []);
   const [busy, setBusy] = useState(false);
+  // The method can change outside the editor (the attention box's switch to Microsoft sign-in):
+  // the menu follows the saved method when that changes, not on every refresh of the account.
+  const savedMethod = account ? choiceKeyOf(formOf(account)) : undefined;
+  const [seenMethod, setSeenMethod] = useState(savedMethod);
+  if (account && savedMethod !== seenMethod) {
+    setSeenMethod(savedMethod);
+    setForm(withSavedSignIn(form, account));
+  }
 
   const set =
     <K extends keyof AccountForm>(key: K) =>

@@ -145,8 +145,7 @@ export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queued
             </div>
           ) : null}
           <AccountEditor
-            // A method changed from outside (the switch to Microsoft sign-in) starts the form afresh.
-            key={selected ? `${selected.id}:${selected.auth}` : 'new'}
+            key={selected?.id ?? 'new'}
             account={selected}
             signIn={signIn}
             onSaved={(account) => {

@@ -93,6 +93,17 @@ export function formOf(account: Account): AccountForm {
   };
 }
 
+/**
+ * The form with the saved account's sign-in method, when it was changed outside the editor (the
+ * switch to Microsoft sign-in); other fields stay as typed.
+ */
+export function withSavedSignIn(form: AccountForm, account: Account): AccountForm {
+  const saved = formOf(account);
+  if (choiceKeyOf(saved) === choiceKeyOf(form)) return form;
+  const { auth, oauthProvider, oauthIssuer, oauthClientId, oauthScopes } = saved;
+  return { ...form, auth, oauthProvider, oauthIssuer, oauthClientId, oauthScopes };
+}
+
 /** A number field as typed; NaN goes to main as is, so its schema names the field that is wrong. */
 function numberOf(text: string): number | undefined {
   return text.trim() === '' ? undefined : Number(text);
