@@ -1,19 +1,34 @@
 import { useEffect, useState } from 'react';
 import { movesDkimKey, movesPassword } from '../../../../preload/contract/account-rules.ts';
-import type { Account, Provider } from '../../../../preload/contract/accounts.ts';
+import { usesPassword, type Account, type Provider } from '../../../../preload/contract/accounts.ts';
 import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { isAboutField } from '../../shared/error-text.ts';
 import { Field } from '../../shared/Field.tsx';
 import { TextField } from '../../shared/TextField.tsx';
-import { EMPTY_FORM, formOf, inputOf, patchOf, type AccountForm } from './account-form.ts';
+import {
+  choiceKeyOf,
+  EMPTY_FORM,
+  formOf,
+  inputOf,
+  patchOf,
+  signInChoices,
+  withChoice,
+  withSavedSignIn,
+  type AccountForm,
+} from './account-form.ts';
 import { AliasesEditor } from './AliasesEditor.tsx';
+import { OAuthSignIn } from './OAuthSignIn.tsx';
 import { SecurityFields } from './SecurityFields.tsx';
+import { SignInMethod } from './SignInMethod.tsx';
+import type { SignIn } from './use-sign-in.ts';
 
 interface Props {
   /** Absent when adding a new account. */
   readonly account: Account | undefined;
   readonly onSaved: (account: Account) => void;
+  /** The screen's browser sign-in, which outlives this editor (saving a new account remounts it). */
+  readonly signIn: SignIn;
 }
 
 /** The fields that show their own errors; anything else is shown under the Save button. */
@@ -28,6 +43,7 @@ const FIELDS = [
   'security',
   'allowPlaintext',
   'auth',
+  'oauth',
   'username',
   'maxMessageBytes',
   'ratePerHour',
@@ -38,7 +54,7 @@ const FIELDS = [
 const KEYCHAIN_CODES = new Set(['keychain_unavailable', 'keychain_locked', 'keychain_write_failed']);
 
 /** Every field of an account; the password is write-only and goes to the keychain on save. */
-export function AccountEditor({ account, onSaved }: Props) {
+export function AccountEditor({ account, onSaved, signIn }: Props) {
   const [form, setForm] = useState<AccountForm>(account ? formOf(account) : EMPTY_FORM);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ErrorInfo>();
@@ -48,12 +64,19 @@ export function AccountEditor({ account, onSaved }: Props) {
   const [presets, setPresets] = useState<readonly Provider[]>([]);
 
   useEffect(() => {
-    if (account) return;
     void window.outbox.accounts.presets().then((result) => {
       if (result.ok) setPresets(result.value);
     });
-  }, [account]);
+  }, []);
   const [busy, setBusy] = useState(false);
+  // The method can change outside the editor (the attention box's switch to Microsoft sign-in):
+  // the menu follows the saved method when that changes, not on every refresh of the account.
+  const savedMethod = account ? choiceKeyOf(formOf(account)) : undefined;
+  const [seenMethod, setSeenMethod] = useState(savedMethod);
+  if (account && savedMethod !== seenMethod) {
+    setSeenMethod(savedMethod);
+    setForm(withSavedSignIn(form, account));
+  }
 
   const set =
     <K extends keyof AccountForm>(key: K) =>
@@ -77,6 +100,11 @@ export function AccountEditor({ account, onSaved }: Props) {
         label: current.label || found.name,
       };
     });
+    // The provider's preferred sign-in first (e.g. Sign in with Microsoft for Outlook.com).
+    setForm((current) => {
+      const [preferred] = signInChoices(found, current);
+      return preferred ? withChoice(current, preferred) : current;
+    });
   }
 
   async function lookUpPreset() {
@@ -86,7 +114,7 @@ export function AccountEditor({ account, onSaved }: Props) {
     if (result.ok && result.value) applyPreset(result.value);
   }
 
-  async function save() {
+  async function save(): Promise<Account | undefined> {
     setBusy(true);
     const result = account
       ? await window.outbox.accounts.update({ id: account.id, patch: patchOf(form) })
@@ -94,11 +122,11 @@ export function AccountEditor({ account, onSaved }: Props) {
     if (!result.ok) {
       setBusy(false);
       setError(result.error);
-      return;
+      return undefined;
     }
     setError(undefined);
     let latest = result.value;
-    if (password !== '' && form.auth === 'password') {
+    if (password !== '' && usesPassword(form.auth)) {
       const stored = await window.outbox.accounts.setPassword({ id: latest.id, secret: password });
       if (stored.ok) {
         latest = stored.value;
@@ -111,6 +139,17 @@ export function AccountEditor({ account, onSaved }: Props) {
     setBusy(false);
     setSaved(true);
     onSaved(latest);
+    return latest;
+  }
+
+  // A new account is saved first: the sign-in belongs to an account id.
+  async function startSignIn() {
+    const target = account && !changed(account) ? account : await save();
+    if (target) await signIn.start(target.id);
+  }
+
+  function changed(saved: Account): boolean {
+    return JSON.stringify(patchOf(formOf(saved))) !== JSON.stringify(patchOf(form));
   }
 
   async function forgetPassword() {
@@ -120,6 +159,11 @@ export function AccountEditor({ account, onSaved }: Props) {
     else setPasswordError(result.error);
   }
 
+  // A saved account's provider, known by its server, offers that provider's sign-in methods.
+  const serverPreset = account
+    ? presets.find((p) => p.host === form.host.trim().toLowerCase() && String(p.port) === form.port)
+    : undefined;
+  const ownSignIn = signIn.state && signIn.state.accountId === account?.id ? signIn.state : undefined;
   const keychainError = error && KEYCHAIN_CODES.has(error.code) ? error : passwordError;
   const shownByField =
     error !== undefined &&
@@ -232,30 +276,18 @@ export function AccountEditor({ account, onSaved }: Props) {
         ) : null}
       </fieldset>
       <fieldset>
-        <legend>Login</legend>
-        <Field label="Login method" error={fieldError('auth')}>
-          {(control) => (
-            <select
-              {...control}
-              value={form.auth}
-              onChange={(event) => {
-                set('auth')(event.target.value as AccountForm['auth']);
-              }}
-            >
-              <option value="password">Username and password</option>
-              <option value="none">No login</option>
-            </select>
-          )}
-        </Field>
-        {form.auth === 'password' ? (
+        <legend>Sign-in</legend>
+        <SignInMethod
+          form={form}
+          preset={preset ?? serverPreset}
+          onChange={(next) => {
+            setForm(next);
+            setSaved(false);
+          }}
+          fieldError={fieldError}
+        />
+        {usesPassword(form.auth) ? (
           <>
-            <TextField
-              label="Username"
-              value={form.username}
-              onChange={set('username')}
-              error={fieldError('username')}
-              autoComplete="username"
-            />
             <TextField
               label="Password"
               type="password"
@@ -279,6 +311,27 @@ export function AccountEditor({ account, onSaved }: Props) {
                 Remove saved password
               </button>
             ) : null}
+          </>
+        ) : null}
+        {form.auth === 'oauth2' ? (
+          <>
+            {account?.hasOAuthToken && movesPassword(patchOf(form), account) ? (
+              <div className="warning" role="note">
+                <p>
+                  Saving a new server, port, security or username signs this account out: sign in again after
+                  saving.
+                </p>
+              </div>
+            ) : null}
+            <OAuthSignIn
+              provider={form.oauthProvider}
+              state={ownSignIn}
+              signedInAs={account?.signedInAs}
+              hasToken={account?.hasOAuthToken ?? false}
+              otherBusy={signIn.state?.phase === 'waiting' && ownSignIn === undefined}
+              onSignIn={() => void startSignIn()}
+              onCancel={signIn.cancel}
+            />
           </>
         ) : null}
       </fieldset>

@@ -9,6 +9,8 @@ import { DeleteAccountDialog } from './DeleteAccountDialog.tsx';
 import { DkimKey } from './DkimKey.tsx';
 import { SenderDomainCheck } from './SenderDomainCheck.tsx';
 import { Screen } from '../../shared/Screen.tsx';
+import { AttentionActions } from './AttentionActions.tsx';
+import { useSignIn } from './use-sign-in.ts';
 
 interface Props {
   readonly accounts: readonly Account[];
@@ -22,6 +24,7 @@ export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queued
   const [adding, setAdding] = useState(accounts.length === 0);
   const [deleting, setDeleting] = useState(false);
   const { run, error } = useAction<unknown>();
+  const signIn = useSignIn(refresh);
   const selected = adding ? undefined : (accounts.find((a) => a.id === selectedId) ?? accounts[0]);
 
   async function act(call: () => Promise<Result<unknown>>) {
@@ -58,6 +61,9 @@ export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queued
                   <span className="account-dot" style={{ background: account.color }} />
                   <span className="account-name">{account.label}</span>
                   <span className="account-address">{account.fromAddress}</span>
+                  {account.auth === 'oauth2' && account.signedInAs ? (
+                    <span className="account-address">Signed in as {account.signedInAs}</span>
+                  ) : null}
                   <span className="account-flags">
                     {[
                       account.isDefault && 'Default',
@@ -87,6 +93,15 @@ export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queued
             <div className="attention" role="alert">
               <strong>Delivery from this account is stopped.</strong>{' '}
               <ErrorMessage error={selected.attention} />
+              <AttentionActions
+                account={selected}
+                signIn={signIn}
+                onSwitch={async (patch) => {
+                  const switched = await run(() => window.outbox.accounts.update({ id: selected.id, patch }));
+                  refresh();
+                  return switched !== undefined;
+                }}
+              />
             </div>
           ) : null}
           {selected ? (
@@ -132,6 +147,7 @@ export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queued
           <AccountEditor
             key={selected?.id ?? 'new'}
             account={selected}
+            signIn={signIn}
             onSaved={(account) => {
               setAdding(false);
               onSelect(account.id);
