@@ -120,7 +120,7 @@ test('Sign in with Microsoft: an outlook.com address hides the password; signing
   // From the keyboard: the new account is saved, then the sign-in starts (and today main refuses it).
   await form.getByRole('button', { name: 'Sign in with Microsoft…' }).focus();
   await page.keyboard.press('Enter');
-  const editor = page.getByRole('form', { name: 'Settings for Outlook.com / Microsoft 365' });
+  const editor = page.getByRole('form', { name: 'Settings for Outlook.com' });
   await editor.getByText(NOT_CONFIGURED).waitFor();
   const account = await saved();
   expect(account).toMatchObject({ auth: 'oauth2', oauth: { provider: 'microsoft' }, hasPassword: false });
