@@ -14,7 +14,8 @@ function safeCode(code: unknown): string {
   return typeof code === 'string' && /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,80}$/.test(code) ? code : 'unknown';
 }
 
-function unreachable(label: string, detail: string, cause: unknown): AppError {
+/** Only fetch's own TypeError is kept as the cause (a socket error, no response in it). */
+function unreachable(label: string, detail: string, cause: TypeError | undefined): AppError {
   const text = `The sign-in provider of "${label}" could not be reached (${detail}). Try again later.`;
   return new AppError('oauth_unreachable', text, cause === undefined ? {} : { cause });
 }
@@ -47,9 +48,10 @@ function serverFailure(error: unknown): number | undefined {
 export function oauthAppError(error: unknown, step: OAuthStep, label: string): AppError {
   if (error instanceof AppError) return error;
   const network = networkFailure(error);
-  if (network !== undefined) return unreachable(label, network, error);
+  if (network !== undefined)
+    return unreachable(label, network, error instanceof TypeError ? error : undefined);
   const status = serverFailure(error);
-  if (status !== undefined) return unreachable(label, `it answered HTTP ${status}`, error);
+  if (status !== undefined) return unreachable(label, `it answered HTTP ${status}`, undefined);
 
   if (error instanceof AuthorizationResponseError) {
     // RFC 6749 §4.1.2.1: the user (or the provider's policy) said no.
