@@ -3,7 +3,7 @@ import { AppError } from '../errors/app-error.ts';
 import { AuthorizationServers, requestOptions, type ProviderServer } from './authorization-server.ts';
 import { clientFor, type ClientIds, type OAuthClient } from './client-ids.ts';
 import { LoopbackRedirect } from './loopback-redirect.ts';
-import { oauthAppError } from './oauth-errors.ts';
+import { oauthAppError, signInCancelled } from './oauth-errors.ts';
 import type { OAuthAccount, OAuthSignIn, SignInGrant, SignInOptions } from './oauth-ports.ts';
 
 export interface BrowserSignInOptions {
@@ -68,7 +68,7 @@ export class BrowserSignIn implements OAuthSignIn {
   async run(account: OAuthAccount, { openBrowser, signal }: SignInOptions): Promise<SignInGrant> {
     const { client, auth } = protocolClient(clientFor(account.oauth, this.clientIds));
     const server = await this.servers.forAccount(account.oauth, account.label);
-    if (signal?.aborted) throw new AppError('oauth_cancelled', 'Sign-in was cancelled.');
+    if (signal?.aborted) throw signInCancelled();
     const listener = await LoopbackRedirect.open();
     try {
       const attempt: Attempt = {
@@ -84,6 +84,10 @@ export class BrowserSignIn implements OAuthSignIn {
       const callback = await this.browse(await authorizationUrl(attempt), listener, openBrowser, signal);
       return await this.exchange(attempt, callback);
     } catch (error) {
+      // Cancel during the code exchange aborts its fetch, which says only "AbortError".
+      if (signal?.aborted === true && !(error instanceof AppError)) {
+        throw signInCancelled();
+      }
       throw oauthAppError(error, 'token', account.label);
     } finally {
       await listener.close();

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../errors/app-error.ts';
+import { signInCancelled } from './oauth-errors.ts';
 
 const DONE_PAGE =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Outbox</title></head>' +
@@ -68,7 +69,7 @@ export class LoopbackRedirect {
       }, timeoutMs);
       const onAbort = () => {
         finish();
-        reject(new AppError('oauth_cancelled', 'Sign-in was cancelled.'));
+        reject(signInCancelled());
       };
       const finish = () => {
         clearTimeout(timer);

@@ -14,6 +14,11 @@ function safeCode(code: unknown): string {
   return typeof code === 'string' && /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,80}$/.test(code) ? code : 'unknown';
 }
 
+/** The user cancelled: on the provider's page, with Outbox's Cancel button, or Ctrl-C. */
+export function signInCancelled(): AppError {
+  return new AppError('oauth_cancelled', 'Sign-in was cancelled.');
+}
+
 /** Only fetch's own TypeError is kept as the cause (a socket error, no response in it). */
 function unreachable(label: string, detail: string, cause: TypeError | undefined): AppError {
   const text = `The sign-in provider of "${label}" could not be reached (${detail}). Try again later.`;
@@ -56,7 +61,7 @@ export function oauthAppError(error: unknown, step: OAuthStep, label: string): A
   if (error instanceof AuthorizationResponseError) {
     // RFC 6749 §4.1.2.1: the user (or the provider's policy) said no.
     if (error.error === 'access_denied') {
-      return new AppError('oauth_cancelled', 'Sign-in was cancelled.', {});
+      return signInCancelled();
     }
     if (error.error === 'temporarily_unavailable' || error.error === 'server_error') {
       return unreachable(label, error.error, undefined);
