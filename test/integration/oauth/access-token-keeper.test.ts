@@ -91,6 +91,17 @@ describe('AccessTokenKeeper against a real provider and the real keychain', () =
     expect(refreshes()).toBe(before + 1);
   });
 
+  it('does not bring back a token forgotten while its refresh was under way', async () => {
+    const { account } = await signedIn();
+    const tokens = keeper();
+    const before = refreshes();
+    const refreshing = tokens.get(account);
+    tokens.forget(account.id);
+    await refreshing;
+    await tokens.get(account);
+    expect(refreshes()).toBe(before + 2);
+  });
+
   it('saves a rotated refresh token to the keychain; the provider refuses the old one', async () => {
     const { account, grant } = await signedIn();
     expect(keychainRefreshToken(account.id)).toBe(grant.refreshToken);
