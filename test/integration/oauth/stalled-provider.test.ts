@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthorizationServers } from '../../../main/oauth/authorization-server.ts';
 import { BrowserSignIn } from '../../../main/oauth/browser-sign-in.ts';
 import type { OAuthAccount } from '../../../main/oauth/oauth-ports.ts';
 import { expectOAuthError } from '../../support/oauth-fixtures.ts';
@@ -11,8 +12,10 @@ import { expectOAuthError } from '../../support/oauth-fixtures.ts';
  */
 const stalled: ServerResponse[] = [];
 const tokenRequests: (() => void)[] = [];
+let discoveries = 0;
 const server = createServer((request: IncomingMessage, response: ServerResponse) => {
   if (request.url === '/.well-known/openid-configuration') {
+    discoveries++;
     response.writeHead(200, { 'Content-Type': 'application/json' });
     response.end(
       JSON.stringify({
@@ -67,6 +70,9 @@ async function redirectBack(url: string): Promise<void> {
   await fetch(back);
 }
 
+/** Discovery gets all the time a loaded machine needs; only the stalled token request times out. */
+const patientDiscovery = () => new AuthorizationServers(60_000);
+
 const tokenRequestArrives = () => new Promise<void>((resolve) => tokenRequests.push(resolve));
 
 describe('a provider that stops answering during the code exchange', () => {
@@ -82,8 +88,20 @@ describe('a provider that stops answering during the code exchange', () => {
     await expectOAuthError(running, 'oauth_cancelled', ['the-code']);
   });
 
+  it('reads the metadata once per issuer, however many sign-ins', async () => {
+    const signIn = new BrowserSignIn({ clientIds: {}, servers: patientDiscovery(), requestTimeoutMs: 300 });
+    const before = discoveries;
+    await expectOAuthError(signIn.run(account(), { openBrowser: redirectBack }), 'oauth_unreachable');
+    await expectOAuthError(signIn.run(account(), { openBrowser: redirectBack }), 'oauth_unreachable');
+    expect(discoveries).toBe(before + 1);
+  });
+
   it('is unreachable once a request outlives its time limit', async () => {
-    const running = new BrowserSignIn({ clientIds: {}, requestTimeoutMs: 300 }).run(account(), {
+    const running = new BrowserSignIn({
+      clientIds: {},
+      servers: patientDiscovery(),
+      requestTimeoutMs: 300,
+    }).run(account(), {
       openBrowser: redirectBack,
     });
     const error = await expectOAuthError(running, 'oauth_unreachable', ['the-code']);
