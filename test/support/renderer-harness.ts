@@ -8,20 +8,12 @@ import type { EventSink } from '../../main/core/ports.ts';
 import { silentLogger } from '../../main/errors/logger.ts';
 import { createIpcRouter, type CallHandlers } from '../../main/ipc/ipc-router.ts';
 import { readRendererFile } from '../../main/security/renderer-files.ts';
+import { CHROMIUM_ARGS } from './chromium-args.ts';
+
+export { CHROMIUM_ARGS };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RENDERER_DIR = path.join(ROOT, 'out/renderer');
-
-/** The flags this machine needs: no sandbox as root, and no background traffic to a closed network. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let pageBridgeScript: Promise<string> | undefined;
 
