@@ -41,7 +41,8 @@ export const KNOWN_PROVIDERS: Readonly<Record<KnownProvider['key'], KnownProvide
     issuer: 'https://accounts.google.com',
     authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
     tokenEndpoint: 'https://oauth2.googleapis.com/token',
-    scopes: ['https://mail.google.com/'],
+    // `openid email`: the ID token names the address that signed in, shown beside the account.
+    scopes: ['https://mail.google.com/', 'openid', 'email'],
     issParameter: true,
     // Google issues a refresh token only for offline access, and again only when consent is asked.
     authorizationParams: { access_type: 'offline', prompt: 'consent' },
