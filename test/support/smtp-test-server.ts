@@ -24,7 +24,12 @@ export interface TestServerOptions {
   readonly tls?: { readonly key: string; readonly cert: string; readonly mode: 'tls' | 'starttls' };
   /** Accounts the server accepts; AUTH is required when set. */
   readonly users?: Readonly<Record<string, string>>;
-  readonly authMethods?: readonly ('PLAIN' | 'LOGIN' | 'CRAM-MD5')[];
+  readonly authMethods?: readonly ('PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'XOAUTH2')[];
+  /**
+   * Whether an XOAUTH2 access token is good for this user; AUTH is required when set. A refused one
+   * gets the XOAUTH2 error challenge (334 with a JSON error), then 535.
+   */
+  readonly acceptToken?: (user: string, token: string) => boolean | Promise<boolean>;
   readonly size?: number;
   readonly hideSMTPUTF8?: boolean;
   /** Delays the greeting (a slow or overloaded server). */
@@ -95,8 +100,10 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
   const config: SMTPServerOptions = {
     secure: initial.tls?.mode === 'tls',
     ...(initial.tls ? { key: initial.tls.key, cert: initial.tls.cert } : { hideSTARTTLS: true }),
-    ...(initial.users
-      ? { authMethods: [...(initial.authMethods ?? ['PLAIN', 'LOGIN'])] }
+    ...(initial.users || initial.acceptToken
+      ? {
+          authMethods: [...(initial.authMethods ?? (initial.acceptToken ? ['XOAUTH2'] : ['PLAIN', 'LOGIN']))],
+        }
       : { authOptional: true }),
     allowInsecureAuth: true,
     ...(initial.size ? { size: initial.size } : {}),
@@ -116,6 +123,17 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
       else callback();
     },
     onAuth(auth, _session, callback) {
+      if (auth.method === 'XOAUTH2') {
+        const user = auth.username ?? '';
+        const accept = state.options.acceptToken ?? (() => false);
+        Promise.resolve(accept(user, auth.accessToken ?? '')).then((ok) => {
+          authAttempts.push({ user, ok });
+          if (ok) callback(null, { user });
+          // RFC 7628 §3.2.2 as Google and Microsoft answer it: a 334 error challenge, then 535.
+          else callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.example/' } });
+        }, callback);
+        return;
+      }
       const expected = state.options.users?.[auth.username ?? ''];
       // CRAM-MD5 sends no password, only an HMAC of the challenge, which the server checks.
       const ok =
