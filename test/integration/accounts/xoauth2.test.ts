@@ -360,6 +360,38 @@ describe('OAuth2 (XOAUTH2) accounts: sign-in, delivery and the refresh token', (
     expect(tokens.forgotten).toContain(account.id);
   });
 
+  test("sign-ins from the window share the connection tests' rate limit", async () => {
+    const limited = await startTestCore({
+      oauth: { signIn, tokens },
+      bridgeLimits: {
+        rules: { connectionTests: { capacity: 1, refillMs: 60_000 } },
+        clock: { now: () => 0 },
+      },
+    });
+    limited.browser = () => Promise.resolve();
+    const limitedCall = routerOf(limited);
+    try {
+      const account = (await limitedCall('accounts:create', {
+        label: 'Limited',
+        fromAddress: 'ada@example.com',
+        host: '127.0.0.1',
+        port: server.port,
+        security: 'none',
+        allowPlaintext: true,
+        auth: 'oauth2',
+        oauth: { provider: 'generic', issuer: 'http://127.0.0.1:9/' },
+      })) as Account;
+      await limitedCall('accounts:signIn', { id: account.id });
+      await expect(limitedCall('accounts:signIn', { id: account.id })).rejects.toMatchObject({
+        code: 'rate_limited',
+        message: 'Too many sign-ins; wait 60 s and try again.',
+      });
+      await limitedCall('accounts:delete', { id: account.id, queued: { action: 'hold' } });
+    } finally {
+      await limited.close();
+    }
+  });
+
   describe('the connection test', () => {
     const steps = (report: ConnectionReport) => report.steps.map(({ step, status }) => `${step} ${status}`);
 
