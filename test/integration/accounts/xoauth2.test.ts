@@ -154,20 +154,23 @@ describe('OAuth2 (XOAUTH2) accounts: sign-in, delivery and the refresh token', (
     await core.close();
   });
 
+  /** An OAuth2 account of a generic provider, on the test's server. */
+  const oauthAccountInput = (overrides: Partial<AccountInput> = {}) => ({
+    label: 'Work',
+    displayName: 'Ada',
+    fromAddress: 'ada@example.com',
+    host: '127.0.0.1',
+    port: server.port,
+    security: 'none',
+    allowPlaintext: true,
+    auth: 'oauth2',
+    username: 'ada@example.com',
+    oauth: { provider: 'generic', issuer: 'http://127.0.0.1:9/' },
+    ...overrides,
+  });
+
   async function createAccount(overrides: Partial<AccountInput> = {}): Promise<Account> {
-    const account = (await call('accounts:create', {
-      label: 'Work',
-      displayName: 'Ada',
-      fromAddress: 'ada@example.com',
-      host: '127.0.0.1',
-      port: server.port,
-      security: 'none',
-      allowPlaintext: true,
-      auth: 'oauth2',
-      username: 'ada@example.com',
-      oauth: { provider: 'generic', issuer: 'http://127.0.0.1:9/' },
-      ...overrides,
-    })) as Account;
+    const account = (await call('accounts:create', oauthAccountInput(overrides))) as Account;
     created.push(account.id);
     return account;
   }
@@ -371,16 +374,10 @@ describe('OAuth2 (XOAUTH2) accounts: sign-in, delivery and the refresh token', (
     limited.browser = () => Promise.resolve();
     const limitedCall = routerOf(limited);
     try {
-      const account = (await limitedCall('accounts:create', {
-        label: 'Limited',
-        fromAddress: 'ada@example.com',
-        host: '127.0.0.1',
-        port: server.port,
-        security: 'none',
-        allowPlaintext: true,
-        auth: 'oauth2',
-        oauth: { provider: 'generic', issuer: 'http://127.0.0.1:9/' },
-      })) as Account;
+      const account = (await limitedCall(
+        'accounts:create',
+        oauthAccountInput({ label: 'Limited' }),
+      )) as Account;
       await limitedCall('accounts:signIn', { id: account.id });
       await expect(limitedCall('accounts:signIn', { id: account.id })).rejects.toMatchObject({
         code: 'rate_limited',
