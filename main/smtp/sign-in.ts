@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { AppError } from '../errors/app-error.ts';
 import type { SmtpReply } from './smtp-dialogue.ts';
 
 /** Sends mail without AUTH (a relay that trusts the network, a local bridge). */
@@ -40,6 +41,12 @@ export type SmtpAuth = NoSignIn | PasswordSignIn | XOAuth2SignIn;
 /** A sign-in that sends credentials. */
 export type Credentialed = Exclude<SmtpAuth, NoSignIn>;
 
+/**
+ * Our XOAUTH2 as nodemailer's custom method. Not named XOAUTH2: nodemailer replaces that method,
+ * when it has no refresher of its own, with the first the server offers (PLAIN at Gmail).
+ */
+const CUSTOM_XOAUTH2 = 'OUTBOX-XOAUTH2';
+
 /** nodemailer's `auth` option for delivery; `undefined` sends without signing in. */
 export function nodemailerAuth(auth: SmtpAuth): SMTPConnection.AuthenticationType | undefined {
   switch (auth.kind) {
@@ -49,13 +56,22 @@ export function nodemailerAuth(auth: SmtpAuth): SMTPConnection.AuthenticationTyp
       return { user: auth.user, pass: auth.pass };
     case 'xoauth2':
       // Run by `nodemailerCustomAuth`: nodemailer's own XOAUTH2 refresher drops rotated refresh tokens.
-      return { type: 'custom', method: 'XOAUTH2', user: auth.user, pass: '' };
+      return { type: 'custom', method: CUSTOM_XOAUTH2, user: auth.user, pass: '' };
   }
 }
 
-/** Why a custom exchange failed without the server refusing: the token could not be had. */
-class TokenUnavailable extends Error {
-  override readonly name = 'TokenUnavailable';
+/** Why a custom exchange failed before the server could refuse: the AppError is its `cause`. */
+class SignInUnavailable extends Error {
+  override readonly name = 'SignInUnavailable';
+}
+
+/** A server that does not offer XOAUTH2 would answer it 504, read as a permanent refusal of the message. */
+function notOffered(offered: readonly string[]): AppError {
+  const which = offered.length > 0 ? ` (it offers ${offered.join(', ')})` : '';
+  return new AppError(
+    'auth_failed',
+    `The server does not offer sign-in with OAuth2 (XOAUTH2)${which}. Check the host and port.`,
+  );
 }
 
 /**
@@ -67,20 +83,26 @@ export function nodemailerCustomAuth(
 ): SMTPConnection.CustomAuthenticationHandlers | undefined {
   if (auth.kind !== 'xoauth2') return undefined;
   return {
-    XOAUTH2: async (context) => {
+    [CUSTOM_XOAUTH2]: async (context) => {
       const channel: SaslChannel = {
         command: async (line) => {
           const { status, text } = await context.sendCommand(line);
           return { code: status, text, lines: [text] };
         },
       };
+      // nodemailer rewrites the code of what it is handed (to EAUTH): an AppError rides in `cause`.
+      if (!context.authMethods.includes('XOAUTH2')) {
+        context.reject(
+          new SignInUnavailable('XOAUTH2 not offered', { cause: notOffered(context.authMethods) }),
+        );
+        return;
+      }
       try {
         const reply = await xoauth2Exchange(channel, auth);
         if (reply.code === 235) context.resolve();
         else context.reject('Invalid login');
       } catch (error) {
-        // nodemailer rewrites the code of what it is handed (to EAUTH): the AppError rides in `cause`.
-        context.reject(new TokenUnavailable('No access token', { cause: error }));
+        context.reject(new SignInUnavailable('No access token', { cause: error }));
       }
     },
   };
@@ -93,7 +115,7 @@ export function logIn(connection: SMTPConnection, auth: SmtpAuth): Promise<void>
   return new Promise((resolve, reject) => {
     connection.login(options, (error) => {
       if (!error) resolve();
-      else if (error instanceof TokenUnavailable && error.cause instanceof Error) reject(error.cause);
+      else if (error instanceof SignInUnavailable && error.cause instanceof Error) reject(error.cause);
       else reject(error);
     });
   });

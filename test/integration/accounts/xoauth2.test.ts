@@ -119,7 +119,8 @@ describe('OAuth2 (XOAUTH2) accounts: sign-in, delivery and the refresh token', (
   beforeAll(async () => {
     await requireSecretService();
     // AUTH is set up when the server starts; each test sets which tokens it takes.
-    server = await startTestServer({ authMethods: ['XOAUTH2'], acceptToken: () => false });
+    // Offered as Gmail and Microsoft do: passwords too, which an OAuth2 account must not pick.
+    server = await startTestServer({ authMethods: ['PLAIN', 'LOGIN', 'XOAUTH2'], acceptToken: () => false });
   });
   afterAll(async () => {
     await server.close();
@@ -129,7 +130,6 @@ describe('OAuth2 (XOAUTH2) accounts: sign-in, delivery and the refresh token', (
     tokens = new TestTokens();
     signIn = new TestSignIn(tokens);
     server.options = {
-      authMethods: ['XOAUTH2'],
       acceptToken: (user, token) => user === 'ada@example.com' && tokens.valid.has(token),
     };
     server.messages.length = 0;
@@ -243,6 +243,24 @@ describe('OAuth2 (XOAUTH2) accounts: sign-in, delivery and the refresh token', (
     expect(tokens.asked).toEqual([false, true]);
     expect(server.authAttempts.map((attempt) => attempt.ok)).toEqual([false, false]);
     expect((await accountOf(account.id))?.attention?.code).toBe('auth_failed');
+  });
+
+  test('a server that does not offer XOAUTH2: the account needs attention, the mail is not failed', async () => {
+    const plainOnly = await startTestServer({ users: { 'ada@example.com': 'pw' }, authMethods: ['PLAIN'] });
+    try {
+      const account = await createAccount({ port: plainOnly.port });
+      await call('accounts:signIn', { id: account.id });
+      const item = await enqueue(account, 'No XOAUTH2 here');
+      const held = await itemIn(item.id, ['needs_attention']);
+      expect(held.lastError).toEqual({
+        code: 'auth_failed',
+        message:
+          'The server does not offer sign-in with OAuth2 (XOAUTH2) (it offers PLAIN). Check the host and port.',
+      });
+      expect(plainOnly.authAttempts).toEqual([]);
+    } finally {
+      await plainOnly.close();
+    }
   });
 
   test('never signed in: the mail waits for a sign-in, then goes', async () => {
