@@ -25,6 +25,7 @@ export function testAccountConnection(
       security: account.security,
       ...pinnedCertOf(account),
       auth: () => secrets.signIn(account),
+      ...(account.auth === 'oauth2' ? { oauth: true } : {}),
     },
     timeouts,
   );

@@ -1,4 +1,5 @@
 import type { Logger } from '../errors/logger.ts';
+import type { AccessTokens } from '../oauth/oauth-ports.ts';
 import type { SmtpAuth } from '../smtp/sign-in.ts';
 import type { StoredAccount } from './account-store.ts';
 import { signInFor, type Credentials, type SecretKind } from './credentials.ts';
@@ -21,10 +22,12 @@ function flagged(account: StoredAccount, kind: SecretKind): boolean {
 export class AccountSecrets {
   readonly #credentials: Credentials;
   readonly #log: Logger;
+  readonly #tokens: AccessTokens;
 
-  constructor(credentials: Credentials, log: Logger) {
+  constructor(credentials: Credentials, log: Logger, tokens: AccessTokens) {
     this.#credentials = credentials;
     this.#log = log;
+    this.#tokens = tokens;
   }
 
   async read(account: StoredAccount, kind: SecretKind): Promise<string | undefined> {
@@ -41,7 +44,7 @@ export class AccountSecrets {
 
   /** How the account signs in now; `undefined` when the password it needs was never saved. */
   signIn(account: StoredAccount): Promise<SmtpAuth | undefined> {
-    return signInFor(account, (kind) => this.read(account, kind));
+    return signInFor(account, (kind) => this.read(account, kind), this.#tokens);
   }
 
   /**

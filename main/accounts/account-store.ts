@@ -9,14 +9,14 @@ import { upgrade, type Migration, type StoredFormat } from '../files/versioned.t
 import { classifySignInError } from '../smtp/smtp-failure.ts';
 import { storedId, storedTime } from '../files/stored-fields.ts';
 import { assertAddress } from '../mail/address.ts';
-import { assertHost, assertPort } from './account-validation.ts';
+import { assertHost, assertOAuth, assertPort } from './account-validation.ts';
 import { assertAliases } from './aliases.ts';
 
 export type { Migration } from '../files/versioned.ts';
 
 /** The settings-store key that holds every account, as one versioned document. */
 export const ACCOUNTS_KEY = 'accounts';
-export const ACCOUNTS_VERSION = 1;
+export const ACCOUNTS_VERSION = 2;
 
 // RFC 5322 §2.2: these end up in header fields, so a hand-edited file must not smuggle in a line break.
 // The rule is the contract's; the schema is the store's own, so a contract edit cannot break old files.
@@ -82,8 +82,21 @@ const storedAccount = z.object({
 });
 export type StoredAccount = z.infer<typeof storedAccount>;
 
-/** Keyed by the version each migration upgrades from. Version 1 is the first format. */
-const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+/**
+ * Keyed by the version each migration upgrades from. Version 1 is the first format; version 2 adds
+ * OAuth2 sign-in (`auth: 'oauth2'`, `oauth`, `hasOAuthToken`, `signedInAs`), so an older Outbox
+ * refuses the file rather than reading an OAuth2 account as one without a password.
+ */
+const MIGRATIONS: Readonly<Record<number, Migration>> = {
+  1: (document) => ({
+    ...document,
+    accounts: Array.isArray(document.accounts)
+      ? document.accounts.map((account: unknown) =>
+          typeof account === 'object' && account !== null ? { hasOAuthToken: false, ...account } : account,
+        )
+      : document.accounts,
+  }),
+};
 
 const ACCOUNTS_FORMAT: StoredFormat = {
   name: 'saved accounts',
@@ -121,6 +134,8 @@ export type InternalFields = Partial<
     StoredAccount,
     | 'hasPassword'
     | 'hasDkimKey'
+    | 'hasOAuthToken'
+    | 'signedInAs'
     | 'paused'
     | 'attention'
     | 'serverSizeLimit'
@@ -145,6 +160,7 @@ function assertValid(candidate: AccountInput, others: readonly StoredAccount[]):
   assertAddress(candidate.fromAddress, 'fromAddress');
   if (candidate.replyTo !== undefined) assertAddress(candidate.replyTo, 'replyTo');
   assertAliases(candidate);
+  assertOAuth(candidate);
   if (candidate.security === 'none' && !candidate.allowPlaintext) {
     throw new AppError(
       'plaintext_not_confirmed',

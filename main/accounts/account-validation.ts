@@ -1,5 +1,7 @@
+import type { AccountInput } from '../../preload/contract/accounts.ts';
 import { serverHost } from '../../preload/contract/address.ts';
 import { AppError } from '../errors/app-error.ts';
+import { KNOWN_PROVIDERS, servesHost } from '../oauth/oauth-providers.ts';
 
 /** True for a host name (IDN allowed) or an IPv4/IPv6 literal: the contract's rule. */
 export function isValidHost(host: string): boolean {
@@ -19,5 +21,33 @@ export function assertPort(port: number, field = 'port'): void {
     throw new AppError('invalid_port', `The port must be a whole number from 1 to 65535, not ${port}.`, {
       field,
     });
+  }
+}
+
+/**
+ * An OAuth2 account names its provider (a generic one, its issuer), and a known provider's tokens
+ * go only to that provider's servers: else a changed host would hand the mailbox's token to anyone.
+ */
+export function assertOAuth(candidate: Pick<AccountInput, 'auth' | 'oauth' | 'host'>): void {
+  if (candidate.auth !== 'oauth2') return;
+  const { oauth } = candidate;
+  if (!oauth) {
+    throw new AppError('invalid_input', 'Choose the provider to sign in with.', { field: 'oauth' });
+  }
+  if (oauth.provider === 'generic') {
+    if (!oauth.issuer) {
+      throw new AppError('invalid_input', "Enter the sign-in provider's issuer URL.", {
+        field: 'oauth.issuer',
+      });
+    }
+    return;
+  }
+  if (!servesHost(oauth.provider, candidate.host)) {
+    const provider = KNOWN_PROVIDERS[oauth.provider];
+    throw new AppError(
+      'oauth_host_mismatch',
+      `Sign in with ${provider.name} works only with ${provider.smtpHosts.join(' or ')}, not ${candidate.host}.`,
+      { field: 'host' },
+    );
   }
 }

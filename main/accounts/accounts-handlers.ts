@@ -1,4 +1,3 @@
-import { AppError } from '../errors/app-error.ts';
 import type { CallName } from '../../preload/contract/channels.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { createBridgeLimits, rateLimited } from '../security/bridge-limits.ts';
@@ -19,12 +18,19 @@ export type AccountsHandlers = Pick<CallHandlers, AccountsCall>;
 /**
  * The `accounts:*` bridge calls. Inputs arrive parsed by the router; no handler returns a secret.
  * A connection test reaches any host and port an account names and reports each step, so the window
- * may run only a few (`connectionTests`): else a compromised page has a port scanner.
+ * may run only a few (`connectionTests`): else a compromised page has a port scanner. A sign-in
+ * opens the browser at a URL main builds and listens on loopback, so it counts against the same
+ * limit: a page may not open browser tabs in a loop.
  */
 export function createAccountsHandlers(
   service: AccountsService,
+  openBrowser: (url: string) => Promise<void>,
   connectionTests: RateLimiter<'tests'> = createBridgeLimits().connectionTests,
 ): AccountsHandlers {
+  const admit = (what: string) => {
+    const admitted = connectionTests.take({ tests: 1 });
+    if (!admitted.ok) throw rateLimited(what, admitted.waitMs);
+  };
   return {
     'accounts:list': () => service.list(),
     'accounts:create': (input) => service.create(input),
@@ -38,17 +44,16 @@ export function createAccountsHandlers(
     'accounts:setPassword': ({ id, secret }) => service.setPassword(id, secret),
     'accounts:clearPassword': ({ id }) => service.clearPassword(id),
     'accounts:setDkimKey': ({ id, secret }) => service.setDkimKey(id, secret),
-    // Wired to main/oauth by the next change; until then a sign-in is refused, never faked.
-    'accounts:signIn': () => {
-      throw new AppError(
-        'oauth_not_configured',
-        'Signing in with OAuth2 is not available in this build yet.',
-      );
+    'accounts:signIn': ({ id }) => {
+      admit('sign-ins');
+      return service.signIn(id, { openBrowser });
     },
-    'accounts:cancelSignIn': () => null,
+    'accounts:cancelSignIn': ({ id }) => {
+      service.cancelSignIn(id);
+      return null;
+    },
     'accounts:test': ({ id }) => {
-      const admitted = connectionTests.take({ tests: 1 });
-      if (!admitted.ok) throw rateLimited('connection tests', admitted.waitMs);
+      admit('connection tests');
       return service.test(id);
     },
     'accounts:pinCertificate': ({ id, fingerprint }) => service.pinCertificate(id, fingerprint),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Resolver } from 'node:dns/promises';
-import { movesDkimKey, movesPassword } from '../../preload/contract/account-rules.ts';
+import { movesDkimKey, movesOAuthToken, movesPassword } from '../../preload/contract/account-rules.ts';
 import type {
   Account,
   AccountInput,
@@ -9,10 +9,11 @@ import type {
   SenderDomainReport,
 } from '../../preload/contract/accounts.ts';
 import type { CallParsedInput } from '../../preload/contract/channels.ts';
-import type { ErrorInfo } from '../../preload/contract/errors.ts';
+import type { ErrorCode, ErrorInfo } from '../../preload/contract/errors.ts';
 import type { AccountsPort, EventSink, QueuePort } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
+import type { AccessTokens, OAuthSignIn, SignInOptions } from '../oauth/oauth-ports.ts';
 import type { SmtpEndpoint } from '../smtp/smtp-endpoint.ts';
 import { checkAccountSenderDomain, testAccountConnection } from './account-checks.ts';
 import { endpointOf } from './account-endpoint.ts';
@@ -21,6 +22,8 @@ import type { AccountPatch, AccountStore, InternalFields, StoredAccount } from '
 import type { ConnectionTestTimeouts } from './connection-test.ts';
 import type { Credentials } from './credentials.ts';
 import { dkimPublicKey } from './dkim.ts';
+import { assertOAuth } from './account-validation.ts';
+import { oauthAccountOf } from './oauth-account.ts';
 import { detectPreset } from './provider-presets.ts';
 import { SeenCertificates } from './seen-certificates.ts';
 
@@ -33,7 +36,17 @@ export interface AccountsServiceDeps {
   readonly log: Logger;
   readonly resolver: Resolver;
   readonly testTimeouts?: ConnectionTestTimeouts;
+  /** The browser sign-in and the access-token keeper (main/oauth), or `OAuthUnavailable`. */
+  readonly oauth: { readonly signIn: OAuthSignIn; readonly tokens: AccessTokens };
 }
+
+/** Attention a new sign-in answers: delivery may try again once the user signed in. */
+const SIGN_IN_PROBLEMS: ReadonlySet<string> = new Set<ErrorCode>([
+  'oauth_signin_required',
+  'auth_failed',
+  'auth_required',
+  'basic_auth_unsupported',
+]);
 
 /** Everything the `accounts:*` calls do, plus the outbox's view of accounts (`AccountsPort`). */
 export interface AccountsService extends AccountsPort {
@@ -50,6 +63,13 @@ export interface AccountsService extends AccountsPort {
   pinCertificate(id: string, fingerprint: string): Account;
   checkSenderDomain(id: string): Promise<SenderDomainReport>;
   setPaused(id: string, paused: boolean): Account;
+  /**
+   * Signs an OAuth2 account in through the user's browser; one at a time per account. The refresh
+   * token goes to the keychain; on failure (oauth_cancelled, …) nothing changes.
+   */
+  signIn(id: string, options: SignInOptions): Promise<Account>;
+  /** Stops the account's sign-in that waits for the browser: it answers oauth_cancelled. */
+  cancelSignIn(id: string): void;
   /** The provider preset for an address, by its domain or its MX records. */
   presetFor(address: string): Promise<Provider | null>;
 }
@@ -64,11 +84,13 @@ class AccountsManager implements AccountsService {
   readonly #secrets: AccountSecrets;
   readonly #seenCertificates = new SeenCertificates();
   readonly #listeners = new Set<(accountId: string) => void>();
+  /** The sign-ins waiting for the browser, by account. */
+  readonly #signIns = new Map<string, AbortController>();
 
   constructor(deps: AccountsServiceDeps) {
     this.#deps = deps;
     this.#store = deps.store;
-    this.#secrets = new AccountSecrets(deps.credentials, deps.log);
+    this.#secrets = new AccountSecrets(deps.credentials, deps.log, deps.oauth.tokens);
   }
 
   // The outbox's view (`AccountsPort`).
@@ -117,7 +139,10 @@ class AccountsManager implements AccountsService {
     const current = this.#store.get(id);
     // The saved password was given for one server and user name; sent anywhere else, it would go
     // where the person who typed it never meant it to (a compromised window could pick the host).
-    const forgetPassword = current.hasPassword && movesPassword(patch, current);
+    // Switching to OAuth2 leaves the password unused: it is not kept in case.
+    const forgetPassword = current.hasPassword && (movesPassword(patch, current) || patch.auth === 'oauth2');
+    // A refresh token was granted for one provider, server and user: see movesOAuthToken.
+    const forgetOAuth = current.hasOAuthToken && movesOAuthToken(patch, current);
     // The same for the DKIM key: mail it signs, sent to another server, is a valid signature of
     // the user's domain in whoever's hands that server is.
     const forgetDkimKey = current.hasDkimKey && movesDkimKey(patch, current);
@@ -125,12 +150,15 @@ class AccountsManager implements AccountsService {
       attention: undefined,
       ...(forgetPassword ? { hasPassword: false } : {}),
       ...(forgetDkimKey ? { hasDkimKey: false } : {}),
+      ...(forgetOAuth ? { hasOAuthToken: false, signedInAs: undefined } : {}),
       ...this.#pinChange(id, current, patch),
     };
     const account = this.#store.update(id, patch, internal);
+    if (forgetOAuth) this.#deps.oauth.tokens.forget(id);
     this.#changed(id, { notifyOutbox: true });
     if (forgetPassword) await this.#secrets.forgetUnused(id, 'password');
     if (forgetDkimKey) await this.#secrets.forgetUnused(id, 'dkim');
+    if (forgetOAuth) await this.#secrets.forgetUnused(id, 'oauth');
     return account;
   }
 
@@ -150,6 +178,9 @@ class AccountsManager implements AccountsService {
     // is held or moved, and a second try finds the ones already gone absent, which is fine.
     await this.#secrets.removeLeftover(account, 'password');
     await this.#secrets.removeLeftover(account, 'dkim');
+    await this.#secrets.removeLeftover(account, 'oauth');
+    this.#deps.oauth.tokens.forget(id);
+    this.#signIns.get(id)?.abort();
     if (pending) {
       if (queued.action === 'move') await queue.moveToAccount(id, queued.toAccountId);
       else await queue.holdAll(id);
@@ -223,6 +254,54 @@ class AccountsManager implements AccountsService {
     const account = this.#store.setInternal(id, { paused });
     this.#changed(id, { notifyOutbox: true });
     return account;
+  }
+
+  async signIn(id: string, options: SignInOptions): Promise<Account> {
+    const account = this.#store.get(id);
+    const oauthAccount = account.auth === 'oauth2' ? oauthAccountOf(account) : undefined;
+    if (!oauthAccount) {
+      throw new AppError('invalid_input', `"${account.label}" does not sign in with OAuth2.`, {
+        field: 'auth',
+      });
+    }
+    assertOAuth(account);
+    if (this.#signIns.has(id)) {
+      throw new AppError(
+        'invalid_state',
+        `A sign-in for "${account.label}" is already waiting for the browser.`,
+      );
+    }
+    const controller = new AbortController();
+    this.#signIns.set(id, controller);
+    try {
+      const signal = options.signal
+        ? AbortSignal.any([options.signal, controller.signal])
+        : controller.signal;
+      const grant = await this.#deps.oauth.signIn.run(oauthAccount, { ...options, signal });
+      const now = this.#store.get(id);
+      // Edited while the browser was open: the grant is for settings the account no longer has.
+      if (movesOAuthToken(now, account)) {
+        throw new AppError('oauth_failed', `"${account.label}" changed during sign-in. Sign in again.`);
+      }
+      // The keychain first: a flag saying "signed in" with no token behind it would hold mail wrongly.
+      await this.#secrets.write(id, 'oauth', grant.refreshToken);
+      const answered = now.attention !== undefined && SIGN_IN_PROBLEMS.has(now.attention.code);
+      const updated = this.#store.setInternal(id, {
+        hasOAuthToken: true,
+        signedInAs: grant.signedInAs,
+        ...(answered ? { attention: undefined } : {}),
+      });
+      this.#deps.oauth.tokens.remember(id, grant);
+      this.#deps.log.info('Account signed in', { accountId: id });
+      this.#changed(id, { notifyOutbox: true });
+      return updated;
+    } finally {
+      this.#signIns.delete(id);
+    }
+  }
+
+  cancelSignIn(id: string): void {
+    this.#signIns.get(id)?.abort();
   }
 
   // Helpers.

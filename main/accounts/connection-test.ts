@@ -69,7 +69,8 @@ export async function testConnection(
     await authenticate(run, dialogue);
   } catch (error) {
     if (!(error instanceof StepFailed)) throw error;
-    run.skipRest(PLANS[target.security]);
+    const plan = PLANS[target.security];
+    run.skipRest(target.oauth ? [...plan.slice(0, -1), 'signin', 'auth'] : plan);
   } finally {
     await dialogue?.close();
   }

@@ -1,7 +1,9 @@
 import type { Account } from '../../preload/contract/accounts.ts';
 import type { Keychain } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
+import type { AccessTokens } from '../oauth/oauth-ports.ts';
 import type { SmtpAuth } from '../smtp/sign-in.ts';
+import { oauthAccountOf, signInRequired } from './oauth-account.ts';
 
 /** The keychain service every Outbox secret is filed under. */
 export const KEYCHAIN_SERVICE = 'Outbox';
@@ -97,27 +99,26 @@ export function createCredentials(keychain: Keychain): Credentials {
 /**
  * How an account signs in, its secret read with `read` now: the one place an account's `auth`
  * setting becomes the SMTP sign-in that delivery and the connection test use. `undefined` when the
- * secret it needs was never saved.
+ * password it needs was never saved; an OAuth2 account never signed in throws oauth_signin_required.
  */
 export async function signInFor(
-  account: Pick<Account, 'auth' | 'username' | 'fromAddress'>,
+  account: Pick<Account, 'id' | 'label' | 'auth' | 'username' | 'fromAddress' | 'oauth' | 'hasOAuthToken'>,
   read: (kind: SecretKind) => Promise<string | undefined>,
+  tokens: AccessTokens,
 ): Promise<SmtpAuth | undefined> {
+  const user = account.username || account.fromAddress;
   switch (account.auth) {
     case 'none':
       return { kind: 'none' };
-    case 'oauth2':
-      // main/oauth supplies the token in the next change; until then such an account waits for it.
-      throw new AppError(
-        'oauth_not_configured',
-        'Signing in with OAuth2 is not available in this build yet.',
-      );
+    case 'oauth2': {
+      const oauthAccount = oauthAccountOf(account);
+      if (!oauthAccount || !account.hasOAuthToken) throw signInRequired(account);
+      return { kind: 'xoauth2', user, token: (fresh) => tokens.get(oauthAccount, { fresh }) };
+    }
     case 'password':
     case 'app-password': {
       const pass = await read('password');
-      return pass === undefined
-        ? undefined
-        : { kind: 'password', user: account.username || account.fromAddress, pass };
+      return pass === undefined ? undefined : { kind: 'password', user, pass };
     }
   }
 }

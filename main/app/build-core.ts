@@ -4,6 +4,7 @@ import type { AccountsHandlers } from '../accounts/accounts-handlers.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { EventSink, Keychain, Platform, SettingsStore } from '../core/ports.ts';
 import type { Logger } from '../errors/logger.ts';
+import type { AccessTokens, OAuthSignIn } from '../oauth/oauth-ports.ts';
 import { createOutbox, type Outbox } from '../outbox/create-outbox.ts';
 import type { DelivererRole } from '../outbox/delivery/deliverer-lock.ts';
 import { createAppSettings, type AppSettingsService } from '../settings/app-settings.ts';
@@ -24,6 +25,8 @@ export interface BuildCoreOptions {
   readonly settingsOverrides?: Partial<AppSettings>;
   /** What this process is, should it deliver (the app unless said otherwise). */
   readonly delivererRole?: DelivererRole;
+  /** The browser sign-in and the token keeper (main/oauth); absent, OAuth2 accounts are refused. */
+  readonly oauth?: { readonly signIn: OAuthSignIn; readonly tokens: AccessTokens };
 }
 
 /** The areas of main that the app and the CLI share, joined; nothing is started or read yet. */
@@ -48,6 +51,7 @@ export function buildCore(options: BuildCoreOptions): CoreParts {
     emit,
     log,
     ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
+    ...(options.oauth ? { oauth: options.oauth } : {}),
   });
   const outbox = createOutbox({
     dataDir,

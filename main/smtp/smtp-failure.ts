@@ -59,6 +59,8 @@ const NAME_NOT_FOUND_CODES = new Set(['ENOTFOUND', 'EAI_NONAME']);
 
 /** The account's secret cannot be read from this process now: not the account's fault. */
 const PROCESS_CODES = new Set<ErrorCode>(['keychain_unavailable', 'keychain_locked']);
+/** The OAuth2 provider could not be reached to refresh the token: try again later, as for a server. */
+const RETRIED_SIGN_IN_CODES = new Set<ErrorCode>(['oauth_unreachable']);
 
 /** Said of every failure to encrypt, as the connection test says it: the user picks another mode. */
 export const ENCRYPTION_UNAVAILABLE = 'Encryption was not available';
@@ -158,12 +160,18 @@ function nameNotFound(hostname: string | undefined, detail: string): SmtpFailure
 }
 
 /**
- * What delivery does when the account's sign-in could not be read (an AppError's code and
- * sentence): a keychain this process cannot reach is a condition of the process, anything else
- * (no password saved, a DKIM key gone) needs the user.
+ * What delivery does when the account's sign-in could not be had (an AppError's code and
+ * sentence): a keychain this process cannot reach is a condition of the process; an OAuth2
+ * provider out of reach is like a server out of reach, so the attempt is counted and retried;
+ * anything else (no password saved, a DKIM key gone, a sign-in the provider no longer takes)
+ * needs the user.
  */
 export function classifySignInError(error: ErrorInfo): SmtpFailure {
-  const failureClass = PROCESS_CODES.has(error.code) ? 'process' : 'attention';
+  const failureClass: FailureClass = PROCESS_CODES.has(error.code)
+    ? 'process'
+    : RETRIED_SIGN_IN_CODES.has(error.code)
+      ? 'deferred'
+      : 'attention';
   return { class: failureClass, code: error.code, message: error.message };
 }
 

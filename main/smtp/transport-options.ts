@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import { nodemailerAuth } from './sign-in.ts';
+import { nodemailerAuth, nodemailerCustomAuth } from './sign-in.ts';
 import type { SmtpEndpoint } from './smtp-endpoint.ts';
 
 export interface Timeouts {
@@ -82,13 +82,16 @@ export function connectSocket(host: string, port: number, timeoutMs: number): Pr
 
 /**
  * Options for one nodemailer SMTPConnection to this endpoint: where, which TLS, how long to wait.
- * Credentials and DKIM are not in here; they go to `login` and the signer.
+ * Credentials and DKIM are not in here; they go to `login` and the signer. XOAUTH2's exchange is
+ * (`customAuth`): it asks for the token when `login` runs.
  */
 export function connectionOptions(
   endpoint: SmtpEndpoint,
   timeouts: Timeouts = DEFAULT_TIMEOUTS,
 ): SMTPConnection.Options {
+  const customAuth = nodemailerCustomAuth(endpoint.auth);
   return {
+    ...(customAuth ? { customAuth } : {}),
     host: endpoint.host,
     port: endpoint.port,
     secure: endpoint.security === 'tls',

@@ -1,5 +1,5 @@
 import { addressParts } from './address.ts';
-import type { AccountInput } from './accounts.ts';
+import type { AccountInput, OAuthSettings } from './accounts.ts';
 
 /**
  * Where a saved password is sent: changing any of these forgets it, since the password was given for
@@ -38,6 +38,30 @@ export function movesDkimKey(patch: Partial<DkimBound>, current: DkimBound): boo
   return (
     changes(patch, current, DKIM_BOUND_FIELDS) ||
     (patch.fromAddress !== undefined && senderDomain(patch.fromAddress) !== senderDomain(current.fromAddress))
+  );
+}
+
+type OAuthBound = Pick<AccountInput, (typeof PASSWORD_BOUND_FIELDS)[number] | 'auth' | 'oauth'>;
+
+function sameOAuth(a: OAuthSettings | undefined, b: OAuthSettings | undefined): boolean {
+  return (
+    a?.provider === b?.provider &&
+    a?.issuer === b?.issuer &&
+    a?.clientId === b?.clientId &&
+    (a?.scopes ?? []).join(' ') === (b?.scopes ?? []).join(' ')
+  );
+}
+
+/**
+ * Whether applying `patch` to `current` forgets the OAuth2 refresh token: it was granted for one
+ * provider, client and scopes, and its access tokens go to one server as one user, so changing
+ * any of those (or signing in another way) needs a new sign-in.
+ */
+export function movesOAuthToken(patch: Partial<OAuthBound>, current: OAuthBound): boolean {
+  return (
+    changes(patch, current, PASSWORD_BOUND_FIELDS) ||
+    (Object.hasOwn(patch, 'oauth') && !sameOAuth(patch.oauth, current.oauth)) ||
+    (patch.auth !== undefined && patch.auth !== 'oauth2')
   );
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import type { AppSettings } from '../../preload/contract/settings.ts';
 import { osKeychain } from '../../main/accounts/os-keychain.ts';
-import { createCore, type Core } from '../../main/app/create-core.ts';
+import { createCore, type Core, type CoreOptions } from '../../main/app/create-core.ts';
 import type { EventSink, Platform, SettingsStore } from '../../main/core/ports.ts';
 import type { BridgeLimitsOptions } from '../../main/security/bridge-limits.ts';
 import { silentLogger, type Logger } from '../../main/errors/logger.ts';
@@ -33,6 +33,8 @@ export interface TestCoreOptions {
   readonly dnsServers?: string[];
   /** Smaller limits on the window's calls, on a fake clock; the app's own when absent. */
   readonly bridgeLimits?: BridgeLimitsOptions;
+  /** The browser sign-in and the token keeper; OAuth2 is refused when absent. */
+  readonly oauth?: CoreOptions['oauth'];
 }
 
 /**
@@ -61,6 +63,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     log: options.log ?? silentLogger,
     ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
     ...(options.bridgeLimits ? { bridgeLimits: options.bridgeLimits } : {}),
+    ...(options.oauth ? { oauth: options.oauth } : {}),
   });
   const fixture: TestCore = {
     core,

@@ -24,9 +24,14 @@ export interface TestServerOptions {
   readonly tls?: { readonly key: string; readonly cert: string; readonly mode: 'tls' | 'starttls' };
   /** Accounts the server accepts; AUTH is required when set. */
   readonly users?: Readonly<Record<string, string>>;
-  readonly authMethods?: readonly ('PLAIN' | 'LOGIN' | 'CRAM-MD5')[];
+  readonly authMethods?: readonly ('PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'XOAUTH2')[];
   /** Answers every AUTH with this reply, whatever the credentials (a provider refusing sign-in). */
   readonly authReply?: { readonly code: number; readonly message: string };
+  /**
+   * Whether an XOAUTH2 access token is good for this user; AUTH is required when set. A refused one
+   * gets the XOAUTH2 error challenge (334 with a JSON error), then 535.
+   */
+  readonly acceptToken?: (user: string, token: string) => boolean | Promise<boolean>;
   readonly size?: number;
   readonly hideSMTPUTF8?: boolean;
   /** Delays the greeting (a slow or overloaded server). */
@@ -97,8 +102,10 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
   const config: SMTPServerOptions = {
     secure: initial.tls?.mode === 'tls',
     ...(initial.tls ? { key: initial.tls.key, cert: initial.tls.cert } : { hideSTARTTLS: true }),
-    ...(initial.users
-      ? { authMethods: [...(initial.authMethods ?? ['PLAIN', 'LOGIN'])] }
+    ...(initial.users || initial.acceptToken
+      ? {
+          authMethods: [...(initial.authMethods ?? (initial.acceptToken ? ['XOAUTH2'] : ['PLAIN', 'LOGIN']))],
+        }
       : { authOptional: true }),
     allowInsecureAuth: true,
     ...(initial.size ? { size: initial.size } : {}),
@@ -122,6 +129,17 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
       if (refusal) {
         authAttempts.push({ user: auth.username ?? '', ok: false });
         callback(smtpError(refusal.code, refusal.message));
+        return;
+      }
+      if (auth.method === 'XOAUTH2') {
+        const user = auth.username ?? '';
+        const accept = state.options.acceptToken ?? (() => false);
+        Promise.resolve(accept(user, auth.accessToken ?? '')).then((ok) => {
+          authAttempts.push({ user, ok });
+          if (ok) callback(null, { user });
+          // RFC 7628 §3.2.2 as Google and Microsoft answer it: a 334 error challenge, then 535.
+          else callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.example/' } });
+        }, callback);
         return;
       }
       const expected = state.options.users?.[auth.username ?? ''];

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../../preload/contract/errors.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { describeCapabilities, parseCapabilities } from '../../smtp/capabilities.ts';
-import { saslExchange, type SmtpAuth } from '../../smtp/sign-in.ts';
+import { saslExchange, type SmtpAuth, type XOAuth2SignIn } from '../../smtp/sign-in.ts';
 import { ReplyTimeout, type SmtpDialogue, type SmtpReply } from '../../smtp/smtp-dialogue.ts';
 import { classifySmtpError, ENCRYPTION_UNAVAILABLE, starttlsRefused } from '../../smtp/smtp-failure.ts';
 import { PROVIDER_REPLY_HINTS } from '../../smtp/provider-replies.ts';
@@ -103,6 +103,47 @@ export async function startTls(run: TestRun, session: SmtpDialogue): Promise<voi
   run.ok('starttls', 'The server agreed to switch to TLS.');
 }
 
+const SIGN_IN_HINTS: Partial<Record<ErrorCode, string>> = {
+  oauth_signin_required: "Sign in again with the account's provider, then test again.",
+  oauth_unreachable: 'The sign-in provider could not be reached: check the network and try again.',
+};
+
+/** A sign-in failure of the step that read it: `signin` for an OAuth2 account, else `auth`. */
+function signInFailed(run: TestRun, error: unknown): never {
+  if (!(error instanceof AppError)) throw error;
+  const step = run.target.oauth ? 'signin' : 'auth';
+  run.fail(step, { error: error.toErrorInfo(), hint: SIGN_IN_HINTS[error.code] ?? error.message });
+}
+
+/**
+ * The `signin` step of an OAuth2 account: an access token is had (held, or refreshed with the
+ * refresh token in the keychain). AUTH then uses that token first, as delivery would.
+ */
+async function signInStep(
+  run: TestRun,
+  auth: XOAuth2SignIn,
+): Promise<XOAuth2SignIn & { refreshed(): boolean }> {
+  let held: string | undefined;
+  try {
+    held = await auth.token(false);
+  } catch (error) {
+    signInFailed(run, error);
+  }
+  run.ok('signin', `An access token for ${auth.user} is ready.`);
+  let refreshed = false;
+  return {
+    ...auth,
+    token: (fresh) => {
+      const first = held;
+      held = undefined;
+      if (!fresh && first !== undefined) return Promise.resolve(first);
+      refreshed ||= fresh;
+      return auth.token(fresh);
+    },
+    refreshed: () => refreshed,
+  };
+}
+
 /** The `auth` step: signs in with the mechanism delivery would choose, and says why it failed. */
 export async function authenticate(run: TestRun, session: SmtpDialogue): Promise<void> {
   const { host, port, security } = run.target;
@@ -110,8 +151,13 @@ export async function authenticate(run: TestRun, session: SmtpDialogue): Promise
   try {
     auth = await run.target.auth();
   } catch (error) {
-    if (error instanceof AppError) run.fail('auth', { error: error.toErrorInfo(), hint: error.message });
-    throw error;
+    signInFailed(run, error);
+  }
+  let tokenRefreshed = () => false;
+  if (auth?.kind === 'xoauth2') {
+    const signedIn = await signInStep(run, auth);
+    auth = signedIn;
+    tokenRefreshed = () => signedIn.refreshed();
   }
   if (auth === undefined) {
     return run.fail('auth', {
@@ -143,7 +189,10 @@ export async function authenticate(run: TestRun, session: SmtpDialogue): Promise
   try {
     const reply = await exchange.run(session);
     if (reply.code === 235) {
-      run.ok('auth', `Signed in as ${auth.user} (${exchange.mechanism}).`);
+      const refreshed = tokenRefreshed()
+        ? ', after the server refused the first token and a fresh one was had'
+        : '';
+      run.ok('auth', `Signed in as ${auth.user} (${exchange.mechanism}${refreshed}).`);
       return;
     }
     const failure = classifySmtpError({
@@ -163,6 +212,10 @@ export async function authenticate(run: TestRun, session: SmtpDialogue): Promise
       hint: hints[failure.code] ?? 'The server refused sign-in; try again later.',
     });
   } catch (error) {
+    // A fresh token asked for after a refusal may not come (the refresh token was revoked).
+    if (error instanceof AppError) {
+      run.fail('auth', { error: error.toErrorInfo(), hint: SIGN_IN_HINTS[error.code] ?? error.message });
+    }
     sessionError(run, 'auth', error);
   }
 }

@@ -17,6 +17,8 @@ export interface ConnectionTarget extends Pick<
    * failure is reported there; `undefined` when the secret was never saved.
    */
   readonly auth: () => Promise<SmtpAuth | undefined>;
+  /** An OAuth2 account: its token is fetched in a `signin` step before AUTH. */
+  readonly oauth?: boolean;
 }
 
 export interface ConnectionTestTimeouts {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import Conf from 'conf';
 import { afterEach, describe, expect, test } from 'vitest';
-import { AccountStore } from '../../../main/accounts/account-store.ts';
+import { ACCOUNTS_KEY, AccountStore, migrate } from '../../../main/accounts/account-store.ts';
 import { createCore } from '../../../main/app/create-core.ts';
 import type { Keychain } from '../../../main/core/ports.ts';
 import { createDraftStore } from '../../../main/drafts/draft-store.ts';
@@ -131,8 +131,13 @@ describe('version 1 data, read by this build', () => {
       accounts: Json[];
     };
     const accounts = new AccountStore(settingsOf(dataDir));
+    // Format 2 (OAuth2 sign-in) reads each version 1 account as one not signed in with OAuth2.
     expect(accounts.list()).toEqual(
-      written.accounts.map((account) => ({ ...account, isDefault: account.id === written.defaultId })),
+      written.accounts.map((account) => ({
+        ...account,
+        hasOAuthToken: false,
+        isDefault: account.id === written.defaultId,
+      })),
     );
 
     const [draftFile] = await fsp.readdir(path.join(dataDir, 'drafts'));
@@ -145,6 +150,19 @@ describe('version 1 data, read by this build', () => {
     expect(await sentLog.list({ limit: 10 })).toEqual([line]);
     expect(await sentLog.get(line.id as string)).toEqual(line);
     await sentLog.close();
+  });
+
+  test('the saved accounts are upgraded to format 2, which a version 1 build refuses', async () => {
+    const dataDir = await fixtureCopy();
+    const settings = settingsOf(dataDir);
+    const accounts = new AccountStore(settings);
+    const [first] = accounts.list();
+    accounts.update(first?.id ?? '', { displayName: 'Ann E.' });
+    const saved = settings.get(ACCOUNTS_KEY) as { version: number; accounts: Json[] };
+    expect(saved.version).toBe(2);
+    expect(saved.accounts.map((account) => account.hasOAuthToken)).toEqual([false, false]);
+    // An older Outbox must not read an OAuth2 account as one that merely has no password.
+    expect(() => migrate(saved, {}, 1)).toThrow(/newer version of Outbox/);
   });
 
   test('the queued messages go out byte for byte once their accounts reach a server', async () => {

@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { messageSizeLimit, movesDkimKey, movesPassword } from '../../../preload/contract/account-rules.ts';
-import type { AccountInput } from '../../../preload/contract/accounts.ts';
+import {
+  messageSizeLimit,
+  movesDkimKey,
+  movesOAuthToken,
+  movesPassword,
+} from '../../../preload/contract/account-rules.ts';
+import type { AccountInput, OAuthSettings } from '../../../preload/contract/accounts.ts';
 
 const current = { host: 'smtp.example.com', port: 587, security: 'starttls', username: 'ann' } as const;
 
@@ -54,5 +59,34 @@ describe('the largest message an account takes', () => {
     [{ serverSizeLimit: 0 }, undefined],
   ])('%j → %s', (account, limit) => {
     expect(messageSizeLimit(account)).toBe(limit);
+  });
+});
+
+describe('an OAuth2 refresh token stays bound to its provider, server and user', () => {
+  const account: Pick<AccountInput, 'host' | 'port' | 'security' | 'username' | 'auth' | 'oauth'> & {
+    oauth: OAuthSettings;
+  } = {
+    ...current,
+    auth: 'oauth2',
+    oauth: { provider: 'generic', issuer: 'https://id.example/', scopes: ['smtp', 'offline_access'] },
+  };
+  test.each<[string, Partial<AccountInput>, boolean]>([
+    ['nothing changes', {}, false],
+    ['the same values are sent again', { ...account, oauth: { ...account.oauth } }, false],
+    ['a field that is no destination changes', { label: 'Home', fromAddress: 'ann@other.example' }, false],
+    ['auth stays oauth2', { auth: 'oauth2' }, false],
+    ['the host changes', { host: 'smtp.evil.example' }, true],
+    ['the port changes', { port: 465 }, true],
+    ['the security changes', { security: 'tls' }, true],
+    ['the user name changes', { username: 'ann@example.com' }, true],
+    ['the issuer changes', { oauth: { ...account.oauth, issuer: 'https://evil.example/' } }, true],
+    ['the provider changes', { oauth: { provider: 'google' } }, true],
+    ['a client ID is set', { oauth: { ...account.oauth, clientId: 'own-app' } }, true],
+    ['the scopes change', { oauth: { ...account.oauth, scopes: ['smtp'] } }, true],
+    ['the oauth settings are removed', { oauth: undefined }, true],
+    ['auth switches to a password', { auth: 'password' }, true],
+    ['auth switches to none', { auth: 'none' }, true],
+  ])('%s → forgotten: %s', (_name, patch, forgotten) => {
+    expect(movesOAuthToken(patch, account)).toBe(forgotten);
   });
 });

@@ -5,6 +5,7 @@ import {
   type PasswordSignIn,
   type SaslChannel,
   type SmtpAuth,
+  type XOAuth2SignIn,
 } from '../../../main/smtp/sign-in.ts';
 import type { SmtpReply } from '../../../main/smtp/smtp-dialogue.ts';
 
@@ -88,5 +89,62 @@ describe('the SASL steps of a password sign-in', () => {
       .map((line) => `${line} ${Buffer.from(line, 'base64').toString('latin1')}`)
       .join('\n');
     expect(wire).not.toContain(TIM.pass);
+  });
+});
+
+describe('the SASL steps of an XOAUTH2 sign-in (one fresh token after a refusal)', () => {
+  /** A sign-in whose tokens are numbered, recording whether each was asked to be fresh. */
+  function oauth(): XOAuth2SignIn & { asked: boolean[] } {
+    const asked: boolean[] = [];
+    return {
+      kind: 'xoauth2',
+      user: 'ada@example.com',
+      asked,
+      token(fresh) {
+        asked.push(fresh);
+        return Promise.resolve(`token-${asked.length}`);
+      },
+    };
+  }
+  const xoauth2 = (token: string) =>
+    `AUTH XOAUTH2 ${b64(`user=ada@example.com\x01auth=Bearer ${token}\x01\x01`)}`;
+  const challenge = reply(334, b64('{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}'));
+
+  it.each<[string, SmtpReply[], string[], boolean[], number]>([
+    ['accepted', [reply(235)], [xoauth2('token-1')], [false], 235],
+    [
+      'refused with the error challenge, then accepted',
+      [challenge, reply(535, '5.7.8 bad'), reply(235)],
+      [xoauth2('token-1'), '', xoauth2('token-2')],
+      [false, true],
+      235,
+    ],
+    [
+      'refused with a plain 535, then accepted',
+      [reply(535, '5.7.8 bad'), reply(235)],
+      [xoauth2('token-1'), xoauth2('token-2')],
+      [false, true],
+      235,
+    ],
+    [
+      'refused twice: no third try',
+      [challenge, reply(535), challenge, reply(535)],
+      [xoauth2('token-1'), '', xoauth2('token-2'), ''],
+      [false, true],
+      535,
+    ],
+    ['another refusal is not retried', [reply(454, '4.7.0 later')], [xoauth2('token-1')], [false], 454],
+  ])('%s', async (_name, replies, sent, asked, last) => {
+    const auth = oauth();
+    const channel = scripted(replies);
+    const exchange = saslExchange(auth, ['PLAIN', 'XOAUTH2']);
+    expect(exchange?.mechanism).toBe('XOAUTH2');
+    await expect(exchange?.run(channel)).resolves.toMatchObject({ code: last });
+    expect(channel.sent).toEqual(sent);
+    expect(auth.asked).toEqual(asked);
+  });
+
+  it('is not offered to a server without XOAUTH2', () => {
+    expect(saslExchange(oauth(), ['PLAIN', 'LOGIN'])).toBeUndefined();
   });
 });

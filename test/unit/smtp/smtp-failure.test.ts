@@ -237,6 +237,11 @@ describe('classifySignInError', () => {
     // The keychain answered: no password saved, or the DKIM key gone. The user must act.
     ['auth_required', 'attention'],
     ['invalid_dkim_key', 'attention'],
+    // The OAuth2 provider could not be reached to refresh the token: retried like a server.
+    ['oauth_unreachable', 'deferred'],
+    // The provider refused the refresh token (revoked, expired), or none was ever saved.
+    ['oauth_signin_required', 'attention'],
+    ['oauth_not_configured', 'attention'],
   ])('%s → %s', (code, failureClass) => {
     expect(classifySignInError({ code, message: 'm' })).toEqual({ class: failureClass, code, message: 'm' });
   });
