@@ -8,6 +8,7 @@ import type { SettingsStore } from './core/ports.ts';
 import { parseSettingsFile, prepareSettingsFolder, SETTINGS_FILE_MODE } from './settings/settings-file.ts';
 import { consoleLogger } from './errors/logger.ts';
 import { createIpcRouter } from './ipc/ipc-router.ts';
+import { loadClientIds } from './oauth/client-ids.ts';
 import { APP_ORIGIN } from './security/origin.ts';
 import { registerAppScheme, serveRenderer } from './shell/app-protocol.ts';
 import { installMenu } from './shell/app-menu.ts';
@@ -59,6 +60,12 @@ async function start(): Promise<void> {
     platform: electronPlatform(currentWindow),
     emit,
     log: consoleLogger,
+    // electron-builder ships build/oauth-clients.json as an extra resource (electron-builder.yml).
+    oauthClientIds: loadClientIds(
+      app.isPackaged
+        ? path.join(process.resourcesPath, 'oauth-clients.json')
+        : path.join(outDir, '..', 'build', 'oauth-clients.json'),
+    ),
   });
   const devOrigin = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const trustedOrigin = devOrigin ? new URL(devOrigin).origin : APP_ORIGIN;

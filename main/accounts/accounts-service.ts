@@ -36,7 +36,7 @@ export interface AccountsServiceDeps {
   readonly log: Logger;
   readonly resolver: Resolver;
   readonly testTimeouts?: ConnectionTestTimeouts;
-  /** The browser sign-in and the access-token keeper (main/oauth), or `OAuthUnavailable`. */
+  /** The browser sign-in and the access-token keeper (main/oauth/create-oauth.ts). */
   readonly oauth: { readonly signIn: OAuthSignIn; readonly tokens: AccessTokens };
 }
 

@@ -4,7 +4,8 @@ import type { AccountsHandlers } from '../accounts/accounts-handlers.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { EventSink, Keychain, Platform, SettingsStore } from '../core/ports.ts';
 import type { Logger } from '../errors/logger.ts';
-import type { AccessTokens, OAuthSignIn } from '../oauth/oauth-ports.ts';
+import type { ClientIds } from '../oauth/client-ids.ts';
+import type { OAuth } from '../oauth/create-oauth.ts';
 import { createOutbox, type Outbox } from '../outbox/create-outbox.ts';
 import type { DelivererRole } from '../outbox/delivery/deliverer-lock.ts';
 import { createAppSettings, type AppSettingsService } from '../settings/app-settings.ts';
@@ -25,8 +26,10 @@ export interface BuildCoreOptions {
   readonly settingsOverrides?: Partial<AppSettings>;
   /** What this process is, should it deliver (the app unless said otherwise). */
   readonly delivererRole?: DelivererRole;
-  /** The browser sign-in and the token keeper (main/oauth); absent, OAuth2 accounts are refused. */
-  readonly oauth?: { readonly signIn: OAuthSignIn; readonly tokens: AccessTokens };
+  /** The OAuth2 client IDs Outbox was built with (`loadClientIds`); none when absent. */
+  readonly oauthClientIds?: ClientIds;
+  /** Replaces main/oauth's sign-in and token keeper (tests of the accounts side alone). */
+  readonly oauth?: OAuth;
 }
 
 /** The areas of main that the app and the CLI share, joined; nothing is started or read yet. */
@@ -51,6 +54,7 @@ export function buildCore(options: BuildCoreOptions): CoreParts {
     emit,
     log,
     ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
+    ...(options.oauthClientIds ? { oauthClientIds: options.oauthClientIds } : {}),
     ...(options.oauth ? { oauth: options.oauth } : {}),
   });
   const outbox = createOutbox({

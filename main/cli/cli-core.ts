@@ -4,6 +4,7 @@ import { osKeychain } from '../accounts/os-keychain.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import { buildCore } from '../app/build-core.ts';
 import type { Logger } from '../errors/logger.ts';
+import { loadClientIds } from '../oauth/client-ids.ts';
 import type { Outbox } from '../outbox/create-outbox.ts';
 import type { AppSettingsService } from '../settings/app-settings.ts';
 import type { DelivererRole } from '../outbox/delivery/deliverer-lock.ts';
@@ -58,6 +59,8 @@ export function openCore(io: CliIo, options: { delivererRole?: DelivererRole } =
     platform: { isOnline: () => true, notify: () => undefined },
     emit: () => undefined,
     log,
+    // The app's own file: the CLI runs from the same tree (the packaged app reads its copy in resources).
+    oauthClientIds: loadClientIds(path.join(import.meta.dirname, '..', '..', 'build', 'oauth-clients.json')),
     // Nobody can take back or be notified about a message queued from a script.
     settingsOverrides: { undoSeconds: 0, notifications: false },
     ...options,

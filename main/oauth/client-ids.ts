@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { OAuthSettings } from '../../preload/contract/accounts.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -22,11 +22,14 @@ export interface OAuthClient {
   readonly clientSecret?: string;
 }
 
-/** Reads the build's client IDs; a missing file means none (accounts must then bring their own). */
-export async function loadClientIds(file: string): Promise<ClientIds> {
+/**
+ * Reads the build's client IDs; a missing file means none (accounts must then bring their own).
+ * Synchronous: a file of a few hundred bytes, read once as the core is built.
+ */
+export function loadClientIds(file: string): ClientIds {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw error;
