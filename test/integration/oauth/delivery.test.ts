@@ -73,6 +73,13 @@ const returned: string[] = [];
 /** What the SMTP server's XOAUTH2 saw: the user, the token, and whom the provider issued it to. */
 const presented: { user: string; token: string; issuedTo: string | undefined }[] = [];
 
+/** XOAUTH2 as a real server checks it: the token must be one the provider issued to that user and still honours. */
+async function honoured(user: string, token: string): Promise<boolean> {
+  const issuedTo = await provider.validAccessToken(token);
+  presented.push({ user, token, issuedTo });
+  return issuedTo === user;
+}
+
 async function call(channel: string, payload?: unknown): Promise<unknown> {
   const router = createIpcRouter(core.handlers, { trustedOrigin: ORIGIN, log: silentLogger });
   const result: Result<unknown> = await router.dispatch(channel, payload, sender);
@@ -84,14 +91,7 @@ async function call(channel: string, payload?: unknown): Promise<unknown> {
 beforeAll(async () => {
   await requireSecretService();
   provider = await startOAuthProvider();
-  server = await startTestServer({
-    authMethods: ['XOAUTH2'],
-    acceptToken: async (user, token) => {
-      const issuedTo = await provider.validAccessToken(token);
-      presented.push({ user, token, issuedTo });
-      return issuedTo === user;
-    },
-  });
+  server = await startTestServer({ authMethods: ['XOAUTH2'], acceptToken: honoured });
   plainServer = await startTestServer();
   core = await startTestCore({
     settings: { undoSeconds: 0 },
@@ -240,6 +240,42 @@ describe('OAuth2 delivery against a real provider, browser and SMTP server', () 
       expect(seen[0]).toBe(email);
       expect(seen.slice(1)).toContain(undefined);
       expect(seen.at(-1)).toBe(email);
+    },
+    SLOW,
+  );
+
+  test(
+    'a session refused the dead token after another refreshed it gets the new one, not a second refresh',
+    async () => {
+      const email = 'ivy@example.test';
+      const account = await sendingAccount(email);
+      const refreshesBefore = provider.tokenRequests['refresh_token'] ?? 0;
+      let refused = 0;
+      let accepted = 0;
+      // Two sessions present the dead token; the second is refused only once the first has
+      // refreshed and signed in with the new token, so its fresh request comes after that refresh.
+      server.options = {
+        ...server.options,
+        acceptToken: async (user, token) => {
+          const ok = await honoured(user, token);
+          if (user !== email) return ok;
+          if (ok) accepted++;
+          else if (++refused === 1) await eventually(() => (refused >= 2 ? true : undefined), SLOW / 2);
+          else await eventually(() => (accepted >= 1 ? true : undefined), SLOW / 2);
+          return ok;
+        },
+      };
+      try {
+        await call('accounts:pause', { id: account.id });
+        await dropAccessToken(email);
+        for (const n of ['one', 'two']) await enqueue(account, `Raced ${n}`);
+        await call('accounts:resume', { id: account.id });
+        for (const n of ['one', 'two']) await deliveredOnce(`Raced ${n}`);
+      } finally {
+        server.options = { ...server.options, acceptToken: honoured };
+      }
+      expect(refused).toBe(2);
+      expect(provider.tokenRequests['refresh_token']).toBe(refreshesBefore + 1);
     },
     SLOW,
   );
