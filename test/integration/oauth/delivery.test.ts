@@ -68,7 +68,7 @@ let plainServer: TestServer;
 let core: TestCore;
 let plain: Account;
 const logged: string[] = [];
-/** Everything any bridge call returned or answered with, as JSON. */
+/** Everything any bridge call returned or answered with, and every event main sent the window, as JSON. */
 const returned: string[] = [];
 /** What the SMTP server's XOAUTH2 saw: the user, the token, and whom the provider issued it to. */
 const presented: { user: string; token: string; issuedTo: string | undefined }[] = [];
@@ -99,6 +99,7 @@ beforeAll(async () => {
     // Every test signs in: more sign-ins than the window's rate limit lets through.
     bridgeLimits: { rules: { connectionTests: { capacity: 100, refillMs: 1_000 } } },
   });
+  core.setEventSink((event, payload) => returned.push(JSON.stringify({ event, payload })));
   plain = await createPlainAccount(core, plainServer.port, 'Plain');
 }, SLOW);
 
@@ -470,9 +471,10 @@ describe('OAuth2 delivery against a real provider, browser and SMTP server', () 
     const places = [
       ...files.map(({ file, text }) => ({ where: file, text })),
       { where: 'log', text: logged.join('\n') },
-      { where: 'bridge', text: returned.join('\n') },
+      { where: 'bridge calls and events', text: returned.join('\n') },
       { where: 'notifications', text: JSON.stringify(core.notifications) },
     ];
+    expect(returned.some((text) => text.includes('"event":"accounts:changed"'))).toBe(true);
     const leaks = places.flatMap(({ where, text }) =>
       secrets.filter((secret) => text.includes(secret)).map(() => where),
     );
