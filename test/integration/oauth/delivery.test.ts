@@ -109,7 +109,7 @@ afterAll(async () => {
   await Promise.all([server.close(), plainServer.close(), provider.close()]);
 });
 
-/** A generic-provider OAuth2 account on the test's SMTP server, signed in as `email` in Chromium. */
+/** A generic-provider OAuth2 account of `email` on the test's SMTP server, not signed in yet. */
 async function createAccount(email: string): Promise<Account> {
   return (await call('accounts:create', {
     label: email,
@@ -460,6 +460,12 @@ describe('OAuth2 delivery against a real provider, browser and SMTP server', () 
     },
     SLOW,
   );
+
+  test('no message reached either server twice, whatever the refreshes and retries above', () => {
+    const ids = [...server.messages, ...plainServer.messages].map((message) => message.messageId);
+    expect(ids.length).toBeGreaterThan(20);
+    expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
+  });
 
   test('no token the provider issued is in the settings, the data folder, the logs or the bridge', async () => {
     const secrets = [...new Set(provider.issuedTokens)];
