@@ -113,7 +113,11 @@ export async function signInFor(
     case 'oauth2': {
       const oauthAccount = oauthAccountOf(account);
       if (!oauthAccount || !account.hasOAuthToken) throw signInRequired(account);
-      return { kind: 'xoauth2', user, token: (fresh) => tokens.get(oauthAccount, { fresh }) };
+      return {
+        kind: 'xoauth2',
+        user,
+        token: (fresh, refused) => tokens.get(oauthAccount, { fresh, refused }),
+      };
     }
     case 'password':
     case 'app-password': {

@@ -49,9 +49,15 @@ export class AccessTokenKeeper implements AccessTokens {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
-  get(account: OAuthAccount, options: { readonly fresh?: boolean } = {}): Promise<string> {
+  get(
+    account: OAuthAccount,
+    options: { readonly fresh?: boolean; readonly refused?: string } = {},
+  ): Promise<string> {
     const held = this.held.get(account.id);
-    if (options.fresh !== true && held !== undefined && held.expiresAt - this.marginMs > this.now()) {
+    // A refused token that is no longer the one held was already replaced, by another session's refresh.
+    const usable =
+      options.fresh !== true || (options.refused !== undefined && options.refused !== held?.accessToken);
+    if (usable && held !== undefined && held.expiresAt - this.marginMs > this.now()) {
       return Promise.resolve(held.accessToken);
     }
     let refresh = this.refreshing.get(account.id);

@@ -42,10 +42,15 @@ export interface OAuthSignIn {
 export interface AccessTokens {
   /**
    * A token valid for a while yet; refreshed when none is held, it expires within the margin, or
-   * `fresh` is asked (the server refused the one it had). Throws AppError: oauth_signin_required
-   * (no refresh token, or the provider refused it: invalid_grant), oauth_unreachable, keychain_*.
+   * `fresh` is asked (the server refused the one it had). With `refused` (that token), a token held
+   * since then is answered without refreshing again: several sessions that met the same dead token
+   * need one refresh. Throws AppError: oauth_signin_required (no refresh token, or the provider
+   * refused it: invalid_grant), oauth_unreachable, keychain_*.
    */
-  get(account: OAuthAccount, options?: { readonly fresh?: boolean }): Promise<string>;
+  get(
+    account: OAuthAccount,
+    options?: { readonly fresh?: boolean; readonly refused?: string },
+  ): Promise<string>;
   /** Holds the access token a sign-in just returned. */
   remember(accountId: string, grant: Pick<SignInGrant, 'accessToken' | 'expiresAt'>): void;
   /** Drops the held token (account signed out, edited or removed). */

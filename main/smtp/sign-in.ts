@@ -23,10 +23,10 @@ export interface XOAuth2SignIn {
   readonly kind: 'xoauth2';
   readonly user: string;
   /**
-   * A valid access token; `fresh` when the server refused the one held. Throws AppError
-   * (oauth_signin_required, oauth_unreachable, keychain_*).
+   * A valid access token; `fresh` when the server refused the one held, `refused` being that token.
+   * Throws AppError (oauth_signin_required, oauth_unreachable, keychain_*).
    */
-  token(fresh: boolean): Promise<string>;
+  token(fresh: boolean, refused?: string): Promise<string>;
 }
 
 /**
@@ -141,8 +141,7 @@ const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
  * refused token gets a 334 with an error (base64 JSON); the client answers with an empty line and
  * the server ends with its final reply (535).
  */
-async function xoauth2Attempt(channel: SaslChannel, auth: XOAuth2SignIn, fresh: boolean): Promise<SmtpReply> {
-  const token = await auth.token(fresh);
+async function xoauth2Attempt(channel: SaslChannel, auth: XOAuth2SignIn, token: string): Promise<SmtpReply> {
   const reply = await channel.command(
     `AUTH XOAUTH2 ${base64(`user=${auth.user}\x01auth=Bearer ${token}\x01\x01`)}`,
   );
@@ -154,8 +153,9 @@ async function xoauth2Attempt(channel: SaslChannel, auth: XOAuth2SignIn, fresh: 
  * early) is replaced by a fresh one, once; refused again, the account needs the user.
  */
 async function xoauth2Exchange(channel: SaslChannel, auth: XOAuth2SignIn): Promise<SmtpReply> {
-  const reply = await xoauth2Attempt(channel, auth, false);
-  return reply.code === 535 ? xoauth2Attempt(channel, auth, true) : reply;
+  const token = await auth.token(false);
+  const reply = await xoauth2Attempt(channel, auth, token);
+  return reply.code === 535 ? xoauth2Attempt(channel, auth, await auth.token(true, token)) : reply;
 }
 
 /**

@@ -45,6 +45,7 @@ interface OidcProvider {
 interface OidcContext {
   path: string;
   method: string;
+  body?: unknown;
   oidc?: { params?: Record<string, unknown>; entities?: { Grant?: { jti: string; accountId: string } } };
 }
 
@@ -59,6 +60,10 @@ export interface TestOAuthProvider {
   readonly tokenRequests: Readonly<Record<string, number>>;
   /** The email the access token was issued to, if the provider issued it and it is still valid. */
   validAccessToken(token: string): Promise<string | undefined>;
+  /** Every access and refresh token the token endpoint handed out, in order: what a leak scan looks for. */
+  readonly issuedTokens: readonly string[];
+  /** Destroys one access token, as a provider does that revoked it or let it lapse early. */
+  revokeAccessToken(token: string): Promise<void>;
   /** Whether the provider would still take this refresh token. */
   validRefreshToken(token: string): Promise<boolean>;
   revokeRefreshToken(token: string): Promise<void>;
@@ -116,12 +121,14 @@ export async function startOAuthProvider(options: OAuthProviderOptions = {}): Pr
 
   const tokenRequests: Record<string, number> = {};
   const grants = new Map<string, Set<string>>();
+  const issuedTokens: string[] = [];
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.method !== 'POST' || ctx.path !== '/token') return;
     const param = ctx.oidc?.params?.['grant_type'];
     const grantType = typeof param === 'string' ? param : 'unknown';
     tokenRequests[grantType] = (tokenRequests[grantType] ?? 0) + 1;
+    issuedTokens.push(...tokensIn(ctx.body));
     const grant = ctx.oidc?.entities?.Grant;
     if (grant !== undefined)
       grants.set(grant.accountId, (grants.get(grant.accountId) ?? new Set()).add(grant.jti));
@@ -144,6 +151,10 @@ export async function startOAuthProvider(options: OAuthProviderOptions = {}): Pr
     clientId: TEST_CLIENT_ID,
     smtpScope: 'smtp',
     tokenRequests,
+    issuedTokens,
+    async revokeAccessToken(token) {
+      await (await provider.AccessToken.find(token))?.destroy();
+    },
     async validAccessToken(token) {
       const found = await provider.AccessToken.find(token);
       return found === undefined || found.isExpired ? undefined : found.accountId;
@@ -169,6 +180,13 @@ export async function startOAuthProvider(options: OAuthProviderOptions = {}): Pr
     },
     close: stop,
   };
+}
+
+/** The access and refresh tokens of a token endpoint response body (RFC 6749 §5.1). */
+function tokensIn(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const fields = body as Record<string, unknown>;
+  return [fields['access_token'], fields['refresh_token']].filter((value) => typeof value === 'string');
 }
 
 function listen(server: Server, port: number): Promise<void> {

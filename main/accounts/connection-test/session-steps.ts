@@ -133,12 +133,12 @@ async function signInStep(
   let refreshed = false;
   return {
     ...auth,
-    token: (fresh) => {
+    token: (fresh, refused) => {
       const first = held;
       held = undefined;
       if (!fresh && first !== undefined) return Promise.resolve(first);
       refreshed ||= fresh;
-      return auth.token(fresh);
+      return auth.token(fresh, refused);
     },
     refreshed: () => refreshed,
   };
