@@ -10,6 +10,8 @@ afterAll(closeBrowser);
 
 const NOT_CONFIGURED = 'This build of Outbox cannot sign in with this provider.';
 
+const SIGNS_OUT = /Saving a new server, port, security, username or sign-in setting signs this account out/;
+
 let core: TestCore;
 let app: RendererHarness | undefined;
 
@@ -249,6 +251,28 @@ test('editing a signed-in account where its token was given warns that it must s
   await expect.poll(() => editor.getByRole('status').textContent()).toBe('Signed in as ann@outlook.com');
   expect(await editor.getByText(/signs this account out/).count()).toBe(0);
   await editor.getByLabel('Server', { exact: true }).fill('smtp-mail.outlook.com');
-  await editor.getByText(/Saving a new server, port, security or username signs this account out/).waitFor();
+  await editor.getByText(SIGNS_OUT).waitFor();
   expect(await seriousViolations(page, 'form')).toEqual([]);
+});
+
+test('changing where a signed-in OAuth2 account got its token (client ID, scopes) warns too', async () => {
+  const generic = await core.handlers['accounts:create'](
+    account({
+      label: 'Generic',
+      fromAddress: 'ann@example.org',
+      host: 'mail.example.org',
+      auth: 'oauth2',
+      oauth: { provider: 'generic', issuer: 'https://id.example.org', clientId: 'outbox', scopes: ['smtp'] },
+    }),
+  );
+  await restartWith({ [generic.id]: { hasOAuthToken: true, signedInAs: 'ann@example.org' } });
+  const page = await open();
+  const editor = page.getByRole('form', { name: 'Settings for Generic' });
+  await expect.poll(() => editor.getByRole('status').textContent()).toBe('Signed in as ann@example.org');
+  await editor.getByLabel('Scopes').fill('smtp offline_access');
+  await editor.getByText(SIGNS_OUT).waitFor();
+  await editor.getByLabel('Scopes').fill('smtp');
+  await expect.poll(() => editor.getByText(SIGNS_OUT).count()).toBe(0);
+  await editor.getByLabel('Client ID').fill('another-app');
+  await editor.getByText(SIGNS_OUT).waitFor();
 });
