@@ -8,7 +8,11 @@ import { navigate } from '../support/renderer-steps.ts';
 
 afterAll(closeBrowser);
 
-const NOT_CONFIGURED = 'This build of Outbox cannot sign in with this provider.';
+const NOT_CONFIGURED = 'Sign-in with this provider is not set up.';
+/** Why, from main, and what an organisation can do about it, from the editor. */
+const NO_CLIENT_ID = 'this copy of Outbox was built without a client ID for Microsoft';
+const OWN_APP =
+  /If your organisation registered its own app for Outbox, enter its client ID under “Your organisation's own app \(advanced\)”/;
 
 const SIGNS_OUT = /Saving a new server, port, security, username or sign-in setting signs this account out/;
 
@@ -119,11 +123,14 @@ test('Sign in with Microsoft: an outlook.com address hides the password; signing
   await form.getByText('Not signed in yet.').waitFor();
   expect(await seriousViolations(page, 'form')).toEqual([]);
 
-  // From the keyboard: the new account is saved, then the sign-in starts (and today main refuses it).
+  // From the keyboard: the new account is saved, then the sign-in starts; this repository's build
+  // has no Microsoft client ID, so main refuses it, and the editor says what an organisation can do.
   await form.getByRole('button', { name: 'Sign in with Microsoft…' }).focus();
   await page.keyboard.press('Enter');
   const editor = page.getByRole('form', { name: 'Settings for Outlook.com' });
   await editor.getByText(NOT_CONFIGURED).waitFor();
+  await editor.getByText(NO_CLIENT_ID).waitFor();
+  await editor.getByText(OWN_APP).waitFor();
   const account = await saved();
   expect(account).toMatchObject({ auth: 'oauth2', oauth: { provider: 'microsoft' }, hasPassword: false });
   await expect.poll(() => editor.getByRole('status').textContent()).toBe('Not signed in yet.');
@@ -133,6 +140,15 @@ test('Sign in with Microsoft: an outlook.com address hides the password; signing
   await editor.getByRole('button', { name: 'Sign in with Microsoft…' }).click();
   await editor.getByText(NOT_CONFIGURED).waitFor();
   expect(await core.handlers['accounts:list'](undefined)).toHaveLength(1);
+
+  // The organisation's own client ID, folded away under the advanced setting, is saved with the account.
+  await editor.getByText("Your organisation's own app (advanced)", { exact: true }).click();
+  await editor.getByLabel('Client ID').fill('00000000-1111-2222-3333-444444444444');
+  expect(await seriousViolations(page, 'form')).toEqual([]);
+  await editor.getByRole('button', { name: 'Save changes' }).click();
+  await expect
+    .poll(async () => (await saved())?.oauth)
+    .toEqual({ provider: 'microsoft', clientId: '00000000-1111-2222-3333-444444444444' });
 });
 
 test('Custom OAuth2 (advanced) saves the issuer, client ID and scopes; No sign-in hides every field', async () => {
