@@ -1,7 +1,7 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeEach, expect, test } from 'vitest';
 import type { Account, AccountInput } from '../../preload/contract/accounts.ts';
+import { seriousViolations } from '../support/axe-check.ts';
 import { startTestCore, type TestCore } from '../support/core-fixture.ts';
 import { closeBrowser, openRenderer, type RendererHarness } from '../support/renderer-harness.ts';
 import { navigate } from '../support/renderer-steps.ts';
@@ -33,13 +33,6 @@ async function open(): Promise<Page> {
   app = await openRenderer({ core });
   await navigate(app.page, 'Accounts');
   return app.page;
-}
-
-async function seriousViolations(page: Page, selector: string): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).include(selector).analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 async function saved(id?: string): Promise<Account | undefined> {
