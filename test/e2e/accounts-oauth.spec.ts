@@ -94,14 +94,28 @@ async function waitingEditor(page: Page): Promise<Locator> {
     .poll(() => editor.getByRole('status').textContent())
     .toBe('Finish signing in in your browser…');
   const cancel = editor.getByRole('button', { name: 'Cancel sign-in' });
-  await expect
-    .poll(() => cancel.evaluate((button) => button === button.ownerDocument.activeElement))
-    .toBe(true);
+  await expect.poll(() => isFocused(cancel)).toBe(true);
   return editor;
 }
 
 function attentionNotices(): { title: string; body: string }[] {
   return core.notifications.filter((notice) => notice.title === 'An account needs attention');
+}
+
+/**
+ * Fills in the account and presses "Sign in…" (which saves it first); resolves with the URL main
+ * opened in the browser and the saved account's editor in its waiting state.
+ */
+async function startSigningIn(page: Page): Promise<{ url: string; editor: Locator }> {
+  const form = await fillOAuthAccount(page);
+  const opened = nextBrowserUrl();
+  await form.getByRole('button', { name: 'Sign in…' }).click();
+  const url = await opened;
+  return { url, editor: await waitingEditor(page) };
+}
+
+function isFocused(target: Locator): Promise<boolean> {
+  return target.evaluate((element) => element === element.ownerDocument.activeElement);
 }
 
 /** Writes a message in the window and sends it from the one account. */
@@ -112,11 +126,7 @@ async function send(page: Page, subject: string): Promise<void> {
 
 test('signs in through the browser, shows who signed in, and the window sends with the provider token', async () => {
   const { page } = app;
-  const form = await fillOAuthAccount(page);
-  const opened = nextBrowserUrl();
-  await form.getByRole('button', { name: 'Sign in…' }).click();
-  const url = await opened;
-  const editor = await waitingEditor(page);
+  const { url, editor } = await startSigningIn(page);
   expect(await seriousViolations(page, '.account-detail')).toEqual([]);
 
   await browserUser(EMAIL).open(url);
@@ -140,23 +150,29 @@ test('signs in through the browser, shows who signed in, and the window sends wi
 
 test('Cancel while the browser is open stops the sign-in and leaves the account signed out', async () => {
   const { page } = app;
-  const form = await fillOAuthAccount(page);
   const codesBefore = provider.tokenRequests['authorization_code'] ?? 0;
-  const opened = nextBrowserUrl();
-  await form.getByRole('button', { name: 'Sign in…' }).click();
-  await opened;
-  const editor = await waitingEditor(page);
+  const { editor } = await startSigningIn(page);
 
   await page.keyboard.press('Enter');
   await expect.poll(() => editor.getByRole('status').textContent()).toBe('Sign-in was cancelled');
   // Focus is not lost with the Cancel button: it goes back to the button that starts again.
   const again = editor.getByRole('button', { name: 'Sign in…' });
-  await expect
-    .poll(() => again.evaluate((button) => button === button.ownerDocument.activeElement))
-    .toBe(true);
+  await expect.poll(() => isFocused(again)).toBe(true);
   expect(await saved()).toMatchObject({ auth: 'oauth2', hasOAuthToken: false });
   expect((await saved())?.signedInAs).toBeUndefined();
   expect(provider.tokenRequests['authorization_code'] ?? 0).toBe(codesBefore);
+});
+
+test('a sign-in waiting in the browser is still shown, with its Cancel, after a look at another screen', async () => {
+  const { page } = app;
+  const { url } = await startSigningIn(page);
+
+  await navigate(page, 'Outbox');
+  await navigate(page, 'Accounts');
+  const editor = await waitingEditor(page);
+  await browserUser(EMAIL).open(url);
+  await expect.poll(() => editor.getByRole('status').textContent()).toBe(`Signed in as ${EMAIL}`);
+  expect(await saved()).toMatchObject({ hasOAuthToken: true, signedInAs: EMAIL });
 });
 
 test('denying consent on the provider page is "Sign-in was cancelled", and nothing changes', async () => {
