@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DraftContent } from '../../../preload/contract/compose.ts';
 import type { QueueItem, QueueState } from '../../../preload/contract/outbox.ts';
 import { AccountsScreen } from '../features/accounts/AccountsScreen.tsx';
+import { useSignIn } from '../features/accounts/use-sign-in.ts';
 import type { ComposeSeed } from '../features/compose/compose-seed.ts';
 import { ComposeScreen } from '../features/compose/ComposeScreen.tsx';
 import { DraftsScreen } from '../features/drafts/DraftsScreen.tsx';
@@ -27,6 +28,9 @@ export function App() {
   const [accountId, setAccountId] = useState<string>();
   const [justSent, setJustSent] = useState<QueueItem>();
   const { accounts, loaded: accountsLoaded, refresh } = useAccounts();
+  // Held here, not by the Accounts screen: a sign-in waits for the browser while the person looks
+  // elsewhere, and coming back must still show it and its Cancel.
+  const signIn = useSignIn(refresh);
   const { items, loaded } = useOutboxItems();
   const progress = useOutboxProgress();
 
@@ -142,6 +146,7 @@ export function App() {
             selectedId={accountId}
             onSelect={setAccountId}
             refresh={refresh}
+            signIn={signIn}
             queuedCount={queuedCount}
           />
         ) : null}

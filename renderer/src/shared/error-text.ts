@@ -54,7 +54,7 @@ const WORDS: Record<ErrorCode, string> = {
   oauth_timeout: 'Sign-in took too long and was stopped.',
   oauth_failed: 'Signing in with the provider failed.',
   oauth_unreachable: 'The sign-in provider could not be reached; Outbox will try again.',
-  oauth_not_configured: 'This build of Outbox cannot sign in with this provider.',
+  oauth_not_configured: 'Sign-in with this provider is not set up.',
   oauth_signin_required: 'This account needs you to sign in again.',
   oauth_host_mismatch: "This server is not one the sign-in provider's tokens are for.",
   basic_auth_unsupported: 'The server no longer accepts a password for this account.',

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { movesDkimKey, movesPassword } from '../../../../preload/contract/account-rules.ts';
+import { movesDkimKey, movesOAuthToken, movesPassword } from '../../../../preload/contract/account-rules.ts';
 import { usesPassword, type Account, type Provider } from '../../../../preload/contract/accounts.ts';
 import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
@@ -315,11 +315,11 @@ export function AccountEditor({ account, onSaved, signIn }: Props) {
         ) : null}
         {form.auth === 'oauth2' ? (
           <>
-            {account?.hasOAuthToken && movesPassword(patchOf(form), account) ? (
+            {account?.hasOAuthToken && movesOAuthToken(inputOf(form), account) ? (
               <div className="warning" role="note">
                 <p>
-                  Saving a new server, port, security or username signs this account out: sign in again after
-                  saving.
+                  Saving a new server, port, security, username or sign-in setting signs this account out:
+                  sign in again after saving.
                 </p>
               </div>
             ) : null}

@@ -10,21 +10,22 @@ import { DkimKey } from './DkimKey.tsx';
 import { SenderDomainCheck } from './SenderDomainCheck.tsx';
 import { Screen } from '../../shared/Screen.tsx';
 import { AttentionActions } from './AttentionActions.tsx';
-import { useSignIn } from './use-sign-in.ts';
+import type { SignIn } from './use-sign-in.ts';
 
 interface Props {
   readonly accounts: readonly Account[];
   readonly selectedId: string | undefined;
   readonly onSelect: (id: string | undefined) => void;
   readonly refresh: () => void;
+  /** The app's one browser sign-in (App holds it, so it outlives this screen). */
+  readonly signIn: SignIn;
   readonly queuedCount: (accountId: string) => number;
 }
 
-export function AccountsScreen({ accounts, selectedId, onSelect, refresh, queuedCount }: Props) {
+export function AccountsScreen({ accounts, selectedId, onSelect, refresh, signIn, queuedCount }: Props) {
   const [adding, setAdding] = useState(accounts.length === 0);
   const [deleting, setDeleting] = useState(false);
   const { run, error } = useAction<unknown>();
-  const signIn = useSignIn(refresh);
   const selected = adding ? undefined : (accounts.find((a) => a.id === selectedId) ?? accounts[0]);
 
   async function act(call: () => Promise<Result<unknown>>) {

@@ -1,6 +1,8 @@
 import { useEffect, useRef } from 'react';
 import type { OAuthProviderKey } from '../../../../preload/contract/accounts.ts';
+import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
+import { ORGANISATION_APP } from './SignInMethod.tsx';
 import type { SignInState } from './use-sign-in.ts';
 
 const BUTTON_TEXT: Record<OAuthProviderKey, string> = {
@@ -20,6 +22,11 @@ interface Props {
   readonly otherBusy: boolean;
   readonly onSignIn: () => void;
   readonly onCancel: () => void;
+}
+
+/** A known provider refused for want of a client ID: the one case the person can fix here. */
+function needsOwnClientId(provider: OAuthProviderKey, error: ErrorInfo): boolean {
+  return provider !== 'generic' && error.code === 'oauth_not_configured' && error.field === 'oauth.clientId';
 }
 
 function signedInText(signedInAs: string | undefined): string {
@@ -47,6 +54,12 @@ export function OAuthSignIn({ provider, state, signedInAs, hasToken, otherBusy, 
         {status}
       </p>
       {state?.phase === 'failed' ? <ErrorMessage error={state.error} /> : null}
+      {state?.phase === 'failed' && needsOwnClientId(provider, state.error) ? (
+        <p className="field-hint">
+          If your organisation registered its own app for Outbox, enter its client ID under “
+          {ORGANISATION_APP}” above, save, and sign in again.
+        </p>
+      ) : null}
       {waiting ? (
         <button ref={cancelRef} type="button" onClick={onCancel}>
           Cancel sign-in

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { Provider } from '../../../../preload/contract/accounts.ts';
 import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { Field } from '../../shared/Field.tsx';
@@ -15,6 +16,28 @@ function appPasswordHelp(preset: Provider | undefined): string {
   const where = preset && preset.key !== 'custom' ? `${preset.name}'s` : "your provider's";
   const general = `An app password is a password made for one program, in ${where} security settings; your normal password may be refused.`;
   return preset?.note ? `${general} ${preset.note}` : general;
+}
+
+export const ORGANISATION_APP = "Your organisation's own app (advanced)";
+
+/**
+ * A Microsoft or Google account's own client ID, for organisations that registered Outbox
+ * themselves (or a build without one); folded away, since most people never need it.
+ */
+function OrganisationClientId({ form, onChange }: { form: AccountForm; onChange: (value: string) => void }) {
+  // Open at first when one is set; after that the person folds it as they like.
+  const [initiallyOpen] = useState(form.oauthClientId !== '');
+  return (
+    <details className="advanced" open={initiallyOpen}>
+      <summary>{ORGANISATION_APP}</summary>
+      <TextField
+        label="Client ID"
+        value={form.oauthClientId}
+        onChange={onChange}
+        hint="The application (client) ID your organisation registered for Outbox. Leave empty to use the one this copy of Outbox was built with."
+      />
+    </details>
+  );
 }
 
 /** How the account signs in: the method menu, and the fields that method needs (never a token). */
@@ -72,6 +95,9 @@ export function SignInMethod({ form, preset, onChange, fieldError }: Props) {
             hint="Separated by spaces, as the provider names them."
           />
         </>
+      ) : null}
+      {form.auth === 'oauth2' && form.oauthProvider !== 'generic' ? (
+        <OrganisationClientId form={form} onChange={set('oauthClientId')} />
       ) : null}
       {form.auth === 'none' ? null : (
         <TextField

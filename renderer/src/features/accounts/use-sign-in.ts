@@ -24,8 +24,9 @@ export interface SignIn {
 }
 
 /**
- * The sign-in flow, held by the Accounts screen rather than the editor: saving a new account first
- * remounts the editor, and the list's "Sign in again" starts the same flow.
+ * The sign-in flow, held by the App rather than the editor or the Accounts screen: saving a new
+ * account first remounts the editor, the list's "Sign in again" starts the same flow, and the
+ * person may look at another screen while the browser is open.
  */
 export function useSignIn(onSignedIn: () => void): SignIn {
   const [state, setState] = useState<SignInState>();
