@@ -3,13 +3,15 @@
  * OpenID provider (oidc-provider), the user in real Chromium, and an SMTP server that takes only
  * access tokens the provider issued.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemOpener } from '../../../main/cli/accounts/terminal-sign-in.ts';
 import { requireSecretService } from '../../support/accounts-fixtures.ts';
 import { browserUser, closeBrowserUser } from '../../support/browser-user.ts';
 import { startOAuthProvider, type TestOAuthProvider } from '../../support/oauth-provider.ts';
+import { eventually } from '../../support/renderer-steps.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
 import { BIN, localAccountArgs, NODE, runCli, tempHomes, type CliResult } from './run-cli.ts';
 
@@ -26,7 +28,11 @@ beforeAll(async () => {
   });
 }, 60_000);
 
+/** CLIs still waiting for a browser when their test failed: stopped, so none outlives the file. */
+const waiting = new Set<ChildProcess>();
+
 afterAll(async () => {
+  for (const child of waiting) child.kill();
   await closeBrowserUser();
   await server.close();
   await provider.close();
@@ -48,8 +54,9 @@ interface RunningCli {
 }
 
 /** `outbox …` as a user runs it, watched while it waits for the browser. */
-function startCli(home: string, args: readonly string[]): RunningCli {
-  const child = spawn(NODE, [BIN, ...args], { env: { ...process.env, OUTBOX_HOME: home } });
+function startCli(home: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+  const child = spawn(NODE, [BIN, ...args], { env: { ...process.env, ...env, OUTBOX_HOME: home } });
+  waiting.add(child);
   let stdout = '';
   let stderr = '';
   let foundUrl: (url: string) => void = () => undefined;
@@ -69,6 +76,7 @@ function startCli(home: string, args: readonly string[]): RunningCli {
   const result = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
+      waiting.delete(child);
       resolve({ code, stdout, stderr });
     });
   });
@@ -91,6 +99,8 @@ const issuerArgs = () => [
 
 const genericArgs = (label: string, email: string) =>
   plainAccountArgs(label, email, ...issuerArgs(), '--no-browser');
+
+const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 
 interface ListedAccount {
   id: string;
@@ -155,7 +165,8 @@ describe('outbox accounts add --oauth-issuer', () => {
     const cli = startCli(home, genericArgs('Bob', 'bob@example.test'));
     await browserUser('bob@example.test').deny(await cli.url);
     const result = await cli.result;
-    expect(result.stderr).toContain('Sign-in was cancelled');
+    expect(lastLine(result.stderr)).toBe('outbox: Sign-in was cancelled.');
+    expect(result.stderr).not.toContain('warning');
     expect(result.code).toBe(77);
     expect(result.stdout).toBe('');
     expect(await listed(home)).toEqual([]);
@@ -167,10 +178,46 @@ describe('outbox accounts add --oauth-issuer', () => {
     await cli.url;
     cli.interrupt();
     const result = await cli.result;
-    expect(result.stderr).toContain('Sign-in was cancelled');
+    expect(lastLine(result.stderr)).toBe('outbox: Sign-in was cancelled.');
+    expect(result.stderr).not.toContain('warning');
     expect(result.code).toBe(77);
     expect(await listed(home)).toEqual([]);
   }, 120_000);
+});
+
+describe('the browser', () => {
+  it("is opened with the system's opener, the URL one argument of it, and the URL is printed too", async () => {
+    const home = await newHome();
+    // An xdg-open that only notes its arguments; the test's user then opens what it was given.
+    const bin = await fsp.mkdtemp(path.join(home, 'bin-'));
+    const opened = path.join(home, 'opened');
+    await fsp.writeFile(
+      path.join(bin, 'xdg-open'),
+      `#!/bin/sh\nprintf '%s\\n' "$#" "$1" > "${opened}.tmp"\nmv "${opened}.tmp" "${opened}"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    const args = genericArgs('Fay', 'fay@example.test').filter((a) => a !== '--no-browser');
+    const cli = startCli(home, args, { PATH: `${bin}:${process.env.PATH ?? ''}` });
+    const printed = await cli.url;
+    const handed = await eventually(() => fsp.readFile(opened, 'utf8').catch(() => undefined));
+    expect(handed).toBe(`1\n${printed}\n`);
+    await browserUser('fay@example.test').open(printed);
+    const result = await cli.result;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`If no browser window appeared, open this address:\n${printed}\n`);
+  }, 120_000);
+
+  it('is opened by open on macOS and by url.dll on Windows', () => {
+    const url = 'https://login.example/authorize?a=1&b=2';
+    expect(systemOpener('darwin', url)).toEqual({ file: 'open', args: [url] });
+    expect(systemOpener('win32', url)).toEqual({
+      file: 'rundll32',
+      args: ['url.dll,FileProtocolHandler', url],
+    });
+    expect(systemOpener('linux', url)).toEqual({ file: 'xdg-open', args: [url] });
+  });
 });
 
 describe('outbox accounts signin', () => {
