@@ -5,11 +5,12 @@ import { editCommand } from './accounts/edit-command.ts';
 import { pinCommand } from './accounts/pin-command.ts';
 import { testFailure } from './accounts/server-certificate.ts';
 import { setPasswordCommand } from './accounts/set-password-command.ts';
+import { signinCommand } from './accounts/signin-command.ts';
 import { expectPositionals, parseCommand } from './cli-args.ts';
 import { findAccount, openCore, type CliCore } from './cli-core.ts';
 import { groupHelp, print, type CliIo } from './cli-io.ts';
 import { EXIT, usageError } from './exit-codes.ts';
-import { accountEntry, accountsListJson, printJson } from './json-output.ts';
+import { accountEntry, accountsListJson, isSignedIn, printJson } from './json-output.ts';
 
 export const ACCOUNTS_HELP = `Usage: outbox accounts <command>
 
@@ -17,6 +18,7 @@ export const ACCOUNTS_HELP = `Usage: outbox accounts <command>
   add …                add an account (see "outbox accounts add --help")
   edit NAME …          change an account (see "outbox accounts edit --help")
   set-password NAME    save the account's password, read from stdin
+  signin NAME [--no-browser]  sign an OAuth2 account in (again) in your browser
   test NAME [--json]   connect, sign in and report each step
   pin NAME [--cert SHA256]  show the server's certificate; with --cert, trust only it
   remove NAME [--move-to NAME]  delete an account; its queued mail is held, or moved
@@ -26,6 +28,13 @@ export const ACCOUNTS_HELP = `Usage: outbox accounts <command>
 NAME is an account's label, id or address.
 `;
 
+/** How an account signs in, as the list shows it. */
+function signInText(account: Account): string {
+  if (account.auth !== 'oauth2') return account.auth;
+  if (!isSignedIn(account)) return 'oauth2, needs sign-in';
+  return account.signedInAs ? `oauth2, signed in as ${account.signedInAs}` : 'oauth2, signed in';
+}
+
 function listText(accounts: readonly Account[]): string {
   return accounts
     .map((a) =>
@@ -33,6 +42,7 @@ function listText(accounts: readonly Account[]): string {
         `${a.isDefault ? '*' : ' '} ${a.label}`,
         a.fromAddress,
         `${a.host}:${a.port}/${a.security}`,
+        signInText(a),
         a.paused ? 'paused' : a.attention ? `needs attention: ${a.attention.message}` : 'ok',
         a.id,
       ].join('\t'),
@@ -109,6 +119,8 @@ export async function accountsCommand(io: CliIo, args: readonly string[]): Promi
       return editCommand(io, rest);
     case 'set-password':
       return setPasswordCommand(io, rest);
+    case 'signin':
+      return signinCommand(io, rest);
     case 'pin':
       return pinCommand(io, rest);
     case 'list':

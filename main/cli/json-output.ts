@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { securityMode, type Account } from '../../preload/contract/accounts.ts';
+import { authMethod, oauthProviderKey, securityMode, type Account } from '../../preload/contract/accounts.ts';
 import {
   queueState,
   recipientKind,
@@ -75,6 +75,17 @@ export const accountJson = z.object({
   username: z.string(),
   isDefault: z.boolean(),
   hasPassword: z.boolean(),
+  /** How it signs in: password, app-password, oauth2 or none. */
+  auth: authMethod,
+  /** An OAuth2 account's provider and sign-in; never a token. */
+  oauth: z
+    .object({
+      provider: oauthProviderKey,
+      issuer: z.string().nullable(),
+      signedIn: z.boolean(),
+      signedInAs: z.string().nullable(),
+    })
+    .nullable(),
   paused: z.boolean(),
   attention: error.nullable(),
   /** Other addresses it may send as, as "Name <address>" or the bare address. */
@@ -85,6 +96,10 @@ export const accountJson = z.object({
 export const accountsListJson = z.object({
   version: z.literal(JSON_VERSION),
   accounts: z.array(accountJson),
+});
+export const accountSignInJson = z.object({
+  version: z.literal(JSON_VERSION),
+  account: accountJson,
 });
 
 export const sentMessageJson = z.object({
@@ -109,6 +124,7 @@ export const JSON_OUTPUTS = {
   'queue show': queueShowJson,
   'queue damaged': queueDamagedJson,
   'accounts list': accountsListJson,
+  'accounts signin': accountSignInJson,
   'sent list': sentListJson,
 } as const;
 
@@ -168,6 +184,11 @@ export function sentMessage(record: SentRecord, labels: AccountLabels): z.infer<
   };
 }
 
+/** An OAuth2 account that can send: its sign-in is saved and the provider has not refused it since. */
+export function isSignedIn(account: Account): boolean {
+  return account.hasOAuthToken && account.attention?.code !== 'oauth_signin_required';
+}
+
 export function accountEntry(account: Account): z.infer<typeof accountJson> {
   return {
     id: account.id,
@@ -180,6 +201,16 @@ export function accountEntry(account: Account): z.infer<typeof accountJson> {
     username: account.username,
     isDefault: account.isDefault,
     hasPassword: account.hasPassword,
+    auth: account.auth,
+    oauth:
+      account.auth === 'oauth2' && account.oauth
+        ? {
+            provider: account.oauth.provider,
+            issuer: account.oauth.issuer ?? null,
+            signedIn: isSignedIn(account),
+            signedInAs: account.signedInAs ?? null,
+          }
+        : null,
     paused: account.paused,
     attention: account.attention
       ? { code: account.attention.code, message: account.attention.message }

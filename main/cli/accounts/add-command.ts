@@ -1,4 +1,4 @@
-import { accountInput } from '../../../preload/contract/accounts.ts';
+import { accountInput, type OAuthSettings } from '../../../preload/contract/accounts.ts';
 import { presetFor } from '../../accounts/provider-presets.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { domainOf } from '../../mail/address.ts';
@@ -16,15 +16,25 @@ import {
   readPassword,
 } from './account-options.ts';
 import { whileAppIsClosed } from './app-closed.ts';
+import { OAUTH_OPTIONS, oauthSettingsOf } from './oauth-options.ts';
 import { assertSignsIn, seenCertificate } from './server-certificate.ts';
 
 const ADD_HELP = `Usage: outbox accounts add --label LABEL --from ADDRESS [--name DISPLAY]
                            [--host HOST --port PORT --security tls|starttls|none [--allow-plaintext]]
                            [--user USER] [--password-stdin] [--pin-cert SHA256] [--default]
                            [--alias ADDRESS]… [--dkim-selector S --dkim-key-file FILE [--dkim-domain D]]
+                           [--oauth | --oauth-issuer URL] [--oauth-client-id ID] [--oauth-scope S]…
+                           [--no-browser]
 
 Adds an account and prints its id. For a known provider (Gmail, Outlook, Fastmail, …) --from is
 enough: host, port and security come from the provider's preset.
+
+  --oauth            sign in with the address's provider (Microsoft, Google) in your browser
+                     instead of a password; the account is kept only if the sign-in succeeds
+  --oauth-issuer URL sign in with this OpenID / OAuth2 provider (found by its issuer URL)
+  --oauth-client-id ID  the client ID registered with the provider (your organisation's own)
+  --oauth-scope S    a scope to ask for, instead of the provider's own; repeat for more
+  --no-browser       do not open a browser: only print the sign-in address on stderr
 
   --password-stdin   read the password from stdin (one line); it goes only to the system keychain
   --user USER        the sign-in name when it is not the address
@@ -44,7 +54,12 @@ Example:
   printf '%s\\n' "$APP_PASSWORD" | outbox accounts add --label Work --from me@fastmail.com --password-stdin
 `;
 
-const ADD_OPTIONS = { ...ACCOUNT_FIELD_OPTIONS, 'pin-cert': { type: 'string' } } as const;
+const ADD_OPTIONS = {
+  ...ACCOUNT_FIELD_OPTIONS,
+  ...OAUTH_OPTIONS,
+  'pin-cert': { type: 'string' },
+  'no-browser': { type: 'boolean' },
+} as const;
 
 /**
  * Whether undoing a half-made account should stay silent about leftover secrets it cannot check.
@@ -57,13 +72,26 @@ export function quietRollback(attemptedSecret: boolean, error: unknown): boolean
 
 /** Everything after the account exists; `attempted` is set before the keychain is first written. */
 interface Completion {
+  /** Whether to sign in with OAuth2 in the browser, and whether to open it. */
+  readonly signIn: { readonly openBrowser: boolean } | undefined;
   readonly password: string | undefined;
   readonly dkimKey: string | undefined;
   readonly pin: string | undefined;
   readonly makeDefault: boolean;
 }
 
-async function complete(core: CliCore, id: string, steps: Completion, attempted: () => void) {
+async function complete(io: CliIo, core: CliCore, id: string, steps: Completion, attempted: () => void) {
+  if (steps.signIn !== undefined) {
+    // Loaded only here: the other commands never need the terminal's sign-in.
+    const { signInFromTerminal } = await import('./terminal-sign-in.ts');
+    try {
+      await signInFromTerminal(io, core, id, steps.signIn);
+    } catch (error) {
+      // A refused or abandoned sign-in stops before the keychain; anything else may have reached it.
+      if (!(error instanceof AppError && error.code.startsWith('oauth_'))) attempted();
+      throw error;
+    }
+  }
   if (steps.password !== undefined) {
     attempted();
     await core.accounts.setPassword(id, steps.password);
@@ -91,6 +119,8 @@ export async function addCommand(io: CliIo, args: readonly string[]): Promise<nu
     throw usageError('--label and --from are required');
   const fields = accountFields(values);
   const preset = presetFor(values.from);
+  const oauth: OAuthSettings | undefined = oauthSettingsOf(values, values.from, preset);
+  if (oauth === undefined && values['no-browser']) throw usageError('--no-browser is for an OAuth2 sign-in');
   const host = fields.host ?? preset?.host;
   const port = fields.port ?? preset?.port;
   const security = fields.security ?? preset?.security;
@@ -107,6 +137,7 @@ export async function addCommand(io: CliIo, args: readonly string[]): Promise<nu
     username: '',
     aliases: [],
     ...fields,
+    ...(oauth ? { auth: 'oauth2', oauth } : {}),
     host,
     port,
     security,
@@ -118,14 +149,24 @@ export async function addCommand(io: CliIo, args: readonly string[]): Promise<nu
   const dkimKey = dkim ? await readKeyFile(dkim.keyFile) : undefined;
 
   const core = openCore(io);
+  // The account is made before its OAuth2 sign-in, whose grant is saved under the account's id, and
+  // removed again if the sign-in fails or is cancelled: as for --pin-cert, the deliverer lock is
+  // held meanwhile, so no app or flush ever delivers for (or writes over) the half-made account.
   const account = await whileAppIsClosed(core, async () => {
     const created = core.accounts.create(input.data);
     let attemptedSecret = false;
     try {
       await complete(
+        io,
         core,
         created.id,
-        { password, dkimKey, pin, makeDefault: values.default === true },
+        {
+          signIn: oauth ? { openBrowser: values['no-browser'] !== true } : undefined,
+          password,
+          dkimKey,
+          pin,
+          makeDefault: values.default === true,
+        },
         () => (attemptedSecret = true),
       );
     } catch (error) {

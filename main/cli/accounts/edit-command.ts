@@ -15,14 +15,20 @@ import {
   readPassword,
 } from './account-options.ts';
 import { whileAppIsClosed } from './app-closed.ts';
+import { OAUTH_OPTIONS, oauthSettingsOf } from './oauth-options.ts';
+import { presetFor } from '../../accounts/provider-presets.ts';
 
 const EDIT_HELP = `Usage: outbox accounts edit NAME [--label LABEL] [--from ADDRESS] [--name DISPLAY]
                             [--host HOST] [--port PORT] [--security tls|starttls|none [--allow-plaintext]]
                             [--user USER] [--password-stdin | --no-password] [--default]
                             [--alias ADDRESS]… [--dkim-selector S --dkim-key-file FILE [--dkim-domain D]]
+                            [--oauth | --oauth-issuer URL] [--oauth-client-id ID] [--oauth-scope S]…
 
 Changes what the options give and nothing else; they mean what they mean for "accounts add".
 --alias replaces the account's aliases with those given.
+
+--oauth (or --oauth-issuer) switches the account to OAuth2 sign-in, keeping its id and queued
+mail, and forgets its password; then sign it in with "outbox accounts signin NAME".
 
 The saved password was given for one server and user name: changing --host, --port, --security
 or --user forgets it (say so with --password-stdin, or set it again with "accounts set-password").
@@ -39,7 +45,10 @@ function withSignatures(given: readonly AliasDraft[], current: Account): AliasDr
 }
 
 export async function editCommand(io: CliIo, args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommand('accounts edit', args, ACCOUNT_FIELD_OPTIONS);
+  const { values, positionals } = parseCommand('accounts edit', args, {
+    ...ACCOUNT_FIELD_OPTIONS,
+    ...OAUTH_OPTIONS,
+  });
   if (values.help) {
     print(io, EDIT_HELP);
     return EXIT.ok;
@@ -49,8 +58,11 @@ export async function editCommand(io: CliIo, args: readonly string[]): Promise<n
   const dkim = dkimOptions(values);
   const core = openCore(io);
   const account = findAccount(core.accounts, name);
+  const fromAddress = fields.fromAddress ?? account.fromAddress;
+  const oauth = oauthSettingsOf(values, fromAddress, presetFor(fromAddress));
   const parsed = patchOf(accountInput).safeParse({
     ...fields,
+    ...(oauth ? { auth: 'oauth2', oauth } : {}),
     ...(aliases ? { aliases: withSignatures(aliases, account) } : {}),
     ...(dkim
       ? {
@@ -80,8 +92,13 @@ export async function editCommand(io: CliIo, args: readonly string[]): Promise<n
   // The accounts service forgets it (preload/contract/account-rules.ts): say so, once.
   if (account.hasPassword && !edited.hasPassword) {
     io.stderr.write(
-      `outbox: the password of "${edited.label}" was for the old server or user name and is forgotten: set it with "outbox accounts set-password"\n`,
+      oauth
+        ? `outbox: "${edited.label}" no longer signs in with a password, which is forgotten\n`
+        : `outbox: the password of "${edited.label}" was for the old server or user name and is forgotten: set it with "outbox accounts set-password"\n`,
     );
+  }
+  if (edited.auth === 'oauth2' && !edited.hasOAuthToken) {
+    io.stderr.write(`outbox: sign "${edited.label}" in with "outbox accounts signin ${edited.id}"\n`);
   }
   return EXIT.ok;
 }
