@@ -60,7 +60,7 @@ function countsByState(items: readonly QueueItem[]): string {
  */
 function nextStep(account: Account): string {
   if (account.attention?.code === 'basic_auth_unsupported') {
-    return `run "outbox accounts signin ${account.label}" to sign in with Microsoft`;
+    return `run "outbox accounts edit ${account.label} --oauth", then "outbox accounts signin ${account.label}", to sign in with Microsoft`;
   }
   return `see "outbox accounts test ${account.label}"`;
 }

@@ -50,12 +50,17 @@ export const KNOWN_PROVIDERS: Readonly<Record<KnownProvider['key'], KnownProvide
   },
 };
 
+/** The known provider whose tokens this SMTP server takes (a Microsoft 365 custom domain at smtp.office365.com). */
+export function providerServing(host: string): KnownProvider['key'] | undefined {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return Object.values(KNOWN_PROVIDERS).find((provider) => provider.smtpHosts.includes(name))?.key;
+}
+
 /**
  * Whether an account's server takes its provider's tokens. A known provider's token goes only to
  * that provider's hosts (else a changed host would hand the user's mailbox token to any server); a
  * generic issuer is the user's own choice, with the host they named beside it.
  */
 export function servesHost(provider: OAuthProviderKey, host: string): boolean {
-  if (provider === 'generic') return true;
-  return KNOWN_PROVIDERS[provider].smtpHosts.includes(host.toLowerCase().replace(/\.$/, ''));
+  return provider === 'generic' || providerServing(host) === provider;
 }

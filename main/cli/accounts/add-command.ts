@@ -119,7 +119,12 @@ export async function addCommand(io: CliIo, args: readonly string[]): Promise<nu
     throw usageError('--label and --from are required');
   const fields = accountFields(values);
   const preset = presetFor(values.from);
-  const oauth: OAuthSettings | undefined = oauthSettingsOf(values, values.from, preset);
+  const oauth: OAuthSettings | undefined = oauthSettingsOf(
+    values,
+    values.from,
+    preset,
+    fields.host ?? preset?.host,
+  );
   if (oauth === undefined && values['no-browser']) throw usageError('--no-browser is for an OAuth2 sign-in');
   const host = fields.host ?? preset?.host;
   const port = fields.port ?? preset?.port;

@@ -59,7 +59,7 @@ export async function editCommand(io: CliIo, args: readonly string[]): Promise<n
   const core = openCore(io);
   const account = findAccount(core.accounts, name);
   const fromAddress = fields.fromAddress ?? account.fromAddress;
-  const oauth = oauthSettingsOf(values, fromAddress, presetFor(fromAddress));
+  const oauth = oauthSettingsOf(values, fromAddress, presetFor(fromAddress), fields.host ?? account.host);
   const parsed = patchOf(accountInput).safeParse({
     ...fields,
     ...(oauth ? { auth: 'oauth2', oauth } : {}),

@@ -1,4 +1,5 @@
 import type { OAuthSettings, Provider } from '../../../preload/contract/accounts.ts';
+import { providerServing } from '../../oauth/oauth-providers.ts';
 import { usageError } from '../exit-codes.ts';
 
 /** The flags that choose OAuth2 sign-in: `accounts add` and `accounts edit` take the same ones. */
@@ -21,13 +22,15 @@ export interface OAuthFlagValues {
 
 /**
  * The account's OAuth2 settings the flags ask for, or `undefined` when they ask for none.
- * `--oauth-issuer` names a generic OpenID provider; `--oauth` alone takes the provider of the
- * address's preset, and there must be one.
+ * `--oauth-issuer` names a generic OpenID provider; `--oauth` alone takes the provider whose
+ * servers `host` is (a custom domain on Microsoft 365 has no preset of its own), else the one of
+ * the address's preset, and there must be one.
  */
 export function oauthSettingsOf(
   values: OAuthFlagValues,
   address: string,
   preset: Provider | null | undefined,
+  host?: string,
 ): OAuthSettings | undefined {
   const issuer = values['oauth-issuer'];
   const clientId = values['oauth-client-id'];
@@ -49,10 +52,11 @@ export function oauthSettingsOf(
     ...(scopes === undefined ? {} : { scopes }),
   };
   if (issuer !== undefined) return { provider: 'generic', issuer, ...extras };
-  if (!preset?.oauthProvider) {
+  const provider = (host === undefined ? undefined : providerServing(host)) ?? preset?.oauthProvider;
+  if (provider === undefined) {
     throw usageError(
       `no OAuth2 provider is known for ${address}: give the provider's --oauth-issuer URL (and --oauth-client-id)`,
     );
   }
-  return { provider: preset.oauthProvider, ...extras };
+  return { provider, ...extras };
 }

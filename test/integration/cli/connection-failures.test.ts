@@ -140,7 +140,7 @@ describe.each([
     says: [
       'Microsoft no longer accepts a password for this account: switch it to Sign in with Microsoft. Its queued mail waits.',
     ],
-    next: 'run "outbox accounts signin Reports" to sign in with Microsoft.',
+    next: 'run "outbox accounts edit Reports --oauth", then "outbox accounts signin Reports", to sign in with Microsoft.',
   },
   {
     reply: {

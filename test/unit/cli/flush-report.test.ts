@@ -68,7 +68,7 @@ describe("flushReport on Microsoft's refusals", () => {
     );
     expect(report.exitCode).toBe(78);
     expect(report.hints).toEqual([
-      'account "Work" needs attention: Microsoft no longer accepts a password for this account. Its mail waits until it is fixed; run "outbox accounts signin Work" to sign in with Microsoft.',
+      'account "Work" needs attention: Microsoft no longer accepts a password for this account. Its mail waits until it is fixed; run "outbox accounts edit Work --oauth", then "outbox accounts signin Work", to sign in with Microsoft.',
     ]);
   });
 
