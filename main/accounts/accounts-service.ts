@@ -176,10 +176,12 @@ class AccountsManager implements AccountsService {
     }
     // Secrets first: a keychain that refuses (locked) stops the deletion before the queued mail
     // is held or moved, and a second try finds the ones already gone absent, which is fine.
+    // Forgotten first, so no refresh writes a rotated refresh token back after its removal. (Should
+    // the keychain then refuse, the account stays and asks to be signed in again: rare, and safe.)
+    this.#deps.oauth.tokens.forget(id);
     await this.#secrets.removeLeftover(account, 'password');
     await this.#secrets.removeLeftover(account, 'dkim');
     await this.#secrets.removeLeftover(account, 'oauth');
-    this.#deps.oauth.tokens.forget(id);
     this.#signIns.get(id)?.abort();
     if (pending) {
       if (queued.action === 'move') await queue.moveToAccount(id, queued.toAccountId);

@@ -22,6 +22,14 @@ export interface AccessTokenKeeperOptions {
 
 type Held = Pick<SignInGrant, 'accessToken' | 'expiresAt'>;
 
+/** The account's sign-in was discarded (moved to another server, or deleted) and not made again. */
+function discarded(account: OAuthAccount): AppError {
+  return new AppError(
+    'oauth_signin_required',
+    `"${account.label}" needs you to sign in again: its sign-in was removed when the account changed.`,
+  );
+}
+
 /**
  * Access tokens in memory only, refreshed with the keychain's refresh token (RFC 6749 §6). Outbox
  * refreshes itself rather than letting nodemailer do it, because nodemailer drops a rotated
@@ -39,6 +47,11 @@ export class AccessTokenKeeper implements AccessTokens {
   private readonly refreshing = new Map<string, Promise<string>>();
   /** Bumped by forget(), so a refresh that was under way then does not bring the token back. */
   private readonly generation = new Map<string, number>();
+  /**
+   * Accounts whose sign-in was discarded (moved or deleted) until a new one is remembered: their
+   * refresh token is being removed, so none is read, and no rotated one written back.
+   */
+  private readonly forgotten = new Set<string>();
 
   constructor(options: AccessTokenKeeperOptions) {
     this.credentials = options.credentials;
@@ -53,6 +66,7 @@ export class AccessTokenKeeper implements AccessTokens {
     account: OAuthAccount,
     options: { readonly fresh?: boolean; readonly refused?: string } = {},
   ): Promise<string> {
+    if (this.forgotten.has(account.id)) return Promise.reject(discarded(account));
     const held = this.held.get(account.id);
     // A refused token that is no longer the one held was already replaced, by another session's refresh.
     const usable =
@@ -69,10 +83,12 @@ export class AccessTokenKeeper implements AccessTokens {
   }
 
   remember(accountId: string, grant: Held): void {
+    this.forgotten.delete(accountId);
     this.held.set(accountId, { accessToken: grant.accessToken, expiresAt: grant.expiresAt });
   }
 
   forget(accountId: string): void {
+    this.forgotten.add(accountId);
     this.held.delete(accountId);
     this.generation.set(accountId, (this.generation.get(accountId) ?? 0) + 1);
   }
@@ -102,17 +118,15 @@ export class AccessTokenKeeper implements AccessTokens {
     } catch (error) {
       throw oauthAppError(error, 'refresh', account.label);
     }
+    // Discarded while the provider answered: its keychain entry is being removed, and a rotated
+    // token written now would outlive it there.
+    if ((this.generation.get(account.id) ?? 0) !== generation) throw discarded(account);
     // Rotation (OAuth 2.0 Security BCP §4.14.2): the old refresh token is now dead, so the new one
     // must be safe in the keychain before anything relies on this refresh.
     if (result.refresh_token !== undefined && result.refresh_token !== refreshToken) {
       await this.credentials.write(account.id, 'oauth', result.refresh_token);
     }
-    if ((this.generation.get(account.id) ?? 0) === generation) {
-      this.held.set(account.id, {
-        accessToken: result.access_token,
-        expiresAt: expiryOf(result, this.now()),
-      });
-    }
+    this.held.set(account.id, { accessToken: result.access_token, expiresAt: expiryOf(result, this.now()) });
     return result.access_token;
   }
 }

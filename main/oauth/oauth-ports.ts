@@ -53,6 +53,9 @@ export interface AccessTokens {
   ): Promise<string>;
   /** Holds the access token a sign-in just returned. */
   remember(accountId: string, grant: Pick<SignInGrant, 'accessToken' | 'expiresAt'>): void;
-  /** Drops the held token (account signed out, edited or removed). */
+  /**
+   * Discards the account's sign-in (moved or removed): the held token is dropped, a refresh under
+   * way is not kept, and none starts again until a new sign-in is remembered.
+   */
   forget(accountId: string): void;
 }

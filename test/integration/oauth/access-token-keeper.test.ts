@@ -91,15 +91,22 @@ describe('AccessTokenKeeper against a real provider and the real keychain', () =
     expect(refreshes()).toBe(before + 1);
   });
 
-  it('does not bring back a token forgotten while its refresh was under way', async () => {
-    const { account } = await signedIn();
+  it('keeps nothing of a sign-in forgotten while its refresh was under way, and refreshes no more', async () => {
+    const { account, grant } = await signedIn();
     const tokens = keeper();
     const before = refreshes();
     const refreshing = tokens.get(account);
     tokens.forget(account.id);
-    await refreshing;
-    await tokens.get(account);
-    expect(refreshes()).toBe(before + 2);
+    await expectOAuthError(refreshing, 'oauth_signin_required', [grant.refreshToken]);
+    expect(refreshes()).toBe(before + 1);
+    // The provider rotated the token; the rotated one was not written where the account's entry
+    // is being removed.
+    expect(keychainRefreshToken(account.id)).toBe(grant.refreshToken);
+    await expectOAuthError(tokens.get(account), 'oauth_signin_required');
+    expect(refreshes()).toBe(before + 1);
+    // A new sign-in brings it back.
+    tokens.remember(account.id, grant);
+    expect(await tokens.get(account)).toBe(grant.accessToken);
   });
 
   it('saves a rotated refresh token to the keychain; the provider refuses the old one', async () => {
