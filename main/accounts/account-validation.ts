@@ -1,7 +1,7 @@
 import type { AccountInput } from '../../preload/contract/accounts.ts';
 import { serverHost } from '../../preload/contract/address.ts';
 import { AppError } from '../errors/app-error.ts';
-import { KNOWN_PROVIDERS, servesHost } from '../oauth/oauth-providers.ts';
+import { KNOWN_PROVIDERS, knownIssuer, servesHost } from '../oauth/oauth-providers.ts';
 
 /** True for a host name (IDN allowed) or an IPv4/IPv6 literal: the contract's rule. */
 export function isValidHost(host: string): boolean {
@@ -26,9 +26,10 @@ export function assertPort(port: number, field = 'port'): void {
 
 /**
  * An OAuth2 account names its provider (a generic one, its issuer), and a known provider's tokens
- * go only to that provider's servers: else a changed host would hand the mailbox's token to anyone.
+ * go only to that provider's servers, encrypted: else a changed host would hand the mailbox's token
+ * to anyone. A generic issuer may not be a known provider's sign-in under another name.
  */
-export function assertOAuth(candidate: Pick<AccountInput, 'auth' | 'oauth' | 'host'>): void {
+export function assertOAuth(candidate: Pick<AccountInput, 'auth' | 'oauth' | 'host' | 'security'>): void {
   if (candidate.auth !== 'oauth2') return;
   const { oauth } = candidate;
   if (!oauth) {
@@ -40,6 +41,14 @@ export function assertOAuth(candidate: Pick<AccountInput, 'auth' | 'oauth' | 'ho
         field: 'oauth.issuer',
       });
     }
+    const known = knownIssuer(oauth.issuer);
+    if (known) {
+      throw new AppError(
+        'oauth_host_mismatch',
+        `${oauth.issuer} is ${known.name}'s sign-in: choose "Sign in with ${known.name}", whose tokens go only to ${known.smtpHosts.join(' or ')}.`,
+        { field: 'oauth.issuer' },
+      );
+    }
     return;
   }
   if (!servesHost(oauth.provider, candidate.host)) {
@@ -48,6 +57,14 @@ export function assertOAuth(candidate: Pick<AccountInput, 'auth' | 'oauth' | 'ho
       'oauth_host_mismatch',
       `Sign in with ${provider.name} works only with ${provider.smtpHosts.join(' or ')}, not ${candidate.host}.`,
       { field: 'host' },
+    );
+  }
+  // A bearer token in clear is anyone's on the path; these servers never take one that way.
+  if (candidate.security === 'none') {
+    throw new AppError(
+      'oauth_host_mismatch',
+      `Sign in with ${KNOWN_PROVIDERS[oauth.provider].name} needs an encrypted connection (TLS or STARTTLS).`,
+      { field: 'security' },
     );
   }
 }

@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import type { OAuthSettings } from '../../preload/contract/accounts.ts';
 import { AppError } from '../errors/app-error.ts';
 import { oauthAppError } from './oauth-errors.ts';
-import { KNOWN_PROVIDERS } from './oauth-providers.ts';
+import { KNOWN_PROVIDERS, knownIssuer } from './oauth-providers.ts';
 
 /** What the sign-in and the refresh need to know of an account's provider. */
 export interface ProviderServer {
@@ -53,6 +53,33 @@ function issuerUrl(settings: OAuthSettings, label: string): URL {
 }
 
 /**
+ * A generic issuer's metadata may not send the sign-in to a known provider (its tokens would then
+ * go to whatever host the account names), nor, for a loopback issuer, anywhere off this machine in
+ * clear.
+ */
+function assertOwnEndpoints(as: oauth.AuthorizationServer, insecure: boolean, label: string): void {
+  for (const endpoint of [as.authorization_endpoint, as.token_endpoint]) {
+    if (endpoint === undefined) continue;
+    const known = knownIssuer(endpoint);
+    if (known) {
+      throw new AppError(
+        'oauth_host_mismatch',
+        `The issuer of "${label}" signs in at ${known.name}: choose "Sign in with ${known.name}" instead.`,
+        { field: 'oauth.issuer' },
+      );
+    }
+    const url = URL.parse(endpoint);
+    if (insecure && (url === null || !LOOPBACK_HOSTS.has(url.hostname))) {
+      throw new AppError(
+        'oauth_not_configured',
+        `The issuer of "${label}" is on this computer but names endpoints elsewhere: only https may leave it.`,
+        { field: 'oauth.issuer' },
+      );
+    }
+  }
+}
+
+/**
  * The authorization server of an account: a known provider's fixed endpoints (no discovery, so
  * nobody on the network can redirect the sign-in), or a generic issuer's metadata (OpenID
  * Discovery, else RFC 8414), fetched once per issuer and kept in memory.
@@ -86,8 +113,10 @@ export class AuthorizationServers {
     const issuer = issuerUrl(settings, label);
     const insecure = issuer.protocol === 'http:';
     const scopes = settings.scopes ?? GENERIC_SCOPES;
+    const as = await this.discover(issuer, insecure, label);
+    assertOwnEndpoints(as, insecure, label);
     return {
-      as: await this.discover(issuer, insecure, label),
+      as,
       scopes,
       // OpenID Connect Core §11: offline access (the refresh token) is granted only with prompt=consent.
       authorizationParams: scopes.includes('offline_access') ? { prompt: 'consent' } : {},

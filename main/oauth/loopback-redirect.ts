@@ -101,8 +101,9 @@ export class LoopbackRedirect {
   }
 
   private onRequest(request: IncomingMessage, response: ServerResponse, path: string): void {
-    const url = new URL(request.url ?? '/', this.redirectUri);
-    if (this.taken !== undefined || request.method !== 'GET' || url.pathname !== path) {
+    // A request line that is no URL at all (`GET http://[/ …`) from a local process: not ours.
+    const url = URL.parse(request.url ?? '/', this.redirectUri);
+    if (url === null || this.taken !== undefined || request.method !== 'GET' || url.pathname !== path) {
       response.writeHead(404, { ...STRICT_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
       response.end('Not found');
       return;

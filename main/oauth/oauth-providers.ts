@@ -19,6 +19,11 @@ export interface KnownProvider {
   readonly authorizationParams: Readonly<Record<string, string>>;
   /** The SMTP servers that accept this provider's access tokens (AUTH XOAUTH2). */
   readonly smtpHosts: readonly string[];
+  /**
+   * Where this provider signs people in, under any issuer path (Microsoft's are per tenant): a
+   * "generic" account naming one of these would get its mailbox tokens and send them to any host.
+   */
+  readonly signInHosts: readonly string[];
 }
 
 export const KNOWN_PROVIDERS: Readonly<Record<KnownProvider['key'], KnownProvider>> = {
@@ -34,6 +39,7 @@ export const KNOWN_PROVIDERS: Readonly<Record<KnownProvider['key'], KnownProvide
     issParameter: false,
     authorizationParams: {},
     smtpHosts: ['smtp-mail.outlook.com', 'smtp.office365.com'],
+    signInHosts: ['login.microsoftonline.com', 'login.live.com', 'login.windows.net', 'sts.windows.net'],
   },
   google: {
     key: 'google',
@@ -47,6 +53,7 @@ export const KNOWN_PROVIDERS: Readonly<Record<KnownProvider['key'], KnownProvide
     // Google issues a refresh token only for offline access, and again only when consent is asked.
     authorizationParams: { access_type: 'offline', prompt: 'consent' },
     smtpHosts: ['smtp.gmail.com'],
+    signInHosts: ['accounts.google.com', 'oauth2.googleapis.com'],
   },
 };
 
@@ -63,4 +70,12 @@ export function providerServing(host: string): KnownProvider['key'] | undefined 
  */
 export function servesHost(provider: OAuthProviderKey, host: string): boolean {
   return provider === 'generic' || providerServing(host) === provider;
+}
+
+/** The known provider that signs people in at this issuer URL, if any (see `signInHosts`). */
+export function knownIssuer(issuer: string): KnownProvider | undefined {
+  const host = URL.parse(issuer)?.hostname.toLowerCase().replace(/\.$/, '');
+  return host === undefined
+    ? undefined
+    : Object.values(KNOWN_PROVIDERS).find((provider) => provider.signInHosts.includes(host));
 }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { LoopbackRedirect } from '../../../main/oauth/loopback-redirect.ts';
 import { expectOAuthError } from '../../support/oauth-fixtures.ts';
@@ -37,6 +38,27 @@ describe('the loopback redirect listener (RFC 8252 §7.3)', () => {
     expect(page).not.toMatch(/<script|alert/);
     expect((await waiting).searchParams.get('code')).toBe(`c0de-${'x'.repeat(8)}`);
     expect(await status(redirect)).toBe('refused');
+  });
+
+  it('answers a request line that is no URL with 404 and goes on waiting for the redirect', async () => {
+    const listener = await LoopbackRedirect.open();
+    const waiting = listener.wait({ timeoutMs: 60_000 });
+    const base = new URL(listener.redirectUri);
+    // What a local process can send; a browser cannot. It used to throw in the request handler.
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(base.port), base.hostname, () => {
+        socket.end('GET http://[/callback HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      });
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('end', () => {
+        resolve(text);
+      });
+      socket.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 404/);
+    expect(await status(`${listener.redirectUri}?code=abc&state=s`)).toBe(200);
+    expect((await waiting).searchParams.get('code')).toBe('abc');
   });
 
   it('gives up after its time-out, and on the abort signal', async () => {
