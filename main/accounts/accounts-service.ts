@@ -280,13 +280,17 @@ class AccountsManager implements AccountsService {
         ? AbortSignal.any([options.signal, controller.signal])
         : controller.signal;
       const grant = await this.#deps.oauth.signIn.run(oauthAccount, { ...options, signal });
-      const now = this.#store.get(id);
-      // Edited while the browser was open: the grant is for settings the account no longer has.
-      if (movesOAuthToken(now, account)) {
-        throw new AppError('oauth_failed', `"${account.label}" changed during sign-in. Sign in again.`);
-      }
+      // A refresh of the sign-in this one replaces must not write its token over the new one.
+      this.#deps.oauth.tokens.forget(id);
       // The keychain first: a flag saying "signed in" with no token behind it would hold mail wrongly.
       await this.#secrets.write(id, 'oauth', grant.refreshToken);
+      // Checked after that write, with no wait before the flag is set: an edit or a deletion during
+      // the browser or the write must not end with this grant on other settings.
+      const now = this.#store.find(id);
+      if (now === undefined || movesOAuthToken(now, account)) {
+        await this.#secrets.forgetUnused(id, 'oauth');
+        throw new AppError('oauth_failed', `"${account.label}" changed during sign-in. Sign in again.`);
+      }
       const answered = now.attention !== undefined && SIGN_IN_PROBLEMS.has(now.attention.code);
       const updated = this.#store.setInternal(id, {
         hasOAuthToken: true,

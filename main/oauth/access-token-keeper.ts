@@ -120,7 +120,13 @@ export class AccessTokenKeeper implements AccessTokens {
     }
     // Discarded while the provider answered: its keychain entry is being removed, and a rotated
     // token written now would outlive it there.
-    if ((this.generation.get(account.id) ?? 0) !== generation) throw discarded(account);
+    if ((this.generation.get(account.id) ?? 0) !== generation) {
+      // A new sign-in took its place meanwhile: its token, not this one (and not a rotated token
+      // of the old grant written over the new grant's).
+      const replaced = this.forgotten.has(account.id) ? undefined : this.held.get(account.id);
+      if (replaced !== undefined) return replaced.accessToken;
+      throw discarded(account);
+    }
     // Rotation (OAuth 2.0 Security BCP §4.14.2): the old refresh token is now dead, so the new one
     // must be safe in the keychain before anything relies on this refresh.
     if (result.refresh_token !== undefined && result.refresh_token !== refreshToken) {

@@ -5,7 +5,7 @@ import Conf from 'conf';
 import type { AppSettings } from '../../preload/contract/settings.ts';
 import { osKeychain } from '../../main/accounts/os-keychain.ts';
 import { createCore, type Core, type CoreOptions } from '../../main/app/create-core.ts';
-import type { EventSink, Platform, SettingsStore } from '../../main/core/ports.ts';
+import type { EventSink, Keychain, Platform, SettingsStore } from '../../main/core/ports.ts';
 import type { BridgeLimitsOptions } from '../../main/security/bridge-limits.ts';
 import { silentLogger, type Logger } from '../../main/errors/logger.ts';
 import type { HarnessCore } from './renderer-harness.ts';
@@ -33,6 +33,8 @@ export interface TestCoreOptions {
   readonly dnsServers?: string[];
   /** Smaller limits on the window's calls, on a fake clock; the app's own when absent. */
   readonly bridgeLimits?: BridgeLimitsOptions;
+  /** The OS keychain, or a wrapper of it (a test that holds a write back); the real one when absent. */
+  readonly keychain?: Keychain;
   /** The browser sign-in and the token keeper; OAuth2 is refused when absent. */
   readonly oauth?: CoreOptions['oauth'];
 }
@@ -57,7 +59,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
   const core = await createCore({
     dataDir,
     store,
-    keychain: osKeychain,
+    keychain: options.keychain ?? osKeychain,
     platform,
     emit: (event, payload) => sink?.(event, payload),
     log: options.log ?? silentLogger,

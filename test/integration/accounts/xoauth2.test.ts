@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { KEYCHAIN_SERVICE } from '../../../main/accounts/credentials.ts';
 import { osKeychain } from '../../../main/accounts/os-keychain.ts';
 import { AppError } from '../../../main/errors/app-error.ts';
+import type { Keychain } from '../../../main/core/ports.ts';
 import { silentLogger, type Logger } from '../../../main/errors/logger.ts';
 import { createIpcRouter } from '../../../main/ipc/ipc-router.ts';
 import type {
@@ -372,6 +373,50 @@ describe('OAuth2 (XOAUTH2) accounts: sign-in, delivery and the refresh token', (
     await expect(running).rejects.toMatchObject({ code: 'oauth_cancelled' });
     expect(await accountOf(account.id)).toMatchObject({ hasOAuthToken: false });
     expect(await storedRefreshToken(account.id)).toBeNull();
+  });
+
+  test('an edit that moves the account while its new sign-in is being saved leaves it signed out', async () => {
+    // The keychain write of the grant is held until the edit is in: the window a page could aim at.
+    let writing: () => void = () => undefined;
+    const written = new Promise<void>((resolve) => {
+      writing = resolve;
+    });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gated: Keychain = {
+      getPassword: (service, name) => osKeychain.getPassword(service, name),
+      deletePassword: (service, name) => osKeychain.deletePassword(service, name),
+      async setPassword(service, name, secret) {
+        if (name.endsWith(':oauth')) {
+          writing();
+          await gate;
+        }
+        await osKeychain.setPassword(service, name, secret);
+      },
+    };
+    const slow = await startTestCore({
+      settings: { undoSeconds: 0 },
+      oauth: { signIn, tokens },
+      keychain: gated,
+    });
+    try {
+      slow.browser = () => Promise.resolve();
+      const slowCall = routerOf(slow);
+      const account = (await slowCall('accounts:create', oauthAccountInput())) as Account;
+      const signingIn = slowCall('accounts:signIn', { id: account.id });
+      await written;
+      await slowCall('accounts:update', { id: account.id, patch: { host: 'mail.example.net' } });
+      release();
+      await expect(signingIn).rejects.toMatchObject({ code: 'oauth_failed' });
+      const after = ((await slowCall('accounts:list')) as Account[]).find((a) => a.id === account.id);
+      expect(after).toMatchObject({ host: 'mail.example.net', hasOAuthToken: false });
+      expect(await storedRefreshToken(account.id)).toBeNull();
+    } finally {
+      release();
+      await slow.close();
+    }
   });
 
   test('deleting the account removes its refresh token', async () => {

@@ -109,6 +109,38 @@ describe('AccessTokenKeeper against a real provider and the real keychain', () =
     expect(await tokens.get(account)).toBe(grant.accessToken);
   });
 
+  it('a sign-in made again while a refresh is under way wins: its token is used, and kept', async () => {
+    const { account, grant } = await signedIn();
+    const again = await new BrowserSignIn({ clientIds: {} }).run(account, {
+      openBrowser: browserUser(account.fromAddress).open,
+    });
+    let readDone: () => void = () => undefined;
+    const read = new Promise<void>((resolve) => {
+      readDone = resolve;
+    });
+    const tokens = new AccessTokenKeeper({
+      credentials: {
+        read: async (id, kind) => {
+          const secret = await credentials.read(id, kind);
+          readDone();
+          return secret;
+        },
+        write: (id, kind, secret) => credentials.write(id, kind, secret),
+      },
+      clientIds: {},
+    });
+    // The refresh has read the old refresh token; the new sign-in is saved as AccountsService does.
+    const refreshing = tokens.get(account);
+    await read;
+    tokens.forget(account.id);
+    await credentials.write(account.id, 'oauth', again.refreshToken);
+    tokens.remember(account.id, again);
+
+    expect(await refreshing).toBe(again.accessToken);
+    expect(keychainRefreshToken(account.id)).toBe(again.refreshToken);
+    expect(grant.refreshToken).not.toBe(again.refreshToken);
+  });
+
   it('saves a rotated refresh token to the keychain; the provider refuses the old one', async () => {
     const { account, grant } = await signedIn();
     expect(keychainRefreshToken(account.id)).toBe(grant.refreshToken);
