@@ -82,7 +82,10 @@ export class LoopbackRedirect {
           finish();
           resolve(url);
         },
-        reject,
+        reject: (error) => {
+          finish();
+          reject(error);
+        },
       };
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
@@ -92,6 +95,9 @@ export class LoopbackRedirect {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Closed while waited for (the browser could not be opened): the wait ends now, not at its
+    // time-out, so no timer keeps a finished sign-in's process alive.
+    this.answer?.reject(signInCancelled());
     await new Promise<void>((resolve) => {
       this.server.close(() => {
         resolve();

@@ -61,6 +61,13 @@ describe('the loopback redirect listener (RFC 8252 §7.3)', () => {
     expect((await waiting).searchParams.get('code')).toBe('abc');
   });
 
+  it('ends a wait when closed under it, rather than at its time-out', async () => {
+    const listener = await LoopbackRedirect.open();
+    const waiting = listener.wait({ timeoutMs: 10 * 60_000 });
+    await listener.close();
+    await expectOAuthError(waiting, 'oauth_cancelled');
+  });
+
   it('gives up after its time-out, and on the abort signal', async () => {
     const slow = await LoopbackRedirect.open();
     await expectOAuthError(slow.wait({ timeoutMs: 200 }), 'oauth_timeout');
