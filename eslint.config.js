@@ -70,6 +70,15 @@ export default tseslint.config(
     files: ['main/accounts/**/*.ts'],
     rules: mainImports(appRoot, area('outbox', 'the ports in main/core/ports.ts')),
   },
+  // Discovery answers from the address alone: of main/accounts it reads only the provider table and
+  // the connection test's steps (to probe); the accounts service calls it, never the other way.
+  {
+    files: ['main/discovery/**/*.ts'],
+    rules: mainImports(appRoot, area('outbox', 'its caller'), {
+      regex: String.raw`^(\.\./)+accounts/(?!provider-presets\.ts$|connection-test)`,
+      message: 'main/discovery reads only provider-presets.ts and the connection test of main/accounts.',
+    }),
+  },
   // SMTP is a leaf: it opens sessions with what it is given and knows no accounts or queue.
   {
     files: ['main/smtp/**/*.ts'],

@@ -59,6 +59,7 @@ export function createAccountsHandlers(
     'accounts:pinCertificate': ({ id, fingerprint }) => service.pinCertificate(id, fingerprint),
     'accounts:presets': () => providerPresets(),
     'accounts:presetFor': ({ address }) => service.presetFor(address),
+    'accounts:discover': ({ address }) => service.discover(address),
     'accounts:checkSenderDomain': ({ id }) => service.checkSenderDomain(id),
     'accounts:pause': ({ id }) => service.setPaused(id, true),
     'accounts:resume': ({ id }) => service.setPaused(id, false),

@@ -22,6 +22,7 @@ import type { AccountPatch, AccountStore, InternalFields, StoredAccount } from '
 import type { ConnectionTestTimeouts } from './connection-test.ts';
 import type { Credentials } from './credentials.ts';
 import { dkimPublicKey } from './dkim.ts';
+import type { Discovery } from '../../preload/contract/discovery.ts';
 import { assertOAuth } from './account-validation.ts';
 import { oauthAccountOf } from './oauth-account.ts';
 import { detectPreset } from './provider-presets.ts';
@@ -38,6 +39,8 @@ export interface AccountsServiceDeps {
   readonly testTimeouts?: ConnectionTestTimeouts;
   /** The browser sign-in and the access-token keeper (main/oauth/create-oauth.ts). */
   readonly oauth: { readonly signIn: OAuthSignIn; readonly tokens: AccessTokens };
+  /** Finds an address's outgoing server (main/discovery/create-discovery.ts). */
+  readonly discovery: { discover(address: string, signal?: AbortSignal): Promise<Discovery> };
 }
 
 /** Attention a new sign-in answers: delivery may try again once the user signed in. */
@@ -72,6 +75,8 @@ export interface AccountsService extends AccountsPort {
   cancelSignIn(id: string): void;
   /** The provider preset for an address, by its domain or its MX records. */
   presetFor(address: string): Promise<Provider | null>;
+  /** Finds an address's outgoing server and says where the answer came from (issue 16). */
+  discover(address: string, signal?: AbortSignal): Promise<Discovery>;
 }
 
 /**
@@ -249,6 +254,10 @@ class AccountsManager implements AccountsService {
 
   presetFor(address: string): Promise<Provider | null> {
     return detectPreset(address, this.#deps.resolver);
+  }
+
+  discover(address: string, signal?: AbortSignal): Promise<Discovery> {
+    return this.#deps.discovery.discover(address, signal);
   }
 
   setPaused(id: string, paused: boolean): Account {

@@ -1,4 +1,7 @@
 import type { EventSink, Keychain, QueuePort, SettingsStore } from '../core/ports.ts';
+import type { DiscoveryTimeouts } from '../discovery/discover.ts';
+import { createDiscovery } from '../discovery/create-discovery.ts';
+import type { DiscoveryNetwork } from '../discovery/discovery-ports.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { ClientIds } from '../oauth/client-ids.ts';
@@ -25,6 +28,9 @@ export interface AccountsOptions {
   readonly oauthClientIds?: ClientIds;
   /** Replaces main/oauth's sign-in and token keeper (tests of the accounts side alone). */
   readonly oauth?: OAuth;
+  /** Where discovery's connections go and which extra CAs it trusts (tests); the real network when absent. */
+  readonly discoveryNetwork?: Pick<DiscoveryNetwork, 'route' | 'extraCa'>;
+  readonly discoveryTimeouts?: DiscoveryTimeouts;
   /** Opens a sign-in's authorization URL in the user's browser (`Platform.openExternal`). */
   readonly openExternal?: (url: string) => Promise<void>;
 }
@@ -39,13 +45,19 @@ export function createAccounts(options: AccountsOptions): {
   handlers: AccountsHandlers;
 } {
   const credentials = createCredentials(options.keychain);
+  const resolver = createDnsResolver(options.dnsServers);
+  const discovery = createDiscovery({
+    network: { dns: resolver, route: (host, port) => ({ host, port }), ...options.discoveryNetwork },
+    ...(options.discoveryTimeouts ? { timeouts: options.discoveryTimeouts } : {}),
+  });
   const service = createAccountsService({
     store: new AccountStore(options.store),
     credentials,
     queue: options.queue,
     emit: options.emit,
     log: options.log,
-    resolver: createDnsResolver(options.dnsServers),
+    resolver,
+    discovery,
     ...(options.connectionTestTimeouts ? { testTimeouts: options.connectionTestTimeouts } : {}),
     oauth: options.oauth ?? createOAuth({ clientIds: options.oauthClientIds ?? {}, credentials }),
   });

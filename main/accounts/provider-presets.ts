@@ -1,5 +1,5 @@
-import type { Provider } from '../../preload/contract/accounts.ts';
 import type { Resolver } from 'node:dns/promises';
+import type { Provider } from '../../preload/contract/accounts.ts';
 import { domainOf } from '../mail/address.ts';
 
 interface Preset extends Provider {
@@ -213,6 +213,15 @@ function servedBy(exchange: string, suffix: string): boolean {
 }
 
 /**
+ * The preset whose mail exchangers these are: a custom domain's MX names the provider behind it
+ * (Google Workspace, Microsoft 365). Null when none is known.
+ */
+export function presetForExchange(exchange: string): Provider | null {
+  const preset = PRESETS.find((candidate) => candidate.mx.some((suffix) => servedBy(exchange, suffix)));
+  return preset ? toProvider(preset) : null;
+}
+
+/**
  * The preset for an address: by its domain, else by the domain's MX records, which name the
  * provider behind a custom domain. Null when neither tells, or DNS does not answer.
  */
@@ -225,10 +234,11 @@ export async function detectPreset(address: string, resolver: Resolver): Promise
   } catch {
     return null;
   }
-  const preset = PRESETS.find((candidate) =>
-    exchanges.some((exchange) => candidate.mx.some((suffix) => servedBy(exchange, suffix))),
-  );
-  return preset ? toProvider(preset) : null;
+  for (const exchange of exchanges) {
+    const preset = presetForExchange(exchange);
+    if (preset) return preset;
+  }
+  return null;
 }
 
 /** The preset whose server this is, for hints that depend on the provider (e.g. app passwords). */

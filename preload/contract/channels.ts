@@ -10,6 +10,7 @@ import {
   senderDomainReport,
   setSecret,
 } from './accounts.ts';
+import { discovery } from './discovery.ts';
 import { attachmentInfo, composeRequest, draft, draftContent } from './compose.ts';
 import {
   byId,
@@ -96,6 +97,11 @@ export const calls = {
   'accounts:pinCertificate': call(pinCertificate, account),
   'accounts:presets': call(none, z.array(provider)),
   'accounts:presetFor': call(z.object({ address: headerText(320) }), provider.nullable()),
+  /**
+   * Finds the outgoing server for an address (provider table, bundled ISPDB, autoconfig, MX, SRV,
+   * probing) and says where it came from; an off-domain answer must be confirmed by the user.
+   */
+  'accounts:discover': call(z.object({ address: headerText(320) }), discovery),
   'accounts:checkSenderDomain': call(byId, senderDomainReport),
   'accounts:pause': call(byId, account),
   'accounts:resume': call(byId, account),
