@@ -25,6 +25,11 @@ export const appSettings = z.object({
     .max(MAX_ADDRESS_OCTETS)
     .refine((s) => s === '' || isValidAddress(s), 'must be an e-mail address like you@example.org, or empty')
     .default(''),
+  /**
+   * Ask Thunderbird's online ISP database (autoconfig.thunderbird.net) about a domain the bundled
+   * copy does not know. Off by default: it tells a third party which domain is being set up.
+   */
+  liveIspdbLookup: z.boolean().default(false),
 });
 export type AppSettings = z.infer<typeof appSettings>;
 

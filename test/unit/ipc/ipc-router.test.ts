@@ -35,6 +35,7 @@ describe('the IPC router', () => {
       notifications: true,
       autoResendUnconfirmed: false,
       localMailAddress: '',
+      liveIspdbLookup: false,
     };
     await expect(router.dispatch('settings:update', { undoSeconds: 3 }, ours)).resolves.toEqual({
       ok: true,
