@@ -93,6 +93,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   rate_limited: EXIT.tempFail,
   drafts_quota_exceeded: EXIT.dataErr,
   account_missing: EXIT.config,
+  // A found server the user has not confirmed is a setting to check, as a refused sign-in is.
+  server_unconfirmed: EXIT.config,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

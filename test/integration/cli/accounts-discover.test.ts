@@ -1,0 +1,164 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { accountsListJson } from '../../../main/cli/json-output.ts';
+import { startCountingDns, type CountingDns } from './counting-dns.ts';
+import { runCli, tempHomes } from './run-cli.ts';
+
+const PASSWORD = 'correct horse battery staple';
+/** A custom domain hosted by Microsoft 365, as its MX record says. */
+const CUSTOM = 'contoso.example';
+const EXCHANGE = 'contoso-example.mail.protection.outlook.com';
+const VIA = `the MX record of ${CUSTOM} (${EXCHANGE})`;
+
+let dns: CountingDns;
+const newHome = tempHomes();
+
+beforeAll(async () => {
+  dns = await startCountingDns();
+  dns.mx.set(CUSTOM, [EXCHANGE]);
+});
+afterAll(async () => {
+  await dns.close();
+});
+beforeEach(() => {
+  dns.questions.length = 0;
+});
+
+/** `outbox …` with the test DNS server as the CLI's resolver. */
+async function outbox(args: readonly string[], input = '', home?: string) {
+  return runCli(home ?? (await newHome()), args, input, { OUTBOX_DNS_SERVERS: dns.server });
+}
+
+async function listed(home: string) {
+  const result = await runCli(home, ['accounts', 'list', '--json']);
+  expect(result.code, result.stderr).toBe(0);
+  return accountsListJson.parse(JSON.parse(result.stdout)).accounts;
+}
+
+/** Every Outbox secret in the test session's real keychain, read past our code. */
+function keychainItems(): string {
+  return spawnSync('secret-tool', ['search', '--all', 'service', 'Outbox'], { encoding: 'utf8' }).stdout;
+}
+
+const addArgs = (from: string, ...rest: string[]) => [
+  'accounts',
+  'add',
+  '--label',
+  'Work',
+  '--from',
+  from,
+  ...rest,
+];
+
+/** A server given by hand, inside the custom domain. */
+const GIVEN_SERVER = ['--host', 'smtp.contoso.example', '--port', '587', '--security', 'starttls'];
+
+describe('outbox accounts add --from without --host', () => {
+  it("takes a provider's settings from Outbox's table, says so on stderr, and asks DNS nothing", async () => {
+    const home = await newHome();
+    const result = await outbox(addArgs('me@fastmail.com', '--no-password'), '', home);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe(
+      "Settings for me@fastmail.com from Outbox's own provider table: smtp.fastmail.com:465 TLS\n",
+    );
+    expect(await listed(home)).toEqual([
+      expect.objectContaining({
+        host: 'smtp.fastmail.com',
+        port: 465,
+        security: 'tls',
+        username: 'me@fastmail.com',
+      }),
+    ]);
+    expect(dns.questions).toEqual([]);
+  });
+
+  it('refuses a server outside the domain found through MX (78), before reading the password or saving', async () => {
+    const home = await newHome();
+    const keychainBefore = keychainItems();
+    const result = await outbox(addArgs(`ada@${CUSTOM}`, '--password-stdin'), `${PASSWORD}\n`, home);
+    expect(await listed(home)).toEqual([]);
+    expect(keychainItems()).toBe(keychainBefore);
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `outbox: smtp.office365.com:587 STARTTLS was found through ${VIA}, outside ${CUSTOM}: ` +
+        "if it is your provider's server, add --trust-found-server; otherwise give --host, --port and --security\n",
+    );
+  });
+
+  it('--trust-found-server takes the found host, port, security and user name, and a password, not OAuth2', async () => {
+    const home = await newHome();
+    const result = await outbox(
+      addArgs(`ada@${CUSTOM}`, '--password-stdin', '--trust-found-server'),
+      `${PASSWORD}\n`,
+      home,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe(`Settings for ada@${CUSTOM} from ${VIA}: smtp.office365.com:587 STARTTLS\n`);
+    const id = result.stdout.trim();
+    expect(await listed(home)).toEqual([
+      expect.objectContaining({
+        id,
+        host: 'smtp.office365.com',
+        port: 587,
+        security: 'starttls',
+        username: `ada@${CUSTOM}`,
+        auth: 'password',
+        hasPassword: true,
+        oauth: null,
+      }),
+    ]);
+    expect(keychainItems()).toContain(`secret = ${PASSWORD}`);
+  });
+
+  it('--user, --port and --security still override what was found', async () => {
+    const home = await newHome();
+    const result = await outbox(
+      addArgs(
+        `ada@${CUSTOM}`,
+        '--no-password',
+        '--trust-found-server',
+        '--user',
+        'ada',
+        '--port',
+        '465',
+        '--security',
+        'tls',
+      ),
+      '',
+      home,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe(`Settings for ada@${CUSTOM} from ${VIA}: smtp.office365.com:465 TLS\n`);
+    expect(await listed(home)).toEqual([
+      expect.objectContaining({ host: 'smtp.office365.com', port: 465, security: 'tls', username: 'ada' }),
+    ]);
+  });
+
+  it('nothing found: 64 with "enter them by hand" and the options to give; nothing saved', async () => {
+    const home = await newHome();
+    const result = await outbox(addArgs('me@nowhere.example', '--no-password'), '', home);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toBe(
+      'outbox: Could not find the settings for nowhere.example; enter them by hand: give --host, --port and --security\n',
+    );
+    expect(await listed(home)).toEqual([]);
+  });
+
+  it('with --host there is no lookup: no DNS question, even for a domain with an MX record', async () => {
+    const home = await newHome();
+    const result = await outbox(addArgs(`ada@${CUSTOM}`, ...GIVEN_SERVER, '--no-password'), '', home);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(await listed(home)).toEqual([
+      expect.objectContaining({ host: 'smtp.contoso.example', port: 587 }),
+    ]);
+    expect(dns.questions).toEqual([]);
+  });
+
+  it('--trust-found-server with --host is a usage error', async () => {
+    const result = await outbox(addArgs(`ada@${CUSTOM}`, ...GIVEN_SERVER, '--trust-found-server'));
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain('--trust-found-server');
+  });
+});
