@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { accountsListJson } from '../../../main/cli/json-output.ts';
+import { accountsDiscoverJson, accountsListJson } from '../../../main/cli/json-output.ts';
 import { startCountingDns, type CountingDns } from './counting-dns.ts';
 import { runCli, tempHomes } from './run-cli.ts';
 
@@ -49,6 +49,132 @@ const addArgs = (from: string, ...rest: string[]) => [
   from,
   ...rest,
 ];
+
+describe('outbox accounts discover', () => {
+  it("answers a provider's address from Outbox's own table without asking DNS", async () => {
+    const result = await outbox(['accounts', 'discover', 'me@fastmail.com']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain("Source:    Outbox's own provider table\n");
+    expect(result.stdout).toContain('Provider:  Fastmail\n');
+    expect(result.stdout).toContain(
+      'Server:    smtp.fastmail.com:465 TLS, user me@fastmail.com, sign-in: app password\n',
+    );
+    expect(result.stdout).toContain('Note:      Needs an app password');
+    expect(result.stdout).not.toContain('Check:');
+    expect(dns.questions).toEqual([]);
+  });
+
+  it("finds a custom domain's server through its MX and says to check it before trusting it", async () => {
+    const result = await outbox(['accounts', 'discover', `ada@${CUSTOM}`]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n').slice(0, 4)).toEqual([
+      `Address:   ada@${CUSTOM}`,
+      `Source:    ${VIA}`,
+      'Provider:  Microsoft 365 (work or school)',
+      `Server:    smtp.office365.com:587 STARTTLS, user ada@${CUSTOM}, sign-in: OAuth2 (microsoft), password`,
+    ]);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^Check: +smtp\\.office365\\.com is outside ${CUSTOM} and was found through DNS: .*password\\.$`,
+        'm',
+      ),
+    );
+    expect(dns.questions).toContain(`MX ${CUSTOM}`);
+  });
+
+  it('--json prints one versioned document with the source, the servers and every attempt', async () => {
+    const result = await outbox(['accounts', 'discover', `ada@${CUSTOM}`, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const document = accountsDiscoverJson.parse(JSON.parse(result.stdout));
+    expect(document).toMatchObject({
+      version: 1,
+      address: `ada@${CUSTOM}`,
+      status: 'found',
+      source: 'mx',
+      via: VIA,
+      providerName: 'Microsoft 365 (work or school)',
+      presetKey: 'microsoft365',
+      confirm: true,
+      message: null,
+      servers: [
+        {
+          host: 'smtp.office365.com',
+          port: 587,
+          security: 'starttls',
+          username: `ada@${CUSTOM}`,
+          signIn: ['oauth2', 'password'],
+          oauthProvider: 'microsoft',
+        },
+      ],
+    });
+    expect(document.attempts.map((a) => [a.source, a.outcome])).toEqual([
+      ['provider', 'nothing'],
+      ['mx', 'found'],
+    ]);
+  });
+
+  it('--verbose lists each attempt on stderr and leaves stdout as it was', async () => {
+    const plain = await outbox(['accounts', 'discover', `ada@${CUSTOM}`]);
+    const verbose = await outbox(['accounts', 'discover', '-v', `ada@${CUSTOM}`]);
+    expect(verbose.code).toBe(0);
+    expect(verbose.stdout).toBe(plain.stdout);
+    expect(verbose.stderr.trimEnd().split('\n')).toEqual([
+      `nothing  provider   ${CUSTOM} is not in Outbox's own provider table.`,
+      `found    mx         The mail exchanger ${EXCHANGE} is served by smtp.office365.com:587.`,
+    ]);
+  });
+
+  it('nothing found: the message on stderr, nothing on stdout, exit 69; --json says not_found', async () => {
+    const result = await outbox(['accounts', 'discover', 'me@nowhere.example']);
+    expect(result.code).toBe(69);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'outbox: Could not find the settings for nowhere.example; enter them by hand.\n',
+    );
+    expect(dns.questions).toContain('MX nowhere.example');
+
+    const json = await outbox(['accounts', 'discover', '--json', 'me@nowhere.example']);
+    expect(json.code).toBe(69);
+    expect(accountsDiscoverJson.parse(JSON.parse(json.stdout))).toMatchObject({
+      status: 'not_found',
+      source: null,
+      servers: [],
+      confirm: false,
+      message: 'Could not find the settings for nowhere.example; enter them by hand.',
+    });
+  });
+
+  it('an invalid address: 65 invalid_address on one line, and no DNS question', async () => {
+    const result = await outbox(['accounts', 'discover', 'ada at contoso']);
+    expect(result.code).toBe(65);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^outbox: "ada at contoso" is not an e-mail address[^\n]*\n$/);
+    expect(dns.questions).toEqual([]);
+  });
+
+  it('--help describes it, "accounts --help" lists it, and no address is a usage error', async () => {
+    const help = await outbox(['accounts', 'discover', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: outbox accounts discover ADDRESS/);
+    expect((await outbox(['accounts', '--help'])).stdout).toMatch(/^ {2}discover ADDRESS/m);
+    const missing = await outbox(['accounts', 'discover']);
+    expect(missing.code).toBe(64);
+    expect(missing.stderr).toContain('ADDRESS');
+  });
+
+  it('a bad OUTBOX_DNS_SERVERS is a usage error (64) naming the variable', async () => {
+    const result = await runCli(await newHome(), ['accounts', 'discover', `ada@${CUSTOM}`], '', {
+      OUTBOX_DNS_SERVERS: `${dns.server},dns.example`,
+    });
+    expect(result.code).toBe(64);
+    expect(result.stderr).toMatch(
+      /^outbox: OUTBOX_DNS_SERVERS: "dns\.example" is not an IP address[^\n]*\n$/,
+    );
+    expect(dns.questions).toEqual([]);
+  });
+});
 
 /** A server given by hand, inside the custom domain. */
 const GIVEN_SERVER = ['--host', 'smtp.contoso.example', '--port', '587', '--security', 'starttls'];
