@@ -109,10 +109,10 @@ describe('outbox accounts discover', () => {
         },
       ],
     });
-    expect(document.attempts.map((a) => [a.source, a.outcome])).toEqual([
-      ['provider', 'nothing'],
-      ['mx', 'found'],
-    ]);
+    // Every source tried is listed, in order (more sources may come between these two).
+    const tried = document.attempts.map((a) => `${a.source} ${a.outcome}`);
+    expect(tried[0]).toBe('provider nothing');
+    expect(tried).toContain('mx found');
   });
 
   it('--verbose lists each attempt on stderr and leaves stdout as it was', async () => {
@@ -120,10 +120,12 @@ describe('outbox accounts discover', () => {
     const verbose = await outbox(['accounts', 'discover', '-v', `ada@${CUSTOM}`]);
     expect(verbose.code).toBe(0);
     expect(verbose.stdout).toBe(plain.stdout);
-    expect(verbose.stderr.trimEnd().split('\n')).toEqual([
-      `nothing  provider   ${CUSTOM} is not in Outbox's own provider table.`,
+    const lines = verbose.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(`nothing  provider   ${CUSTOM} is not in Outbox's own provider table.`);
+    expect(lines).toContain(
       `found    mx         The mail exchanger ${EXCHANGE} is served by smtp.office365.com:587.`,
-    ]);
+    );
+    for (const line of lines) expect(line).toMatch(/^(found|nothing|timeout|failed|skipped) +[a-z-]+ +\S/);
   });
 
   it('nothing found: the message on stderr, nothing on stdout, exit 69; --json says not_found', async () => {
