@@ -1,8 +1,9 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { EntityDecoderOptions } from 'fast-xml-parser';
-import { asciiDomain, asciiHostName, serverHost } from '../../preload/contract/address.ts';
+import { asciiDomain, serverHost } from '../../preload/contract/address.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { ClientConfig, OutgoingServerEntry } from './discovery-ports.ts';
+import { hostFor } from './outgoing-server.ts';
 
 /**
  * The largest client configuration read. The largest file of Thunderbird's ISPDB (mail.com) is under
@@ -217,14 +218,12 @@ function outgoingServers(provider: XmlElement): OutgoingServerEntry[] {
 }
 
 /**
- * A hostname as stored: a host (IDNA, lower case), or a template such as `mail.%EMAILDOMAIN%`
- * (upstream has a few), kept as written when it is a host for any domain. Only the domain may be
- * part of a host: a local part can hold characters no host name has.
+ * A hostname as stored: a host (IDNA, lower case), or a template on %EMAILDOMAIN% kept as written
+ * when it makes a host of any domain (serversFor fills it in).
  */
 function hostTemplate(hostname: string): string | undefined {
   if (!hostname.includes('%')) return serverHost(hostname);
-  const sample = hostname.replaceAll('%EMAILDOMAIN%', 'example.com');
-  return asciiHostName(sample) === sample ? hostname : undefined;
+  return hostFor(hostname, 'example.com') === undefined ? undefined : hostname;
 }
 
 const SERVER_FIELDS = ['hostname', 'port', 'socketType', 'username'] as const;
