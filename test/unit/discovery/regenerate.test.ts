@@ -29,7 +29,8 @@ const entry = (hostname: string, port: number, socketType: string, username: str
   authentication: ['password-cleartext'],
 });
 
-describe('regenerate', () => {
+// It spawns Node and git: generous on a loaded two-core machine, where the default 5 s is not.
+describe('regenerate', { timeout: 120_000 }, () => {
   it('turns a checkout into the reduced, sorted data, leaving out what the parser refuses', async () => {
     const { json, skipped } = await regenerate(FIXTURE);
     expect(JSON.parse(json)).toEqual({
