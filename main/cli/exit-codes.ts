@@ -93,6 +93,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   rate_limited: EXIT.tempFail,
   drafts_quota_exceeded: EXIT.dataErr,
   account_missing: EXIT.config,
+  autoconfig_invalid: EXIT.dataErr,
   // A found server the user has not confirmed is a setting to check, as a refused sign-in is.
   server_unconfirmed: EXIT.config,
 };
