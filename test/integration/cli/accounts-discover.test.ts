@@ -15,7 +15,7 @@ const newHome = tempHomes();
 
 beforeAll(async () => {
   dns = await startCountingDns();
-  dns.mx.set(CUSTOM, [EXCHANGE]);
+  dns.upstream.mx.set(CUSTOM, [EXCHANGE]);
 });
 afterAll(async () => {
   await dns.close();

@@ -2,11 +2,14 @@ import dgram from 'node:dgram';
 import dns2 from 'dns2';
 import { startDnsTestServer, type DnsTestServer } from '../../support/dns-test-server.ts';
 
-export interface CountingDns extends Omit<DnsTestServer, 'server'> {
+export interface CountingDns {
   /** `127.0.0.1:<port>` of the relay, for OUTBOX_DNS_SERVERS. */
   readonly server: string;
   /** Every question that reached the relay, as "MX contoso.example", in order. */
   readonly questions: string[];
+  /** The DNS test server behind the relay: its maps say what is answered. */
+  readonly upstream: DnsTestServer;
+  close(): Promise<void>;
 }
 
 /** dns2's numbers of the record types these tests meet, for readable questions. */
@@ -43,8 +46,7 @@ export async function startCountingDns(): Promise<CountingDns> {
   return {
     server: `127.0.0.1:${relay.address().port}`,
     questions,
-    txt: upstream.txt,
-    mx: upstream.mx,
+    upstream,
     close: async () => {
       await new Promise<void>((resolve) => {
         relay.close(resolve);
