@@ -273,6 +273,15 @@ describe('outbox accounts add --from without --host', () => {
     expect(await listed(home)).toEqual([]);
   });
 
+  it('an invalid --from: 65 invalid_address, no DNS question, nothing saved', async () => {
+    const home = await newHome();
+    const result = await outbox(addArgs('ada at contoso', '--no-password'), '', home);
+    expect(result.code).toBe(65);
+    expect(result.stderr).toMatch(/^outbox: "ada at contoso" is not an e-mail address[^\n]*\n$/);
+    expect(dns.questions).toEqual([]);
+    expect(await listed(home)).toEqual([]);
+  });
+
   it('with --host there is no lookup: no DNS question, even for a domain with an MX record', async () => {
     const home = await newHome();
     const result = await outbox(addArgs(`ada@${CUSTOM}`, ...GIVEN_SERVER, '--no-password'), '', home);
