@@ -63,7 +63,6 @@ export function createAccountsHandlers(
     },
     'accounts:pinCertificate': ({ id, fingerprint }) => service.pinCertificate(id, fingerprint),
     'accounts:presets': () => providerPresets(),
-    'accounts:presetFor': ({ address }) => service.presetFor(address),
     'accounts:discover': ({ address }) => {
       admitTo(limits.addressLookups, { lookups: 1 }, 'address lookups');
       return service.discover(address);
