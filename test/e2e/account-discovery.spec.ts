@@ -148,3 +148,25 @@ test('a server typed by hand is not overwritten by a later lookup, which only sa
   expect(await server(form).inputValue()).toBe('smtp.example.net');
   expect(await form.getByLabel('Username').inputValue()).toBe('ann@gmail.com');
 });
+
+test('Settings: the online ISP database lookup is off by default, explained, and saved by main', async () => {
+  const { page } = app;
+  await navigate(page, 'Settings');
+  const toggle = page.getByRole('checkbox', {
+    name: "Look up unknown domains in Thunderbird's online ISP database",
+  });
+  await expect.poll(() => toggle.isChecked()).toBe(false);
+  await page
+    .getByText('This tells autoconfig.thunderbird.net which domain you are setting up an account for.')
+    .waitFor();
+  expect(await toggle.getAttribute('aria-describedby')).toBe('setting-liveIspdbLookup-hint');
+  expect(await seriousViolations(page, 'form')).toEqual([]);
+
+  await toggle.check();
+  await expect.poll(async () => (await core.handlers['settings:get'](undefined)).liveIspdbLookup).toBe(true);
+  await page.reload();
+  await navigate(page, 'Settings');
+  await expect.poll(() => toggle.isChecked()).toBe(true);
+  await toggle.uncheck();
+  await expect.poll(async () => (await core.handlers['settings:get'](undefined)).liveIspdbLookup).toBe(false);
+});
