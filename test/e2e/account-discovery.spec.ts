@@ -3,7 +3,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest
 import { seriousViolations } from '../support/axe-check.ts';
 import { startTestCore, type TestCore } from '../support/core-fixture.ts';
 import { startDnsTestServer, type DnsTestServer } from '../support/dns-test-server.ts';
-import { closeBrowser, openRenderer, type RendererHarness } from '../support/renderer-harness.ts';
+import {
+  closeBrowser,
+  openRenderer,
+  type HarnessCore,
+  type RendererHarness,
+} from '../support/renderer-harness.ts';
 import { navigate } from '../support/renderer-steps.ts';
 
 let dns: DnsTestServer;
@@ -147,6 +152,58 @@ test('a server typed by hand is not overwritten by a later lookup, which only sa
     .waitFor();
   expect(await server(form).inputValue()).toBe('smtp.example.net');
   expect(await form.getByLabel('Username').inputValue()).toBe('ann@gmail.com');
+});
+
+/**
+ * The real core, with each lookup's answer held back until the test lets it go, so that answers can
+ * reach the page out of the order they were asked in.
+ */
+function withHeldLookups(): { core: HarnessCore; release: (address: string) => Promise<void> } {
+  const gates = new Map<string, { open: () => void; answered: Promise<unknown> }>();
+  const handlers = {
+    ...core.handlers,
+    'accounts:discover': (input: { address: string }) => {
+      let open = () => {};
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      const answered = opened.then(() => core.handlers['accounts:discover'](input));
+      gates.set(input.address, { open, answered });
+      return answered;
+    },
+  };
+  return {
+    core: {
+      handlers,
+      setEventSink: (sink) => {
+        core.setEventSink(sink);
+      },
+    },
+    release: async (address) => {
+      await expect.poll(() => gates.has(address)).toBe(true);
+      const gate = gates.get(address);
+      gate?.open();
+      await gate?.answered;
+      // A round trip to the page after the answer was sent: the next one is sent after it.
+      await app.page.evaluate(() => undefined);
+    },
+  };
+}
+
+test('an answer for an address no longer typed is ignored, even when it arrives before the newer one', async () => {
+  await app.close();
+  const held = withHeldLookups();
+  app = await openRenderer({ core: held.core });
+  const form = await newAccountForm(app.page);
+  await typeAddress(form, 'ann@yahoo.com');
+  await typeAddress(form, 'ann@gmail.com');
+  // The stale answer reaches the page first: had it been used, the empty account name would be Yahoo's.
+  await held.release('ann@yahoo.com');
+  await held.release('ann@gmail.com');
+  await expect.poll(() => server(form).inputValue()).toBe('smtp.gmail.com');
+  expect(await form.getByLabel('Account name').inputValue()).toBe('Gmail / Google Workspace');
+  expect(await form.getByLabel('Username').inputValue()).toBe('ann@gmail.com');
+  await form
+    .getByText("Settings from Outbox's provider table: Gmail / Google Workspace.", { exact: false })
+    .waitFor();
 });
 
 test('Settings: the online ISP database lookup is off by default, explained, and saved by main', async () => {
