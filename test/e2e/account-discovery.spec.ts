@@ -195,6 +195,9 @@ test('an answer for an address no longer typed is ignored, even when it arrives 
   const form = await newAccountForm(app.page);
   await typeAddress(form, 'ann@yahoo.com');
   await typeAddress(form, 'ann@gmail.com');
+  const status = form.getByText('Looking up settings for gmail.com…');
+  await status.waitFor();
+  expect(await status.getAttribute('aria-live')).toBe('polite');
   // The stale answer reaches the page first: had it been used, the empty account name would be Yahoo's.
   await held.release('ann@yahoo.com');
   await held.release('ann@gmail.com');
