@@ -93,6 +93,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   rate_limited: EXIT.tempFail,
   drafts_quota_exceeded: EXIT.dataErr,
   account_missing: EXIT.config,
+  autoconfig_invalid: EXIT.dataErr,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

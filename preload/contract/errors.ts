@@ -71,6 +71,8 @@ export const errorCodes = [
   // what Microsoft's servers answer a sign-in they no longer take
   'basic_auth_unsupported',
   'smtp_auth_disabled',
+  // automatic account setup: a client configuration (Thunderbird's autoconfig format) that cannot be used
+  'autoconfig_invalid',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

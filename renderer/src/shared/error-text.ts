@@ -59,6 +59,7 @@ const WORDS: Record<ErrorCode, string> = {
   oauth_host_mismatch: "This server is not one the sign-in provider's tokens are for.",
   basic_auth_unsupported: 'The server no longer accepts a password for this account.',
   smtp_auth_disabled: 'Sending from other programs is turned off for this mailbox.',
+  autoconfig_invalid: 'The server settings published for this address could not be used.',
 };
 
 export function errorWords(code: ErrorCode): string {
