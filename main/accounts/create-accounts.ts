@@ -1,6 +1,7 @@
 import type { EventSink, Keychain, QueuePort, SettingsStore } from '../core/ports.ts';
 import type { DiscoveryTimeouts } from '../discovery/discover.ts';
 import { createDiscovery } from '../discovery/create-discovery.ts';
+import { discoveryDns } from '../discovery/discovery-dns.ts';
 import type { DiscoveryNetwork } from '../discovery/discovery-ports.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
@@ -31,6 +32,8 @@ export interface AccountsOptions {
   /** Where discovery's connections go and which extra CAs it trusts (tests); the real network when absent. */
   readonly discoveryNetwork?: Pick<DiscoveryNetwork, 'route' | 'extraCa'>;
   readonly discoveryTimeouts?: DiscoveryTimeouts;
+  /** Whether a lookup may ask Thunderbird's live ISPDB (setting `liveIspdbLookup`); never when absent. */
+  readonly liveIspdbLookup?: () => boolean;
   /** Opens a sign-in's authorization URL in the user's browser (`Platform.openExternal`). */
   readonly openExternal?: (url: string) => Promise<void>;
 }
@@ -47,8 +50,13 @@ export function createAccounts(options: AccountsOptions): {
   const credentials = createCredentials(options.keychain);
   const resolver = createDnsResolver(options.dnsServers);
   const discovery = createDiscovery({
-    network: { dns: resolver, route: (host, port) => ({ host, port }), ...options.discoveryNetwork },
+    network: {
+      dns: discoveryDns(options.dnsServers),
+      route: (host, port) => ({ host, port }),
+      ...options.discoveryNetwork,
+    },
     ...(options.discoveryTimeouts ? { timeouts: options.discoveryTimeouts } : {}),
+    ...(options.liveIspdbLookup ? { liveIspdbLookup: options.liveIspdbLookup } : {}),
   });
   const service = createAccountsService({
     store: new AccountStore(options.store),
