@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Conf from 'conf';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Discovery } from '../../../preload/contract/discovery.ts';
 import type { DiscoveryTimeouts } from '../../../main/discovery/discover.ts';
 import type { Route } from '../../../main/discovery/discovery-ports.ts';
+import { osKeychain } from '../../../main/accounts/os-keychain.ts';
+import { buildCore } from '../../../main/app/build-core.ts';
 import { MAX_CLIENT_CONFIG_BYTES } from '../../../main/discovery/client-config.ts';
+import { silentLogger } from '../../../main/errors/logger.ts';
 import { accountsHarness, removeTempSettings } from '../../support/accounts-fixtures.ts';
 import { startDnsTestServer, type DnsTestServer } from '../../support/dns-test-server.ts';
 import {
@@ -396,6 +400,32 @@ describe("Thunderbird's live ISPDB", () => {
       servers: [{ host: 'smtp.live-provider.test', port: 465, security: 'tls' }],
     });
     expect(web.requestsFor(ISPDB)).toEqual([`${ISPDB}/v1.1/live.test`]);
+  });
+
+  test("the app's setting decides, read again at each lookup", async () => {
+    web.files.set(
+      `${ISPDB}/v1.1/setting.test`,
+      clientConfig('setting.test', [{ host: 'smtp.setting-provider.test', port: 465, socketType: 'SSL' }]),
+    );
+    const dataDir = fs.mkdtempSync(path.join(dir, 'core-'));
+    // The app's and the CLI's wiring, on a settings file as electron-store keeps it.
+    const core = buildCore({
+      dataDir,
+      store: new Conf({ cwd: dataDir, projectName: 'outbox-test', configName: 'config' }),
+      keychain: osKeychain,
+      platform: { isOnline: () => true, notify: () => undefined },
+      emit: () => undefined,
+      log: silentLogger,
+      dnsServers: [dns.server],
+      discoveryNetwork: { route, extraCa: [ca.ca] },
+      discoveryTimeouts: TIMEOUTS,
+    });
+    const before = await core.accounts.service.discover('ada@setting.test');
+    expect(attemptOf(before, 'live-ispdb')).toMatchObject({ outcome: 'skipped' });
+    core.settings.update({ liveIspdbLookup: true });
+    const after = await core.accounts.service.discover('ada@setting.test');
+    expect(after).toMatchObject({ status: 'found', source: 'live-ispdb' });
+    expect(web.requestsFor(ISPDB)).toContain(`${ISPDB}/v1.1/setting.test`);
   });
 });
 
