@@ -8,8 +8,9 @@ import type {
 /**
  * One `outgoingServer type="smtp"` of a Thunderbird client configuration
  * (https://wiki.mozilla.org/Thunderbird:Autoconfiguration:ConfigFileFormat), as written: the user
- * name still holds its placeholders (%EMAILADDRESS%, %EMAILLOCALPART%, %EMAILDOMAIN%) and the
- * authentication values are Thunderbird's, in preference order.
+ * name still holds its placeholders (%EMAILADDRESS%, %EMAILLOCALPART%, %EMAILDOMAIN%), the
+ * hostname may be a template on %EMAILDOMAIN% (`mail.%EMAILDOMAIN%`: serversFor fills both in) and
+ * the authentication values are Thunderbird's, in preference order.
  */
 export interface OutgoingServerEntry {
   readonly hostname: string;
