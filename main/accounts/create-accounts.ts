@@ -3,6 +3,7 @@ import type { DiscoveryTimeouts } from '../discovery/discover.ts';
 import { createDiscovery } from '../discovery/create-discovery.ts';
 import { discoveryDns } from '../discovery/discovery-dns.ts';
 import type { DiscoveryNetwork } from '../discovery/discovery-ports.ts';
+import { ispdbFile, loadIspdb, type Ispdb } from '../discovery/ispdb.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { ClientIds } from '../oauth/client-ids.ts';
@@ -34,6 +35,11 @@ export interface AccountsOptions {
   readonly discoveryTimeouts?: DiscoveryTimeouts;
   /** Whether a lookup may ask Thunderbird's live ISPDB (setting `liveIspdbLookup`); never when absent. */
   readonly liveIspdbLookup?: () => boolean;
+  /**
+   * The bundled ISPDB's file: the packaged app's copy in its resources folder
+   * (`ispdbFile(process.resourcesPath)`); the source tree's build/ispdb/ispdb.json when absent.
+   */
+  readonly ispdbFile?: string;
   /** Opens a sign-in's authorization URL in the user's browser (`Platform.openExternal`). */
   readonly openExternal?: (url: string) => Promise<void>;
 }
@@ -49,7 +55,10 @@ export function createAccounts(options: AccountsOptions): {
 } {
   const credentials = createCredentials(options.keychain);
   const resolver = createDnsResolver(options.dnsServers);
+  let ispdb: Ispdb | undefined;
   const discovery = createDiscovery({
+    // Read at the first lookup, once: a process that only sends mail never reads it.
+    ispdb: () => (ispdb ??= loadIspdb(options.ispdbFile ?? ispdbFile())),
     network: {
       dns: discoveryDns(options.dnsServers),
       route: (host, port) => ({ host, port }),

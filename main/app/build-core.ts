@@ -33,6 +33,8 @@ export interface BuildCoreOptions {
   /** Where account discovery connects and which extra CAs it trusts (tests); the real network when absent. */
   readonly discoveryNetwork?: AccountsOptions['discoveryNetwork'];
   readonly discoveryTimeouts?: AccountsOptions['discoveryTimeouts'];
+  /** The bundled ISPDB's file (the packaged app's resources folder); the source tree's when absent. */
+  readonly ispdbFile?: string;
 }
 
 /** The areas of main that the app and the CLI share, joined; nothing is started or read yet. */
@@ -61,6 +63,7 @@ export function buildCore(options: BuildCoreOptions): CoreParts {
     ...(options.oauth ? { oauth: options.oauth } : {}),
     ...(options.discoveryNetwork ? { discoveryNetwork: options.discoveryNetwork } : {}),
     ...(options.discoveryTimeouts ? { discoveryTimeouts: options.discoveryTimeouts } : {}),
+    ...(options.ispdbFile ? { ispdbFile: options.ispdbFile } : {}),
     // Read at each lookup, so turning the setting on or off applies to the next one.
     liveIspdbLookup: () => settings.get().liveIspdbLookup,
   });

@@ -354,6 +354,43 @@ describe('the order when several sources answer', () => {
   });
 });
 
+describe("Thunderbird's ISP database, bundled", () => {
+  test('a domain it lists answers without the network, and needs no confirmation', async () => {
+    const found = await lookup('ada@web.de');
+    expect(found).toMatchObject({
+      status: 'found',
+      source: 'ispdb',
+      via: "Thunderbird's ISP database (bundled)",
+      confirm: false,
+    });
+    expect(found.status === 'found' && found.servers[0]).toEqual({
+      host: 'smtp.web.de',
+      port: 465,
+      security: 'tls',
+      username: 'ada',
+      signIn: ['password'],
+    });
+    expect(found.attempts.map((attempt) => attempt.source)).toEqual(['provider', 'ispdb']);
+    expect(dns.questions.filter((question) => question.endsWith('web.de'))).toEqual([]);
+  });
+
+  test("a custom domain whose MX is a provider it lists is found through the exchanger's domain", async () => {
+    dns.mx.set('ru-custom.test', ['emx.mail.ru']);
+    const found = await lookup('ada@ru-custom.test');
+    expect(found).toMatchObject({
+      status: 'found',
+      source: 'mx',
+      via: 'the MX record of ru-custom.test (emx.mail.ru)',
+      confirm: true,
+    });
+    expect(found.status === 'found' && found.servers[0]).toMatchObject({
+      host: 'smtp.mail.ru',
+      port: 465,
+      username: 'ada@ru-custom.test',
+    });
+  });
+});
+
 describe('a custom domain found through its MX', () => {
   test("the exchanger's domain's autoconfig names the provider, without the address, and it is confirmed", async () => {
     dns.mx.set('custom.test', ['mx1.hoster.test']);

@@ -74,6 +74,7 @@ test('when every peer is silent the lookup still answers "enter them by hand" wi
   });
   expect(found.attempts.map((attempt) => `${attempt.source} ${attempt.outcome}`)).toEqual([
     'provider nothing',
+    'ispdb nothing',
     'live-ispdb timeout',
     'autoconfig timeout',
     'mx timeout',
