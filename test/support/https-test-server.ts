@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 
 /** What the server does for one request: a body to send (status 200), or a handler of its own. */
 export type WebReply = string | ((request: http.IncomingMessage, response: http.ServerResponse) => void);
@@ -112,4 +112,13 @@ export function streamedBody(
     pump();
   };
   return { reply, sent: () => sent, done };
+}
+
+/** A port on 127.0.0.1 that nothing listens on: where a test routes every name it does not serve. */
+export async function closedPort(): Promise<number> {
+  const listener = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => listener.once('listening', resolve));
+  const { port } = listener.address() as AddressInfo;
+  await new Promise((resolve) => listener.close(resolve));
+  return port;
 }

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
@@ -14,6 +13,7 @@ import { silentLogger } from '../../../main/errors/logger.ts';
 import { accountsHarness, removeTempSettings } from '../../support/accounts-fixtures.ts';
 import { startDnsTestServer, type DnsTestServer } from '../../support/dns-test-server.ts';
 import {
+  closedPort,
   redirectTo,
   startHttpTestServer,
   startHttpsTestServer,
@@ -61,7 +61,7 @@ let dns: DnsTestServer;
 let web: WebTestServer;
 let plainWeb: WebTestServer;
 let rogueWeb: WebTestServer;
-let closedPort: number;
+let nowhere: number;
 /** host → port on 127.0.0.1 for HTTPS (443); `host:port` → port for SMTP. */
 const webHosts = new Map<string, () => number>();
 const smtpPorts = new Map<string, number>();
@@ -70,7 +70,7 @@ const smtpServers: TestServer[] = [];
 /** Names go to the test's servers on 127.0.0.1; anything else to a closed port, never the internet. */
 const route: Route = (host, port) => {
   const to = port === 443 ? webHosts.get(host)?.() : smtpPorts.get(`${host}:${port}`);
-  return { host: '127.0.0.1', port: to ?? closedPort };
+  return { host: '127.0.0.1', port: to ?? nowhere };
 };
 
 const TIMEOUTS: DiscoveryTimeouts = { sourcesMs: 20_000, probeMs: 20_000 };
@@ -87,18 +87,6 @@ function lookup(address: string, options: { liveIspdb?: boolean; timeouts?: Disc
 
 function attemptOf(found: Discovery, source: string) {
   return found.attempts.find((attempt) => attempt.source === source);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-  return port;
 }
 
 const TEST_HOSTS = [
@@ -123,12 +111,12 @@ const TEST_HOSTS = [
 beforeAll(async () => {
   ca = makeTestCa(dir, TEST_HOSTS);
   const rogue = makeTestCa(fs.mkdtempSync(path.join(dir, 'rogue-')), ['autoconfig.rogue.test']);
-  [dns, web, plainWeb, rogueWeb, closedPort] = await Promise.all([
+  [dns, web, plainWeb, rogueWeb, nowhere] = await Promise.all([
     startDnsTestServer(),
     startHttpsTestServer(ca),
     startHttpTestServer(),
     startHttpsTestServer(rogue),
-    freePort(),
+    closedPort(),
   ]);
   for (const host of TEST_HOSTS) webHosts.set(host, () => web.port);
   webHosts.set('autoconfig.plain.test', () => plainWeb.port);
