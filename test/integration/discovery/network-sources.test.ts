@@ -322,6 +322,7 @@ describe('the order when several sources answer', () => {
     // The file is sent only once the SRV question has been answered: SRV is surely faster.
     web.files.set(`autoconfig.both.test${AUTOCONFIG_PATH}`, (_request, response) => {
       const send = () => {
+        if (response.destroyed) return;
         if (!dns.questions.includes('SRV _submissions._tcp.both.test')) {
           setImmediate(send);
           return;
