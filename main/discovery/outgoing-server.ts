@@ -1,4 +1,4 @@
-import type { AuthMethod, SecurityMode } from '../../preload/contract/accounts.ts';
+import type { AuthMethod, OAuthProviderKey, SecurityMode } from '../../preload/contract/accounts.ts';
 import { addressParts, serverHost } from '../../preload/contract/address.ts';
 import type { DiscoveredServer, OAuthProviderOf, OutgoingServerEntry } from './discovery-ports.ts';
 
@@ -53,6 +53,13 @@ const SIGN_IN: ReadonlyMap<string, AuthMethod> = new Map([
   ['client-IP-address', 'none'],
 ]);
 
+/** One Thunderbird method as Outbox's, or none. */
+function signInOf(method: string, oauthProvider: OAuthProviderKey | undefined): AuthMethod[] {
+  if (method === 'OAuth2') return oauthProvider === undefined ? [] : ['oauth2'];
+  const known = SIGN_IN.get(method);
+  return known === undefined ? [] : [known];
+}
+
 /** RFC 8314 §3: port 25 is for relaying between servers, not for a client's submission. */
 const RELAY_PORT = 25;
 
@@ -87,17 +94,7 @@ function serverFor(
   const host = hostFor(entry.hostname, fields.domain);
   if (host === undefined) return undefined;
   const oauthProvider = oauthProviderOf(host);
-  const signIn = [
-    ...new Set(
-      entry.authentication.flatMap((method) =>
-        method === 'OAuth2'
-          ? oauthProvider === undefined
-            ? []
-            : ['oauth2' as const]
-          : (SIGN_IN.get(method) ?? []),
-      ),
-    ),
-  ];
+  const signIn = [...new Set(entry.authentication.flatMap((method) => signInOf(method, oauthProvider)))];
   if (signIn.length === 0) return undefined;
   const needsName = signIn.some((method) => method !== 'none');
   // No username: Thunderbird takes the incoming server's, which is nearly always the address.
