@@ -8,6 +8,7 @@ import type { SettingsStore } from './core/ports.ts';
 import { parseSettingsFile, prepareSettingsFolder, SETTINGS_FILE_MODE } from './settings/settings-file.ts';
 import { consoleLogger } from './errors/logger.ts';
 import { createIpcRouter } from './ipc/ipc-router.ts';
+import { ispdbFile } from './discovery/ispdb.ts';
 import { loadClientIds } from './oauth/client-ids.ts';
 import { APP_ORIGIN } from './security/origin.ts';
 import { registerAppScheme, serveRenderer } from './shell/app-protocol.ts';
@@ -66,6 +67,10 @@ async function start(): Promise<void> {
         ? path.join(process.resourcesPath, 'oauth-clients.json')
         : path.join(outDir, '..', 'build', 'oauth-clients.json'),
     ),
+    // And build/ispdb/ (the bundled ISPDB, its licence and notice) as resources/ispdb/.
+    ispdbFile: app.isPackaged
+      ? ispdbFile(process.resourcesPath)
+      : path.join(outDir, '..', 'build', 'ispdb', 'ispdb.json'),
   });
   const devOrigin = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const trustedOrigin = devOrigin ? new URL(devOrigin).origin : APP_ORIGIN;

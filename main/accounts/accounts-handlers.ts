@@ -1,6 +1,6 @@
 import type { CallName } from '../../preload/contract/channels.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
-import { createBridgeLimits, rateLimited } from '../security/bridge-limits.ts';
+import { createBridgeLimits, rateLimited, type BridgeLimits } from '../security/bridge-limits.ts';
 import type { RateLimiter } from '../security/rate-limit.ts';
 import type { AccountsService } from './accounts-service.ts';
 import { providerPresets } from './provider-presets.ts';
@@ -20,16 +20,21 @@ export type AccountsHandlers = Pick<CallHandlers, AccountsCall>;
  * A connection test reaches any host and port an account names and reports each step, so the window
  * may run only a few (`connectionTests`): else a compromised page has a port scanner. A sign-in
  * opens the browser at a URL main builds and listens on loopback, so it counts against the same
- * limit: a page may not open browser tabs in a loop.
+ * limit: a page may not open browser tabs in a loop. An address lookup asks DNS, fetches
+ * autoconfig files and probes ports of a domain the page names, so it has a bucket of its own
+ * (`addressLookups`).
  */
 export function createAccountsHandlers(
   service: AccountsService,
   openBrowser: (url: string) => Promise<void>,
-  connectionTests: RateLimiter<'tests'> = createBridgeLimits().connectionTests,
+  limits: Pick<BridgeLimits, 'connectionTests' | 'addressLookups'> = createBridgeLimits(),
 ): AccountsHandlers {
-  const admit = (what: string) => {
-    const admitted = connectionTests.take({ tests: 1 });
+  const admitTo = <K extends string>(limiter: RateLimiter<K>, cost: Record<K, number>, what: string) => {
+    const admitted = limiter.take(cost);
     if (!admitted.ok) throw rateLimited(what, admitted.waitMs);
+  };
+  const admit = (what: string) => {
+    admitTo(limits.connectionTests, { tests: 1 }, what);
   };
   return {
     'accounts:list': () => service.list(),
@@ -58,8 +63,10 @@ export function createAccountsHandlers(
     },
     'accounts:pinCertificate': ({ id, fingerprint }) => service.pinCertificate(id, fingerprint),
     'accounts:presets': () => providerPresets(),
-    'accounts:presetFor': ({ address }) => service.presetFor(address),
-    'accounts:discover': ({ address }) => service.discover(address),
+    'accounts:discover': ({ address }) => {
+      admitTo(limits.addressLookups, { lookups: 1 }, 'address lookups');
+      return service.discover(address);
+    },
     'accounts:checkSenderDomain': ({ id }) => service.checkSenderDomain(id),
     'accounts:pause': ({ id }) => service.setPaused(id, true),
     'accounts:resume': ({ id }) => service.setPaused(id, false),

@@ -5,7 +5,6 @@ import type {
   Account,
   AccountInput,
   ConnectionReport,
-  Provider,
   SenderDomainReport,
 } from '../../preload/contract/accounts.ts';
 import type { CallParsedInput } from '../../preload/contract/channels.ts';
@@ -25,7 +24,6 @@ import { dkimPublicKey } from './dkim.ts';
 import type { Discovery } from '../../preload/contract/discovery.ts';
 import { assertOAuth } from './account-validation.ts';
 import { oauthAccountOf } from './oauth-account.ts';
-import { detectPreset } from './provider-presets.ts';
 import { SeenCertificates } from './seen-certificates.ts';
 
 export interface AccountsServiceDeps {
@@ -73,8 +71,6 @@ export interface AccountsService extends AccountsPort {
   signIn(id: string, options: SignInOptions): Promise<Account>;
   /** Stops the account's sign-in that waits for the browser: it answers oauth_cancelled. */
   cancelSignIn(id: string): void;
-  /** The provider preset for an address, by its domain or its MX records. */
-  presetFor(address: string): Promise<Provider | null>;
   /** Finds an address's outgoing server and says where the answer came from (issue 16). */
   discover(address: string, signal?: AbortSignal): Promise<Discovery>;
 }
@@ -250,10 +246,6 @@ class AccountsManager implements AccountsService {
 
   async checkSenderDomain(id: string): Promise<SenderDomainReport> {
     return checkAccountSenderDomain(this.#store.get(id), this.#secrets, this.#deps.resolver);
-  }
-
-  presetFor(address: string): Promise<Provider | null> {
-    return detectPreset(address, this.#deps.resolver);
   }
 
   discover(address: string, signal?: AbortSignal): Promise<Discovery> {

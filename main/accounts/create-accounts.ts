@@ -1,7 +1,9 @@
 import type { EventSink, Keychain, QueuePort, SettingsStore } from '../core/ports.ts';
 import type { DiscoveryTimeouts } from '../discovery/discover.ts';
 import { createDiscovery } from '../discovery/create-discovery.ts';
+import { discoveryDns } from '../discovery/discovery-dns.ts';
 import type { DiscoveryNetwork } from '../discovery/discovery-ports.ts';
+import { ispdbFile, loadIspdb, type Ispdb } from '../discovery/ispdb.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { ClientIds } from '../oauth/client-ids.ts';
@@ -31,6 +33,13 @@ export interface AccountsOptions {
   /** Where discovery's connections go and which extra CAs it trusts (tests); the real network when absent. */
   readonly discoveryNetwork?: Pick<DiscoveryNetwork, 'route' | 'extraCa'>;
   readonly discoveryTimeouts?: DiscoveryTimeouts;
+  /** Whether a lookup may ask Thunderbird's live ISPDB (setting `liveIspdbLookup`); never when absent. */
+  readonly liveIspdbLookup?: () => boolean;
+  /**
+   * The bundled ISPDB's file: the packaged app's copy in its resources folder
+   * (`ispdbFile(process.resourcesPath)`); the source tree's build/ispdb/ispdb.json when absent.
+   */
+  readonly ispdbFile?: string;
   /** Opens a sign-in's authorization URL in the user's browser (`Platform.openExternal`). */
   readonly openExternal?: (url: string) => Promise<void>;
 }
@@ -46,9 +55,17 @@ export function createAccounts(options: AccountsOptions): {
 } {
   const credentials = createCredentials(options.keychain);
   const resolver = createDnsResolver(options.dnsServers);
+  let ispdb: Ispdb | undefined;
   const discovery = createDiscovery({
-    network: { dns: resolver, route: (host, port) => ({ host, port }), ...options.discoveryNetwork },
+    // Read at the first lookup, once: a process that only sends mail never reads it.
+    ispdb: () => (ispdb ??= loadIspdb(options.ispdbFile ?? ispdbFile())),
+    network: {
+      dns: discoveryDns(options.dnsServers),
+      route: (host, port) => ({ host, port }),
+      ...options.discoveryNetwork,
+    },
     ...(options.discoveryTimeouts ? { timeouts: options.discoveryTimeouts } : {}),
+    ...(options.liveIspdbLookup ? { liveIspdbLookup: options.liveIspdbLookup } : {}),
   });
   const service = createAccountsService({
     store: new AccountStore(options.store),

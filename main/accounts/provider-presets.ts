@@ -1,4 +1,3 @@
-import type { Resolver } from 'node:dns/promises';
 import type { Provider } from '../../preload/contract/accounts.ts';
 import { domainOf } from '../mail/address.ts';
 
@@ -219,26 +218,6 @@ function servedBy(exchange: string, suffix: string): boolean {
 export function presetForExchange(exchange: string): Provider | null {
   const preset = PRESETS.find((candidate) => candidate.mx.some((suffix) => servedBy(exchange, suffix)));
   return preset ? toProvider(preset) : null;
-}
-
-/**
- * The preset for an address: by its domain, else by the domain's MX records, which name the
- * provider behind a custom domain. Null when neither tells, or DNS does not answer.
- */
-export async function detectPreset(address: string, resolver: Resolver): Promise<Provider | null> {
-  const known = presetFor(address);
-  if (known) return known;
-  let exchanges: string[];
-  try {
-    exchanges = (await resolver.resolveMx(domainOf(address))).map((record) => record.exchange);
-  } catch {
-    return null;
-  }
-  for (const exchange of exchanges) {
-    const preset = presetForExchange(exchange);
-    if (preset) return preset;
-  }
-  return null;
 }
 
 /** The preset whose server this is, for hints that depend on the provider (e.g. app passwords). */

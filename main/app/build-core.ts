@@ -1,5 +1,5 @@
 import type { AppSettings } from '../../preload/contract/settings.ts';
-import { createAccounts } from '../accounts/create-accounts.ts';
+import { createAccounts, type AccountsOptions } from '../accounts/create-accounts.ts';
 import type { AccountsHandlers } from '../accounts/accounts-handlers.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { EventSink, Keychain, Platform, SettingsStore } from '../core/ports.ts';
@@ -30,6 +30,11 @@ export interface BuildCoreOptions {
   readonly oauthClientIds?: ClientIds;
   /** Replaces main/oauth's sign-in and token keeper (tests of the accounts side alone). */
   readonly oauth?: OAuth;
+  /** Where account discovery connects and which extra CAs it trusts (tests); the real network when absent. */
+  readonly discoveryNetwork?: AccountsOptions['discoveryNetwork'];
+  readonly discoveryTimeouts?: AccountsOptions['discoveryTimeouts'];
+  /** The bundled ISPDB's file (the packaged app's resources folder); the source tree's when absent. */
+  readonly ispdbFile?: string;
 }
 
 /** The areas of main that the app and the CLI share, joined; nothing is started or read yet. */
@@ -56,6 +61,11 @@ export function buildCore(options: BuildCoreOptions): CoreParts {
     ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
     ...(options.oauthClientIds ? { oauthClientIds: options.oauthClientIds } : {}),
     ...(options.oauth ? { oauth: options.oauth } : {}),
+    ...(options.discoveryNetwork ? { discoveryNetwork: options.discoveryNetwork } : {}),
+    ...(options.discoveryTimeouts ? { discoveryTimeouts: options.discoveryTimeouts } : {}),
+    ...(options.ispdbFile ? { ispdbFile: options.ispdbFile } : {}),
+    // Read at each lookup, so turning the setting on or off applies to the next one.
+    liveIspdbLookup: () => settings.get().liveIspdbLookup,
   });
   const outbox = createOutbox({
     dataDir,

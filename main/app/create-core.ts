@@ -48,7 +48,7 @@ export function createCore(options: CoreOptions): Promise<Core> {
   const handlers: CallHandlers = {
     ...createOutboxHandlers(outbox, chosen, drafts, log, limits.enqueue),
     ...createSentHandlers(outbox.sent, () => outbox.service.list()),
-    ...createAccountsHandlers(accounts.service, (url) => platform.openExternal(url), limits.connectionTests),
+    ...createAccountsHandlers(accounts.service, (url) => platform.openExternal(url), limits),
     ...createDraftHandlers(drafts, chosen, limits.drafts),
     ...createSettingsHandlers(settings),
     'files:pick': async () => choose(await platform.pickFiles()),

@@ -31,10 +31,14 @@ export interface ClientConfig {
   readonly outgoing: readonly OutgoingServerEntry[];
 }
 
-/** The DNS questions a lookup asks; `node:dns/promises`' Resolver answers them (test: dns2 on 127.0.0.1). */
+/** The DNS questions a lookup asks; discovery-dns.ts answers them with node:dns (test: dns2 on 127.0.0.1). */
 export interface DiscoveryDns {
-  resolveMx(domain: string): Promise<{ exchange: string; priority: number }[]>;
-  resolveSrv(name: string): Promise<{ name: string; port: number; priority: number; weight: number }[]>;
+  /** `signal`: stop asking when the lookup stops waiting, so no query outlives it. */
+  resolveMx(domain: string, signal?: AbortSignal): Promise<{ exchange: string; priority: number }[]>;
+  resolveSrv(
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<{ name: string; port: number; priority: number; weight: number }[]>;
 }
 
 /**

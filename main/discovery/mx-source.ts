@@ -4,8 +4,16 @@ import type { DiscoveryDns, Finding, SourceOutcome } from './discovery-ports.ts'
 import { withinDomain, type LookupQuery } from './lookup-query.ts';
 import { presetFinding, providerOfExchange } from './provider-table.ts';
 
-/** Looks a provider's domain up in the sources before MX (ISPDB, autoconfig); undefined when none knows it. */
-export type DomainLookup = (domain: string, via: string, signal: AbortSignal) => Promise<Finding | undefined>;
+/**
+ * Looks a provider's domain up in the sources before MX (ISPDB, autoconfig), its servers filled in
+ * for the query's address; undefined when none knows it.
+ */
+export type DomainLookup = (
+  query: LookupQuery,
+  domain: string,
+  via: string,
+  signal: AbortSignal,
+) => Promise<Finding | undefined>;
 
 export interface MxDeps {
   readonly dns: Pick<DiscoveryDns, 'resolveMx'>;
@@ -39,7 +47,7 @@ export function exchangeDomains(exchange: string): string[] {
  * be confirmed by the user.
  */
 export async function fromMx(query: LookupQuery, deps: MxDeps, signal: AbortSignal): Promise<SourceOutcome> {
-  const exchange = bestExchange(await recordsOrNone(deps.dns.resolveMx(query.domain)));
+  const exchange = bestExchange(await recordsOrNone(deps.dns.resolveMx(query.domain, signal)));
   if (!exchange) {
     return { attempt: { source: 'mx', outcome: 'nothing', detail: `${query.domain} has no MX record.` } };
   }
@@ -54,7 +62,7 @@ export async function fromMx(query: LookupQuery, deps: MxDeps, signal: AbortSign
   for (const domain of exchangeDomains(exchange)) {
     for (const lookup of deps.domainLookups) {
       signal.throwIfAborted();
-      const finding = await lookup(domain, via, signal);
+      const finding = await lookup(query, domain, via, signal);
       if (finding) return found({ ...finding, source: 'mx', via, confirm: confirmFor(finding) }, exchange);
     }
   }

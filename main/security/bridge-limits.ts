@@ -18,6 +18,7 @@ export interface DraftQuota {
 export interface BridgeLimitRules {
   readonly enqueue: Readonly<Record<'messages' | 'bytes', BucketRule>>;
   readonly connectionTests: BucketRule;
+  readonly addressLookups: BucketRule;
   readonly drafts: DraftQuota;
 }
 
@@ -27,6 +28,10 @@ export interface BridgeLimitRules {
  *   once and 100 MiB a minute after that, so a 200 MB attachment sent to a few people in turn goes,
  *   while a runaway page adds at most ~6 GB an hour instead of 200 MB in two seconds;
  * - connection tests: one per click in the account editor, so 5 in a row and 10 a minute;
+ * - address lookups (`accounts:discover`): the editor asks once per pause in typing (~500 ms) and on
+ *   leaving the field, so setting up an account, typos and all, takes a handful; 20 at once and one
+ *   every 3 s after that. Each lookup may ask DNS, fetch two autoconfig URLs and probe four ports,
+ *   so a runaway page gets ~20 lookups a minute, not a scanner.
  * - drafts: the compose window keeps one draft per message being written and bodies are text
  *   (no pasted images), so 200 drafts and 50 MiB together are far more than anyone keeps.
  */
@@ -36,6 +41,7 @@ export const BRIDGE_LIMITS: BridgeLimitRules = {
     bytes: { capacity: 1024 * MB, refillMs: 10 * MINUTE },
   },
   connectionTests: { capacity: 5, refillMs: MINUTE / 2 },
+  addressLookups: { capacity: 20, refillMs: MINUTE },
   drafts: { count: 200, bytes: 50 * MB },
 };
 
@@ -43,6 +49,7 @@ export const BRIDGE_LIMITS: BridgeLimitRules = {
 export interface BridgeLimits {
   readonly enqueue: RateLimiter<'messages' | 'bytes'>;
   readonly connectionTests: RateLimiter<'tests'>;
+  readonly addressLookups: RateLimiter<'lookups'>;
   readonly drafts: DraftQuota;
 }
 
@@ -59,6 +66,7 @@ export function createBridgeLimits(options: BridgeLimitsOptions = {}): BridgeLim
   return {
     enqueue: new RateLimiter(rules.enqueue, clock),
     connectionTests: new RateLimiter({ tests: rules.connectionTests }, clock),
+    addressLookups: new RateLimiter({ lookups: rules.addressLookups }, clock),
     drafts: rules.drafts,
   };
 }

@@ -96,7 +96,6 @@ export const calls = {
   'accounts:test': call(byId, connectionReport),
   'accounts:pinCertificate': call(pinCertificate, account),
   'accounts:presets': call(none, z.array(provider)),
-  'accounts:presetFor': call(z.object({ address: headerText(320) }), provider.nullable()),
   /**
    * Finds the outgoing server for an address (provider table, bundled ISPDB, autoconfig, MX, SRV,
    * probing) and says where it came from; an off-domain answer must be confirmed by the user.

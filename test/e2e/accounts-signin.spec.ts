@@ -45,7 +45,7 @@ async function typeAddress(page: Page, address: string): Promise<Locator> {
   const form = page.getByRole('form', { name: 'New account' });
   await form.getByLabel('Email address').fill(address);
   await form.getByLabel('Your name').focus();
-  await form.getByText(/Server settings for .* filled in/).waitFor();
+  await form.getByText(/^Settings from Outbox.s provider table: /).waitFor();
   return form;
 }
 

@@ -32,7 +32,7 @@ test('a new account starts from its address, shows errors by their fields, and k
   await form.getByLabel('Email address').fill('ann.example@gmail.com');
   await form.getByLabel('Your name').focus();
   await expect.poll(() => form.getByLabel('Server', { exact: true }).inputValue()).toBe('smtp.gmail.com');
-  await form.getByText(/Server settings for .* filled in/).waitFor();
+  await form.getByText(/^Settings from Outbox.s provider table: /).waitFor();
   await expect.poll(() => form.getByLabel('Username').inputValue()).toBe('ann.example@gmail.com');
   await form.getByLabel('Provider').selectOption({ label: 'Fastmail' });
   await expect.poll(() => form.getByLabel('Server', { exact: true }).inputValue()).toBe('smtp.fastmail.com');

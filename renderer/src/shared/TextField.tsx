@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { ReactNode, Ref } from 'react';
 import type { ErrorInfo } from '../../../preload/contract/errors.ts';
 import { Field } from './Field.tsx';
 
@@ -13,6 +13,8 @@ interface Props {
   readonly autoComplete?: string;
   readonly placeholder?: string;
   readonly onBlur?: () => void;
+  /** For moving focus to the field (a notice that closed). */
+  readonly inputRef?: Ref<HTMLInputElement>;
 }
 
 export function TextField({ label, value, onChange, error, hint, type = 'text', multiline, ...rest }: Props) {
@@ -37,6 +39,7 @@ export function TextField({ label, value, onChange, error, hint, type = 'text', 
             autoComplete={rest.autoComplete ?? 'off'}
             placeholder={rest.placeholder}
             onBlur={rest.onBlur}
+            ref={rest.inputRef}
             onChange={(event) => {
               onChange(event.target.value);
             }}

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { accountsHarness, removeTempSettings } from '../../support/accounts-fixtures.ts';
 import { startDnsTestServer, type DnsTestServer } from '../../support/dns-test-server.ts';
+import { closedPort } from '../../support/https-test-server.ts';
 
 afterAll(removeTempSettings);
 
 let dns: DnsTestServer;
+/** Where the web and SMTP sources connect: a port nothing listens on, so no test reaches the internet. */
+let nowhere: number;
 
 beforeAll(async () => {
+  nowhere = await closedPort();
   dns = await startDnsTestServer();
   dns.mx.set('contoso.example', ['contoso-example.mail.protection.outlook.com.']);
   dns.mx.set('lovelace-labs.example', ['aspmx.l.google.com.', 'alt1.aspmx.l.google.com.']);
@@ -19,7 +23,11 @@ afterAll(async () => {
   await dns.close();
 });
 
-const harness = () => accountsHarness({ dnsServers: [dns.server] });
+const harness = () =>
+  accountsHarness({
+    dnsServers: [dns.server],
+    discoveryNetwork: { route: () => ({ host: '127.0.0.1', port: nowhere }) },
+  });
 
 describe('looking up an address', () => {
   test('a provider in Outbox’s own table answers without the network, and needs no confirmation', async () => {

@@ -251,3 +251,27 @@ describe('connection tests from the window are rate-limited', () => {
     expect(await call('accounts:test', { id: account.id })).toMatchObject({ ok: true });
   });
 });
+
+describe('address lookups from the window are rate-limited', () => {
+  test('past the burst: "Too many address lookups; wait N s", whatever the address; time brings room back', async () => {
+    const clock = createFakeClock();
+    const { call } = await startCore({ clock, rules: { addressLookups: { capacity: 2, refillMs: MINUTE } } });
+    // gmail.com is in Outbox's own table: the lookups that are let through touch no network.
+    for (let i = 0; i < 2; i++) {
+      expect(await call('accounts:discover', { address: 'ada@gmail.com' })).toMatchObject({
+        ok: true,
+        value: { status: 'found', source: 'provider' },
+      });
+    }
+    expect(await call('accounts:discover', { address: 'ada@gmail.com' })).toEqual({
+      ok: false,
+      error: { code: 'rate_limited', message: 'Too many address lookups; wait 30 s and try again.' },
+    });
+    // Another domain is no way around it.
+    expect(await call('accounts:discover', { address: 'scan@target.example' })).toMatchObject(
+      rateLimited('30 s'),
+    );
+    clock.advance(30_000);
+    expect(await call('accounts:discover', { address: 'ada@gmail.com' })).toMatchObject({ ok: true });
+  });
+});

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { movesDkimKey, movesOAuthToken, movesPassword } from '../../../../preload/contract/account-rules.ts';
 import { usesPassword, type Account, type Provider } from '../../../../preload/contract/accounts.ts';
+import type { Discovery } from '../../../../preload/contract/discovery.ts';
 import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { isAboutField } from '../../shared/error-text.ts';
@@ -12,15 +13,18 @@ import {
   formOf,
   inputOf,
   patchOf,
-  signInChoices,
-  withChoice,
+  presetServer,
   withSavedSignIn,
+  withServer,
   type AccountForm,
 } from './account-form.ts';
 import { AliasesEditor } from './AliasesEditor.tsx';
+import { DiscoveryNotice } from './DiscoveryNotice.tsx';
+import { domainOf, serverText, sourceLine, type FoundDiscovery } from './discovery-text.ts';
 import { OAuthSignIn } from './OAuthSignIn.tsx';
 import { SecurityFields } from './SecurityFields.tsx';
 import { SignInMethod } from './SignInMethod.tsx';
+import { useDiscovery, type LookupState } from './use-discovery.ts';
 import type { SignIn } from './use-sign-in.ts';
 
 interface Props {
@@ -53,6 +57,39 @@ const FIELDS = [
 ];
 const KEYCHAIN_CODES = new Set(['keychain_unavailable', 'keychain_locked', 'keychain_write_failed']);
 
+/** What became of a lookup's answer: filled in, turned down, or not used because the user typed their own. */
+interface Decision {
+  readonly about: Discovery;
+  readonly action: 'filled' | 'declined' | 'kept';
+}
+
+/** The quiet line under a new account's address: the lookup under way, or what it found and from where. */
+function lookupStatus(state: LookupState, decision: Decision | undefined): string {
+  switch (state.phase) {
+    case 'idle':
+      return '';
+    case 'looking':
+      return `Looking up settings for ${state.domain}…`;
+    case 'failed':
+      return state.error.message;
+    case 'done': {
+      const result = state.result;
+      if (result.status === 'not_found') return result.message;
+      const [server] = result.servers;
+      switch (decision?.about === result ? decision.action : undefined) {
+        case 'filled':
+          return `${sourceLine(result)}.${result.note ? ` ${result.note}` : ''}`;
+        case 'kept':
+          return `${sourceLine(result)}${server ? ` (${serverText(server)})` : ''}; the server settings you typed are kept.`;
+        case 'declined':
+          return '';
+        case undefined:
+          return `Found a server outside ${domainOf(result.address)}: check it below.`;
+      }
+    }
+  }
+}
+
 /** Every field of an account; the password is write-only and goes to the keychain on save. */
 export function AccountEditor({ account, onSaved, signIn }: Props) {
   const [form, setForm] = useState<AccountForm>(account ? formOf(account) : EMPTY_FORM);
@@ -69,6 +106,15 @@ export function AccountEditor({ account, onSaved, signIn }: Props) {
     });
   }, []);
   const [busy, setBusy] = useState(false);
+  // Once the user sets a server field by hand, lookups only say what they found (issue 16).
+  const serverEdited = useRef(false);
+  const serverInput = useRef<HTMLInputElement>(null);
+  const [decision, setDecision] = useState<Decision>();
+  const lookup = useDiscovery(form.fromAddress, account === undefined, (result) => {
+    if (result.status !== 'found' || result.confirm) return;
+    if (serverEdited.current) setDecision({ about: result, action: 'kept' });
+    else fillFrom(result);
+  });
   // The method can change outside the editor (the attention box's switch to Microsoft sign-in):
   // the menu follows the saved method when that changes, not on every refresh of the account.
   const savedMethod = account ? choiceKeyOf(formOf(account)) : undefined;
@@ -84,34 +130,39 @@ export function AccountEditor({ account, onSaved, signIn }: Props) {
       setForm((current) => ({ ...current, [key]: value }));
       setSaved(false);
     };
+  /** A server field typed by hand: later lookups leave the server settings alone. */
+  const setServer =
+    <K extends keyof AccountForm>(key: K) =>
+    (value: AccountForm[K]) => {
+      serverEdited.current = true;
+      set(key)(value);
+    };
   const fieldError = (field: string) => (isAboutField(error, field) ? error : undefined);
 
-  // A new account starts from its address: the provider's server settings are filled in for it.
+  // A provider chosen from the menu: its server settings are filled in for the address.
   function applyPreset(found: Provider) {
+    serverEdited.current = true;
+    lookup.clear();
     setPreset(found);
-    setForm((current) => {
-      const address = current.fromAddress.trim();
-      return {
-        ...current,
-        host: found.host,
-        port: String(found.port),
-        security: found.security,
-        username: found.usernameIsAddress ? address : (address.split('@')[0] ?? ''),
-        label: current.label || found.name,
-      };
-    });
-    // The provider's preferred sign-in first (e.g. Sign in with Microsoft for Outlook.com).
-    setForm((current) => {
-      const [preferred] = signInChoices(found, current);
-      return preferred ? withChoice(current, preferred) : current;
-    });
+    setForm((current) => withServer(current, presetServer(found, current.fromAddress), found.name));
+    setSaved(false);
   }
 
-  async function lookUpPreset() {
-    const address = form.fromAddress.trim();
-    if (account || !address.includes('@') || form.host) return;
-    const result = await window.outbox.accounts.presetFor({ address });
-    if (result.ok && result.value) applyPreset(result.value);
+  // A lookup's first server, filled in for the address; the menu offers its provider's sign-in.
+  function fillFrom(found: FoundDiscovery) {
+    const [server] = found.servers;
+    if (!server) return;
+    setPreset(presets.find((p) => p.key === found.presetKey));
+    setForm((current) => withServer(current, server, found.providerName));
+    setDecision({ about: found, action: 'filled' });
+    setSaved(false);
+  }
+
+  // The notice closes under the user's focus: it goes on to the server settings.
+  function decide(found: FoundDiscovery, use: boolean) {
+    if (use) fillFrom(found);
+    else setDecision({ about: found, action: 'declined' });
+    serverInput.current?.focus();
   }
 
   async function save(): Promise<Account | undefined> {
@@ -171,6 +222,9 @@ export function AccountEditor({ account, onSaved, signIn }: Props) {
       error === keychainError ||
       error.code === 'plaintext_not_confirmed');
   const generalError = shownByField ? undefined : error;
+  const looked = lookup.state.phase === 'done' ? lookup.state.result : undefined;
+  const toConfirm =
+    looked?.status === 'found' && looked.confirm && decision?.about !== looked ? looked : undefined;
   return (
     <form
       noValidate
@@ -188,16 +242,34 @@ export function AccountEditor({ account, onSaved, signIn }: Props) {
           type="email"
           value={form.fromAddress}
           onChange={set('fromAddress')}
-          onBlur={() => void lookUpPreset()}
+          onBlur={lookup.lookUpNow}
           error={fieldError('fromAddress')}
-          hint={
-            preset
-              ? `Server settings for ${preset.name} filled in.${preset.note ? ` ${preset.note}` : ''}`
-              : undefined
-          }
         />
         {account ? null : (
-          <Field label="Provider">
+          <p className="field-hint discovery-status" aria-live="polite">
+            {lookupStatus(lookup.state, decision)}
+          </p>
+        )}
+        {toConfirm ? (
+          <DiscoveryNotice
+            found={toConfirm}
+            onUse={() => {
+              decide(toConfirm, true);
+            }}
+            onDecline={() => {
+              decide(toConfirm, false);
+            }}
+          />
+        ) : null}
+        {account ? null : (
+          <Field
+            label="Provider"
+            hint={
+              preset && lookup.state.phase === 'idle'
+                ? `Server settings for ${preset.name} filled in.${preset.note ? ` ${preset.note}` : ''}`
+                : undefined
+            }
+          >
             {(control) => (
               <select
                 {...control}
@@ -205,7 +277,10 @@ export function AccountEditor({ account, onSaved, signIn }: Props) {
                 onChange={(event) => {
                   const found = presets.find((p) => p.key === event.target.value);
                   if (found) applyPreset(found);
-                  else setPreset(undefined);
+                  else {
+                    serverEdited.current = true;
+                    setPreset(undefined);
+                  }
                 }}
               >
                 <option value="">Another server</option>
@@ -247,19 +322,25 @@ export function AccountEditor({ account, onSaved, signIn }: Props) {
       </fieldset>
       <fieldset>
         <legend>Outgoing server (SMTP)</legend>
-        <TextField label="Server" value={form.host} onChange={set('host')} error={fieldError('host')} />
+        <TextField
+          label="Server"
+          value={form.host}
+          onChange={setServer('host')}
+          error={fieldError('host')}
+          inputRef={serverInput}
+        />
         <TextField
           label="Port"
           type="number"
           value={form.port}
-          onChange={set('port')}
+          onChange={setServer('port')}
           error={fieldError('port')}
         />
         <SecurityFields
           security={form.security}
           allowPlaintext={form.allowPlaintext}
           onSecurity={(security) => {
-            set('security')(security);
+            setServer('security')(security);
             if (form.port === '587' || form.port === '465')
               set('port')(security === 'tls' ? '465' : security === 'starttls' ? '587' : form.port);
           }}
@@ -281,6 +362,7 @@ export function AccountEditor({ account, onSaved, signIn }: Props) {
           form={form}
           preset={preset ?? serverPreset}
           onChange={(next) => {
+            serverEdited.current = true;
             setForm(next);
             setSaved(false);
           }}

@@ -8,6 +8,7 @@ import type {
   SecurityMode,
 } from '../../../../preload/contract/accounts.ts';
 import type { CallInput } from '../../../../preload/contract/channels.ts';
+import type { DiscoveredServer } from '../../../../preload/contract/discovery.ts';
 
 type Alias = Account['aliases'][number];
 
@@ -217,4 +218,45 @@ export function choiceKeyOf(form: Pick<AccountForm, 'auth' | 'oauthProvider'>): 
 /** The form after choosing a method; the advanced OAuth2 fields stay as typed, in case of a change back. */
 export function withChoice(form: AccountForm, choice: SignInChoice): AccountForm {
   return { ...form, auth: choice.auth, oauthProvider: choice.oauthProvider ?? form.oauthProvider };
+}
+
+/** A preset as the server to fill in for an address: the user name is the address or its local part. */
+export function presetServer(preset: Provider, address: string): DiscoveredServer {
+  const trimmed = address.trim();
+  return {
+    host: preset.host,
+    port: preset.port,
+    security: preset.security,
+    username: preset.usernameIsAddress ? trimmed : trimmed.slice(0, Math.max(0, trimmed.lastIndexOf('@'))),
+    signIn: [...preset.signIn],
+    ...(preset.oauthProvider ? { oauthProvider: preset.oauthProvider } : {}),
+  };
+}
+
+/**
+ * The form with a server filled in (a preset chosen, or the first server a lookup found): host,
+ * port, security, user name, the server's preferred sign-in, and the account name if still empty.
+ */
+export function withServer(form: AccountForm, server: DiscoveredServer, providerName?: string): AccountForm {
+  const filled: AccountForm = {
+    ...form,
+    host: server.host,
+    port: String(server.port),
+    security: server.security,
+    username: server.username,
+    label: form.label || (providerName ?? ''),
+  };
+  // The server's own methods, preferred first, as a preset offers them (e.g. Sign in with Google).
+  const offered: Provider = {
+    key: 'found',
+    name: providerName ?? server.host,
+    host: server.host,
+    port: server.port,
+    security: server.security,
+    usernameIsAddress: false,
+    signIn: server.signIn,
+    ...(server.oauthProvider ? { oauthProvider: server.oauthProvider } : {}),
+  };
+  const [preferred] = signInChoices(offered, filled);
+  return preferred ? withChoice(filled, preferred) : filled;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { ErrorInfo } from '../../../../preload/contract/errors.ts';
 import type { AppSettings } from '../../../../preload/contract/settings.ts';
 import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
@@ -7,7 +7,7 @@ import { TextField } from '../../shared/TextField.tsx';
 import { Screen } from '../../shared/Screen.tsx';
 
 type NumberKey = 'undoSeconds' | 'retryLifetimeHours' | 'sentRetentionDays';
-type BooleanKey = 'notifications' | 'autoResendUnconfirmed';
+type BooleanKey = 'notifications' | 'autoResendUnconfirmed' | 'liveIspdbLookup';
 
 const NUMBERS: readonly { key: NumberKey; label: string; hint: string }[] = [
   {
@@ -25,9 +25,14 @@ const NUMBERS: readonly { key: NumberKey; label: string; hint: string }[] = [
 
 const LOCAL_MAIL = 'localMailAddress';
 
-const BOOLEANS: readonly { key: BooleanKey; label: string }[] = [
+const BOOLEANS: readonly { key: BooleanKey; label: string; hint?: string }[] = [
   { key: 'notifications', label: 'Show notifications when a message is sent or fails' },
   { key: 'autoResendUnconfirmed', label: 'Resend unconfirmed messages without asking (may deliver twice)' },
+  {
+    key: 'liveIspdbLookup',
+    label: "Look up unknown domains in Thunderbird's online ISP database",
+    hint: 'This tells autoconfig.thunderbird.net which domain you are setting up an account for.',
+  },
 ];
 
 export function SettingsScreen() {
@@ -109,19 +114,27 @@ export function SettingsScreen() {
               setSaved(false);
             }}
           />
-          {BOOLEANS.map(({ key, label }) => (
-            <label key={key} className="inline-check">
-              <input
-                type="checkbox"
-                checked={settings[key]}
-                onChange={(event) => {
-                  // Shown at once; `save` puts back what main holds if it refuses.
-                  setSettings({ ...settings, [key]: event.target.checked });
-                  void save({ [key]: event.target.checked });
-                }}
-              />
-              {label}
-            </label>
+          {BOOLEANS.map(({ key, label, hint }) => (
+            <Fragment key={key}>
+              <label className="inline-check">
+                <input
+                  type="checkbox"
+                  checked={settings[key]}
+                  aria-describedby={hint ? `setting-${key}-hint` : undefined}
+                  onChange={(event) => {
+                    // Shown at once; `save` puts back what main holds if it refuses.
+                    setSettings({ ...settings, [key]: event.target.checked });
+                    void save({ [key]: event.target.checked });
+                  }}
+                />
+                {label}
+              </label>
+              {hint ? (
+                <p className="field-hint" id={`setting-${key}-hint`}>
+                  {hint}
+                </p>
+              ) : null}
+            </Fragment>
           ))}
           <div className="form-actions">
             <button type="submit" className="primary">
