@@ -10,8 +10,9 @@ import { outsideDomainWarning, serverSummary, signInWords, viaWords } from './di
 const DISCOVER_HELP = `Usage: outbox accounts discover ADDRESS [--json] [--verbose]
 
 Looks up the outgoing server for ADDRESS as "accounts add" does without --host, and prints what
-was found and where it came from. Adds nothing. Outbox's own provider table answers first; the
-MX record and the other sources ask DNS (the system's servers, or $OUTBOX_DNS_SERVERS).
+was found and where it came from. Adds nothing. Outbox's own provider table and its copy of
+Thunderbird's ISP database answer first; then the domain's autoconfig file, MX and SRV records
+(asked of the system's DNS servers, or $OUTBOX_DNS_SERVERS), and probing.
 
   --json         print one JSON document (see docs/cli.md), every source's answer included
   -v, --verbose  list on stderr what each source was asked and answered
