@@ -1,6 +1,7 @@
 import { connectionReport, type Account } from '../../preload/contract/accounts.ts';
 import { addCommand } from './accounts/add-command.ts';
 import { whileAppIsClosed } from './accounts/app-closed.ts';
+import { discoverCommand } from './accounts/discover-command.ts';
 import { editCommand } from './accounts/edit-command.ts';
 import { pinCommand } from './accounts/pin-command.ts';
 import { testFailure } from './accounts/server-certificate.ts';
@@ -16,6 +17,7 @@ export const ACCOUNTS_HELP = `Usage: outbox accounts <command>
 
   list [--json]        the accounts, the default one marked with *
   add …                add an account (see "outbox accounts add --help")
+  discover ADDRESS [--json]  find the outgoing server for an address; adds nothing
   edit NAME …          change an account (see "outbox accounts edit --help")
   set-password NAME    save the account's password, read from stdin
   signin NAME [--no-browser]  sign an OAuth2 account in (again) in your browser
@@ -115,6 +117,8 @@ export async function accountsCommand(io: CliIo, args: readonly string[]): Promi
   switch (sub) {
     case 'add':
       return addCommand(io, rest);
+    case 'discover':
+      return discoverCommand(io, rest);
     case 'edit':
       return editCommand(io, rest);
     case 'set-password':

@@ -12,6 +12,7 @@ import { SETTINGS_FILE } from '../settings/settings-file.ts';
 import type { CliIo } from './cli-io.ts';
 import { logLines } from './cli-log.ts';
 import { dataLocation, openSettings } from './data-location.ts';
+import { dnsServersFrom } from './dns-servers.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 
 export interface CliCore {
@@ -50,6 +51,7 @@ function stderrLogger(io: CliIo): Logger & Pick<CliCore, 'withoutWarnings'> {
  */
 export function openCore(io: CliIo, options: { delivererRole?: DelivererRole } = {}): CliCore {
   const dataDir = dataLocation(io.env);
+  const dnsServers = dnsServersFrom(io.env);
   const store = readSettings(dataDir, () => openSettings(dataDir));
   const log = stderrLogger(io);
   const { settings, accounts, outbox } = buildCore({
@@ -59,6 +61,8 @@ export function openCore(io: CliIo, options: { delivererRole?: DelivererRole } =
     platform: { isOnline: () => true, notify: () => undefined },
     emit: () => undefined,
     log,
+    // The sender-domain check and account discovery ask these; the system's resolver when absent.
+    ...(dnsServers ? { dnsServers } : {}),
     // The app's own file: the CLI runs from the same tree (the packaged app reads its copy in resources).
     oauthClientIds: loadClientIds(path.join(import.meta.dirname, '..', '..', 'build', 'oauth-clients.json')),
     // Nobody can take back or be notified about a message queued from a script.

@@ -94,6 +94,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   drafts_quota_exceeded: EXIT.dataErr,
   account_missing: EXIT.config,
   autoconfig_invalid: EXIT.dataErr,
+  // A found server the user has not confirmed is a setting to check, as a refused sign-in is.
+  server_unconfirmed: EXIT.config,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authMethod, oauthProviderKey, securityMode, type Account } from '../../preload/contract/accounts.ts';
+import { discoveryAttempt, discoverySource, type Discovery } from '../../preload/contract/discovery.ts';
 import {
   queueState,
   recipientKind,
@@ -102,6 +103,36 @@ export const accountSignInJson = z.object({
   account: accountJson,
 });
 
+const discoveredServerJson = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  security: securityMode,
+  username: z.string().describe('The user name to sign in with, for this address.'),
+  signIn: z.array(authMethod).describe('How it signs in, preferred first.'),
+  oauthProvider: oauthProviderKey.nullable().describe('The OAuth2 provider, when signIn offers oauth2.'),
+});
+export const accountsDiscoverJson = z.object({
+  version: z.literal(JSON_VERSION),
+  address: z.string(),
+  status: z.enum(['found', 'not_found']),
+  source: discoverySource.nullable().describe('Which source answered; null when none did.'),
+  via: z.string().nullable().describe('Where the settings came from, in words.'),
+  providerName: z.string().nullable(),
+  presetKey: z.string().nullable().describe("The key of Outbox's own provider preset, when it is one."),
+  note: z.string().nullable().describe("The provider's own advice (app passwords, enabling SMTP)."),
+  servers: z
+    .array(discoveredServerJson)
+    .describe('Alternatives, the one to use first; empty when not found.'),
+  confirm: z
+    .boolean()
+    .describe(
+      "The server is outside the address's domain and was found through DNS or the domain's web server: " +
+        'check it before trusting it with a password.',
+    ),
+  message: z.string().nullable().describe('Why nothing was found; null when found.'),
+  attempts: z.array(discoveryAttempt).describe('What each source was asked and answered, in order.'),
+});
+
 export const sentMessageJson = z.object({
   id: z.string(),
   messageId: z.string(),
@@ -125,6 +156,7 @@ export const JSON_OUTPUTS = {
   'queue damaged': queueDamagedJson,
   'accounts list': accountsListJson,
   'accounts signin': accountSignInJson,
+  'accounts discover': accountsDiscoverJson,
   'sent list': sentListJson,
 } as const;
 
@@ -217,6 +249,31 @@ export function accountEntry(account: Account): z.infer<typeof accountJson> {
       : null,
     aliases: account.aliases.map((a) => (a.displayName ? `${a.displayName} <${a.address}>` : a.address)),
     dkim: account.dkim ? { ...account.dkim, hasKey: account.hasDkimKey } : null,
+  };
+}
+
+export function discoveryEntry(result: Discovery): z.infer<typeof accountsDiscoverJson> {
+  const found = result.status === 'found' ? result : undefined;
+  return {
+    version: JSON_VERSION,
+    address: result.address,
+    status: result.status,
+    source: found?.source ?? null,
+    via: found?.via ?? null,
+    providerName: found?.providerName ?? null,
+    presetKey: found?.presetKey ?? null,
+    note: found?.note ?? null,
+    servers: (found?.servers ?? []).map((server) => ({
+      host: server.host,
+      port: server.port,
+      security: server.security,
+      username: server.username,
+      signIn: server.signIn,
+      oauthProvider: server.oauthProvider ?? null,
+    })),
+    confirm: found?.confirm ?? false,
+    message: result.status === 'not_found' ? result.message : null,
+    attempts: result.attempts,
   };
 }
 

@@ -13,7 +13,7 @@ The Outbox app's queue from a terminal: the same accounts, keychain and outbox.
   send            queue a message built from options
   sendmail        queue an RFC 5322 message read on stdin (sendmail-compatible)
   queue           list, show, flush, retry or cancel queued messages
-  accounts        list, add, test, remove, pause or resume accounts
+  accounts        list, add, discover, test, remove, pause or resume accounts
   sent            list delivered messages
 
 "outbox <command> --help" describes each command. Data folder: the app's, or $OUTBOX_HOME.

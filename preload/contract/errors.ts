@@ -73,6 +73,8 @@ export const errorCodes = [
   'smtp_auth_disabled',
   // automatic account setup: a client configuration (Thunderbird's autoconfig format) that cannot be used
   'autoconfig_invalid',
+  // account discovery: a server found through DNS or the domain's web server, outside its domain
+  'server_unconfirmed',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

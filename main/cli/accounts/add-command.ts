@@ -1,10 +1,12 @@
 import { accountInput, type OAuthSettings } from '../../../preload/contract/accounts.ts';
+import type { DiscoveredServer, Discovery } from '../../../preload/contract/discovery.ts';
 import { presetFor } from '../../accounts/provider-presets.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { domainOf } from '../../mail/address.ts';
 import { expectPositionals, parseCommand } from '../cli-args.ts';
 import { openCore, type CliCore } from '../cli-core.ts';
 import { print, type CliIo } from '../cli-io.ts';
+import { printable } from '../cli-log.ts';
 import { EXIT, usageError } from '../exit-codes.ts';
 import {
   ACCOUNT_FIELD_OPTIONS,
@@ -16,6 +18,7 @@ import {
   readPassword,
 } from './account-options.ts';
 import { whileAppIsClosed } from './app-closed.ts';
+import { serverSummary, viaWords } from './discovery-words.ts';
 import { OAUTH_OPTIONS, oauthSettingsOf } from './oauth-options.ts';
 import { assertSignsIn, seenCertificate } from './server-certificate.ts';
 
@@ -24,10 +27,16 @@ const ADD_HELP = `Usage: outbox accounts add --label LABEL --from ADDRESS [--nam
                            [--user USER] [--password-stdin] [--pin-cert SHA256] [--default]
                            [--alias ADDRESS]… [--dkim-selector S --dkim-key-file FILE [--dkim-domain D]]
                            [--oauth | --oauth-issuer URL] [--oauth-client-id ID] [--oauth-scope S]…
-                           [--no-browser]
+                           [--no-browser] [--trust-found-server]
 
-Adds an account and prints its id. For a known provider (Gmail, Outlook, Fastmail, …) --from is
-enough: host, port and security come from the provider's preset.
+Adds an account and prints its id. Without --host, Outbox looks the server up from the --from
+address as "outbox accounts discover" does (its provider table, then DNS), says on stderr where
+the settings came from, and uses the first server found; --port, --security and --user still
+override what it found. Nothing found: give --host, --port and --security.
+
+  --trust-found-server  use a found server outside the address's domain that DNS or the
+                     domain's web server named (e.g. a custom domain's MX pointing at Microsoft
+                     365); without it such a server is refused (exit 78) before anything is saved
 
   --oauth            sign in with the address's provider (Microsoft, Google) in your browser
                      instead of a password; the account is kept only if the sign-in succeeds
@@ -59,6 +68,7 @@ const ADD_OPTIONS = {
   ...OAUTH_OPTIONS,
   'pin-cert': { type: 'string' },
   'no-browser': { type: 'boolean' },
+  'trust-found-server': { type: 'boolean' },
 } as const;
 
 /**
@@ -108,6 +118,35 @@ async function complete(io: CliIo, core: CliCore, id: string, steps: Completion,
   if (steps.makeDefault) core.accounts.setDefault(id);
 }
 
+/** The settings the lookup found, and how to say where they came from. */
+interface Looked {
+  readonly server: DiscoveredServer;
+  readonly found: Extract<Discovery, { status: 'found' }>;
+}
+
+/**
+ * Without --host, the same lookup as "accounts discover". A server outside the address's domain that
+ * DNS or the domain's web server named is used only when the user confirmed it: refused here,
+ * before any password is read or anything saved.
+ */
+async function lookUp(core: CliCore, address: string, trusted: boolean): Promise<Looked> {
+  const result = await core.accounts.discover(address);
+  if (result.status === 'not_found') {
+    throw usageError(`${printable(result.message).replace(/\.$/, '')}: give --host, --port and --security`);
+  }
+  const [server] = result.servers;
+  if (server === undefined)
+    throw usageError(`no server found for ${address}: give --host, --port and --security`);
+  if (result.confirm && !trusted) {
+    throw new AppError(
+      'server_unconfirmed',
+      `${serverSummary(server)} was found through ${viaWords(result)}, outside ${printable(domainOf(address))}: ` +
+        "if it is your provider's server, add --trust-found-server; otherwise give --host, --port and --security",
+    );
+  }
+  return { server, found: result };
+}
+
 export async function addCommand(io: CliIo, args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('accounts add', args, ADD_OPTIONS);
   if (values.help) {
@@ -118,28 +157,31 @@ export async function addCommand(io: CliIo, args: readonly string[]): Promise<nu
   if (values.label === undefined || values.from === undefined)
     throw usageError('--label and --from are required');
   const fields = accountFields(values);
-  const preset = presetFor(values.from);
-  const oauth: OAuthSettings | undefined = oauthSettingsOf(
-    values,
-    values.from,
-    preset,
-    fields.host ?? preset?.host,
-  );
-  if (oauth === undefined && values['no-browser']) throw usageError('--no-browser is for an OAuth2 sign-in');
-  const host = fields.host ?? preset?.host;
-  const port = fields.port ?? preset?.port;
-  const security = fields.security ?? preset?.security;
+  const trusted = values['trust-found-server'] === true;
+  if (fields.host !== undefined && trusted)
+    throw usageError('--trust-found-server is for settings Outbox looked up, not for --host');
+  const dkim = dkimOptions(values);
+
+  const core = openCore(io);
+  // Giving --host skips the lookup: no DNS question leaves for an address whose server is known.
+  const looked = fields.host === undefined ? await lookUp(core, values.from, trusted) : undefined;
+  const host = fields.host ?? looked?.server.host;
+  const port = fields.port ?? looked?.server.port;
+  const security = fields.security ?? looked?.server.security;
   if (host === undefined || port === undefined || security === undefined) {
-    throw usageError(`no preset for ${values.from}: give --host, --port and --security`);
+    throw usageError(`no server for ${values.from}: give --host, --port and --security`);
   }
+  // OAuth2 only when asked for (--oauth), even where the found server prefers it: no browser
+  // sign-in the user did not ask for.
+  const oauth: OAuthSettings | undefined = oauthSettingsOf(values, values.from, presetFor(values.from), host);
+  if (oauth === undefined && values['no-browser']) throw usageError('--no-browser is for an OAuth2 sign-in');
   const pin =
     values['pin-cert'] === undefined ? undefined : pinOption('--pin-cert', values['pin-cert'], security);
-  const dkim = dkimOptions(values);
   const input = accountInput.safeParse({
     displayName: '',
     allowPlaintext: false,
     auth: 'password',
-    username: '',
+    username: looked?.server.username ?? '',
     aliases: [],
     ...fields,
     ...(oauth ? { auth: 'oauth2', oauth } : {}),
@@ -149,11 +191,15 @@ export async function addCommand(io: CliIo, args: readonly string[]): Promise<nu
     ...(dkim ? { dkim: { domain: dkim.domain ?? domainOf(values.from), selector: dkim.selector } } : {}),
   });
   if (!input.success) throw inputFailure(input.error);
+  if (looked) {
+    io.stderr.write(
+      `Settings for ${printable(values.from)} from ${viaWords(looked.found)}: ${serverSummary(input.data)}\n`,
+    );
+  }
   // Read before anything is saved, so a missing password leaves no half-made account.
   const password = values['password-stdin'] ? await readPassword(io) : undefined;
   const dkimKey = dkim ? await readKeyFile(dkim.keyFile) : undefined;
 
-  const core = openCore(io);
   // The account is made before its OAuth2 sign-in, whose grant is saved under the account's id, and
   // removed again if the sign-in fails or is cancelled: as for --pin-cert, the deliverer lock is
   // held meanwhile, so no app or flush ever delivers for (or writes over) the half-made account.

@@ -60,6 +60,8 @@ const WORDS: Record<ErrorCode, string> = {
   basic_auth_unsupported: 'The server no longer accepts a password for this account.',
   smtp_auth_disabled: 'Sending from other programs is turned off for this mailbox.',
   autoconfig_invalid: 'The server settings published for this address could not be used.',
+  server_unconfirmed:
+    "This server was found outside your address's domain; confirm it before it gets your password.",
 };
 
 export function errorWords(code: ErrorCode): string {
