@@ -36,10 +36,17 @@ class TimedOut extends Error {}
 /** Settles with `task`, or rejects when `signal` aborts first (a DNS query cannot be cancelled). */
 function untilAborted<T>(task: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => { reject(signal.reason instanceof TimedOut ? signal.reason : new TimedOut()); };
-    if (signal.aborted) { onAbort(); return; }
+    const onAbort = () => {
+      reject(signal.reason instanceof TimedOut ? signal.reason : new TimedOut());
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
     signal.addEventListener('abort', onAbort, { once: true });
-    task.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort); });
+    task.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+    });
   });
 }
 
@@ -64,8 +71,12 @@ async function ask(
 
 function phaseSignal(outer: AbortSignal | undefined, ms: number): { signal: AbortSignal; stop: () => void } {
   const controller = new AbortController();
-  const timer = setTimeout(() => { controller.abort(new TimedOut()); }, ms);
-  const onOuter = () => { controller.abort(outer?.reason); };
+  const timer = setTimeout(() => {
+    controller.abort(new TimedOut());
+  }, ms);
+  const onOuter = () => {
+    controller.abort(outer?.reason);
+  };
   outer?.addEventListener('abort', onOuter, { once: true });
   return {
     signal: controller.signal,
