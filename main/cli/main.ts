@@ -1,5 +1,6 @@
 import { groupHelp, ignoreClosedPipe, processStdin, type CliIo } from './cli-io.ts';
 import { describeFailure, usageError } from './exit-codes.ts';
+import { ACCOUNTS_HELP, onlyGroupHelp, QUEUE_HELP } from './group-help.ts';
 
 export const MAIN_HELP = `Usage: outbox <command> [options]
 
@@ -27,8 +28,11 @@ export async function runCli(io: CliIo, argv: readonly string[]): Promise<number
       case 'sendmail':
         return await (await import('./sendmail-command.ts')).sendmailCommand(io, args);
       case 'queue':
+        // As queueCommand answers, without loading it.
+        if (onlyGroupHelp(args)) return groupHelp(io, args.length > 0, QUEUE_HELP);
         return await (await import('./queue-commands.ts')).queueCommand(io, args);
       case 'accounts':
+        if (onlyGroupHelp(args)) return groupHelp(io, args.length > 0, ACCOUNTS_HELP);
         return await (await import('./accounts-commands.ts')).accountsCommand(io, args);
       case 'sent':
         return await (await import('./sent-commands.ts')).sentCommand(io, args);
