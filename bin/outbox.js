@@ -5,7 +5,6 @@
 // build makes the bundle stale: the sources run instead. An older Node (the system's, when
 // `npm link` put `outbox` on the PATH) hands the command to the Node 24 that `npm ci` installed in
 // node_modules; without one it says so in one line.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import module from 'node:module';
 import os from 'node:os';
@@ -28,11 +27,13 @@ if (major >= 24) {
     );
     process.exit(78);
   }
-  handOver(local);
+  await handOver(local);
 }
 
 /** Runs the command on `node` with this process's stdin, stdout, stderr; its exit is ours. */
-function handOver(node) {
+async function handOver(node) {
+  // Loaded here: only the hand-over needs it, and every other run would pay for it.
+  const { spawn } = await import('node:child_process');
   const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of forwarded) process.on(signal, () => child.kill(signal));
@@ -55,6 +56,9 @@ function handOver(node) {
  */
 function freshBundle() {
   const root = fileURLToPath(new URL('..', import.meta.url));
+  // An installed copy has no sources: nothing to compare.
+  if (!existsSync(path.join(root, 'main', 'cli', 'main.ts')))
+    return existsSync(path.join(root, 'out', 'cli', 'outbox.mjs'));
   let builtAt;
   let sources;
   try {
