@@ -44,15 +44,14 @@ export class SettingsJsonFile {
 
 /**
  * A temporary file beside the target, synced, then renamed over it: a crash leaves the old file or
- * the new one, never half of one (what conf's `atomically` does). The mode is set with fchmod, so
- * the umask cannot loosen it.
+ * the new one, never half of one (what conf's `atomically` does); created owner-only, which a
+ * umask can only keep so.
  */
 function writeAtomically(target: string, text: string): void {
   const temporary = `${target}.tmp-${randomBytes(6).toString('hex')}`;
   const fd = fs.openSync(temporary, 'wx', SETTINGS_FILE_MODE);
   try {
     try {
-      fs.fchmodSync(fd, SETTINGS_FILE_MODE);
       fs.writeFileSync(fd, text);
       fs.fsyncSync(fd);
     } finally {
