@@ -2,12 +2,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { printSection, renderMarkdown, type BenchSection } from './bench-report.ts';
+import { cliStartupBench } from './cli-startup.ts';
 import { outboxThroughputBench } from './outbox-throughput.ts';
 import { rendererBundleBench } from './renderer-bundle.ts';
 
 const sections: BenchSection[] = [];
 // One after the other: each side-by-side comparison must not share the two cores with another.
-for (const bench of [outboxThroughputBench, rendererBundleBench]) {
+for (const bench of [outboxThroughputBench, rendererBundleBench, cliStartupBench]) {
   const section = await bench();
   printSection(section);
   sections.push(section);

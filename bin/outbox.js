@@ -1,16 +1,21 @@
 #!/usr/bin/env node
-// The `outbox` command. Node 24 runs the TypeScript sources directly (type stripping), so there is
-// no build step. An older Node (the system's, when `npm link` put `outbox` on the PATH) hands the
-// command to the Node 24 that `npm ci` installed in node_modules; without one it says so in one line.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// The `outbox` command. It runs the compiled bundle, out/cli/outbox.mjs (`npm run build`; what an
+// npm-installed copy ships), else the TypeScript sources, which Node 24 runs directly (type
+// stripping), so a checkout works before any build. In a checkout, a source edited since the
+// build makes the bundle stale: the sources run instead. An older Node (the system's, when
+// `npm link` put `outbox` on the PATH) hands the command to the Node 24 that `npm ci` installed in
+// node_modules; without one it says so in one line.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import module from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major >= 24) {
-  const { main } = await import('../main/cli/main.ts');
+  enableCompileCache();
+  const { main } = await import(freshBundle() ? '../out/cli/outbox.mjs' : '../main/cli/main.ts');
   await main();
 } else {
   const local = ['../node_modules/node/bin/node', '../node_modules/node/bin/node.exe']
@@ -22,11 +27,13 @@ if (major >= 24) {
     );
     process.exit(78);
   }
-  handOver(local);
+  await handOver(local);
 }
 
 /** Runs the command on `node` with this process's stdin, stdout, stderr; its exit is ours. */
-function handOver(node) {
+async function handOver(node) {
+  // Loaded here: only the hand-over needs it, and every other run would pay for it.
+  const { spawn } = await import('node:child_process');
   const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of forwarded) process.on(signal, () => child.kill(signal));
@@ -41,4 +48,45 @@ function handOver(node) {
     process.kill(process.pid, signal);
     process.exit(128 + (os.constants.signals[signal] ?? 0));
   });
+}
+
+/**
+ * Whether out/cli/outbox.mjs is there and no source it was built from (out/cli/sources.json, from
+ * scripts/build-cli.ts) changed since. An installed copy has no sources: its bundle is always used.
+ */
+function freshBundle() {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  // An installed copy has no sources: nothing to compare.
+  if (!existsSync(path.join(root, 'main', 'cli', 'main.ts')))
+    return existsSync(path.join(root, 'out', 'cli', 'outbox.mjs'));
+  let builtAt;
+  let sources;
+  try {
+    builtAt = statSync(path.join(root, 'out', 'cli', 'outbox.mjs')).mtimeMs;
+    sources = JSON.parse(readFileSync(path.join(root, 'out', 'cli', 'sources.json'), 'utf8'));
+  } catch {
+    return false;
+  }
+  return sources.every(
+    (source) => (statSync(path.join(root, source), { throwIfNoEntry: false })?.mtimeMs ?? 0) <= builtAt,
+  );
+}
+
+/**
+ * V8's compile cache (Node >= 22.1) keeps what it compiled for the next run, in this user's cache
+ * folder: not a shared temporary one, where another user could leave a cache for us to load. A
+ * folder that cannot be written only means no cache.
+ */
+function enableCompileCache() {
+  const base =
+    process.platform === 'win32'
+      ? process.env.LOCALAPPDATA || path.join(os.homedir(), 'AppData', 'Local')
+      : process.platform === 'darwin'
+        ? path.join(os.homedir(), 'Library', 'Caches')
+        : process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  try {
+    module.enableCompileCache?.(path.join(base, 'outbox', 'compile-cache'));
+  } catch {
+    // No cache this time; the command runs the same.
+  }
 }

@@ -10,25 +10,9 @@ import { signinCommand } from './accounts/signin-command.ts';
 import { expectPositionals, parseCommand } from './cli-args.ts';
 import { findAccount, openCore, type CliCore } from './cli-core.ts';
 import { groupHelp, print, type CliIo } from './cli-io.ts';
+import { ACCOUNTS_HELP } from './group-help.ts';
 import { EXIT, usageError } from './exit-codes.ts';
 import { accountEntry, accountsListJson, isSignedIn, printJson } from './json-output.ts';
-
-export const ACCOUNTS_HELP = `Usage: outbox accounts <command>
-
-  list [--json]        the accounts, the default one marked with *
-  add …                add an account (see "outbox accounts add --help")
-  discover ADDRESS [--json]  find the outgoing server for an address; adds nothing
-  edit NAME …          change an account (see "outbox accounts edit --help")
-  set-password NAME    save the account's password, read from stdin
-  signin NAME [--no-browser]  sign an OAuth2 account in (again) in your browser
-  test NAME [--json]   connect, sign in and report each step
-  pin NAME [--cert SHA256]  show the server's certificate; with --cert, trust only it
-  remove NAME [--move-to NAME]  delete an account; its queued mail is held, or moved
-  pause NAME           hold the account's mail until "resume"
-  resume NAME          deliver the account's mail again
-
-NAME is an account's label, id or address.
-`;
 
 /** How an account signs in, as the list shows it. */
 function signInText(account: Account): string {

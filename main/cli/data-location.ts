@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import Conf from 'conf';
 import type { SettingsStore } from '../core/ports.ts';
-import { parseSettingsFile, prepareSettingsFolder, SETTINGS_FILE_MODE } from '../settings/settings-file.ts';
+import { prepareSettingsFolder } from '../settings/settings-file.ts';
+import { SettingsJsonFile } from './settings-json-file.ts';
 
 /** Electron's `productName`, which names its `userData` folder. */
 const PRODUCT = 'Outbox';
@@ -23,16 +23,11 @@ export function dataLocation(
 }
 
 /**
- * The file electron-store writes in the app (`<userData>/config.json`), read and written through
- * conf. Conf reads it here already, so a file that is no settings object throws now.
+ * The file electron-store writes in the app (`<userData>/config.json`), in the same format. It is
+ * read here already, so a file that is no settings object throws now.
  */
 export function openSettings(dataDir: string): SettingsStore {
   prepareSettingsFolder(dataDir);
-  return new Conf({
-    cwd: dataDir,
-    configName: 'config',
-    projectName: PRODUCT,
-    deserialize: parseSettingsFile,
-    configFileMode: SETTINGS_FILE_MODE,
-  });
+  // The core asks the store only for get and set of a key (account-store.ts, app-settings.ts).
+  return new SettingsJsonFile(dataDir) as unknown as SettingsStore;
 }

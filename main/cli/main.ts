@@ -1,10 +1,6 @@
-import { accountsCommand } from './accounts-commands.ts';
 import { groupHelp, ignoreClosedPipe, processStdin, type CliIo } from './cli-io.ts';
 import { describeFailure, usageError } from './exit-codes.ts';
-import { queueCommand } from './queue-commands.ts';
-import { sendCommand } from './send-command.ts';
-import { sendmailCommand } from './sendmail-command.ts';
-import { sentCommand } from './sent-commands.ts';
+import { ACCOUNTS_HELP, onlyGroupHelp, QUEUE_HELP } from './group-help.ts';
 
 export const MAIN_HELP = `Usage: outbox <command> [options]
 
@@ -25,16 +21,21 @@ export async function runCli(io: CliIo, argv: readonly string[]): Promise<number
   const [command, ...args] = argv;
   try {
     switch (command) {
+      // Each command's module is loaded only when it runs: `outbox --help` or `sendmail` would
+      // otherwise pay for every command's imports (issue 17).
       case 'send':
-        return await sendCommand(io, args);
+        return await (await import('./send-command.ts')).sendCommand(io, args);
       case 'sendmail':
-        return await sendmailCommand(io, args);
+        return await (await import('./sendmail-command.ts')).sendmailCommand(io, args);
       case 'queue':
-        return await queueCommand(io, args);
+        // As queueCommand answers, without loading it.
+        if (onlyGroupHelp(args)) return groupHelp(io, args.length > 0, QUEUE_HELP);
+        return await (await import('./queue-commands.ts')).queueCommand(io, args);
       case 'accounts':
-        return await accountsCommand(io, args);
+        if (onlyGroupHelp(args)) return groupHelp(io, args.length > 0, ACCOUNTS_HELP);
+        return await (await import('./accounts-commands.ts')).accountsCommand(io, args);
       case 'sent':
-        return await sentCommand(io, args);
+        return await (await import('./sent-commands.ts')).sentCommand(io, args);
       case '--help':
       case '-h':
       case 'help':

@@ -5,6 +5,7 @@ import { queuePaths } from '../outbox/store/queue-paths.ts';
 import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
 import { findAccount, openCore, type CliCore } from './cli-core.ts';
 import { groupHelp, print, type CliIo } from './cli-io.ts';
+import { QUEUE_HELP } from './group-help.ts';
 import { printable } from './cli-log.ts';
 import { AppError } from '../errors/app-error.ts';
 import { CliError, EXIT, exitCodeFor, usageError } from './exit-codes.ts';
@@ -18,20 +19,6 @@ import {
   queueShowJson,
   setAsideEntry,
 } from './json-output.ts';
-
-export const QUEUE_HELP = `Usage: outbox queue <command>
-
-  list [--json]               the messages in the outbox
-  show ID [--json]            one message, with each recipient's state and the server's last reply
-  flush [--wait] [--timeout S]  deliver now (see "outbox queue flush --help")
-  retry ID                    try a deferred, failed or held message again now
-  cancel ID                   remove a message from the outbox without sending it
-  resend ID                   send an unconfirmed message again (it may arrive twice)
-  mark-sent ID                take an unconfirmed message out as sent, into the sent log
-  move ID --account NAME      move a waiting message to another account
-  damaged [--json]            what was set aside as unreadable or damaged, and where it is kept
-  restore KEY                 bring a set-aside message back into the outbox (KEY from "damaged")
-`;
 
 const DAMAGED_HELP = `Usage: outbox queue damaged [--json]
 
