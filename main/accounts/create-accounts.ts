@@ -1,9 +1,7 @@
 import type { EventSink, Keychain, QueuePort, SettingsStore } from '../core/ports.ts';
-import type { DiscoveryTimeouts } from '../discovery/discover.ts';
-import { createDiscovery } from '../discovery/create-discovery.ts';
-import { discoveryDns } from '../discovery/discovery-dns.ts';
+import type { Discovery } from '../../preload/contract/discovery.ts';
+import type { AccountDiscovery, DiscoveryTimeouts } from '../discovery/discover.ts';
 import type { DiscoveryNetwork } from '../discovery/discovery-ports.ts';
-import { ispdbFile, loadIspdb, type Ispdb } from '../discovery/ispdb.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { ClientIds } from '../oauth/client-ids.ts';
@@ -48,6 +46,42 @@ function noBrowser(): Promise<never> {
   return Promise.reject(new AppError('oauth_not_configured', 'This process has no browser to sign in with.'));
 }
 
+/**
+ * The lookup, built at its first use: its modules (the XML parser, the public suffix list, the
+ * HTTPS and probing code) and the bundled ISPDB are loaded only by a process that looks an
+ * address up, never by one that only sends mail (`outbox sendmail`, issue 17).
+ */
+function lazyDiscovery(options: AccountsOptions): {
+  discover(address: string, signal?: AbortSignal): Promise<Discovery>;
+} {
+  let built: Promise<AccountDiscovery> | undefined;
+  const build = async (): Promise<AccountDiscovery> => {
+    const [{ createDiscovery }, { discoveryDns }, { ispdbFile, loadIspdb }] = await Promise.all([
+      import('../discovery/create-discovery.ts'),
+      import('../discovery/discovery-dns.ts'),
+      import('../discovery/ispdb.ts'),
+    ]);
+    let ispdb: ReturnType<typeof loadIspdb> | undefined;
+    return createDiscovery({
+      // Read at the first lookup that needs it, once.
+      ispdb: () => (ispdb ??= loadIspdb(options.ispdbFile ?? ispdbFile())),
+      network: {
+        dns: discoveryDns(options.dnsServers),
+        route: (host, port) => ({ host, port }),
+        ...options.discoveryNetwork,
+      },
+      ...(options.discoveryTimeouts ? { timeouts: options.discoveryTimeouts } : {}),
+      ...(options.liveIspdbLookup ? { liveIspdbLookup: options.liveIspdbLookup } : {}),
+    });
+  };
+  return {
+    async discover(address, signal) {
+      built ??= build();
+      return (await built).discover(address, signal);
+    },
+  };
+}
+
 /** Account management: the outbox's `AccountsPort` (`service`) and the `accounts:*` IPC handlers. */
 export function createAccounts(options: AccountsOptions): {
   service: AccountsService;
@@ -55,18 +89,7 @@ export function createAccounts(options: AccountsOptions): {
 } {
   const credentials = createCredentials(options.keychain);
   const resolver = createDnsResolver(options.dnsServers);
-  let ispdb: Ispdb | undefined;
-  const discovery = createDiscovery({
-    // Read at the first lookup, once: a process that only sends mail never reads it.
-    ispdb: () => (ispdb ??= loadIspdb(options.ispdbFile ?? ispdbFile())),
-    network: {
-      dns: discoveryDns(options.dnsServers),
-      route: (host, port) => ({ host, port }),
-      ...options.discoveryNetwork,
-    },
-    ...(options.discoveryTimeouts ? { timeouts: options.discoveryTimeouts } : {}),
-    ...(options.liveIspdbLookup ? { liveIspdbLookup: options.liveIspdbLookup } : {}),
-  });
+  const discovery = lazyDiscovery(options);
   const service = createAccountsService({
     store: new AccountStore(options.store),
     credentials,

@@ -54,4 +54,17 @@ describe('what a command loads', () => {
     const loads = await loadsOf(['sendmail', 'ann@example.net'], 'Subject: x\n\nx\n');
     expect(loads.filter((url) => /\/node_modules\/(\.pnpm\/)?(conf|ajv)[@/]/.test(url))).toEqual([]);
   });
+
+  it('sendmail and queue list load no part of the address lookup', async () => {
+    // Sources: main/discovery/…; the bundle: the chunk its dynamic import starts with.
+    const discovery = (url: string) => /\/main\/discovery\/|\/out\/cli\/create-discovery[.-]/.test(url);
+    const sendmail = await loadsOf(['sendmail', 'ann@example.net'], 'Subject: x\n\nx\n');
+    expect(sendmail.filter(discovery)).toEqual([]);
+    expect((await loadsOf(['queue', 'list'])).filter(discovery)).toEqual([]);
+  });
+
+  it('accounts discover does load it', async () => {
+    const loads = await loadsOf(['accounts', 'discover', 'ann@gmail.com']);
+    expect(loads.some((url) => /\/main\/discovery\/|\/out\/cli\/create-discovery[.-]/.test(url))).toBe(true);
+  });
 });
