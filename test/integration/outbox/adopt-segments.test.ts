@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeFileSystem, type FileSystemSeam, type WritableFile } from '../../../main/files/atomic-file.ts';
+import { nodeFileSystem, type FileSystemSeam } from '../../../main/files/atomic-file.ts';
 import { decodeFrames } from '../../../main/outbox/store/queue-log-format.ts';
 import { queuePaths, type QueuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import {
@@ -10,6 +10,7 @@ import {
   type QuarantineNotice,
   type QueueStore,
 } from '../../../main/outbox/store/queue-store.ts';
+import { countingFs, type Written } from '../../support/counting-fs.ts';
 import { enqueueAndDie } from '../../support/dead-writer.ts';
 import { messageBytes } from '../../support/message-bytes.ts';
 import { makeDataDir, plainEndpoint, startTestOutbox } from '../../support/outbox-fixture.ts';
@@ -21,34 +22,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** What a store wrote through its file system seam: files it created, and the writes to them. */
-interface Written {
-  files: string[];
-  writes: number;
-}
-
-/** The real file system, counting what goes through it. */
-function countingFs(written: Written): FileSystemSeam {
-  const counted = async (file: string, open: Promise<WritableFile>): Promise<WritableFile> => {
-    const real = await open;
-    written.files.push(path.basename(file));
-    return {
-      write: (chunk, offset, length, position) => {
-        written.writes++;
-        return real.write(chunk, offset, length, position);
-      },
-      sync: () => real.sync(),
-      truncate: (length) => real.truncate(length),
-      close: () => real.close(),
-    };
-  };
-  const synced = nodeFileSystem.createSynced?.bind(nodeFileSystem);
-  return {
-    create: (file) => counted(file, nodeFileSystem.create(file)),
-    ...(synced ? { createSynced: (file: string) => counted(file, synced(file)) } : {}),
-  };
-}
 
 async function openStore(
   paths: QueuePaths,
