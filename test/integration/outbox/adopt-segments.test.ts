@@ -98,6 +98,36 @@ describe('a deliverer starting over what other processes queued', () => {
   });
 });
 
+describe('a sealed segment with damage in it', () => {
+  it('is reclaimed however much of it is live, so the damage is reported once, not by every later reader', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const cli = await openStore(paths);
+    const contents = new Map(['d1', 'd2', 'd3'].map((id, n) => [id, messageBytes(500 + n, 900)]));
+    for (const [id, bytes] of contents) await enqueue(cli, id, bytes);
+    await cli.close();
+    const [segment = ''] = await segmentFiles(paths);
+    const file = path.join(paths.queue, segment);
+    const log = await fsp.readFile(file);
+    // A byte inside the first put's JSON (past the 16 bytes of frame prefix).
+    const first = decodeFrames(log).frames.find((frame) => frame.entry.op === 'put')?.at ?? 0;
+    log[first + 24] = (log[first + 24] ?? 0) ^ 0x01;
+    await fsp.writeFile(file, log);
+
+    const notices: QuarantineNotice[] = [];
+    const deliverer = await openStore(paths, { notices });
+    expect(notices).toHaveLength(1);
+    await deliverer.compact();
+    expect(await segmentFiles(paths)).not.toContain(segment);
+
+    const later: QuarantineNotice[] = [];
+    const reader = await openStore(paths, { notices: later });
+    expect({ ids: queuedIds(reader), later }).toEqual({ ids: ['d2', 'd3'], later: [] });
+    for (const id of ['d2', 'd3']) {
+      expect((await buffer(reader.openBytes(id))).equals(contents.get(id) ?? Buffer.alloc(0))).toBe(true);
+    }
+  });
+});
+
 describe('reclaiming a segment whose writer died', () => {
   /** Small messages in the unsealed segment of a process that died; returns their ids. */
   async function deadWriterQueue(paths: QueuePaths, count: number): Promise<string[]> {
