@@ -91,6 +91,8 @@ describe('a deliverer starting over what other processes queued', () => {
         .sort(),
     ).toEqual([...contents.keys()].sort());
 
+    // Stopping waits for whatever reclaiming the start began.
+    await app.stop();
     expect(written).toEqual({ files: [], writes: 0 });
     expect(await folderState(paths)).toEqual(before);
     const reader = await openStore(paths);
