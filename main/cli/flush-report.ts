@@ -1,5 +1,5 @@
 import type { Account } from '../../preload/contract/accounts.ts';
-import type { QueueItem, QueueState } from '../../preload/contract/outbox.ts';
+import type { QueueItem, QueueState, SentRecord } from '../../preload/contract/outbox.ts';
 import type { LockHolder } from '../outbox/delivery/deliverer-lock.ts';
 import { classifySignInError } from '../smtp/smtp-failure.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
@@ -110,6 +110,33 @@ export function flushReport(
           : EXIT.ok;
   const rest = left.length === 0 ? 'the outbox is empty' : `still in the outbox: ${countsByState(left)}`;
   return { summary: `Delivered ${delivered}; ${rest}.`, hints, exitCode };
+}
+
+/** Sent-log records, newest first, sent before `before` (an ISO time) when it is given. */
+export type SentPages = (query: { limit: number; before?: string | undefined }) => Promise<SentRecord[]>;
+
+const PAGE = 1000;
+
+/**
+ * How many sent-log records are from `since` (an ISO time) on: what was delivered meanwhile, by
+ * whichever process. Pages are read newest first. Many messages can share a millisecond, and the
+ * log lists only times strictly before `before`, so each page starts again at the last one's time,
+ * counting every id once (a run of equal times longer than a page makes the page longer).
+ */
+export async function deliveredSince(pages: SentPages, since: string): Promise<number> {
+  const seen = new Set<string>();
+  let before: string | undefined;
+  let limit = PAGE;
+  for (;;) {
+    const page = await pages({ limit, before });
+    const recent = page.filter((record) => record.sentAt >= since);
+    const fresh = recent.filter((record) => !seen.has(record.id));
+    for (const record of fresh) seen.add(record.id);
+    const last = page.at(-1);
+    if (!last || recent.length < page.length || page.length < limit) return seen.size;
+    if (fresh.length === 0) limit *= 2;
+    before = new Date(Date.parse(last.sentAt) + 1).toISOString();
+  }
 }
 
 /** Who holds the deliverer lock and why, as a clause: "the app is delivering". */

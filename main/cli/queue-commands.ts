@@ -9,7 +9,7 @@ import { QUEUE_HELP } from './group-help.ts';
 import { printable } from './cli-log.ts';
 import { AppError } from '../errors/app-error.ts';
 import { CliError, EXIT, exitCodeFor, usageError } from './exit-codes.ts';
-import { flushReport, lockHolderText } from './flush-report.ts';
+import { deliveredSince, flushReport, lockHolderText } from './flush-report.ts';
 import {
   labelsOf,
   printJson,
@@ -99,19 +99,6 @@ function showText(item: QueueItem, labels: ReadonlyMap<string, string>): string 
     ...item.recipients.map((r) => `  ${r.kind}: ${r.address} ${r.state}${r.reply ? ` (${r.reply})` : ''}`),
   ];
   return lines.join('\n');
-}
-
-/** Sent-log lines written since `since` (ISO time): what was delivered meanwhile, by whichever process. */
-async function deliveredSince(outbox: Outbox, since: string): Promise<number> {
-  let count = 0;
-  let before: string | undefined;
-  for (;;) {
-    const page = await outbox.sent.list({ limit: 1000, before });
-    const recent = page.filter((record) => record.sentAt >= since);
-    count += recent.length;
-    if (recent.length < page.length || page.length < 1000) return count;
-    before = page.at(-1)?.sentAt;
-  }
 }
 
 /** Resolves true when `end` (a Date.now() time) passes first, false when `work` ends first. */
@@ -235,7 +222,7 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
     // Attempts under way are recorded before anything is counted.
     await stop();
     const report = flushReport(
-      await deliveredSince(outbox, since),
+      await deliveredSince((query) => outbox.sent.list(query), since),
       outbox.service.list(),
       core.accounts.list(),
     );

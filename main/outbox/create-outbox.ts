@@ -108,6 +108,8 @@ class LocalOutbox implements Outbox {
   private lock: DelivererLock | undefined;
   private agent: DeliveryAgent | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  /** The reclaim a start begins; stop() waits for it, so the store closes after its last copy. */
+  private reclaiming: Promise<void> | undefined;
   private readonly watcher: QueueFolderWatcher;
   private readonly deps: LocalOutboxDeps;
 
@@ -151,6 +153,7 @@ class LocalOutbox implements Outbox {
 
   async stop(): Promise<void> {
     clearInterval(this.pollTimer);
+    await this.reclaiming;
     this.watcher.stop();
     this.deps.connectivity.stop();
     await this.deps.engine.stop();
@@ -169,8 +172,11 @@ class LocalOutbox implements Outbox {
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     });
     await engine.startDelivering(this.agent);
-    // What earlier runs left (their segments, anything damaged) is reclaimed before it piles up.
-    await store.compact();
+    // What earlier runs left (mostly dead segments, anything damaged) is reclaimed before it piles
+    // up, beside delivery rather than before it: starting never waits for a rewrite.
+    this.reclaiming = store.compact().catch((error: unknown) => {
+      options.log.error('Reclaiming queue segments failed', { error });
+    });
     options.log.info('Delivering from this process', { dataDir: options.dataDir });
     return true;
   }

@@ -6,15 +6,22 @@ import { fsyncDir, unlinkIfExists } from '../../files/atomic-file.ts';
 import { isAlive } from '../../files/process-identity.ts';
 import type { encodeFrame } from './queue-log-format.ts';
 import type { QueuePaths } from './queue-paths.ts';
+import type { QueueRecord } from './queue-record.ts';
 import type { BodyRef, QueueView, SegmentState, ViewEntry } from './queue-view.ts';
 import { markerFile } from './seal-marker.ts';
 
 /**
- * This process's own sealed segments are reclaimed once at most this share of the messages with a
- * frame there still has its current state or bytes there: copying them out costs about what it
- * frees. (Segments of writers that are gone are reclaimed whatever is left in them.)
+ * A sealed segment, this process's or another's (the CLI's), is reclaimed once at most this share of
+ * the messages with a frame there still has its current state or bytes there: copying them out
+ * costs about what it frees. Until then it is adopted in place: read like any other, never rewritten.
+ * (Damaged segments and those of writers that died before sealing are reclaimed whatever is left.)
  */
 export const RECLAIM_LIVE_SHARE = 0.5;
+/**
+ * Message bytes read ahead while copying out, before their frames are queued: one group of reads,
+ * then one write for the group (group commit), instead of one write per message.
+ */
+export const COPY_BATCH_BYTES = 4 * 1024 * 1024;
 /**
  * A file still unfinished after this long was left by a crash: a segment without its writer header,
  * or a seal marker never renamed into place.
@@ -27,7 +34,7 @@ export const HEADERLESS_GRACE_MS = 60_000;
  */
 export const REMOVAL_GRACE_MS = 3_600_000;
 
-/** Whether few enough of an own retired segment's messages still live there to be worth copying out. */
+/** Whether few enough of a sealed segment's messages still live there to be worth copying out. */
 export function mostlyDead(view: QueueView, name: string): boolean {
   const segment = view.segments.get(name);
   if (!segment || segment.ids.size === 0) return true;
@@ -54,6 +61,14 @@ export function keepsRemoval(heldElsewhere: boolean, removedAt: number | undefin
 }
 
 type Frame = Parameters<typeof encodeFrame>[0];
+
+/** A state to copy out, with where its bytes are when they go along. */
+interface Copy {
+  readonly id: string;
+  readonly rev: number;
+  readonly record: QueueRecord;
+  readonly body: BodyRef | undefined;
+}
 
 export interface CompactionDeps {
   readonly paths: QueuePaths;
@@ -99,19 +114,20 @@ export class Compaction {
   }
 
   /**
-   * Segments no one will append to and worth reclaiming: sealed, retired by this process (once
-   * mostly dead), or left by a writer that is gone.
+   * Segments no one will append to and worth reclaiming: sealed ones (this process's retired ones
+   * too) once mostly dead, damaged ones, and those left unsealed by a writer that is gone. A sealed
+   * segment still mostly live stays where it is: starting never rewrites what other processes queued.
    */
   private async finishedSegments(): Promise<Set<string>> {
     const view = this.deps.view();
     const done = new Set<string>(this.deps.retired().filter((name) => mostlyDead(view, name)));
     for (const segment of view.segments.values()) {
       if (segment.own) continue;
-      if (segment.sealed || segment.final) {
+      if (segment.damaged || (segment.sealed ? mostlyDead(view, segment.name) : segment.final)) {
         done.add(segment.name);
         continue;
       }
-      if (!(await this.writerGone(segment))) continue;
+      if (segment.sealed || !(await this.writerGone(segment))) continue;
       await this.deps.readToEnd(segment);
       done.add(segment.name);
     }
@@ -129,8 +145,10 @@ export class Compaction {
     const view = this.deps.view();
     const copies: Promise<unknown>[] = [];
     const onlyIn = (segments: Iterable<string>) => [...segments].every((name) => done.has(name));
+    let group: Copy[] = [];
+    let groupBytes = 0;
     for (const id of [...view.entries.keys()]) {
-      // Looked up afresh after every read: a delivery may change or remove the message meanwhile.
+      // Looked up afresh after every group's reads: a delivery may change or remove the message meanwhile.
       const entry = view.entries.get(id);
       if (!entry) continue;
       if (!entry.record) {
@@ -138,14 +156,16 @@ export class Compaction {
         continue;
       }
       const refs = view.bodies.get(id) ?? [];
-      const body = refs[0];
-      const bodyHere = body !== undefined && onlyIn(refs.map((ref) => ref.segment));
-      if (!onlyIn(entry.holders) && !bodyHere) continue;
-      const bytes = bodyHere ? (this.deps.cached(id) ?? (await this.deps.readBody(body))) : undefined;
-      // Removed during the read: its removal is in this process's segment, which stays.
-      if (!view.record(id)) continue;
-      copies.push(this.deps.append({ op: 'put', rev: entry.rev, record: entry.record }, bytes));
+      const body = refs[0] !== undefined && onlyIn(refs.map((ref) => ref.segment)) ? refs[0] : undefined;
+      if (!onlyIn(entry.holders) && !body) continue;
+      group.push({ id, rev: entry.rev, record: entry.record, body });
+      groupBytes += body?.length ?? 0;
+      if (groupBytes >= COPY_BATCH_BYTES) {
+        copies.push(...(await this.copyGroup(group)));
+        [group, groupBytes] = [[], 0];
+      }
     }
+    copies.push(...(await this.copyGroup(group)));
     // A mark of an attempt whose outcome is not saved yet (one in flight) must survive.
     for (const [id, mark] of view.handovers) {
       const attempts = view.record(id)?.attempts ?? Infinity;
@@ -154,6 +174,24 @@ export class Compaction {
       }
     }
     await Promise.all(copies);
+  }
+
+  /**
+   * Reads the group's bytes together, then queues every copy at once, so the group shares one write
+   * (group commit). Returns the appends, to be awaited with the others.
+   */
+  private async copyGroup(group: readonly Copy[]): Promise<Promise<unknown>[]> {
+    const bytes = await Promise.all(group.map(({ id, body }) => this.bytesOf(id, body)));
+    const view = this.deps.view();
+    return group.flatMap(({ id, rev, record }, i) =>
+      // Removed during the read: its removal is in this process's segment, which stays.
+      view.record(id) ? [this.deps.append({ op: 'put', rev, record }, bytes[i])] : [],
+    );
+  }
+
+  private async bytesOf(id: string, body: BodyRef | undefined): Promise<Buffer | undefined> {
+    if (!body) return undefined;
+    return this.deps.cached(id) ?? this.deps.readBody(body);
   }
 
   private keeps(id: string, entry: ViewEntry): boolean {

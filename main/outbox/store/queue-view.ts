@@ -31,6 +31,8 @@ export interface SegmentState {
   sealed: boolean;
   /** Read to its end after its writer was gone: nothing more will come. */
   final: boolean;
+  /** A read found damage in it (reported): the deliverer reclaims it, so it is reported no more. */
+  damaged: boolean;
   /** Every message with a frame in this segment, so a tombstone is dropped only when none is left. */
   readonly ids: Set<string>;
 }
@@ -69,7 +71,7 @@ export class QueueView {
   segment(name: string, own = false): SegmentState {
     let state = this.segments.get(name);
     if (!state) {
-      state = { name, own, offset: 0, sealed: false, final: false, ids: new Set() };
+      state = { name, own, offset: 0, sealed: false, final: false, damaged: false, ids: new Set() };
       this.segments.set(name, state);
     }
     return state;

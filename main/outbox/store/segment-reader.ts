@@ -62,11 +62,13 @@ export class SegmentReader {
     const last = decoded.frames[committed];
     if (last) segment.offset = last.at + COMMIT_FRAME.length;
     for (const { from, to } of decoded.damaged) {
-      if (from < segment.offset)
-        await this.deps.onDamage(segment.name, from, bytes.subarray(from - base, to - base));
+      if (from >= segment.offset) continue;
+      segment.damaged = true;
+      await this.deps.onDamage(segment.name, from, bytes.subarray(from - base, to - base));
     }
     const rest = bytes.subarray(segment.offset - base);
     if (marker && !segment.sealed && (file.size < marker.length || rest.length > 0)) {
+      segment.damaged = true;
       await this.deps.onDamage(segment.name, segment.offset, rest, lostEnd(segment.name, marker, file.size));
       segment.final = true;
     }
@@ -86,6 +88,7 @@ export class SegmentReader {
     const last = decodeFrames(file.bytes).frames.findLast((frame) => frame.entry.op === 'commit');
     segment.offset = last ? last.at + COMMIT_FRAME.length : 0;
     const reason = missing(segment.name, read - file.size);
+    segment.damaged = true;
     await this.deps.onDamage(segment.name, segment.offset, file.bytes.subarray(segment.offset), reason);
   }
 

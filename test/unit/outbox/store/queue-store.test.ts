@@ -264,6 +264,11 @@ describe('queue store', () => {
       const producer = await openStore(paths);
       const bytes = messageBytes(301, 1200);
       const saved = await enqueue(producer, 'm', bytes);
+      // Two of its three messages gone: the producer's sealed segment is mostly dead, so reclaimed.
+      for (const id of ['x', 'y']) {
+        await enqueue(producer, id, messageBytes(302, 500));
+        await producer.remove(id);
+      }
       await producer.close();
       const [delivererSegment = '', producerSegment = '', ...more] = await segmentFiles(paths);
       expect(more).toEqual([]);

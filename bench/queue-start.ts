@@ -1,0 +1,177 @@
+// Deliverer start for `npm run bench`: a queue of N messages written by another process (the
+// CLI's sealed segments), then the deliverer's start (lock, engine, compaction) vs a read-only open
+// of the same queue, taking turns, each in a fresh process on a fresh copy of the folder.
+// Run alone: node_modules/.bin/node bench/queue-start.ts [N…]. Each measurement runs in a fresh
+// process (`--measure NAME DATA_DIR`) and prints its figures as JSON.
+import { spawn } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { silentLogger } from '../main/errors/logger.ts';
+import { nodeFileSystem } from '../main/files/atomic-file.ts';
+import { createOutbox } from '../main/outbox/create-outbox.ts';
+import { queuePaths } from '../main/outbox/store/queue-paths.ts';
+import { createQueueStore } from '../main/outbox/store/queue-store.ts';
+import { appSettings } from '../preload/contract/settings.ts';
+import { countingFs, type Written } from '../test/support/counting-fs.ts';
+import { sampleRecord } from '../test/support/sample-record.ts';
+import { createTestAccounts } from '../test/support/test-accounts.ts';
+import { printSection, type BenchRow, type BenchSection } from './bench-report.ts';
+
+const SIZES = [10_000, 100_000];
+/** Rounds of the two sides taking turns; the medians are reported. */
+const ROUNDS = 5;
+/** Enqueues in flight at once while filling (they share group-committed writes). */
+const FILL_BATCH = 500;
+/** A goal of issue 17: the deliverer starts at most this much slower than a read-only open. */
+const GOAL_RATIO = 1.2;
+
+interface Figures {
+  readonly ms: number;
+  /** Writes to files the process created (each a durable write: O_DSYNC, or followed by fsync). */
+  readonly syncedWrites: number;
+  readonly filesCreated: number;
+  readonly maxRssMb: number;
+}
+
+const settings = appSettings.parse({ undoSeconds: 0 });
+
+/** N messages of about 1 KB queued as the CLI queues them, its segments sealed as it ends. */
+async function fill(dataDir: string, count: number): Promise<void> {
+  const store = createQueueStore(queuePaths(dataDir), { fs: nodeFileSystem, onQuarantine: () => undefined });
+  await store.init();
+  for (let from = 0; from < count; from += FILL_BATCH) {
+    const ids = Array.from({ length: Math.min(FILL_BATCH, count - from) }, (_, i) => `m${from + i}`);
+    await Promise.all(
+      ids.map(async (id) => {
+        const bytes = Buffer.from(`Subject: ${id}\r\n\r\n${'x'.repeat(1000)}\r\n`);
+        await store.save(sampleRecord(id, { sizeBytes: await store.writeBytes(id, bytes) }));
+      }),
+    );
+  }
+  await store.close();
+}
+
+/** One side, in this (fresh) process: `start` as the deliverer, `open` reading only. */
+async function measurement(side: string, dataDir: string): Promise<Figures> {
+  const written: Written = { files: [], writes: 0 };
+  const began = performance.now();
+  const outbox = createOutbox({
+    dataDir,
+    accounts: createTestAccounts([
+      {
+        id: 'work',
+        fromAddress: 'me@example.org',
+        endpoint: { host: '127.0.0.1', port: 9, security: 'none', auth: { kind: 'none' } },
+      },
+    ]),
+    settings: { get: () => settings, update: () => settings, onChanged: () => () => undefined },
+    // Offline: nothing is delivered, so the start is measured alone.
+    platform: { isOnline: () => false, notify: () => undefined },
+    emit: () => undefined,
+    log: silentLogger,
+    fs: countingFs(written),
+  });
+  if (side === 'start') {
+    await outbox.start();
+    if (!outbox.isDeliverer()) throw new Error('the start did not become the deliverer');
+  } else {
+    await outbox.open();
+  }
+  const ms = performance.now() - began;
+  await outbox.stop();
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  return { ms, syncedWrites: written.writes, filesCreated: written.files.length, maxRssMb };
+}
+
+async function measure(side: string, dataDir: string): Promise<Figures> {
+  const child = spawn(process.execPath, [import.meta.filename, '--measure', side, dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`measurement ${side} failed (exit ${String(code)})`);
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as Figures;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** Both sides over one queue of `count`, each run on a fresh copy of the same filled folder. */
+async function compare(count: number, base: string): Promise<{ rows: BenchRow[]; load: string }> {
+  const pristine = path.join(base, `filled-${count}`);
+  await fill(pristine, count);
+  const runs: Record<'start' | 'open', Figures[]> = { start: [], open: [] };
+  const loads: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const side of round % 2 === 0 ? (['open', 'start'] as const) : (['start', 'open'] as const)) {
+      const copy = path.join(base, `run-${count}-${round}-${side}`);
+      await fsp.cp(pristine, copy, { recursive: true });
+      loads.push(loadavg()[0] ?? 0);
+      runs[side].push(await measure(side, copy));
+      await fsp.rm(copy, { recursive: true, force: true });
+    }
+  }
+  await fsp.rm(pristine, { recursive: true, force: true });
+  const start = median(runs.start.map((f) => f.ms));
+  const open = median(runs.open.map((f) => f.ms));
+  const writes = median(runs.start.map((f) => f.syncedWrites));
+  const files = median(runs.start.map((f) => f.filesCreated));
+  const rss = (side: Figures[]) => median(side.map((f) => f.maxRssMb)).toFixed(0);
+  const n = count.toLocaleString('en');
+  return {
+    load: `${n}: ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}`,
+    rows: [
+      {
+        metric: `read-only open, ${n} queued by the CLI`,
+        value: `${open.toFixed(0)} ms, ${rss(runs.open)} MB RSS`,
+      },
+      {
+        metric: `deliverer start, ${n} queued by the CLI`,
+        value: `${start.toFixed(0)} ms (${(start / open).toFixed(2)}×), ${rss(runs.start)} MB RSS`,
+        goal: `≤ ${GOAL_RATIO}× the open`,
+        met: start <= open * GOAL_RATIO,
+      },
+      {
+        metric: `synced writes and files created by that start`,
+        value: `${writes} writes, ${files} files`,
+        goal: 'no rewrite (0)',
+        met: writes === 0,
+      },
+    ],
+  };
+}
+
+export async function queueStartBench(sizes: readonly number[] = SIZES): Promise<BenchSection> {
+  const base = await fsp.mkdtemp(path.join(tmpdir(), 'outbox-queue-start-'));
+  try {
+    const rows: BenchRow[] = [];
+    const loads: string[] = [];
+    for (const count of sizes) {
+      const result = await compare(count, base);
+      rows.push(...result.rows);
+      loads.push(result.load);
+    }
+    return {
+      title: 'Deliverer start over a queue the CLI wrote',
+      rows,
+      notes: [
+        `Each side runs in a fresh process on a fresh copy of the same folder, offline (nothing is delivered); the time is from creating the outbox to start() or open() returning. ${ROUNDS} rounds, the two sides taking turns; medians.`,
+        'Synced writes are the writes to files the process created, counted through its file system seam: each is durable when it returns (O_DSYNC) or is followed by an fsync.',
+        `Load average (1 min) during the runs: ${loads.join('; ')}.`,
+      ],
+    };
+  } finally {
+    await fsp.rm(base, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  const [flag, side = '', dataDir = ''] = process.argv.slice(2);
+  if (flag === '--measure') console.log(JSON.stringify(await measurement(side, dataDir)));
+  else {
+    const sizes = process.argv.slice(2).map(Number);
+    printSection(await queueStartBench(sizes.length > 0 ? sizes : SIZES));
+  }
+}
