@@ -9,9 +9,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fsp from 'node:fs/promises';
-import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { startSmtpSink } from './smtp-sink.ts';
 import { printSection, type BenchSection, type BenchRow } from './bench-report.ts';
 
 const ROUNDS = 30;
@@ -51,41 +51,6 @@ async function timed(
   return { ms, rssMb: kilobytes / 1024 };
 }
 
-/** smtp-sink on a free loopback port, accepting and discarding; resolves once it answers. */
-async function smtpSink(): Promise<{ port: number; stop: () => void }> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  // -u: smtp-sink will not keep root's privileges.
-  const asNobody = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];
-  const sink = spawn('/usr/sbin/smtp-sink', [...asNobody, `127.0.0.1:${port}`, '64'], { stdio: 'ignore' });
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const answered = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      // The greeting: it serves SMTP, not just a listening socket.
-      socket.once('data', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => {
-        resolve(false);
-      });
-    });
-    if (answered) {
-      return {
-        port,
-        stop: () => {
-          sink.kill();
-        },
-      };
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  sink.kill();
-  throw new Error('smtp-sink did not answer');
-}
-
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
@@ -107,7 +72,7 @@ function ratioRow(
 
 export async function cliStartupBench(): Promise<BenchSection> {
   const base = await fsp.mkdtemp(path.join(tmpdir(), 'outbox-bench-cli-'));
-  const sink = await smtpSink();
+  const sink = await startSmtpSink(64);
   try {
     const busy = path.join(base, 'busy');
     const empty = path.join(base, 'empty');

@@ -4,11 +4,10 @@
 // and sending a 500 MB attachment; enqueue latency for a 10 KB message.
 // Run alone: node_modules/.bin/node bench/outbox-throughput.ts. Each measurement runs in a fresh
 // process (`--measure NAME ARGS…`), so no run inherits another's heap, sockets or timers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fsp from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -19,6 +18,7 @@ import type { SmtpEndpoint } from '../main/smtp/smtp-endpoint.ts';
 import { smtpOptions } from '../main/smtp/transport-options.ts';
 import { appSettings } from '../preload/contract/settings.ts';
 import { createTestAccounts } from '../test/support/test-accounts.ts';
+import { startSmtpSink } from './smtp-sink.ts';
 import { printSection, type BenchSection } from './bench-report.ts';
 
 const MESSAGES = 3_000;
@@ -29,35 +29,6 @@ const PRODUCERS = 16;
 /** Rounds of (b) and (a) taking turns; the medians are reported. */
 const ROUNDS = 5;
 const SHM = '/dev/shm';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startSink(): Promise<{ port: number; process: ChildProcess }> {
-  const port = await freePort();
-  // -u: smtp-sink refuses to keep root privileges.
-  const args = [...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []), `127.0.0.1:${port}`, '1024'];
-  const child = spawn('/usr/sbin/smtp-sink', args, { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => {
-        resolve(false);
-      });
-    });
-    if (up) return { port, process: child };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('smtp-sink did not start');
-}
 
 const settings = appSettings.parse({ undoSeconds: 0 });
 
@@ -372,7 +343,7 @@ async function measurement(name: string, args: string[]): Promise<unknown> {
 }
 
 export async function outboxThroughputBench(): Promise<BenchSection> {
-  const sink = await startSink();
+  const sink = await startSmtpSink(1024);
   try {
     const port = String(sink.port);
     const disk = tmpdir();
@@ -501,7 +472,7 @@ export async function outboxThroughputBench(): Promise<BenchSection> {
       ],
     };
   } finally {
-    sink.process.kill();
+    sink.stop();
   }
 }
 
