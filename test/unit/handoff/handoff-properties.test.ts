@@ -113,7 +113,8 @@ const composeArgument = fc
 
 const RUNS = { numRuns: 3000 };
 
-describe('handoff properties', () => {
+// Thousands of runs each: seconds on a quiet machine, more on a loaded one.
+describe('handoff properties', { timeout: 120_000 }, () => {
   test('parseMailto refuses with an AppError or returns a safe request; a link never attaches', () => {
     fc.assert(
       fc.property(anyText, source, (url, from) => {
