@@ -75,6 +75,8 @@ export const errorCodes = [
   'autoconfig_invalid',
   // account discovery: a server found through DNS or the domain's web server, outside its domain
   'server_unconfirmed',
+  'system_setup_failed',
+  'schedule_missed',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

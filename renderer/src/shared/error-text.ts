@@ -62,6 +62,8 @@ const WORDS: Record<ErrorCode, string> = {
   autoconfig_invalid: 'The server settings published for this address could not be used.',
   server_unconfirmed:
     "This server was found outside your address's domain; confirm it before it gets your password.",
+  system_setup_failed: 'Your system refused to set this up.',
+  schedule_missed: 'This scheduled message was held: it would have gone later than you allowed.',
 };
 
 export function errorWords(code: ErrorCode): string {
