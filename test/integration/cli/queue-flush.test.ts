@@ -123,6 +123,9 @@ describe('the headless flush the OS timer runs (issue 18)', () => {
 
     const flushed = await runCli(home, HEADLESS_FLUSH_ARGS);
     expect(flushed.stdout).toBe('Delivered 2; still in the outbox: 1 held, 1 scheduled.\n');
+    expect(flushed.stderr).toBe(
+      'outbox: 1 message held, as it would have gone later than you allowed (too-late): run "outbox queue retry ID" to send anyway, or "outbox queue cancel ID".\n',
+    );
     expect(flushed.code).toBe(0);
     const subjects = server.messages.map((m) => /^Subject: (.*)\r$/m.exec(m.raw.toString('utf8'))?.[1]);
     expect(subjects.sort()).toEqual(['overdue', 'within-limit']);
