@@ -7,6 +7,7 @@ import type { OsIntegration } from './os-integration.ts';
 import {
   AUTOSTART_FILE,
   autostartEnabled,
+  installedAgent,
   autostartEntry,
   LAUNCHD_LABEL,
   launchdAgent,
@@ -110,12 +111,15 @@ abstract class BaseIntegration implements DesktopIntegration {
   }
 
   async refreshDeliveryTimer(nextTimes: readonly Date[]): Promise<void> {
-    if (await this.isDeliveryTimer())
-      await this.installTimer(upcomingTriggers(nextTimes, this.options.now()));
+    if (await this.isDeliveryTimer()) {
+      await this.rescheduleTimer(upcomingTriggers(nextTimes, this.options.now()));
+    }
   }
 
   abstract isDeliveryTimer(): Promise<boolean>;
   protected abstract installTimer(scheduled: readonly Date[]): Promise<void>;
+  /** New scheduled times for the installed timer, its command left as installed. */
+  protected abstract rescheduleTimer(scheduled: readonly Date[]): Promise<void>;
   protected abstract removeTimer(): Promise<void>;
 
   protected async upcoming(): Promise<Date[]> {
@@ -185,6 +189,15 @@ class LinuxIntegration extends BaseIntegration {
     await runOrThrow(run, 'systemctl', ['--user', 'enable', '--now', SYSTEMD_TIMER]);
   }
 
+  protected async rescheduleTimer(scheduled: readonly Date[]): Promise<void> {
+    const file = path.join(this.unitDir, SYSTEMD_TIMER);
+    const timer = systemdTimer(scheduled);
+    if ((await readIfExists(file)) === timer) return;
+    await writeWhole(file, timer);
+    await runOrThrow(this.options.run, 'systemctl', ['--user', 'daemon-reload']);
+    await runOrThrow(this.options.run, 'systemctl', ['--user', 'restart', SYSTEMD_TIMER]);
+  }
+
   protected async removeTimer(): Promise<void> {
     const { run } = this.options;
     if (await this.isDeliveryTimer())
@@ -210,11 +223,24 @@ class MacIntegration extends BaseIntegration {
   }
 
   protected async installTimer(scheduled: readonly Date[]): Promise<void> {
-    const { commands, dataDir, run } = this.options;
+    const { commands, dataDir } = this.options;
     const logs = path.join(dataDir, 'logs');
     await fsp.mkdir(logs, { recursive: true });
-    await writeWhole(this.agentFile, launchdAgent(commands, scheduled, path.join(logs, 'deliver.log')));
-    // launchd keeps the agent it loaded: a rewritten one is taken out (if loaded) and loaded again.
+    await this.load(launchdAgent(commands.cliCommand, scheduled, path.join(logs, 'deliver.log')));
+  }
+
+  protected async rescheduleTimer(scheduled: readonly Date[]): Promise<void> {
+    const installed = await readIfExists(this.agentFile);
+    if (installed === undefined) return;
+    const agent = installedAgent(installed);
+    const text = launchdAgent(agent.program, scheduled, agent.logFile);
+    if (text !== installed) await this.load(text);
+  }
+
+  /** launchd keeps the agent it loaded: a rewritten one is taken out (if loaded) and loaded again. */
+  private async load(agent: string): Promise<void> {
+    const { run } = this.options;
+    await writeWhole(this.agentFile, agent);
     await run('launchctl', ['bootout', `${this.domain}/${LAUNCHD_LABEL}`]);
     await runOrThrow(run, 'launchctl', ['bootstrap', this.domain, this.agentFile]);
   }
@@ -241,6 +267,11 @@ class WindowsIntegration extends BaseIntegration {
     } finally {
       await fsp.rm(file, { force: true });
     }
+  }
+
+  /** The task's command cannot be read back cheaply: it is registered again with this build's. */
+  protected rescheduleTimer(scheduled: readonly Date[]): Promise<void> {
+    return this.installTimer(scheduled);
   }
 
   protected async removeTimer(): Promise<void> {

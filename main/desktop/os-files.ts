@@ -169,14 +169,14 @@ export function localMinute(time: Date): LocalMinute {
  * send would fire again a year later, which the next flush's rewrite prevents.
  */
 export function launchdAgent(
-  commands: InstallCommands,
+  cliCommand: readonly string[],
   scheduled: readonly Date[],
   logFile: string,
   toLocal: (time: Date) => LocalMinute = localMinute,
 ): string {
   return plist.build({
     Label: LAUNCHD_LABEL,
-    ProgramArguments: [...commands.cliCommand, ...HEADLESS_FLUSH_ARGS],
+    ProgramArguments: [...cliCommand, ...HEADLESS_FLUSH_ARGS],
     StartInterval: DELIVERY_INTERVAL_MINUTES * 60,
     ...(scheduled.length > 0
       ? { StartCalendarInterval: scheduled.map((time) => ({ ...toLocal(time) })) }
@@ -186,6 +186,29 @@ export function launchdAgent(
     StandardOutPath: logFile,
     StandardErrorPath: logFile,
   });
+}
+
+/** What an installed agent runs and where it logs, to write it again with other times. */
+export function installedAgent(text: string): { program: string[]; logFile: string } {
+  const agent = plist.parse(text) as { ProgramArguments?: unknown; StandardOutPath?: unknown };
+  const args = agent.ProgramArguments;
+  if (
+    !Array.isArray(args) ||
+    !args.every((arg) => typeof arg === 'string') ||
+    typeof agent.StandardOutPath !== 'string'
+  ) {
+    throw new Error('The installed launchd agent is not one Outbox wrote.');
+  }
+  return { program: args.slice(0, args.length - HEADLESS_FLUSH_ARGS.length), logFile: agent.StandardOutPath };
+}
+
+/** When the scheduled messages among `items` are to go, for refreshDeliveryTimer. */
+export function scheduledSendTimes(
+  items: Iterable<{ readonly state: string; readonly sendAt?: string | undefined }>,
+): Date[] {
+  const times: Date[] = [];
+  for (const item of items) if (item.state === 'scheduled' && item.sendAt) times.push(new Date(item.sendAt));
+  return times;
 }
 
 const escapeXml = (text: string) =>

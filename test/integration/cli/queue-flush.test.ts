@@ -1,8 +1,11 @@
+import fsp from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCore, type CliCore } from '../../../main/cli/cli-core.ts';
 import { sentListJson } from '../../../main/cli/json-output.ts';
+import { createOsIntegration } from '../../../main/desktop/create-os-integration.ts';
 import { HEADLESS_FLUSH_ARGS } from '../../../main/desktop/os-files.ts';
 import {
   delivererLockHolder,
@@ -15,7 +18,7 @@ import type { QueueRecord } from '../../../main/outbox/store/queue-record.ts';
 import { createQueueStore } from '../../../main/outbox/store/queue-store.ts';
 import { sampleRecord } from '../../support/sample-record.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
-import { addLocalAccount, localAccountArgs, runCli, tempHomes } from './run-cli.ts';
+import { addLocalAccount, BIN, localAccountArgs, NODE, runCli, runProgram, tempHomes } from './run-cli.ts';
 
 const newHome = tempHomes();
 const servers: TestServer[] = [];
@@ -138,6 +141,53 @@ describe('the headless flush the OS timer runs (issue 18)', () => {
     expect((await runCli(home, ['queue', 'retry', 'too-late'])).code).toBe(0);
     expect((await runCli(home, HEADLESS_FLUSH_ARGS)).stdout).toBe(
       'Delivered 1; still in the outbox: 1 scheduled.\n',
+    );
+  }, 600_000);
+
+  it('moves the installed timer on to the next scheduled send of the default data folder', async () => {
+    const home = await newHome();
+    const configHome = path.join(home, 'config');
+    const dataDir = path.join(configHome, 'Outbox');
+    const accountId = await addLocalAccount(dataDir, 'Work', 'me@example.org', 9);
+    // The timer as the app installs it; systemctl here and below only records what it is asked.
+    const systemctlLog = path.join(home, 'systemctl.log');
+    const bin = path.join(home, 'bin');
+    await fsp.mkdir(bin);
+    await fsp.writeFile(path.join(bin, 'systemctl'), `#!/bin/sh\necho "$*" >> '${systemctlLog}'\n`, {
+      mode: 0o755,
+    });
+    await createOsIntegration({
+      platform: 'linux',
+      homeDir: home,
+      env: { XDG_CONFIG_HOME: configHome },
+      dataDir,
+      commands: { appCommand: ['/usr/bin/true'], cliCommand: ['/usr/bin/true'] },
+      run: () => Promise.resolve({ code: 0, stdout: '', stderr: '' }),
+      uid: 0,
+      now: Date.now,
+    }).setDeliveryTimer(true);
+    await scheduledInThePast(dataDir, accountId, [{ id: 'tomorrow', minutesAgo: -1440 }]);
+    const sendAt = await withCore(dataDir, (core) =>
+      Promise.resolve(core.outbox.service.get('tomorrow').sendAt),
+    );
+
+    const { OUTBOX_HOME: _ignored, ...env } = process.env;
+    const flushed = await runProgram(NODE, [BIN, ...HEADLESS_FLUSH_ARGS], {
+      ...env,
+      HOME: home,
+      XDG_CONFIG_HOME: configHome,
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+    });
+    expect(flushed.stderr).toBe('');
+    expect(flushed.stdout).toBe('Delivered 0; still in the outbox: 1 scheduled.\n');
+    const timer = await fsp.readFile(
+      path.join(configHome, 'systemd', 'user', 'outbox-deliver.timer'),
+      'utf8',
+    );
+    const second = new Date(Math.ceil(Date.parse(sendAt ?? '') / 1000) * 1000);
+    expect(timer).toContain(`OnCalendar=${second.toISOString().slice(0, 19).replace('T', ' ')} UTC\n`);
+    expect(await fsp.readFile(systemctlLog, 'utf8')).toBe(
+      '--user daemon-reload\n--user restart outbox-deliver.timer\n',
     );
   }, 600_000);
 

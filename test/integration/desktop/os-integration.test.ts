@@ -173,8 +173,20 @@ describe('Linux: the systemd user timer', () => {
     await expect(fsp.access(timer)).rejects.toThrow();
 
     await integration.setDeliveryTimer(true);
+    const service = await fsp.readFile(path.join(path.dirname(timer), 'outbox-deliver.service'), 'utf8');
     calls.length = 0;
+    // The same times: nothing is written, systemd is not bothered.
+    await integration.refreshDeliveryTimer([new Date(now + 3_600_000)]);
+    expect(calls).toEqual([]);
+
     await integration.refreshDeliveryTimer([new Date(now + 120_000), new Date(now - 60_000)]);
+    expect(calls).toEqual([
+      ['systemctl', '--user', 'daemon-reload'],
+      ['systemctl', '--user', 'restart', 'outbox-deliver.timer'],
+    ]);
+    expect(await fsp.readFile(path.join(path.dirname(timer), 'outbox-deliver.service'), 'utf8')).toBe(
+      service,
+    );
     const text = await fsp.readFile(timer, 'utf8');
     expect(text.match(/^OnCalendar=.*$/gm)).toEqual([
       'OnCalendar=*:0/5',
@@ -205,7 +217,7 @@ describe('macOS: the launchd agent', () => {
     const dataDir = path.join(home, 'Library', 'Application Support', 'Outbox');
     const { calls, runner } = recordingRunner();
     const cli = '/Applications/Outbox.app/Contents/Resources/cli/outbox';
-    const integration = createOsIntegration({
+    const options: OsIntegrationOptions = {
       platform: 'darwin',
       homeDir: home,
       env: {},
@@ -215,7 +227,8 @@ describe('macOS: the launchd agent', () => {
       uid: 501,
       now: () => now,
       scheduledTimes: () => Promise.resolve([new Date(now + 3_600_000)]),
-    });
+    };
+    const integration = createOsIntegration(options);
     await integration.setDeliveryTimer(true);
     const file = path.join(home, 'Library', 'LaunchAgents', 'org.outbox.deliver.plist');
     const agent = plist.parse(await fsp.readFile(file, 'utf8')) as Record<string, unknown>;
@@ -232,6 +245,21 @@ describe('macOS: the launchd agent', () => {
       ['launchctl', 'bootstrap', 'gui/501', file],
     ]);
     expect(await integration.isDeliveryTimer()).toBe(true);
+
+    // New times from a process that knows no install commands: the installed program is kept.
+    const elsewhere = createOsIntegration({
+      ...options,
+      commands: { appCommand: [], cliCommand: ['/elsewhere'] },
+    });
+    calls.length = 0;
+    await elsewhere.refreshDeliveryTimer([new Date(now + 7_200_000), new Date(now + 10_800_000)]);
+    const refreshed = plist.parse(await fsp.readFile(file, 'utf8')) as Record<string, unknown>;
+    expect(refreshed.ProgramArguments).toEqual([cli, ...HEADLESS_FLUSH_ARGS]);
+    expect(refreshed.StartCalendarInterval).toHaveLength(2);
+    expect(calls).toEqual([
+      ['launchctl', 'bootout', 'gui/501/org.outbox.deliver'],
+      ['launchctl', 'bootstrap', 'gui/501', file],
+    ]);
 
     calls.length = 0;
     await integration.setDeliveryTimer(false);

@@ -7,9 +7,11 @@ import {
   autostartEnabled,
   autostartEntry,
   HEADLESS_FLUSH_ARGS,
+  installedAgent,
   launchdAgent,
   MAX_SCHEDULED_TRIGGERS,
   START_HIDDEN_ARG,
+  scheduledSendTimes,
   systemdTimer,
   upcomingTriggers,
   windowsTask,
@@ -120,6 +122,15 @@ describe('the scheduled times the timer fires at', () => {
     );
   });
 
+  it('are those of the scheduled messages', () => {
+    const items = [
+      { state: 'scheduled', sendAt: '2026-12-24T07:00:00.000Z' },
+      { state: 'held', sendAt: '2026-12-24T08:00:00.000Z' },
+      { state: 'queued' },
+    ];
+    expect(scheduledSendTimes(items)).toEqual([new Date('2026-12-24T07:00:00.000Z')]);
+  });
+
   it('systemd: one OnCalendar a time, in UTC, beside the regular one', () => {
     const timer = systemdTimer([new Date('2026-12-24T07:00:00Z')]);
     expect(timer.match(/^OnCalendar=.*$/gm)).toEqual([
@@ -152,7 +163,7 @@ describe('XDG locations and the autostart entry', () => {
 describe('the launchd agent', () => {
   it('parses as a property list with the keys and types launchd reads', () => {
     const text = launchdAgent(
-      { appCommand: ['/A'], cliCommand: ['/Applications/Out box.app/Contents/Resources/cli/outbox'] },
+      ['/Applications/Out box.app/Contents/Resources/cli/outbox'],
       [new Date('2026-12-24T07:00:30Z')],
       '/Users/me/Library/Application Support/Outbox/logs/deliver.log',
       (time) => ({
@@ -177,8 +188,17 @@ describe('the launchd agent', () => {
     expect(text).toMatch(/<key>RunAtLoad<\/key>\s*<false\/>/);
   });
 
+  it('is read back for new times, its command and log kept', () => {
+    const text = launchdAgent(['/Apps/Out box/outbox', '--cli'], [], '/logs/deliver.log');
+    expect(installedAgent(text)).toEqual({
+      program: ['/Apps/Out box/outbox', '--cli'],
+      logFile: '/logs/deliver.log',
+    });
+    expect(() => installedAgent(plist.build({ Label: 'x' }))).toThrow(/not one Outbox wrote/);
+  });
+
   it('rounds a send time up to launchd minute', () => {
-    const text = launchdAgent(commands, [new Date(2026, 11, 24, 8, 0, 30)], '/l');
+    const text = launchdAgent(commands.cliCommand, [new Date(2026, 11, 24, 8, 0, 30)], '/l');
     const agent = plist.parse(text) as { StartCalendarInterval: unknown };
     expect(agent.StartCalendarInterval).toEqual([{ Month: 12, Day: 24, Hour: 8, Minute: 1 }]);
   });
