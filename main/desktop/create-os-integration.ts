@@ -7,8 +7,8 @@ import type { OsIntegration } from './os-integration.ts';
 import {
   AUTOSTART_FILE,
   autostartEnabled,
-  installedAgent,
   autostartEntry,
+  installedAgent,
   LAUNCHD_LABEL,
   launchdAgent,
   SYSTEMD_SERVICE,
