@@ -33,6 +33,8 @@ need libio-socket-ssl-perl 'Perl IO::Socket::SSL (git send-email TLS)' perl -MIO
 need xvfb 'Xvfb (screenshots of a real window)' test -x /usr/bin/Xvfb
 need xauth 'xauth (xvfb-run)' test -x /usr/bin/xauth
 need xdg-utils 'xdg-email (what it hands Thunderbird)' test -x /usr/bin/xdg-email
+need systemd 'systemd-analyze (verifies the generated systemd units)' systemd-analyze --version
+need desktop-file-utils 'desktop-file-validate (checks the autostart entry)' command -v desktop-file-validate
 
 if ((${#missing[@]} > 0)); then
   for line in "${missing[@]}"; do echo "preflight: missing $line" >&2; done

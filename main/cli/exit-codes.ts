@@ -97,6 +97,10 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   // A found server the user has not confirmed is a setting to check, as a refused sign-in is.
   server_unconfirmed: EXIT.config,
   handoff_invalid: EXIT.dataErr,
+  // systemctl, launchctl or schtasks refused: the user's session or system needs looking at.
+  system_setup_failed: EXIT.unavailable,
+  // Held for the user, not broken: the message itself is fine.
+  schedule_missed: EXIT.dataErr,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

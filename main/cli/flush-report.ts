@@ -80,6 +80,7 @@ export function flushReport(
   const byId = new Map(accounts.map((a) => [a.id, a]));
   const orphans = left.filter((item) => WAITING.includes(item.state) && !byId.has(item.accountId));
   const unconfirmed = left.filter((item) => item.state === 'unconfirmed');
+  const missed = left.filter((item) => item.state === 'held' && item.lastError?.code === 'schedule_missed');
   const blocked = accounts.filter(
     (a) => a.attention && left.some((item) => item.accountId === a.id && item.state === 'needs_attention'),
   );
@@ -92,6 +93,11 @@ export function flushReport(
     ...(orphans.length > 0
       ? [
           `${messages(orphans.length)} ${orphans.length === 1 ? 'waits' : 'wait'} for an account that no longer exists (${idList(orphans)}): run "outbox queue move ID --account NAME".`,
+        ]
+      : []),
+    ...(missed.length > 0
+      ? [
+          `${messages(missed.length)} held, as ${missed.length === 1 ? 'it' : 'they'} would have gone later than you allowed (${idList(missed)}): run "outbox queue retry ID" to send anyway, or "outbox queue cancel ID".`,
         ]
       : []),
     ...(unconfirmed.length > 0

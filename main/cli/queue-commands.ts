@@ -221,6 +221,7 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
     }
     // Attempts under way are recorded before anything is counted.
     await stop();
+    await refreshTimer(io, outbox.service.list());
     const report = flushReport(
       await deliveredSince((query) => outbox.sent.list(query), since),
       outbox.service.list(),
@@ -232,6 +233,18 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
     return report.exitCode;
   } finally {
     await stop();
+  }
+}
+
+/** The OS timer, if installed, fires at the next scheduled sends; a failure is said, not fatal. */
+async function refreshTimer(io: CliIo, items: readonly QueueItem[]): Promise<void> {
+  try {
+    const { refreshInstalledTimer } = await import('../desktop/timer-refresh.ts');
+    await refreshInstalledTimer({ platform: process.platform, env: io.env }, items);
+  } catch (error) {
+    io.stderr.write(
+      `outbox: the delivery timer keeps its old times: ${printable(String(error instanceof Error ? error.message : error))}\n`,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { ComposeInput } from '../../preload/contract/compose.ts';
+import { lateLimitMinutes, type ComposeInput } from '../../preload/contract/compose.ts';
 import { parseCommand, expectPositionals } from './cli-args.ts';
 import { findAccount, openCore } from './cli-core.ts';
 import { print, readAll, type CliIo } from './cli-io.ts';
@@ -9,7 +9,7 @@ import { decodeText } from './text-input.ts';
 
 export const SEND_HELP = `Usage: outbox send [--account NAME|ID] [--from ADDR] --to ADDR [--to ADDR]… [--cc ADDR]… [--bcc ADDR]…
                    --subject TEXT (--text TEXT | --text-file FILE) [--html-file FILE]
-                   [--charset NAME] [--attach PATH]… [--at TIME]
+                   [--charset NAME] [--attach PATH]… [--at TIME [--late-limit TIME]]
 
 Queues a message and prints its queue id. It is delivered by the app, or by "outbox queue flush".
 
@@ -26,6 +26,9 @@ Queues a message and prints its queue id. It is delivered by the app, or by "out
   --at TIME          send later, at an ISO 8601 time: 2026-12-01T08:00 (local time), or with
                      seconds and an offset, 2026-12-01T08:00:00+01:00 or 2026-12-01T07:00Z;
                      or a time from now: +30m, +2h, +1d
+  --late-limit TIME  with --at: if Outbox could not send it by then (the computer was off), hold
+                     it rather than send it more than TIME late: 30m, 2h, 1d (whole minutes,
+                     hours or days)
 `;
 
 const OPTIONS = {
@@ -41,6 +44,7 @@ const OPTIONS = {
   charset: { type: 'string' },
   attach: { type: 'string', multiple: true },
   at: { type: 'string' },
+  'late-limit': { type: 'string' },
 } as const;
 
 /** ISO 8601 with a full date and time; seconds, a fraction of them and an offset are optional. */
@@ -91,6 +95,21 @@ function isoTime(value: string): Date {
   return at;
 }
 
+const LATE_LIMIT = /^(\d{1,6})([mhd])$/;
+const UNIT_MINUTES: Readonly<Record<string, number>> = { m: 1, h: 60, d: 1440 };
+
+/** --late-limit in minutes, within what the contract takes. */
+function lateLimitOption(value: string): number {
+  const [, amount, unit = ''] = LATE_LIMIT.exec(value) ?? [];
+  const minutes = amount === undefined ? undefined : Number(amount) * (UNIT_MINUTES[unit] ?? Number.NaN);
+  if (minutes === undefined || !lateLimitMinutes.safeParse(minutes).success) {
+    throw usageError(
+      `--late-limit: ${JSON.stringify(value)} is not a time like 30m, 2h or 1d between a minute and a year`,
+    );
+  }
+  return minutes;
+}
+
 async function readBody(
   io: CliIo,
   option: string,
@@ -118,6 +137,9 @@ export async function sendCommand(io: CliIo, args: readonly string[]): Promise<n
     throw usageError('give --text or --text-file, not both');
   }
   const sendAt = values.at === undefined ? undefined : sendAtOption(values.at);
+  const lateLimit = values['late-limit'];
+  if (lateLimit !== undefined && sendAt === undefined) throw usageError('--late-limit needs --at');
+  const lateMinutes = lateLimit === undefined ? undefined : lateLimitOption(lateLimit);
   const { charset } = values;
   const textFile = values['text-file'];
   const htmlFile = values['html-file'];
@@ -138,6 +160,7 @@ export async function sendCommand(io: CliIo, args: readonly string[]): Promise<n
     ...(html === undefined ? {} : { html }),
     attachments: (values.attach ?? []).map((file) => ({ path: path.resolve(file) })),
     ...(sendAt === undefined ? {} : { sendAt }),
+    ...(lateMinutes === undefined ? {} : { lateLimitMinutes: lateMinutes }),
   };
   await core.outbox.open();
   try {

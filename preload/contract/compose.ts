@@ -18,6 +18,10 @@ export const MAX_RECIPIENTS = 1000;
 export const tooManyRecipients = (count: number) =>
   `This message has ${count} recipients; Outbox sends at most ${MAX_RECIPIENTS} in one message.`;
 
+/** "Don't send if more than N minutes late": from a minute to a year. */
+export const MAX_LATE_LIMIT_MINUTES = 525_600;
+export const lateLimitMinutes = z.number().int().min(1).max(MAX_LATE_LIMIT_MINUTES);
+
 // No length check per list: its issue would stop the check of the total, which names the rule.
 const recipientList = z.array(addressText).default([]);
 
@@ -38,6 +42,8 @@ export const composeRequest = z
     attachments: z.array(attachmentRef).max(100).default([]),
     /** Send later: a wall-clock time. A time in the past means "now". */
     sendAt: isoTime.optional(),
+    /** With sendAt: hold the message rather than send it more than this late (Outbox was not running). */
+    lateLimitMinutes: lateLimitMinutes.optional(),
     inReplyTo: headerText().optional(),
     references: z.array(headerText()).max(100).optional(),
     /** The draft this message was composed from, removed once the message is queued. */

@@ -77,6 +77,8 @@ export const errorCodes = [
   'server_unconfirmed',
   // a message handed over by another program (a mailto: URL, Thunderbird's -compose) that cannot be read
   'handoff_invalid',
+  'system_setup_failed',
+  'schedule_missed',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -63,6 +63,8 @@ export const queueItem = z.object({
   attempts: z.number().int().nonnegative(),
   createdAt: isoTime,
   sendAt: isoTime.optional(),
+  /** Held rather than sent more than this many minutes after `sendAt`. */
+  lateLimitMinutes: z.number().int().positive().optional(),
   nextAttemptAt: isoTime.optional(),
   /** Until this time the message can be taken back with undo. */
   undoUntil: isoTime.optional(),

@@ -18,6 +18,7 @@ import {
 } from './decide-outcome.ts';
 import type { DeliveryAgent } from './delivery-agent.ts';
 import type { InFlight } from './in-flight.ts';
+import { missedSchedule } from './late-limit.ts';
 
 export interface AttemptRunnerDeps {
   readonly store: QueueStore;
@@ -56,9 +57,11 @@ export class AttemptRunner {
 
   start(record: QueueRecord): void {
     const { queue, inFlight, store, log } = this.deps;
-    this.deps.throttle.recordStart(record.accountId, this.deps.clock.now());
+    // Later than the user allowed: held, with nothing sent and no attempt counted.
+    const missed = missedSchedule(record, this.deps.clock.now());
+    if (!missed) this.deps.throttle.recordStart(record.accountId, this.deps.clock.now());
     let unsaved = false;
-    const run = this.attempt(record)
+    const run = (missed ? this.record(record, missed) : this.attempt(record))
       .catch((error: unknown) => {
         log.error('Recording a delivery attempt failed', { id: record.id, error });
         unsaved = true;

@@ -184,6 +184,9 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
     attempts: 0,
     createdAt: now,
     ...(sendAt ? { sendAt, nextAttemptAt: sendAt } : { nextAttemptAt: undoUntil ?? now }),
+    ...(sendAt && request.lateLimitMinutes !== undefined
+      ? { lateLimitMinutes: request.lateLimitMinutes }
+      : {}),
     ...(undoUntil ? { undoUntil } : {}),
     sizeBytes,
     attachmentCount: request.attachments.length,

@@ -35,6 +35,11 @@ export const queueRecord = z.object({
   attempts: z.number().int().nonnegative(),
   createdAt: storedTime,
   sendAt: storedTime.optional(),
+  /**
+   * "Don't send if more than N minutes late": a scheduled message whose first attempt would come
+   * later than this after `sendAt` is held instead (delivery/late-limit.ts).
+   */
+  lateLimitMinutes: z.number().int().positive().optional(),
   nextAttemptAt: storedTime.optional(),
   /** Until this time the message can be taken back with undo. */
   undoUntil: storedTime.optional(),

@@ -63,6 +63,8 @@ const WORDS: Record<ErrorCode, string> = {
   server_unconfirmed:
     "This server was found outside your address's domain; confirm it before it gets your password.",
   handoff_invalid: 'The message another program handed to Outbox could not be read.',
+  system_setup_failed: 'Your system refused to set this up.',
+  schedule_missed: 'This scheduled message was held: it would have gone later than you allowed.',
 };
 
 export function errorWords(code: ErrorCode): string {

@@ -1,12 +1,24 @@
+import fsp from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCore, type CliCore } from '../../../main/cli/cli-core.ts';
 import { sentListJson } from '../../../main/cli/json-output.ts';
-import { delivererLockHolder, type LockHolder } from '../../../main/outbox/delivery/deliverer-lock.ts';
+import { createOsIntegration } from '../../../main/desktop/create-os-integration.ts';
+import { HEADLESS_FLUSH_ARGS } from '../../../main/desktop/os-files.ts';
+import {
+  delivererLockHolder,
+  tryAcquireDelivererLock,
+  type LockHolder,
+} from '../../../main/outbox/delivery/deliverer-lock.ts';
+import { nodeFileSystem } from '../../../main/files/atomic-file.ts';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
+import type { QueueRecord } from '../../../main/outbox/store/queue-record.ts';
+import { createQueueStore } from '../../../main/outbox/store/queue-store.ts';
+import { sampleRecord } from '../../support/sample-record.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
-import { addLocalAccount, localAccountArgs, runCli, tempHomes } from './run-cli.ts';
+import { addLocalAccount, BIN, localAccountArgs, NODE, runCli, runProgram, tempHomes } from './run-cli.ts';
 
 const newHome = tempHomes();
 const servers: TestServer[] = [];
@@ -64,6 +76,139 @@ async function lockHolder(home: string): Promise<LockHolder> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Scheduled messages as a machine that was off leaves them: each sendAt `minutesAgo` in the past,
+ * written to the queue log directly (the compose step sends a past time at once).
+ */
+async function scheduledInThePast(
+  home: string,
+  accountId: string,
+  messages: readonly { id: string; minutesAgo: number; lateLimitMinutes?: number }[],
+): Promise<void> {
+  const store = createQueueStore(queuePaths(home), { fs: nodeFileSystem, onQuarantine: () => undefined });
+  await store.init();
+  try {
+    for (const { id, minutesAgo, lateLimitMinutes } of messages) {
+      const sendAt = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+      const bytes = Buffer.from(
+        `From: me@example.org\r\nTo: ann@example.net\r\nSubject: ${id}\r\n\r\n${id}\r\n`,
+      );
+      const record: QueueRecord = sampleRecord(id, {
+        accountId,
+        subject: id,
+        state: 'scheduled',
+        sendAt,
+        nextAttemptAt: sendAt,
+        ...(lateLimitMinutes === undefined ? {} : { lateLimitMinutes }),
+        eightBitBody: false,
+        utf8Header: false,
+        sizeBytes: await store.writeBytes(id, bytes),
+      });
+      await store.save(record);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+describe('the headless flush the OS timer runs (issue 18)', () => {
+  it('delivers scheduled mail that came due while nothing ran, and holds what would go later than allowed', async () => {
+    const server = await newServer();
+    const home = await newHome();
+    const accountId = await addLocalAccount(home, 'Work', 'me@example.org', server.port);
+    await scheduledInThePast(home, accountId, [
+      { id: 'overdue', minutesAgo: 120 },
+      { id: 'within-limit', minutesAgo: 120, lateLimitMinutes: 180 },
+      { id: 'too-late', minutesAgo: 120, lateLimitMinutes: 30 },
+      { id: 'tomorrow', minutesAgo: -1440, lateLimitMinutes: 30 },
+    ]);
+
+    const flushed = await runCli(home, HEADLESS_FLUSH_ARGS);
+    expect(flushed.stdout).toBe('Delivered 2; still in the outbox: 1 held, 1 scheduled.\n');
+    expect(flushed.stderr).toBe(
+      'outbox: 1 message held, as it would have gone later than you allowed (too-late): run "outbox queue retry ID" to send anyway, or "outbox queue cancel ID".\n',
+    );
+    expect(flushed.code).toBe(0);
+    const subjects = server.messages.map((m) => /^Subject: (.*)\r$/m.exec(m.raw.toString('utf8'))?.[1]);
+    expect(subjects.sort()).toEqual(['overdue', 'within-limit']);
+    const held = await withCore(home, (core) => Promise.resolve(core.outbox.service.get('too-late')));
+    expect(held.state).toBe('held');
+    expect(held.lastError?.code).toBe('schedule_missed');
+    expect(held.lastError?.message).toMatch(/would have gone 12\d minutes late \(you allowed 30 minutes\)/);
+
+    // The user decides: sent anyway.
+    expect((await runCli(home, ['queue', 'retry', 'too-late'])).code).toBe(0);
+    expect((await runCli(home, HEADLESS_FLUSH_ARGS)).stdout).toBe(
+      'Delivered 1; still in the outbox: 1 scheduled.\n',
+    );
+  }, 600_000);
+
+  it('moves the installed timer on to the next scheduled send of the default data folder', async () => {
+    const home = await newHome();
+    const configHome = path.join(home, 'config');
+    const dataDir = path.join(configHome, 'Outbox');
+    const accountId = await addLocalAccount(dataDir, 'Work', 'me@example.org', 9);
+    // The timer as the app installs it; systemctl here and below only records what it is asked.
+    const systemctlLog = path.join(home, 'systemctl.log');
+    const bin = path.join(home, 'bin');
+    await fsp.mkdir(bin);
+    await fsp.writeFile(path.join(bin, 'systemctl'), `#!/bin/sh\necho "$*" >> '${systemctlLog}'\n`, {
+      mode: 0o755,
+    });
+    await createOsIntegration({
+      platform: 'linux',
+      homeDir: home,
+      env: { XDG_CONFIG_HOME: configHome },
+      dataDir,
+      commands: { appCommand: ['/usr/bin/true'], cliCommand: ['/usr/bin/true'] },
+      run: () => Promise.resolve({ code: 0, stdout: '', stderr: '' }),
+      uid: 0,
+      now: Date.now,
+    }).setDeliveryTimer(true);
+    await scheduledInThePast(dataDir, accountId, [{ id: 'tomorrow', minutesAgo: -1440 }]);
+    const sendAt = await withCore(dataDir, (core) =>
+      Promise.resolve(core.outbox.service.get('tomorrow').sendAt),
+    );
+
+    const { OUTBOX_HOME: _ignored, ...env } = process.env;
+    const flushed = await runProgram(NODE, [BIN, ...HEADLESS_FLUSH_ARGS], {
+      ...env,
+      HOME: home,
+      XDG_CONFIG_HOME: configHome,
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+    });
+    expect(flushed.stderr).toBe('');
+    expect(flushed.stdout).toBe('Delivered 0; still in the outbox: 1 scheduled.\n');
+    const timer = await fsp.readFile(
+      path.join(configHome, 'systemd', 'user', 'outbox-deliver.timer'),
+      'utf8',
+    );
+    const second = new Date(Math.ceil(Date.parse(sendAt ?? '') / 1000) * 1000);
+    expect(timer).toContain(`OnCalendar=${second.toISOString().slice(0, 19).replace('T', ' ')} UTC\n`);
+    expect(await fsp.readFile(systemctlLog, 'utf8')).toBe(
+      '--user daemon-reload\n--user restart outbox-deliver.timer\n',
+    );
+  }, 600_000);
+
+  it('exits 75 with a polite line, sending nothing, while another process delivers', async () => {
+    const server = await newServer();
+    const home = await newHome();
+    const accountId = await addLocalAccount(home, 'Work', 'me@example.org', server.port);
+    await enqueue(home, accountId, 1);
+    const lock = await tryAcquireDelivererLock(queuePaths(home).lock, 'queue-flush');
+    try {
+      const flushed = await runCli(home, HEADLESS_FLUSH_ARGS);
+      expect(flushed.stderr).toBe(
+        `outbox: Another outbox process (queue flush, pid ${process.pid}) is delivering; try again when it ends\n`,
+      );
+      expect(flushed.code).toBe(75);
+      expect(server.messages).toEqual([]);
+    } finally {
+      await lock?.release();
+    }
+  }, 600_000);
+});
 
 describe('queue flush', () => {
   it('stops starting attempts at --timeout, counts only what it delivered, and names a flush holding the lock', async () => {

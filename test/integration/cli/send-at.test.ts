@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { queueListJson } from '../../../main/cli/json-output.ts';
+import { nodeFileSystem } from '../../../main/files/atomic-file.ts';
+import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
+import { createQueueStore } from '../../../main/outbox/store/queue-store.ts';
 import { homeWithIdleAccount, runCli } from './run-cli.ts';
 
 const HOUR = 3_600_000;
@@ -46,6 +49,59 @@ describe('send --at a time from now, which a script or the README can give witho
         JSON.parse((await runCli(home(), ['queue', 'list', '--json'])).stdout),
       );
       expect(listed.messages.some((m) => m.subject === at)).toBe(false);
+    },
+    60_000,
+  );
+});
+
+describe('send --at with --late-limit: "don\'t send if more than this late"', () => {
+  it('stores the limit in minutes on the scheduled message', async () => {
+    const sent = await runCli(home(), [
+      'send',
+      '--to',
+      'ann@example.net',
+      '--subject',
+      'limited',
+      '--text',
+      't',
+      '--at',
+      '+1d',
+      '--late-limit',
+      '2h',
+    ]);
+    expect(sent.stderr).toBe('');
+    expect(sent.code).toBe(0);
+    const store = createQueueStore(queuePaths(home()), { fs: nodeFileSystem, onQuarantine: () => undefined });
+    await store.init();
+    try {
+      const record = store.get(sent.stdout.trim());
+      expect(record?.state).toBe('scheduled');
+      expect(record?.lateLimitMinutes).toBe(120);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  it.each([
+    [['--late-limit', '30m'], /--late-limit needs --at/],
+    [['--at', '+1d', '--late-limit', '0m'], /--late-limit: "0m" is not a time like 30m/],
+    [['--at', '+1d', '--late-limit', '30'], /--late-limit: "30" is not a time like 30m/],
+    [['--at', '+1d', '--late-limit', '400d'], /between a minute and a year/],
+  ])(
+    'refuses %j (64)',
+    async (args, message) => {
+      const sent = await runCli(home(), [
+        'send',
+        '--to',
+        'ann@example.net',
+        '--subject',
+        'x',
+        '--text',
+        't',
+        ...args,
+      ]);
+      expect(sent.code).toBe(64);
+      expect(sent.stderr).toMatch(message);
     },
     60_000,
   );

@@ -53,6 +53,20 @@ describe('flushReport', () => {
   });
 });
 
+describe('flushReport on scheduled mail held for being late', () => {
+  it('says which and what to run, and does not fail the flush', () => {
+    const held = (id: string): QueueItem => ({
+      ...item(id, 'held'),
+      lastError: { code: 'schedule_missed', message: 'Not sent: too late.' },
+    });
+    const report = flushReport(1, [held('a'), held('b'), item('c', 'held')], [work]);
+    expect(report.exitCode).toBe(0);
+    expect(report.hints).toEqual([
+      '2 messages held, as they would have gone later than you allowed (a, b): run "outbox queue retry ID" to send anyway, or "outbox queue cancel ID".',
+    ]);
+  });
+});
+
 describe("flushReport on Microsoft's refusals", () => {
   const blocked = (code: 'basic_auth_unsupported' | 'smtp_auth_disabled', message: string) =>
     flushReport(

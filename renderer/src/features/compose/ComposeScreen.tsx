@@ -224,7 +224,7 @@ export function ComposeScreen({
     return undefined;
   }
 
-  async function send(sendAt?: Date) {
+  async function send(sendAt?: Date, lateLimitMinutes?: number) {
     if (busy) return;
     const problem = localError();
     setError(problem);
@@ -244,6 +244,7 @@ export function ComposeScreen({
     if (full.html !== undefined) request.html = full.html;
     if (alias) request.from = alias;
     if (sendAt) request.sendAt = sendAt.toISOString();
+    if (sendAt && lateLimitMinutes !== undefined) request.lateLimitMinutes = lateLimitMinutes;
     if (latest.current.draftId) request.draftId = latest.current.draftId;
     const result = await window.outbox.outbox.enqueue(request);
     setBusy(false);
@@ -445,9 +446,9 @@ export function ComposeScreen({
           onClose={() => {
             setLaterOpen(false);
           }}
-          onSchedule={(at) => {
+          onSchedule={(at, lateLimitMinutes) => {
             setLaterOpen(false);
-            void send(at);
+            void send(at, lateLimitMinutes);
           }}
         />
       ) : null}

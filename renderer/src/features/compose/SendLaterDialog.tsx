@@ -1,11 +1,15 @@
 import { useState } from 'react';
+import { lateLimitMinutes } from '../../../../preload/contract/compose.ts';
 import { Dialog } from '../../shared/Dialog.tsx';
 import { Field } from '../../shared/Field.tsx';
 
 interface Props {
-  readonly onSchedule: (sendAt: Date) => void;
+  /** `lateLimitMinutes`: hold the message rather than send it more than this late. */
+  readonly onSchedule: (sendAt: Date, lateLimitMinutes?: number) => void;
   readonly onClose: () => void;
 }
+
+const DEFAULT_LATE_LIMIT = '30';
 
 /** `datetime-local` wants local wall-clock time without a zone. */
 function toLocalInput(date: Date): string {
@@ -32,7 +36,15 @@ export function SendLaterDialog({ onSchedule, onClose }: Props) {
   const [now] = useState(() => new Date());
   const [value, setValue] = useState(() => toLocalInput(new Date(now.getTime() + 60 * 60 * 1000)));
   const chosen = new Date(value);
-  const valid = !Number.isNaN(chosen.getTime()) && chosen.getTime() > now.getTime();
+  const [limited, setLimited] = useState(false);
+  const [limitText, setLimitText] = useState(DEFAULT_LATE_LIMIT);
+  const limit = lateLimitMinutes.safeParse(Number(limitText));
+  const limitValid = !limited || limit.success;
+  const valid = !Number.isNaN(chosen.getTime()) && chosen.getTime() > now.getTime() && limitValid;
+  const schedule = (at: Date) => {
+    if (!limited) onSchedule(at);
+    else if (limit.success) onSchedule(at, limit.data);
+  };
   return (
     <Dialog title="Send later" onClose={onClose}>
       <div className="quick-choices">
@@ -40,8 +52,9 @@ export function SendLaterDialog({ onSchedule, onClose }: Props) {
           <button
             key={choice.label}
             type="button"
+            disabled={!limitValid}
             onClick={() => {
-              onSchedule(choice.at);
+              schedule(choice.at);
             }}
           >
             {choice.label}
@@ -52,12 +65,16 @@ export function SendLaterDialog({ onSchedule, onClose }: Props) {
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          if (valid) onSchedule(chosen);
+          if (valid) schedule(chosen);
         }}
       >
         <Field
           label="Send at"
-          error={valid ? undefined : { code: 'invalid_input', message: 'Choose a time in the future.' }}
+          error={
+            !Number.isNaN(chosen.getTime()) && chosen.getTime() > now.getTime()
+              ? undefined
+              : { code: 'invalid_input', message: 'Choose a time in the future.' }
+          }
         >
           {(control) => (
             <input
@@ -71,6 +88,44 @@ export function SendLaterDialog({ onSchedule, onClose }: Props) {
             />
           )}
         </Field>
+        <label className="inline-check">
+          <input
+            type="checkbox"
+            checked={limited}
+            aria-describedby="late-limit-hint"
+            onChange={(event) => {
+              setLimited(event.target.checked);
+            }}
+          />
+          Don't send if it would go late
+        </label>
+        {limited ? (
+          <Field
+            label="Late by more than (minutes)"
+            error={
+              limitValid
+                ? undefined
+                : { code: 'invalid_input', message: 'Give a whole number of minutes, at least 1.' }
+            }
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                min={1}
+                step={1}
+                value={limitText}
+                onChange={(event) => {
+                  setLimitText(event.target.value);
+                }}
+              />
+            )}
+          </Field>
+        ) : null}
+        <p className="field-hint" id="late-limit-hint">
+          If your computer is off or asleep at that time, Outbox sends it when it can, unless this is ticked:
+          then it holds it for you to decide.
+        </p>
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>
             Cancel
