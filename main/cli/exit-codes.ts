@@ -96,8 +96,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   autoconfig_invalid: EXIT.dataErr,
   // A found server the user has not confirmed is a setting to check, as a refused sign-in is.
   server_unconfirmed: EXIT.config,
-  // The OS refused a login item or timer: the user's system setup, as with a misconfigured service.
-  os_integration_failed: EXIT.config,
+  // systemctl, launchctl or schtasks refused: the user's session or system needs looking at.
+  system_setup_failed: EXIT.unavailable,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

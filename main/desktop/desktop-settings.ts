@@ -51,7 +51,7 @@ export function withOsIntegration(settings: AppSettingsService, os: OsIntegratio
           for (const later of APPLIED_BY_OS.slice(index)) applied[later.key] = current[later.key];
           settings.update(applied);
           throw new AppError(
-            'os_integration_failed',
+            'system_setup_failed',
             `Your system did not let Outbox ${words(wanted)}: ${reason(error)}`,
             { field: key, cause: error },
           );

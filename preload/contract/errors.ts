@@ -75,8 +75,7 @@ export const errorCodes = [
   'autoconfig_invalid',
   // account discovery: a server found through DNS or the domain's web server, outside its domain
   'server_unconfirmed',
-  // the desktop: start at login or the delivery timer could not be set up with the OS
-  'os_integration_failed',
+  'system_setup_failed',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -62,7 +62,7 @@ const WORDS: Record<ErrorCode, string> = {
   autoconfig_invalid: 'The server settings published for this address could not be used.',
   server_unconfirmed:
     "This server was found outside your address's domain; confirm it before it gets your password.",
-  os_integration_failed: 'Your system did not accept the change; the setting was left as it was.',
+  system_setup_failed: 'Your system refused to set this up.',
 };
 
 export function errorWords(code: ErrorCode): string {

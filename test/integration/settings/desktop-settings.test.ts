@@ -100,7 +100,7 @@ describe('the background settings through the real handlers', () => {
     expect(await update({ startAtLogin: true })).toEqual({
       ok: false,
       error: {
-        code: 'os_integration_failed',
+        code: 'system_setup_failed',
         message:
           'Your system did not let Outbox start at login: Permission denied: ~/.config/autostart/outbox.desktop.',
         field: 'startAtLogin',
@@ -115,7 +115,7 @@ describe('the background settings through the real handlers', () => {
     const result = await update({ startAtLogin: true, deliverWhileClosed: true, undoSeconds: 3 });
     expect(result).toMatchObject({
       ok: false,
-      error: { code: 'os_integration_failed', field: 'deliverWhileClosed' },
+      error: { code: 'system_setup_failed', field: 'deliverWhileClosed' },
     });
     expect(await get()).toMatchObject({
       value: { startAtLogin: true, deliverWhileClosed: false, undoSeconds: 3 },
