@@ -39,6 +39,8 @@ export interface Core {
   readonly desktop: {
     readonly outbox: Pick<OutboxService, 'summary' | 'setSendingPaused' | 'isSendingPaused'>;
     readonly settings: Pick<AppSettingsService, 'get' | 'onChanged'>;
+    /** Whether the network works, as `app:getStatus` says. */
+    online(): boolean;
   };
 }
 
@@ -87,6 +89,6 @@ export function createCore(options: CoreOptions): Promise<Core> {
     resumed: () => {
       outbox.service.wake();
     },
-    desktop: { outbox: outbox.service, settings },
+    desktop: { outbox: outbox.service, settings, online: () => outbox.status.status().online },
   });
 }
