@@ -10,8 +10,8 @@ import type { Logger } from '../errors/logger.ts';
 import { openedAtLogin } from './login-item.ts';
 import { AppTray } from './tray.ts';
 
-/** Queue events come in bursts: the tray is redrawn at most this often. */
-const REFRESH_MS = 500;
+/** Queue events come in bursts (a flush of 100,000): the tray is redrawn at most this often. */
+const REFRESH_MS = 2_000;
 /** Times in the tray ("next attempt at 14:05", "sending now") age: look again this often. */
 const CLOCK_MS = 60_000;
 
