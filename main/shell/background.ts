@@ -55,7 +55,8 @@ export class Background {
   install(core: Core): void {
     this.core = core;
     app.on('window-all-closed', () => {
-      const keep = core.desktop.settings.get().keepRunningInBackground;
+      // Kept running at Quit: closing the window then is not a second Quit.
+      const keep = core.desktop.settings.get().keepRunningInBackground || this.keptRunning;
       if (whenAllWindowsClosed(process.platform, keep) === 'quit') app.quit();
     });
     app.on('before-quit', (event) => {
@@ -170,12 +171,7 @@ export class Background {
 
   private async act(choice: QuitChoice): Promise<boolean> {
     if (choice === 'quit') return true;
-    if (choice === 'keep-running') {
-      this.keptRunning = true;
-      this.refresh();
-      this.options.window()?.close();
-      return false;
-    }
+    if (choice === 'keep-running') return this.keepRunning();
     // Through the settings handler, as the Settings screen does: the OS takes it first.
     try {
       await this.core?.handlers['settings:update']({ deliverWhileClosed: true });
@@ -188,10 +184,16 @@ export class Background {
         message: 'Delivery while Outbox is closed could not be set up.',
         detail: `${toErrorInfo(error).message} Outbox keeps running in the background to deliver.`,
       });
-      this.keptRunning = true;
-      this.refresh();
-      return false;
+      return this.keepRunning();
     }
+  }
+
+  /** In the tray, whatever the setting, with the window closed as the user meant to. */
+  private keepRunning(): false {
+    this.keptRunning = true;
+    this.refresh();
+    this.options.window()?.close();
+    return false;
   }
 
   /** Lets in-flight deliveries finish or park safely before the process goes. */
