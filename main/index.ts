@@ -4,7 +4,7 @@ import { app, powerMonitor, session } from 'electron';
 import Store from 'electron-store';
 import { osKeychain } from './accounts/os-keychain.ts';
 import { createCore } from './app/create-core.ts';
-import type { SettingsStore } from './core/ports.ts';
+import type { EventSink, SettingsStore } from './core/ports.ts';
 import { parseSettingsFile, prepareSettingsFolder, SETTINGS_FILE_MODE } from './settings/settings-file.ts';
 import { consoleLogger } from './errors/logger.ts';
 import { createIpcRouter } from './ipc/ipc-router.ts';
@@ -13,6 +13,8 @@ import { loadClientIds } from './oauth/client-ids.ts';
 import { APP_ORIGIN } from './security/origin.ts';
 import { registerAppScheme, serveRenderer } from './shell/app-protocol.ts';
 import { installMenu } from './shell/app-menu.ts';
+import { Background } from './shell/background.ts';
+import { osIntegrationStandIn } from './shell/os-integration-stand-in.ts';
 import { electronPlatform } from './shell/electron-platform.ts';
 import { harden } from './shell/harden.ts';
 import { sendToWindow, wireIpc } from './shell/ipc-wiring.ts';
@@ -53,7 +55,27 @@ async function start(): Promise<void> {
     deserialize: parseSettingsFile,
     configFileMode: SETTINGS_FILE_MODE,
   }) as unknown as SettingsStore;
-  const emit = sendToWindow(currentWindow);
+  const send = sendToWindow(currentWindow);
+  // The tray, the last window closing, and Quit (which lets deliveries in flight finish first).
+  const background = new Background({
+    // electron-builder ships build/tray as resources/tray (electron-builder.yml).
+    iconDir: app.isPackaged
+      ? path.join(process.resourcesPath, 'tray')
+      : path.join(outDir, '..', 'build', 'tray'),
+    showWindow: () => {
+      showWindow(store);
+    },
+    window: currentWindow,
+    compose: () => {
+      emit('app:menuInvoked', { command: 'compose' });
+    },
+    log: consoleLogger,
+  });
+  // The tray follows the same events as the window.
+  const emit: EventSink = (event, payload) => {
+    send(event, payload);
+    background.noticed(event);
+  };
   const core = await createCore({
     dataDir,
     store,
@@ -71,6 +93,7 @@ async function start(): Promise<void> {
     ispdbFile: app.isPackaged
       ? ispdbFile(process.resourcesPath)
       : path.join(outDir, '..', 'build', 'ispdb', 'ispdb.json'),
+    osIntegration: osIntegrationStandIn(),
   });
   const devOrigin = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const trustedOrigin = devOrigin ? new URL(devOrigin).origin : APP_ORIGIN;
@@ -89,23 +112,10 @@ async function start(): Promise<void> {
   app.on('activate', () => {
     showWindow(store);
   });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
-  });
-
-  // Let in-flight deliveries finish or park safely before the process goes.
-  let stopping = false;
-  app.on('before-quit', (event) => {
-    if (stopping) return;
-    stopping = true;
-    event.preventDefault();
-    void core.stop().finally(() => {
-      app.exit(0);
-    });
-  });
+  background.install(core);
 
   await core.start();
-  showWindow(store);
+  if (!background.startHidden) showWindow(store);
 }
 
 // A second launch only focuses the first instance's window.

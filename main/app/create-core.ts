@@ -3,6 +3,10 @@ import { createAccountsHandlers } from '../accounts/accounts-handlers.ts';
 import { createDraftHandlers } from '../drafts/draft-handlers.ts';
 import { createDraftStore } from '../drafts/draft-store.ts';
 import type { Platform } from '../core/ports.ts';
+import { withOsIntegration } from '../desktop/desktop-settings.ts';
+import type { OsIntegration } from '../desktop/os-integration.ts';
+import type { OutboxService } from '../outbox/outbox-service.ts';
+import type { AppSettingsService } from '../settings/app-settings.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { statFiles } from '../files/file-info.ts';
 import { createOutboxHandlers } from '../outbox/outbox-handlers.ts';
@@ -19,6 +23,8 @@ export interface CoreOptions extends BuildCoreOptions {
   readonly platform: Platform;
   /** What the window may ask for in a given time; BRIDGE_LIMITS on the system clock when absent. */
   readonly bridgeLimits?: BridgeLimitsOptions;
+  /** Start at login and the delivery timer: the settings apply through it; saved only when absent. */
+  readonly osIntegration?: OsIntegration;
 }
 
 export interface Core {
@@ -29,6 +35,13 @@ export interface Core {
   stop(): Promise<void>;
   /** After sleep: sockets may be half-open and timers late. */
   resumed(): void;
+  /** What the tray and Quit read and do (main/shell/tray.ts). */
+  readonly desktop: {
+    readonly outbox: Pick<OutboxService, 'summary' | 'setSendingPaused' | 'isSendingPaused'>;
+    readonly settings: Pick<AppSettingsService, 'get' | 'onChanged'>;
+    /** Whether the network works, as `app:getStatus` says. */
+    online(): boolean;
+  };
 }
 
 /** The app's core without Electron: the shared wiring (build-core.ts) plus drafts, chosen files and IPC handlers. */
@@ -50,7 +63,9 @@ export function createCore(options: CoreOptions): Promise<Core> {
     ...createSentHandlers(outbox.sent, () => outbox.service.list()),
     ...createAccountsHandlers(accounts.service, (url) => platform.openExternal(url), limits),
     ...createDraftHandlers(drafts, chosen, limits.drafts),
-    ...createSettingsHandlers(settings),
+    ...createSettingsHandlers(
+      options.osIntegration ? withOsIntegration(settings, options.osIntegration) : settings,
+    ),
     'files:pick': async () => choose(await platform.pickFiles()),
     // Sent by the preload only, with the paths Electron gives the dropped File objects.
     'files:dropped': ({ paths }) => choose(paths),
@@ -74,5 +89,6 @@ export function createCore(options: CoreOptions): Promise<Core> {
     resumed: () => {
       outbox.service.wake();
     },
+    desktop: { outbox: outbox.service, settings, online: () => outbox.status.status().online },
   });
 }

@@ -13,6 +13,7 @@ import type { DeliveryAgent } from './delivery/delivery-agent.ts';
 import { InFlight } from './delivery/in-flight.ts';
 import { Notifier } from './delivery/notifier.ts';
 import { Scheduler } from './delivery/scheduler.ts';
+import { SendingPause } from './delivery/sending-pause.ts';
 import { LiveQueue } from './live-queue.ts';
 import { OutboxFacade, type OutboxService } from './outbox-service.ts';
 import type { QueueStore } from './store/queue-store.ts';
@@ -93,6 +94,7 @@ function buildParts(deps: OutboxEngineDeps): EngineParts {
     wake,
   });
   const moves = new AccountMoves({ accounts, store, queue, inFlight, onMoved: wake });
+  const pause = new SendingPause();
   const scheduler = new Scheduler({
     clock,
     connectivity,
@@ -101,7 +103,8 @@ function buildParts(deps: OutboxEngineDeps): EngineParts {
     throttle,
     accountOpen: (accountId) => {
       const account = accounts.find(accountId);
-      return account !== undefined && !account.paused && !account.attention && !moves.isMoving(accountId);
+      if (pause.paused || account === undefined) return false;
+      return !account.paused && !account.attention && !moves.isMoving(accountId);
     },
     start: (record) => {
       runner.start(record);
@@ -119,6 +122,7 @@ function buildParts(deps: OutboxEngineDeps): EngineParts {
     runner,
     throttle,
     moves,
+    pause,
   });
   return { queue, inFlight, throttle, sentHistory, appStatus, runner, scheduler, service, notifier };
 }

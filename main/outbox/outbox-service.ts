@@ -9,12 +9,14 @@ import type { AccountThrottle } from './delivery/account-throttle.ts';
 import type { AttemptRunner } from './delivery/attempt-runner.ts';
 import type { Connectivity } from './delivery/connectivity.ts';
 import type { InFlight } from './delivery/in-flight.ts';
+import type { SendingPause } from './delivery/sending-pause.ts';
 import type { Scheduler } from './delivery/scheduler.ts';
 import { isWaiting, type LiveQueue } from './live-queue.ts';
 import { saveOrRollBack } from './message/commit-message.ts';
 import { composeMessage, parseComposeRequest } from './message/compose-message.ts';
 import { restoreSetAside } from './message/restore-set-aside.ts';
 import { draftFromStored, removeEditCopies } from './message/stored-draft.ts';
+import { summarizeQueue, type QueueSummary } from './queue-summary.ts';
 import type { QueueRecord } from './store/queue-record.ts';
 import type { QueueStore } from './store/queue-store.ts';
 
@@ -60,6 +62,11 @@ export interface OutboxService extends QueuePort {
   restore(key: string): Promise<QueueItem>;
   /** Calls `listener` when this process sets something aside or restores it; returns an unsubscribe. */
   onSetAsideChanged(listener: () => void): () => void;
+  /** The queue in a few numbers (what the tray shows), as the user sees each message's state. */
+  summary(): QueueSummary;
+  /** "Pause all sending": no attempt starts while paused (those under way finish); for this run only. */
+  setSendingPaused(paused: boolean): void;
+  isSendingPaused(): boolean;
 }
 
 export interface OutboxFacadeDeps {
@@ -74,6 +81,7 @@ export interface OutboxFacadeDeps {
   readonly runner: AttemptRunner;
   readonly throttle: AccountThrottle;
   readonly moves: AccountMoves;
+  readonly pause: SendingPause;
 }
 
 const RETRYABLE: readonly QueueState[] = [
@@ -243,6 +251,30 @@ export class OutboxFacade implements OutboxService {
 
   onSetAsideChanged(listener: () => void): () => void {
     return this.deps.store.onSetAsideChanged(listener);
+  }
+
+  summary(): QueueSummary {
+    const { queue } = this.deps;
+    function* shown() {
+      for (const record of queue.all()) {
+        yield {
+          state: queue.displayState(record),
+          nextAttemptAt: record.nextAttemptAt,
+          sendAt: record.sendAt,
+        };
+      }
+    }
+    return summarizeQueue(shown());
+  }
+
+  setSendingPaused(paused: boolean): void {
+    this.deps.pause.set(paused);
+    // Resumed: what became due meanwhile goes now.
+    this.deps.scheduler.wake();
+  }
+
+  isSendingPaused(): boolean {
+    return this.deps.pause.paused;
   }
 
   countPending(accountId: string): number {

@@ -30,6 +30,12 @@ export const appSettings = z.object({
    * copy does not know. Off by default: it tells a third party which domain is being set up.
    */
   liveIspdbLookup: z.boolean().default(false),
+  /** Closing the window leaves Outbox delivering in the tray / menu bar instead of quitting. */
+  keepRunningInBackground: z.boolean().default(true),
+  /** Start hidden, in the tray, when the user logs in (through the OS: see main/desktop/). */
+  startAtLogin: z.boolean().default(false),
+  /** An OS timer runs a headless flush while Outbox is not running at all. */
+  deliverWhileClosed: z.boolean().default(false),
 });
 export type AppSettings = z.infer<typeof appSettings>;
 

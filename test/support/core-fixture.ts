@@ -37,6 +37,8 @@ export interface TestCoreOptions {
   readonly keychain?: Keychain;
   /** The browser sign-in and the token keeper; OAuth2 is refused when absent. */
   readonly oauth?: CoreOptions['oauth'];
+  /** What start at login and delivery while closed go through; the settings are only saved when absent. */
+  readonly osIntegration?: CoreOptions['osIntegration'];
 }
 
 /**
@@ -66,6 +68,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
     ...(options.bridgeLimits ? { bridgeLimits: options.bridgeLimits } : {}),
     ...(options.oauth ? { oauth: options.oauth } : {}),
+    ...(options.osIntegration ? { osIntegration: options.osIntegration } : {}),
   });
   const fixture: TestCore = {
     core,

@@ -36,6 +36,9 @@ describe('the IPC router', () => {
       autoResendUnconfirmed: false,
       localMailAddress: '',
       liveIspdbLookup: false,
+      keepRunningInBackground: true,
+      startAtLogin: false,
+      deliverWhileClosed: false,
     };
     await expect(router.dispatch('settings:update', { undoSeconds: 3 }, ours)).resolves.toEqual({
       ok: true,
