@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
 import { app, powerMonitor, session } from 'electron';
@@ -9,12 +10,17 @@ import { parseSettingsFile, prepareSettingsFolder, SETTINGS_FILE_MODE } from './
 import { consoleLogger } from './errors/logger.ts';
 import { createIpcRouter } from './ipc/ipc-router.ts';
 import { ispdbFile } from './discovery/ispdb.ts';
+import { nodeCommandRunner } from './desktop/command-runner.ts';
+import { createOsIntegration } from './desktop/create-os-integration.ts';
+import { packagedInstallCommands } from './desktop/install-commands.ts';
+import { scheduledSendTimes } from './desktop/os-files.ts';
+import { DeliveryTimerSync } from './desktop/timer-sync.ts';
 import { loadClientIds } from './oauth/client-ids.ts';
 import { APP_ORIGIN } from './security/origin.ts';
 import { registerAppScheme, serveRenderer } from './shell/app-protocol.ts';
 import { installMenu } from './shell/app-menu.ts';
 import { Background } from './shell/background.ts';
-import { osIntegrationStandIn } from './shell/os-integration-stand-in.ts';
+import { electronLoginItem } from './shell/login-item.ts';
 import { electronPlatform } from './shell/electron-platform.ts';
 import { harden } from './shell/harden.ts';
 import { sendToWindow, wireIpc } from './shell/ipc-wiring.ts';
@@ -71,10 +77,40 @@ async function start(): Promise<void> {
     },
     log: consoleLogger,
   });
-  // The tray follows the same events as the window.
+  // Start at login and the delivery timer: the files each OS reads (docs/desktop-integration.md),
+  // Electron's login item on macOS and Windows. The commands are the packaged install's.
+  let queueItems: () => Iterable<{ state: string; sendAt?: string | undefined }> = () => [];
+  const osIntegration = createOsIntegration({
+    platform: process.platform,
+    homeDir: os.homedir(),
+    env: process.env,
+    dataDir,
+    commands: packagedInstallCommands({
+      platform: process.platform,
+      execPath: process.execPath,
+      resourcesPath: process.resourcesPath,
+      env: process.env,
+    }),
+    run: nodeCommandRunner,
+    uid: process.getuid?.() ?? 0,
+    now: Date.now,
+    loginItem: electronLoginItem,
+    scheduledTimes: () => Promise.resolve(scheduledSendTimes(queueItems())),
+  });
+  const timerSync = new DeliveryTimerSync(
+    osIntegration,
+    () => queueItems(),
+    (error) => {
+      consoleLogger.warn('the delivery timer could not be moved to the next scheduled sends', {
+        error: String(error),
+      });
+    },
+  );
+  // The tray and the delivery timer follow the same events as the window.
   const emit: EventSink = (event, payload) => {
     send(event, payload);
     background.noticed(event);
+    if (event === 'outbox:changed') timerSync.changed();
   };
   const core = await createCore({
     dataDir,
@@ -93,7 +129,7 @@ async function start(): Promise<void> {
     ispdbFile: app.isPackaged
       ? ispdbFile(process.resourcesPath)
       : path.join(outDir, '..', 'build', 'ispdb', 'ispdb.json'),
-    osIntegration: osIntegrationStandIn(),
+    osIntegration,
   });
   const devOrigin = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const trustedOrigin = devOrigin ? new URL(devOrigin).origin : APP_ORIGIN;
@@ -112,6 +148,7 @@ async function start(): Promise<void> {
   app.on('activate', () => {
     showWindow(store);
   });
+  queueItems = () => core.desktop.outbox.list();
   background.install(core);
 
   await core.start();

@@ -1,5 +1,10 @@
-/** The argument a login item starts Outbox with: no window, only the tray (issue 18 §2). */
-export const HIDDEN_ARG = '--hidden';
+import { START_HIDDEN_ARG } from './os-files.ts';
+
+/**
+ * The argument a login item starts Outbox with: no window, only the tray (issue 18 §2). One value
+ * for the XDG autostart entry (os-files.ts) and Electron's login item.
+ */
+export const HIDDEN_ARG = START_HIDDEN_ARG;
 
 export type Platform = 'darwin' | 'win32' | 'linux' | (string & {});
 
