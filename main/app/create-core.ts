@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { createAccountsHandlers } from '../accounts/accounts-handlers.ts';
 import { createDraftHandlers } from '../drafts/draft-handlers.ts';
+import { NO_DEFAULT_MAIL_APP, type DefaultMailAppPort } from '../desktop/default-mail-app.ts';
+import { createDesktopHandlers } from '../desktop/desktop-handlers.ts';
 import { createDraftStore } from '../drafts/draft-store.ts';
 import type { Platform } from '../core/ports.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
@@ -19,6 +21,8 @@ export interface CoreOptions extends BuildCoreOptions {
   readonly platform: Platform;
   /** What the window may ask for in a given time; BRIDGE_LIMITS on the system clock when absent. */
   readonly bridgeLimits?: BridgeLimitsOptions;
+  /** "Make Outbox the default mail app" for this OS (main/shell picks it); none when absent. */
+  readonly defaultMailApp?: DefaultMailAppPort;
 }
 
 export interface Core {
@@ -51,6 +55,7 @@ export function createCore(options: CoreOptions): Promise<Core> {
     ...createAccountsHandlers(accounts.service, (url) => platform.openExternal(url), limits),
     ...createDraftHandlers(drafts, chosen, limits.drafts),
     ...createSettingsHandlers(settings),
+    ...createDesktopHandlers(options.defaultMailApp ?? NO_DEFAULT_MAIL_APP),
     'files:pick': async () => choose(await platform.pickFiles()),
     // Sent by the preload only, with the paths Electron gives the dropped File objects.
     'files:dropped': ({ paths }) => choose(paths),

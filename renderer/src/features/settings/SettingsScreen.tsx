@@ -5,6 +5,7 @@ import { ErrorMessage } from '../../shared/ErrorMessage.tsx';
 import { isAboutField } from '../../shared/error-text.ts';
 import { TextField } from '../../shared/TextField.tsx';
 import { Screen } from '../../shared/Screen.tsx';
+import { DefaultMailAppSetting } from './DefaultMailApp.tsx';
 
 type NumberKey = 'undoSeconds' | 'retryLifetimeHours' | 'sentRetentionDays';
 type BooleanKey = 'notifications' | 'autoResendUnconfirmed' | 'liveIspdbLookup';
@@ -144,6 +145,7 @@ export function SettingsScreen() {
           </div>
         </form>
       ) : null}
+      <DefaultMailAppSetting />
       {error && ![...NUMBERS.map(({ key }) => key), LOCAL_MAIL].some((key) => isAboutField(error, key)) ? (
         <ErrorMessage error={error} />
       ) : null}
