@@ -37,6 +37,8 @@ export interface TestCoreOptions {
   readonly keychain?: Keychain;
   /** The browser sign-in and the token keeper; OAuth2 is refused when absent. */
   readonly oauth?: CoreOptions['oauth'];
+  /** "Make Outbox the default mail app"; none when absent. */
+  readonly defaultMailApp?: CoreOptions['defaultMailApp'];
 }
 
 /**
@@ -66,6 +68,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
     ...(options.bridgeLimits ? { bridgeLimits: options.bridgeLimits } : {}),
     ...(options.oauth ? { oauth: options.oauth } : {}),
+    ...(options.defaultMailApp ? { defaultMailApp: options.defaultMailApp } : {}),
   });
   const fixture: TestCore = {
     core,
