@@ -58,6 +58,12 @@ function runInstalled(
   return runProgram(file, args, { PATH: '/usr/bin:/bin', ...env }, input, scratch);
 }
 
+/** `accounts add` with a password read on stdin, which goes to the keychain. */
+const SECRET_ACCOUNT = ['accounts', 'add', '--label', 'Secret', '--from', 'me@example.org'].concat(
+  ['--host', '127.0.0.1', '--port', '9', '--security', 'none', '--allow-plaintext', '--user', 'me'],
+  ['--password-stdin'],
+);
+
 const MESSAGE = 'From: me@example.org\nTo: you@example.net\nSubject: nightly report\n\nAll green.\n';
 
 describe('the installed outbox command', () => {
@@ -128,21 +134,24 @@ describe('the installed outbox command', () => {
       OUTBOX_HOME: path.join(scratch, 'keychain-home'),
       DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
     };
-    const args = [
-      'accounts',
-      'add',
-      '--label',
-      'Secret',
-      '--from',
-      'me@example.org',
-      '--host',
-      '127.0.0.1',
-    ].concat(['--port', '9', '--security', 'none', '--allow-plaintext', '--user', 'me', '--password-stdin']);
-    const result = await runInstalled(args, env, 'hunter2\n');
+    const result = await runInstalled(SECRET_ACCOUNT, env, 'hunter2\n');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const id = result.stdout.trim();
     const { stdout } = await run('secret-tool', ['lookup', 'service', KEYCHAIN_SERVICE, 'username', id]);
     expect(stdout).toBe('hunter2');
+  });
+
+  it('without the unpacked binding, says the keychain refused and saves nothing', async () => {
+    // The same executable in a layout with no app.asar.unpacked/: the binding is not inside it.
+    const alone = path.join(scratch, 'alone', 'resources', 'cli');
+    await fsp.cp(BUILT, alone, { recursive: true });
+    const home = path.join(scratch, 'alone-home');
+    const env = { OUTBOX_HOME: home, DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS };
+    const result = await runInstalled(SECRET_ACCOUNT, env, 'hunter2\n', path.join(alone, 'bin', 'outbox'));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('keychain');
+    const listed = await runInstalled(['accounts', 'list', '--json'], { OUTBOX_HOME: home });
+    expect(listed.stdout).not.toContain('Secret');
   });
 });
