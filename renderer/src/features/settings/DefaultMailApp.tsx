@@ -42,7 +42,10 @@ export function DefaultMailAppSetting() {
         </button>
       ) : null}
       {!state.canSet ? (
-        <p className="field-hint">Windows lets you choose it in Settings &gt; Apps &gt; Default apps.</p>
+        <p className="field-hint">
+          This system lets only you choose it: the button opens its settings (on Windows, Apps &gt; Default
+          apps).
+        </p>
       ) : null}
       <ErrorMessage error={error} />
     </section>
