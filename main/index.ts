@@ -21,6 +21,7 @@ import { registerAppScheme, serveRenderer } from './shell/app-protocol.ts';
 import { installMenu } from './shell/app-menu.ts';
 import { Background } from './shell/background.ts';
 import { electronLoginItem } from './shell/login-item.ts';
+import { electronDefaultMailApp } from './shell/default-mail-app-port.ts';
 import { electronPlatform } from './shell/electron-platform.ts';
 import { harden } from './shell/harden.ts';
 import { sendToWindow, wireIpc } from './shell/ipc-wiring.ts';
@@ -117,6 +118,7 @@ async function start(): Promise<void> {
     store,
     keychain: osKeychain,
     platform: electronPlatform(currentWindow),
+    defaultMailApp: electronDefaultMailApp(),
     emit,
     log: consoleLogger,
     // electron-builder ships build/oauth-clients.json as an extra resource (electron-builder.yml).

@@ -3,7 +3,8 @@
 // bin/outbox.js runs out/cli/outbox.mjs when it is there, else the sources.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build, type Plugin, type Rolldown } from 'vite';
+import { build, type Plugin } from 'vite';
+import { bundleSources } from './bundle-sources.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const BUILTIN = '\0builtin:';
@@ -74,11 +75,5 @@ const result = await build({
 
 // The sources the bundle was built from, for bin/outbox.js: in a checkout, a source edited since
 // the build means the bundle is stale and the sources run instead.
-const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
-const sources = outputs
-  .flatMap((output) => output.output)
-  .flatMap((item) => (item.type === 'chunk' ? item.moduleIds : []))
-  .filter((id) => id.startsWith(root + path.sep) && !id.includes(`${path.sep}node_modules${path.sep}`))
-  .map((id) => path.relative(root, id).split(path.sep).join('/'))
-  .sort();
+const sources = bundleSources(result, root);
 await writeFile(path.join(root, 'out', 'cli', 'sources.json'), `${JSON.stringify(sources)}\n`);

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { createAccountsHandlers } from '../accounts/accounts-handlers.ts';
 import { createDraftHandlers } from '../drafts/draft-handlers.ts';
+import { NO_DEFAULT_MAIL_APP, type DefaultMailAppPort } from '../desktop/default-mail-app.ts';
+import { createDesktopHandlers } from '../desktop/desktop-handlers.ts';
 import { createDraftStore } from '../drafts/draft-store.ts';
 import type { Platform } from '../core/ports.ts';
 import { withOsIntegration } from '../desktop/desktop-settings.ts';
@@ -25,6 +27,8 @@ export interface CoreOptions extends BuildCoreOptions {
   readonly bridgeLimits?: BridgeLimitsOptions;
   /** Start at login and the delivery timer: the settings apply through it; saved only when absent. */
   readonly osIntegration?: OsIntegration;
+  /** "Make Outbox the default mail app" for this OS (main/shell picks it); none when absent. */
+  readonly defaultMailApp?: DefaultMailAppPort;
 }
 
 export interface Core {
@@ -66,6 +70,7 @@ export function createCore(options: CoreOptions): Promise<Core> {
     ...createSettingsHandlers(
       options.osIntegration ? withOsIntegration(settings, options.osIntegration) : settings,
     ),
+    ...createDesktopHandlers(options.defaultMailApp ?? NO_DEFAULT_MAIL_APP),
     'files:pick': async () => choose(await platform.pickFiles()),
     // Sent by the preload only, with the paths Electron gives the dropped File objects.
     'files:dropped': ({ paths }) => choose(paths),

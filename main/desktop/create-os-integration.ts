@@ -106,6 +106,12 @@ abstract class BaseIntegration implements DesktopIntegration {
   }
 
   async setDeliveryTimer(on: boolean): Promise<void> {
+    if (on && this.options.commands.cliCommand.length === 0) {
+      throw new AppError(
+        'system_setup_failed',
+        'Delivering while Outbox is closed needs the outbox command, which the AppImage cannot install: use the deb package, or extract the AppImage and link its command (see docs/installed-cli.md).',
+      );
+    }
     if (on) await this.installTimer(await this.upcoming());
     else await this.removeTimer();
   }

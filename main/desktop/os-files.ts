@@ -11,6 +11,7 @@ import { desktopExec, systemdExec, windowsArguments } from './command-quoting.ts
 /** How to start the installed app and the installed `outbox` command, program first. */
 export interface InstallCommands {
   readonly appCommand: readonly string[];
+  /** Empty where the install has no `outbox` command (an AppImage): no delivery timer then. */
   readonly cliCommand: readonly string[];
 }
 

@@ -1,5 +1,6 @@
 import { app, Menu, shell, type MenuItemConstructorOptions } from 'electron';
 import type { EventPayload } from '../../preload/contract/channels.ts';
+import { installCommandLineTool } from './cli-install-menu.ts';
 
 type Command = EventPayload<'app:menuInvoked'>['command'];
 
@@ -16,7 +17,7 @@ export function installMenu(invoke: (command: Command) => void): void {
   });
   const isMac = process.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [
-    ...(isMac ? [{ role: 'appMenu' as const }] : []),
+    ...(isMac ? [macAppMenu()] : []),
     {
       label: '&File',
       submenu: [
@@ -51,4 +52,29 @@ export function installMenu(invoke: (command: Command) => void): void {
     },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+/** The standard macOS app menu, with Install Command-Line Tool… (packaged only: it links the app's own copy). */
+function macAppMenu(): MenuItemConstructorOptions {
+  const cliItem: MenuItemConstructorOptions[] = app.isPackaged
+    ? [
+        { label: 'Install Command-Line Tool…', click: () => void installCommandLineTool() },
+        { type: 'separator' },
+      ]
+    : [];
+  return {
+    role: 'appMenu',
+    submenu: [
+      { role: 'about' },
+      { type: 'separator' },
+      ...cliItem,
+      { role: 'services' },
+      { type: 'separator' },
+      { role: 'hide' },
+      { role: 'hideOthers' },
+      { role: 'unhide' },
+      { type: 'separator' },
+      { role: 'quit' },
+    ],
+  };
 }

@@ -10,6 +10,7 @@ import {
   senderDomainReport,
   setSecret,
 } from './accounts.ts';
+import { defaultMailApp } from './desktop.ts';
 import { discovery } from './discovery.ts';
 import { attachmentInfo, composeRequest, draft, draftContent } from './compose.ts';
 import {
@@ -107,6 +108,11 @@ export const calls = {
 
   'settings:get': call(none, appSettings),
   'settings:update': call(patchOf(appSettings), appSettings),
+
+  /** Whether Outbox opens mailto: links. */
+  'desktop:defaultMailApp': call(none, defaultMailApp),
+  /** Makes it so where the OS lets an app (canSet), else opens the OS's own setting; answers the new state. */
+  'desktop:makeDefaultMailApp': call(none, defaultMailApp),
 } as const;
 
 /**

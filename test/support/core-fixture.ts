@@ -39,6 +39,8 @@ export interface TestCoreOptions {
   readonly oauth?: CoreOptions['oauth'];
   /** What start at login and delivery while closed go through; the settings are only saved when absent. */
   readonly osIntegration?: CoreOptions['osIntegration'];
+  /** "Make Outbox the default mail app"; none when absent. */
+  readonly defaultMailApp?: CoreOptions['defaultMailApp'];
 }
 
 /**
@@ -69,6 +71,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     ...(options.bridgeLimits ? { bridgeLimits: options.bridgeLimits } : {}),
     ...(options.oauth ? { oauth: options.oauth } : {}),
     ...(options.osIntegration ? { osIntegration: options.osIntegration } : {}),
+    ...(options.defaultMailApp ? { defaultMailApp: options.defaultMailApp } : {}),
   });
   const fixture: TestCore = {
     core,

@@ -24,15 +24,16 @@ export function runCli(
   return runProgram(NODE, [BIN, ...args], { ...process.env, ...env, OUTBOX_HOME: home }, input);
 }
 
-/** Runs a program with exactly `env`, `input` on stdin, and collects what it prints. */
+/** Runs a program with exactly `env`, `input` on stdin, in `cwd` if given, and collects what it prints. */
 export function runProgram(
   file: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   input: string | Buffer = '',
+  cwd?: string,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env });
+    const child = spawn(file, args, { env, ...(cwd === undefined ? {} : { cwd }) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

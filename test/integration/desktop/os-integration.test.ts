@@ -211,6 +211,23 @@ describe('Linux: the systemd user timer', () => {
   });
 });
 
+describe('an install without an outbox command (the AppImage)', () => {
+  it('refuses the delivery timer in a sentence and installs nothing, while start at login works', async () => {
+    const { configHome, calls, integration } = await linuxSetup({
+      commands: { appCommand: [path.join(path.sep, 'tmp', 'Outbox.AppImage')], cliCommand: [] },
+    });
+    const before = await filesUnder(configHome);
+    await expect(integration.setDeliveryTimer(true)).rejects.toMatchObject({
+      code: 'system_setup_failed',
+      message: expect.stringContaining('AppImage') as unknown,
+    });
+    expect(await filesUnder(configHome)).toEqual(before);
+    expect(calls).toEqual([]);
+    await integration.setStartAtLogin(true);
+    expect(await integration.isStartAtLogin()).toBe(true);
+  });
+});
+
 describe('macOS: the launchd agent', () => {
   it('writes a property list launchd reads, loads it in the GUI session, and off unloads and removes it', async () => {
     const home = await awkwardFolder();

@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import plist from 'plist';
 import { describe, expect, it } from 'vitest';
 import { desktopExec, systemdExec, windowsArguments } from '../../../main/desktop/command-quoting.ts';
-import { APPIMAGE_CLI_ARG, packagedInstallCommands } from '../../../main/desktop/install-commands.ts';
+import { packagedInstallCommands } from '../../../main/desktop/install-commands.ts';
 import {
   autostartEnabled,
   autostartEntry,
@@ -72,13 +72,7 @@ describe('command lines in each file syntax', () => {
 describe('the packaged install commands', () => {
   it.each([
     ['linux deb', 'linux', {}, ['/opt/Outbox/outbox'], ['/usr/bin/outbox']],
-    [
-      'linux AppImage',
-      'linux',
-      { APPIMAGE: '/home/me/Outbox.AppImage' },
-      ['/home/me/Outbox.AppImage'],
-      ['/home/me/Outbox.AppImage', APPIMAGE_CLI_ARG],
-    ],
+    ['linux AppImage', 'linux', { APPIMAGE: '/home/me/Outbox.AppImage' }, ['/home/me/Outbox.AppImage'], []],
   ] as const)('%s', (_name, platform, env, app, cli) => {
     const install = { platform, execPath: '/opt/Outbox/outbox', resourcesPath: '/opt/Outbox/resources', env };
     expect(packagedInstallCommands(install)).toEqual({ appCommand: app, cliCommand: cli });
@@ -92,7 +86,7 @@ describe('the packaged install commands', () => {
         resourcesPath: '/Applications/Outbox.app/Contents/Resources',
         env: {},
       }).cliCommand,
-    ).toEqual(['/Applications/Outbox.app/Contents/Resources/cli/outbox']);
+    ).toEqual(['/Applications/Outbox.app/Contents/Resources/cli/bin/outbox']);
     expect(
       packagedInstallCommands({
         platform: 'win32',
@@ -100,7 +94,7 @@ describe('the packaged install commands', () => {
         resourcesPath: 'C:\\Users\\me\\AppData\\Local\\Programs\\Outbox\\resources',
         env: {},
       }).cliCommand,
-    ).toEqual(['C:\\Users\\me\\AppData\\Local\\Programs\\Outbox\\resources\\cli\\outbox.exe']);
+    ).toEqual(['C:\\Users\\me\\AppData\\Local\\Programs\\Outbox\\resources\\cli\\bin\\outbox.exe']);
   });
 });
 

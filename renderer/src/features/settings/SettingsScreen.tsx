@@ -6,6 +6,7 @@ import { isAboutField } from '../../shared/error-text.ts';
 import { TextField } from '../../shared/TextField.tsx';
 import { Screen } from '../../shared/Screen.tsx';
 import { BackgroundSettings } from './BackgroundSettings.tsx';
+import { DefaultMailAppSetting } from './DefaultMailApp.tsx';
 
 type NumberKey = 'undoSeconds' | 'retryLifetimeHours' | 'sentRetentionDays';
 type BooleanKey = 'notifications' | 'autoResendUnconfirmed' | 'liveIspdbLookup';
@@ -146,6 +147,7 @@ export function SettingsScreen() {
         </form>
       ) : null}
       <BackgroundSettings />
+      <DefaultMailAppSetting />
       {error && ![...NUMBERS.map(({ key }) => key), LOCAL_MAIL].some((key) => isAboutField(error, key)) ? (
         <ErrorMessage error={error} />
       ) : null}
