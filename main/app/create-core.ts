@@ -3,6 +3,9 @@ import { createAccountsHandlers } from '../accounts/accounts-handlers.ts';
 import { createDraftHandlers } from '../drafts/draft-handlers.ts';
 import { createDraftStore } from '../drafts/draft-store.ts';
 import type { Platform } from '../core/ports.ts';
+import type { ComposeRequest, HandoffSource } from '../handoff/compose-request.ts';
+import { createHandoff } from '../handoff/launch-request.ts';
+import { RequestsFolderWatcher } from '../handoff/requests-folder-watcher.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { statFiles } from '../files/file-info.ts';
 import { createOutboxHandlers } from '../outbox/outbox-handlers.ts';
@@ -29,6 +32,8 @@ export interface Core {
   stop(): Promise<void>;
   /** After sleep: sockets may be half-open and timers late. */
   resumed(): void;
+  /** A mailto: URL or compose request the app was launched with (main/handoff/launch-request.ts). */
+  handleLaunchRequest(request: ComposeRequest, source: HandoffSource): Promise<void>;
 }
 
 /** The app's core without Electron: the shared wiring (build-core.ts) plus drafts, chosen files and IPC handlers. */
@@ -44,6 +49,16 @@ export function createCore(options: CoreOptions): Promise<Core> {
     await chosen.grant(paths);
     return statFiles(paths);
   };
+
+  // Drafts other programs hand over: launch arguments, and `outbox compose` through requests/.
+  const handoff = createHandoff({
+    drafts,
+    edits: queuePaths(dataDir).edits,
+    chosen,
+    emit: options.emit,
+    log,
+  });
+  const requests = new RequestsFolderWatcher(dataDir, (id) => handoff.openDraft(id), log);
 
   const handlers: CallHandlers = {
     ...createOutboxHandlers(outbox, chosen, drafts, log, limits.enqueue),
@@ -69,10 +84,18 @@ export function createCore(options: CoreOptions): Promise<Core> {
       await sweep().catch((error: unknown) => {
         log.warn('Removing unused edit copies failed', { error });
       });
+      // Without it the app still works: `outbox compose` drafts are then found in Drafts.
+      await requests.start().catch((error: unknown) => {
+        log.warn('Watching for drafts other programs hand over failed', { error });
+      });
     },
-    stop: () => outbox.stop(),
+    stop: () => {
+      requests.stop();
+      return outbox.stop();
+    },
     resumed: () => {
       outbox.service.wake();
     },
+    handleLaunchRequest: (request, source) => handoff.handleLaunchRequest(request, source),
   });
 }

@@ -1,0 +1,101 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Draft } from '../../../preload/contract/compose.ts';
+import { runCli, tempHomes } from './run-cli.ts';
+
+/**
+ * `outbox compose` (issue 18): a draft in the app's drafts store, its files copied into the data
+ * folder and marked as added by another program; nothing queued, nothing sent.
+ */
+const newHome = tempHomes();
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function drafts(home: string): Promise<Draft[]> {
+  const dir = path.join(home, 'drafts');
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  return Promise.all(
+    names.map(async (name) => JSON.parse(await fsp.readFile(path.join(dir, name), 'utf8')) as Draft),
+  );
+}
+
+describe('outbox compose', () => {
+  it('saves a draft holding a copy of each --attach file, marked as added by another program', async () => {
+    const home = await newHome();
+    const file = path.join(home, 'report.pdf');
+    const bytes = randomBytes(200_000);
+    await fsp.writeFile(file, bytes);
+
+    const result = await runCli(home, [
+      'compose',
+      '--to',
+      'Ann <ann@example.org>',
+      '--cc',
+      'bob@example.org',
+      '--subject',
+      'The report',
+      '--body',
+      'Here it is.',
+      '--attach',
+      file,
+    ]);
+
+    expect(result.code).toBe(0);
+    const [draft] = await drafts(home);
+    expect(result.stdout).toBe(`${draft?.id}\n`);
+    // No app runs on this data folder: the user is told where the draft is.
+    expect(result.stderr).toContain('Outbox is not running: open Outbox, the draft is in Drafts.');
+    expect(draft?.content).toMatchObject({
+      to: ['Ann <ann@example.org>'],
+      cc: ['bob@example.org'],
+      subject: 'The report',
+      text: 'Here it is.',
+    });
+    const [attachment] = draft?.content.attachments ?? [];
+    expect(attachment?.addedBy).toBe('program');
+    // A copy in the data folder, so the other program may delete its temporary file at once.
+    expect(attachment?.path).toBe(path.join(home, 'outbox', 'edits', draft?.id ?? '', 'report.pdf'));
+    await fsp.rm(file);
+    expect(sha256(await fsp.readFile(attachment?.path ?? ''))).toBe(sha256(bytes));
+  });
+
+  it('refuses a missing file (65) and leaves no draft behind', async () => {
+    const home = await newHome();
+    const missing = path.join(home, 'gone.txt');
+    const result = await runCli(home, ['compose', '--to', 'ann@example.org', '--attach', missing]);
+    expect(result.code).toBe(65);
+    expect(result.stderr).toBe(`outbox: --attach: ${missing} does not exist.\n`);
+    expect(await drafts(home)).toEqual([]);
+  });
+
+  it('refuses a folder as an attachment (65)', async () => {
+    const home = await newHome();
+    const result = await runCli(home, ['compose', '--attach', home]);
+    expect(result.code).toBe(65);
+    expect(result.stderr).toBe(`outbox: --attach: ${home} is not a file.\n`);
+    expect(await drafts(home)).toEqual([]);
+  });
+
+  it.each([
+    [['--to', 'ann at example.org'], 'invalid_address'],
+    [['--bcc', 'a@example.org, b@example.org'], 'invalid_address'],
+    [['--subject', 'Hi\r\nBcc: eve@example.net'], 'header_injection'],
+  ])('refuses %j as the other doors do (65)', async (args) => {
+    const home = await newHome();
+    const result = await runCli(home, ['compose', ...args]);
+    expect(result.code).toBe(65);
+    expect(result.stdout).toBe('');
+    expect(await drafts(home)).toEqual([]);
+  });
+
+  it('answers --help with its usage, and refuses an unknown option (64)', async () => {
+    const home = await newHome();
+    const help = await runCli(home, ['compose', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: outbox compose');
+    const wrong = await runCli(home, ['compose', '--send']);
+    expect(wrong.code).toBe(64);
+  });
+});
