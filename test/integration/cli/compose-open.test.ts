@@ -1,8 +1,8 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventName, EventPayload } from '../../../preload/contract/channels.ts';
 import { startTestCore, type TestCore } from '../../support/core-fixture.ts';
+import { recordEvents } from '../../support/recorded-events.ts';
 import { runCli } from './run-cli.ts';
 
 /**
@@ -10,21 +10,17 @@ import { runCli } from './run-cli.ts';
  * core (the real one, under Node), which opens the draft in the window.
  */
 let core: TestCore;
-let events: { event: EventName; payload: unknown }[];
+let events: ReturnType<typeof recordEvents>;
 
 beforeEach(async () => {
   core = await startTestCore();
-  events = [];
-  core.setEventSink((event, payload) => events.push({ event, payload }));
+  events = recordEvents(core);
 });
 afterEach(async () => {
   await core.close();
 });
 
-const handedOver = () =>
-  events
-    .filter((e) => e.event === 'drafts:handedOver')
-    .map((e) => e.payload as EventPayload<'drafts:handedOver'>);
+const handedOver = () => events.of('drafts:handedOver');
 
 describe('outbox compose with the app running', () => {
   it('asks the app to open the draft, which it does with its files chosen', async () => {

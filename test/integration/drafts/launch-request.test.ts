@@ -1,25 +1,21 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventName, EventPayload } from '../../../preload/contract/channels.ts';
 import type { ComposeRequest } from '../../../main/handoff/compose-request.ts';
 import { startTestCore, type TestCore } from '../../support/core-fixture.ts';
+import { recordEvents } from '../../support/recorded-events.ts';
 
 /** The app's launch paths (argv, second instance, open-url) through the real core under Node. */
 let core: TestCore;
-let events: { event: EventName; payload: unknown }[];
+let events: ReturnType<typeof recordEvents>;
 
 beforeEach(async () => {
   core = await startTestCore();
-  events = [];
-  core.setEventSink((event, payload) => events.push({ event, payload }));
+  events = recordEvents(core);
 });
 afterEach(async () => {
   await core.close();
 });
-
-const payloads = <E extends EventName>(name: E) =>
-  events.filter((e) => e.event === name).map((e) => e.payload as EventPayload<E>);
 
 const request = (attachments: string[]): ComposeRequest => ({
   to: ['ann@example.org'],
@@ -36,7 +32,7 @@ describe('a launch request', () => {
     await fsp.writeFile(file, 'jpeg bytes');
     await core.core.handleLaunchRequest(request([file]), 'program');
 
-    const [opened] = payloads('drafts:handedOver');
+    const [opened] = events.of('drafts:handedOver');
     expect(opened?.content).toMatchObject({ to: ['ann@example.org'], subject: 'Handed over', text: 'Text' });
     const copy = opened?.content.attachments[0];
     expect(copy?.addedBy).toBe('program');
@@ -49,7 +45,7 @@ describe('a launch request', () => {
     const file = path.join(core.dataDir, 'secret.txt');
     await fsp.writeFile(file, 'secret');
     await core.core.handleLaunchRequest(request([file]), 'link');
-    const [opened] = payloads('drafts:handedOver');
+    const [opened] = events.of('drafts:handedOver');
     expect(opened?.content.subject).toBe('Handed over');
     expect(opened?.content.attachments).toEqual([]);
   });
@@ -57,9 +53,9 @@ describe('a launch request', () => {
   it('a file that is not there is left out with a notice; the rest of the draft stands', async () => {
     const missing = path.join(core.dataDir, 'gone.pdf');
     await core.core.handleLaunchRequest(request([missing]), 'program');
-    expect(payloads('app:noticed')).toEqual([
+    expect(events.of('app:noticed')).toEqual([
       { level: 'warning', message: `${missing} was not attached: it does not exist.` },
     ]);
-    expect(payloads('drafts:handedOver')[0]?.content.attachments).toEqual([]);
+    expect(events.of('drafts:handedOver')[0]?.content.attachments).toEqual([]);
   });
 });
