@@ -32,6 +32,7 @@ need libauthen-sasl-perl 'Perl Authen::SASL (git send-email SMTP AUTH)' perl -MA
 need libio-socket-ssl-perl 'Perl IO::Socket::SSL (git send-email TLS)' perl -MIO::Socket::SSL -e1
 need xvfb 'Xvfb (screenshots of a real window)' test -x /usr/bin/Xvfb
 need xauth 'xauth (xvfb-run)' test -x /usr/bin/xauth
+need xdg-utils 'xdg-email (what it hands Thunderbird)' test -x /usr/bin/xdg-email
 
 if ((${#missing[@]} > 0)); then
   for line in "${missing[@]}"; do echo "preflight: missing $line" >&2; done

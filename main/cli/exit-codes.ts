@@ -96,6 +96,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   autoconfig_invalid: EXIT.dataErr,
   // A found server the user has not confirmed is a setting to check, as a refused sign-in is.
   server_unconfirmed: EXIT.config,
+  handoff_invalid: EXIT.dataErr,
 };
 
 export function exitCodeFor(code: ErrorCode): ExitCode {

@@ -75,6 +75,8 @@ export const errorCodes = [
   'autoconfig_invalid',
   // account discovery: a server found through DNS or the domain's web server, outside its domain
   'server_unconfirmed',
+  // a message handed over by another program (a mailto: URL, Thunderbird's -compose) that cannot be read
+  'handoff_invalid',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -62,6 +62,7 @@ const WORDS: Record<ErrorCode, string> = {
   autoconfig_invalid: 'The server settings published for this address could not be used.',
   server_unconfirmed:
     "This server was found outside your address's domain; confirm it before it gets your password.",
+  handoff_invalid: 'The message another program handed to Outbox could not be read.',
 };
 
 export function errorWords(code: ErrorCode): string {
