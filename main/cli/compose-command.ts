@@ -1,8 +1,10 @@
 import path from 'node:path';
+import { MAX_RECIPIENTS, tooManyRecipients } from '../../preload/contract/compose.ts';
 import { HEADER_UNSAFE } from '../../preload/contract/primitives.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { ComposeRequest } from '../handoff/compose-request.ts';
 import { saveHandedDraft } from '../handoff/handed-draft.ts';
+import { parseMailto } from '../handoff/mailto.ts';
 import { writeOpenRequest } from '../handoff/open-requests.ts';
 import { parseMailbox } from '../mail/address.ts';
 import { createDraftStore } from '../drafts/draft-store.ts';
@@ -16,7 +18,7 @@ import { dataLocation } from './data-location.ts';
 import { EXIT, usageError } from './exit-codes.ts';
 
 export const COMPOSE_HELP = `Usage: outbox compose [--to ADDR]… [--cc ADDR]… [--bcc ADDR]… [--subject TEXT] [--body TEXT]
-                      [--attach PATH]…
+                      [--attach PATH]… [mailto:URL]
 
 Saves a new draft for you to finish and send in the Outbox app, opens it there if the app is
 running, and prints the draft's id. Nothing is sent. File managers, scripts and the xdg-email
@@ -28,6 +30,8 @@ hook call this (see docs/handoff-compose.md).
   --attach PATH      attach a copy of a file; repeatable. Hidden files, files in hidden folders
                      (a name starting with ".") and files under /etc are left out, each with a
                      line on stderr: attach those in the app if you mean to.
+  mailto:URL         a mailto: URL (RFC 6068): its to, cc, bcc, subject, body and attach= files.
+                     The options add to its recipients and files; --subject and --body replace its own.
 `;
 
 const OPTIONS = {
@@ -39,13 +43,8 @@ const OPTIONS = {
   attach: { type: 'string', multiple: true },
 } as const;
 
-/** What `outbox compose` was asked for: a request as every door makes one, and where its files came from. */
-export interface ComposeArguments {
-  readonly request: ComposeRequest;
-}
-
-/** The same checks as the other doors: one mailbox per address, no line break in a header field. */
-function checkRequest(request: ComposeRequest): void {
+/** The same checks as `send` makes of its options: one mailbox per address, no line break in the subject. */
+function checkOptions(request: ComposeRequest): void {
   for (const kind of ['to', 'cc', 'bcc'] as const) {
     for (const address of request[kind]) parseMailbox(address, `--${kind}`);
   }
@@ -56,13 +55,41 @@ function checkRequest(request: ComposeRequest): void {
   }
 }
 
-export function composeArguments(args: readonly string[]): ComposeArguments | 'help' {
+const NOTHING: ComposeRequest = { to: [], cc: [], bcc: [], attachments: [] };
+
+/**
+ * The URL's request with the options added: recipients and files after the URL's, --subject and
+ * --body instead of its own (the person typing the command has the last word over what a program
+ * put in the URL). The URL is the user's or a program's they run, so its attach= files count.
+ */
+export function mergedRequest(url: ComposeRequest, options: ComposeRequest): ComposeRequest {
+  const merged: ComposeRequest = {
+    to: [...url.to, ...options.to],
+    cc: [...url.cc, ...options.cc],
+    bcc: [...url.bcc, ...options.bcc],
+    attachments: [...url.attachments, ...options.attachments],
+    ...((options.subject ?? url.subject) === undefined ? {} : { subject: options.subject ?? url.subject }),
+    ...((options.body ?? url.body) === undefined ? {} : { body: options.body ?? url.body }),
+    ...(url.inReplyTo === undefined ? {} : { inReplyTo: url.inReplyTo }),
+  };
+  const count = merged.to.length + merged.cc.length + merged.bcc.length;
+  if (count > MAX_RECIPIENTS) {
+    throw new AppError('too_many_recipients', tooManyRecipients(count), { field: 'recipients' });
+  }
+  return merged;
+}
+
+/** The request the command line makes, checked; 'help' for --help. */
+export function composeArguments(args: readonly string[]): ComposeRequest | 'help' {
   const { values, positionals } = parseCommand('compose', args, OPTIONS);
   if (values.help) return 'help';
-  if (positionals.length > 0) {
-    throw usageError(`"outbox compose" takes options only (see "outbox compose --help")`);
+  const [url, ...more] = positionals;
+  if (more.length > 0 || (url !== undefined && !/^mailto:/i.test(url))) {
+    throw usageError(
+      '"outbox compose" takes options and at most one mailto: URL (see "outbox compose --help")',
+    );
   }
-  const request: ComposeRequest = {
+  const options: ComposeRequest = {
     to: values.to ?? [],
     cc: values.cc ?? [],
     bcc: values.bcc ?? [],
@@ -70,8 +97,13 @@ export function composeArguments(args: readonly string[]): ComposeArguments | 'h
     ...(values.body === undefined ? {} : { body: values.body }),
     attachments: (values.attach ?? []).map((file) => path.resolve(file)),
   };
-  checkRequest(request);
-  return { request };
+  checkOptions(options);
+  const fromUrl = url === undefined ? NOTHING : parseMailto(url, 'program');
+  // attach= paths are absolute as xdg-email writes them; a relative one is the caller's directory's.
+  return mergedRequest(
+    { ...fromUrl, attachments: fromUrl.attachments.map((file) => path.resolve(file)) },
+    options,
+  );
 }
 
 /** Whether the app runs on this data folder: it holds the deliverer lock while it does. */
@@ -80,12 +112,11 @@ async function appIsRunning(dataDir: string): Promise<boolean> {
 }
 
 export async function composeCommand(io: CliIo, args: readonly string[]): Promise<number> {
-  const parsed = composeArguments(args);
-  if (parsed === 'help') {
+  const request = composeArguments(args);
+  if (request === 'help') {
     print(io, COMPOSE_HELP);
     return EXIT.ok;
   }
-  const { request } = parsed;
   const dataDir = dataLocation(io.env);
   prepareSettingsFolder(dataDir);
   const drafts = createDraftStore(path.join(dataDir, 'drafts'), {

@@ -90,6 +90,46 @@ describe('outbox compose', () => {
     expect(await drafts(home)).toEqual([]);
   });
 
+  it("takes a mailto: URL's fields and files; options add recipients and files and replace the subject", async () => {
+    const home = await newHome();
+    const fromUrl = path.join(home, 'from url.txt');
+    const fromOption = path.join(home, 'from-option.txt');
+    await fsp.writeFile(fromUrl, 'url');
+    await fsp.writeFile(fromOption, 'option');
+    const url = `mailto:ann@example.org?cc=bob@example.org&subject=From%20the%20URL&body=Hi&attach=${encodeURIComponent(fromUrl)}`;
+
+    const result = await runCli(home, [
+      'compose',
+      '--to',
+      'carl@example.org',
+      '--subject',
+      'From the option',
+      '--attach',
+      fromOption,
+      url,
+    ]);
+
+    expect(result.code, result.stderr).toBe(0);
+    const [draft] = await drafts(home);
+    expect(draft?.content).toMatchObject({
+      to: ['ann@example.org', 'carl@example.org'],
+      cc: ['bob@example.org'],
+      subject: 'From the option',
+      text: 'Hi',
+    });
+    const copies = draft?.content.attachments.map((ref) => path.basename(ref.path));
+    expect(copies).toEqual(['from url.txt', 'from-option.txt']);
+  });
+
+  it('refuses a mailto: URL with a bad address as a link would be (65), and more than one URL (64)', async () => {
+    const home = await newHome();
+    const bad = await runCli(home, ['compose', 'mailto:ann%0D%0ABcc:eve@example.net']);
+    expect(bad.code).toBe(65);
+    const two = await runCli(home, ['compose', 'mailto:a@example.org', 'mailto:b@example.org']);
+    expect(two.code).toBe(64);
+    expect(await drafts(home)).toEqual([]);
+  });
+
   it('answers --help with its usage, and refuses an unknown option (64)', async () => {
     const home = await newHome();
     const help = await runCli(home, ['compose', '--help']);
