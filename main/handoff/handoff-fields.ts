@@ -121,7 +121,7 @@ function checkedAddresses(lists: readonly string[], field: string): string[] {
 
 function checkedAttachments(values: readonly string[], source: HandoffSource): string[] {
   // "Mailto: Me Your Secrets": a web page must never name a file to attach. Dropped, not refused,
-  // so the link still opens a compose window; RFC 6068 §7 asks for no more than that.
+  // so the link still opens a compose window with everything else it asked for.
   if (source === 'link') return [];
   if (values.length > MAX_HANDED_ATTACHMENTS) {
     throw new AppError(

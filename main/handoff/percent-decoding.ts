@@ -11,6 +11,16 @@ const utf8 = new TextEncoder();
  */
 export function percentDecode(text: string, field: string): string {
   if (!text.includes('%')) return text;
+  try {
+    // The fast path: decodeURIComponent refuses a stray % and invalid UTF-8 alike, so only
+    // text with one of them takes the slow path below, which tells the two apart.
+    return decodeURIComponent(text);
+  } catch {
+    return decodeSlowly(text, field);
+  }
+}
+
+function decodeSlowly(text: string, field: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < text.length;) {
     const pair = text.slice(i + 1, i + 3);

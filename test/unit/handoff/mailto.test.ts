@@ -100,6 +100,7 @@ const FORMS: readonly Row[] = [
   ],
   ['mailto:a@example.org?body=one&body=two', request({ to: ['a@example.org'], body: 'one\ntwo' })],
   ['mailto:a@example.org?body=100%', request({ to: ['a@example.org'], body: '100%' })],
+  ['mailto:a@example.org?body=caf%C3%A9%20100%', request({ to: ['a@example.org'], body: 'café 100%' })],
   ['mailto:a@example.org?body=a%0Ab%0Dc%0D%0Ad', request({ to: ['a@example.org'], body: 'a\nb\nc\nd' })],
   ['mailto:a@example.org?subject=x#fragment', request({ to: ['a@example.org'], subject: 'x' })],
   ['mailto:a@example.org?body=%E2%82%AC%20%F0%9F%98%80', request({ to: ['a@example.org'], body: '€ 😀' })],

@@ -58,7 +58,8 @@ describe('parseComposeArgument', () => {
   );
 });
 
-describe('what the real xdg-email hands Thunderbird', () => {
+// Each test starts a shell script that starts others: generous on a loaded 2-core machine.
+describe('what the real xdg-email hands Thunderbird', { timeout: 120_000 }, () => {
   const xdg = new XdgEmailRunner();
   afterAll(() => {
     xdg.remove();
