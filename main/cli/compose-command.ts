@@ -5,6 +5,7 @@ import { AppError } from '../errors/app-error.ts';
 import type { ComposeRequest } from '../handoff/compose-request.ts';
 import { saveHandedDraft } from '../handoff/handed-draft.ts';
 import { parseMailto } from '../handoff/mailto.ts';
+import { screenHandedFiles } from '../handoff/screened-files.ts';
 import { writeOpenRequest } from '../handoff/open-requests.ts';
 import { parseMailbox } from '../mail/address.ts';
 import { createDraftStore } from '../drafts/draft-store.ts';
@@ -124,10 +125,12 @@ export async function composeCommand(io: CliIo, args: readonly string[]): Promis
     warn: (message, details) => io.stderr.write(logLines('warning', message, details)),
     error: (message, details) => io.stderr.write(logLines('error', message, details)),
   });
+  const { kept, leftOut } = await screenHandedFiles(request.attachments);
+  for (const file of leftOut) io.stderr.write(`outbox: ${file.message}\n`);
   const draft = await saveHandedDraft(
     { drafts, edits: queuePaths(dataDir).edits },
     request,
-    request.attachments,
+    kept,
     '--attach',
   );
   if (await appIsRunning(dataDir)) {

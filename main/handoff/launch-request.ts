@@ -5,6 +5,7 @@ import type { Logger } from '../errors/logger.ts';
 import { grantHeld, type ChosenFiles } from '../security/chosen-files.ts';
 import type { ComposeRequest, HandoffSource } from './compose-request.ts';
 import { saveHandedDraft } from './handed-draft.ts';
+import { screenHandedFiles } from './screened-files.ts';
 
 export interface HandoffPorts {
   readonly drafts: DraftStore;
@@ -55,15 +56,18 @@ export function createHandoff(ports: HandoffPorts): Handoff {
 }
 
 /**
- * The files of a launch request that can be attached; each one left out is told in a notice, as
- * the window is where the user looks (a missing file leaves the rest of the draft standing).
+ * The files of a launch request that can be attached: screened (screened-files.ts), and there.
+ * Each one left out is told in a notice, as the window is where the user looks; a missing file
+ * leaves the rest of the draft standing.
  */
 async function attachableFiles(
   paths: readonly string[],
   notice: (message: string) => void,
 ): Promise<string[]> {
+  const { kept, leftOut } = await screenHandedFiles(paths);
+  for (const file of leftOut) notice(file.message);
   const usable: string[] = [];
-  for (const file of paths) {
+  for (const file of kept) {
     const stat = await fsp.stat(file).catch(() => undefined);
     if (stat?.isFile()) usable.push(file);
     else notice(`${file} was not attached: ${stat ? 'it is not a file' : 'it does not exist'}.`);

@@ -61,6 +61,36 @@ describe('outbox compose', () => {
     expect(sha256(await fsp.readFile(attachment?.path ?? ''))).toBe(sha256(bytes));
   });
 
+  it('leaves out hidden files, files in hidden folders, links to them and /etc, each named on stderr', async () => {
+    const home = await newHome();
+    const hidden = path.join(home, '.netrc');
+    const key = path.join(home, '.ssh', 'id_ed25519');
+    const link = path.join(home, 'holiday.jpg');
+    const kept = path.join(home, 'minutes.txt');
+    await fsp.mkdir(path.dirname(key));
+    await Promise.all([hidden, key, kept].map((file) => fsp.writeFile(file, 'x')));
+    await fsp.symlink(key, link);
+
+    const result = await runCli(home, [
+      'compose',
+      ...[hidden, key, '/etc/passwd', link, kept].flatMap((f) => ['--attach', f]),
+    ]);
+
+    expect(result.code, result.stderr).toBe(0);
+    const why = (file: string, reason: string) =>
+      `outbox: ${file} was not attached: ${reason}. Attach it in Outbox by hand if you mean to.\n`;
+    const hiddenWhy = 'it is hidden, or in a hidden folder, where programs keep keys and passwords';
+    expect(result.stderr).toBe(
+      why(hidden, hiddenWhy) +
+        why(key, hiddenWhy) +
+        why('/etc/passwd', 'it is part of the system’s configuration') +
+        why(link, hiddenWhy) +
+        'outbox: Outbox is not running: open Outbox, the draft is in Drafts.\n',
+    );
+    const [draft] = await drafts(home);
+    expect(draft?.content.attachments.map((ref) => path.basename(ref.path))).toEqual(['minutes.txt']);
+  });
+
   it('refuses a missing file (65) and leaves no draft behind', async () => {
     const home = await newHome();
     const missing = path.join(home, 'gone.txt');

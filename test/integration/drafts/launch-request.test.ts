@@ -58,4 +58,17 @@ describe('a launch request', () => {
     ]);
     expect(events.of('drafts:handedOver')[0]?.content.attachments).toEqual([]);
   });
+
+  it('a hidden file is left out with a notice saying why', async () => {
+    const hidden = path.join(core.dataDir, '.env');
+    await fsp.writeFile(hidden, 'TOKEN=x');
+    await core.core.handleLaunchRequest(request([hidden]), 'program');
+    expect(events.of('app:noticed')).toEqual([
+      {
+        level: 'warning',
+        message: `${hidden} was not attached: it is hidden, or in a hidden folder, where programs keep keys and passwords. Attach it in Outbox by hand if you mean to.`,
+      },
+    ]);
+    expect(events.of('drafts:handedOver')[0]?.content.attachments).toEqual([]);
+  });
 });
