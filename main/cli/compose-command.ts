@@ -99,12 +99,9 @@ export function composeArguments(args: readonly string[]): ComposeRequest | 'hel
     attachments: (values.attach ?? []).map((file) => path.resolve(file)),
   };
   checkOptions(options);
-  const fromUrl = url === undefined ? NOTHING : parseMailto(url, 'program');
-  // attach= paths are absolute as xdg-email writes them; a relative one is the caller's directory's.
-  return mergedRequest(
-    { ...fromUrl, attachments: fromUrl.attachments.map((file) => path.resolve(file)) },
-    options,
-  );
+  // attach= paths stay as written: xdg-email writes them absolute, and a relative one, which names
+  // no file anyone chose, is left out by the screen. --attach is resolved: the user typed it here.
+  return mergedRequest(url === undefined ? NOTHING : parseMailto(url, 'program'), options);
 }
 
 /** Whether the app runs on this data folder: it holds the deliverer lock while it does. */

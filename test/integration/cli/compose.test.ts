@@ -91,6 +91,16 @@ describe('outbox compose', () => {
     expect(draft?.content.attachments.map((ref) => path.basename(ref.path))).toEqual(['minutes.txt']);
   });
 
+  it("leaves out a mailto: URL's relative attach=, which names no file anyone chose", async () => {
+    const home = await newHome();
+    const result = await runCli(home, ['compose', 'mailto:ann@example.org?attach=notes.txt']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      'outbox: notes.txt was not attached: it is not a full path. Attach it in Outbox by hand if you mean to.\n',
+    );
+    expect((await drafts(home))[0]?.content.attachments).toEqual([]);
+  });
+
   it('refuses a missing file (65) and leaves no draft behind', async () => {
     const home = await newHome();
     const missing = path.join(home, 'gone.txt');
