@@ -80,6 +80,9 @@ async function start(): Promise<void> {
     ispdbFile: app.isPackaged
       ? ispdbFile(process.resourcesPath)
       : path.join(outDir, '..', 'build', 'ispdb', 'ispdb.json'),
+    revealWindow: () => {
+      showWindow(store);
+    },
   });
   const devOrigin = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const trustedOrigin = devOrigin ? new URL(devOrigin).origin : APP_ORIGIN;

@@ -22,6 +22,8 @@ export interface CoreOptions extends BuildCoreOptions {
   readonly platform: Platform;
   /** What the window may ask for in a given time; BRIDGE_LIMITS on the system clock when absent. */
   readonly bridgeLimits?: BridgeLimitsOptions;
+  /** Shows the window, made again if it was closed: a draft another program handed over opens in it. */
+  readonly revealWindow?: () => void;
 }
 
 export interface Core {
@@ -57,6 +59,7 @@ export function createCore(options: CoreOptions): Promise<Core> {
     chosen,
     emit: options.emit,
     log,
+    ...(options.revealWindow ? { revealWindow: options.revealWindow } : {}),
   });
   const requests = new RequestsFolderWatcher(dataDir, (id) => handoff.openDraft(id), log);
 

@@ -14,6 +14,8 @@ export interface HandoffPorts {
   readonly chosen: ChosenFiles;
   readonly emit: EventSink;
   readonly log: Logger;
+  /** Shows the window (made again if it was closed, Outbox running in the tray) before a draft opens. */
+  readonly revealWindow?: () => void;
 }
 
 /** The app's side of a hand-over: drafts another program made or asked for, opened in compose. */
@@ -40,7 +42,8 @@ export function createHandoff(ports: HandoffPorts): Handoff {
     }
     // Main wrote these copies itself: the user may send them, as any draft's (chosen-files.ts).
     await grantHeld(chosen, draft.content);
-    // With no window yet the event is lost, and the window opens the newest draft when it loads.
+    ports.revealWindow?.();
+    // A window made just now misses the event, and opens the newest draft, this one, as it loads.
     emit('drafts:handedOver', draft);
   }
   return {

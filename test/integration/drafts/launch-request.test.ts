@@ -2,6 +2,10 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ComposeRequest } from '../../../main/handoff/compose-request.ts';
+import { createDraftStore } from '../../../main/drafts/draft-store.ts';
+import { silentLogger } from '../../../main/errors/logger.ts';
+import { createHandoff } from '../../../main/handoff/launch-request.ts';
+import { createChosenFiles } from '../../../main/security/chosen-files.ts';
 import { startTestCore, type TestCore } from '../../support/core-fixture.ts';
 import { recordEvents } from '../../support/recorded-events.ts';
 
@@ -70,5 +74,19 @@ describe('a launch request', () => {
       },
     ]);
     expect(events.of('drafts:handedOver')[0]?.content.attachments).toEqual([]);
+  });
+
+  it('shows the window before opening the draft: it may be closed, Outbox in the tray', async () => {
+    const happened: string[] = [];
+    const handoff = createHandoff({
+      drafts: createDraftStore(path.join(core.dataDir, 'drafts'), silentLogger),
+      edits: path.join(core.dataDir, 'outbox', 'edits'),
+      chosen: createChosenFiles(),
+      emit: (event) => happened.push(event),
+      log: silentLogger,
+      revealWindow: () => happened.push('window shown'),
+    });
+    await handoff.handleLaunchRequest(request([]), 'link');
+    expect(happened).toEqual(['window shown', 'drafts:handedOver']);
   });
 });
