@@ -8,6 +8,13 @@ import { createCore } from './app/create-core.ts';
 import type { EventSink, SettingsStore } from './core/ports.ts';
 import { parseSettingsFile, prepareSettingsFolder, SETTINGS_FILE_MODE } from './settings/settings-file.ts';
 import { consoleLogger } from './errors/logger.ts';
+import {
+  launchFromArgv,
+  launchFromUrl,
+  secondInstanceArgv,
+  type SecondInstanceData,
+} from './handoff/launch-arguments.ts';
+import { LaunchInbox } from './handoff/launch-inbox.ts';
 import { createIpcRouter } from './ipc/ipc-router.ts';
 import { ispdbFile } from './discovery/ispdb.ts';
 import { nodeCommandRunner } from './desktop/command-runner.ts';
@@ -33,6 +40,8 @@ import { createMainWindow } from './shell/main-window.ts';
 let mainWindow: BrowserWindow | undefined;
 const currentWindow = () => mainWindow;
 const outDir = path.join(import.meta.dirname, '..');
+// Messages other programs hand Outbox (mailto:, -compose), kept until the core can open them.
+const launches = new LaunchInbox(consoleLogger);
 
 function showWindow(store: SettingsStore): void {
   if (mainWindow && !mainWindow.isDestroyed()) {
@@ -132,6 +141,9 @@ async function start(): Promise<void> {
       ? ispdbFile(process.resourcesPath)
       : path.join(outDir, '..', 'build', 'ispdb', 'ispdb.json'),
     osIntegration,
+    revealWindow: () => {
+      showWindow(store);
+    },
   });
   const devOrigin = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const trustedOrigin = devOrigin ? new URL(devOrigin).origin : APP_ORIGIN;
@@ -144,7 +156,8 @@ async function start(): Promise<void> {
   powerMonitor.on('resume', () => {
     core.resumed();
   });
-  app.on('second-instance', () => {
+  app.on('second-instance', (_event, commandLine, workingDirectory, additionalData) => {
+    launches.offer(() => launchFromArgv(secondInstanceArgv(commandLine, additionalData), workingDirectory));
     showWindow(store);
   });
   app.on('activate', () => {
@@ -155,11 +168,20 @@ async function start(): Promise<void> {
 
   await core.start();
   if (!background.startHidden) showWindow(store);
+  launches.deliverTo(({ request, source }) => core.handleLaunchRequest(request, source));
 }
 
-// A second launch only focuses the first instance's window.
-if (app.requestSingleInstanceLock()) {
+// A second launch only focuses the first instance's window, and hands it its argv as it was.
+const secondInstanceData: SecondInstanceData = { argv: process.argv };
+if (app.requestSingleInstanceLock(secondInstanceData)) {
   registerAppScheme();
+  // macOS hands a clicked mailto: link over by open-url, before `ready` when the link starts the
+  // app: Electron's docs ask for the listener this early.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    launches.offer(() => launchFromUrl(url));
+  });
+  launches.offer(() => launchFromArgv(process.argv, process.cwd()));
   void start();
 } else {
   app.quit();

@@ -9,6 +9,9 @@ import { withOsIntegration } from '../desktop/desktop-settings.ts';
 import type { OsIntegration } from '../desktop/os-integration.ts';
 import type { OutboxService } from '../outbox/outbox-service.ts';
 import type { AppSettingsService } from '../settings/app-settings.ts';
+import type { ComposeRequest, HandoffSource } from '../handoff/compose-request.ts';
+import { createHandoff } from '../handoff/launch-request.ts';
+import { RequestsFolderWatcher } from '../handoff/requests-folder-watcher.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { statFiles } from '../files/file-info.ts';
 import { createOutboxHandlers } from '../outbox/outbox-handlers.ts';
@@ -29,6 +32,8 @@ export interface CoreOptions extends BuildCoreOptions {
   readonly osIntegration?: OsIntegration;
   /** "Make Outbox the default mail app" for this OS (main/shell picks it); none when absent. */
   readonly defaultMailApp?: DefaultMailAppPort;
+  /** Shows the window, made again if it was closed: a draft another program handed over opens in it. */
+  readonly revealWindow?: () => void;
 }
 
 export interface Core {
@@ -46,6 +51,8 @@ export interface Core {
     /** Whether the network works, as `app:getStatus` says. */
     online(): boolean;
   };
+  /** A mailto: URL or compose request the app was launched with (main/handoff/launch-request.ts). */
+  handleLaunchRequest(request: ComposeRequest, source: HandoffSource): Promise<void>;
 }
 
 /** The app's core without Electron: the shared wiring (build-core.ts) plus drafts, chosen files and IPC handlers. */
@@ -61,6 +68,17 @@ export function createCore(options: CoreOptions): Promise<Core> {
     await chosen.grant(paths);
     return statFiles(paths);
   };
+
+  // Drafts other programs hand over: launch arguments, and `outbox compose` through requests/.
+  const handoff = createHandoff({
+    drafts,
+    edits: queuePaths(dataDir).edits,
+    chosen,
+    emit: options.emit,
+    log,
+    ...(options.revealWindow ? { revealWindow: options.revealWindow } : {}),
+  });
+  const requests = new RequestsFolderWatcher(dataDir, (id) => handoff.openDraft(id), log);
 
   const handlers: CallHandlers = {
     ...createOutboxHandlers(outbox, chosen, drafts, log, limits.enqueue),
@@ -89,11 +107,19 @@ export function createCore(options: CoreOptions): Promise<Core> {
       await sweep().catch((error: unknown) => {
         log.warn('Removing unused edit copies failed', { error });
       });
+      // Without it the app still works: `outbox compose` drafts are then found in Drafts.
+      await requests.start().catch((error: unknown) => {
+        log.warn('Watching for drafts other programs hand over failed', { error });
+      });
     },
-    stop: () => outbox.stop(),
+    stop: () => {
+      requests.stop();
+      return outbox.stop();
+    },
     resumed: () => {
       outbox.service.wake();
     },
     desktop: { outbox: outbox.service, settings, online: () => outbox.status.status().online },
+    handleLaunchRequest: (request, source) => handoff.handleLaunchRequest(request, source),
   });
 }

@@ -11,6 +11,7 @@ The Outbox app's queue from a terminal: the same accounts, keychain and outbox.
   queue           list, show, flush, retry or cancel queued messages
   accounts        list, add, discover, test, remove, pause or resume accounts
   sent            list delivered messages
+  compose         save a draft to finish in the app (what mailto: and "send by mail" call)
 
 "outbox <command> --help" describes each command. Data folder: the app's, or $OUTBOX_HOME.
 Exit status follows sysexits(3); see docs/cli.md.
@@ -36,6 +37,8 @@ export async function runCli(io: CliIo, argv: readonly string[]): Promise<number
         return await (await import('./accounts-commands.ts')).accountsCommand(io, args);
       case 'sent':
         return await (await import('./sent-commands.ts')).sentCommand(io, args);
+      case 'compose':
+        return await (await import('./compose-command.ts')).composeCommand(io, args);
       case '--help':
       case '-h':
       case 'help':

@@ -33,7 +33,8 @@ const storedDraft = storedSchema(
       text: z.string().max(20_000_000).optional(),
       html: z.string().max(20_000_000).optional(),
       attachments: z
-        .array(z.object({ path: z.string().min(1).max(4096) }))
+        // addedBy: optional, so version 1 files without it read as before.
+        .array(z.object({ path: z.string().min(1).max(4096), addedBy: z.enum(['program']).optional() }))
         .max(100)
         .default([]),
       sendAt: storedTime.optional(),
@@ -50,6 +51,8 @@ export interface DraftFile {
 
 export interface DraftStore {
   list(): Promise<Draft[]>;
+  /** One saved draft; undefined when there is none by that id (or it cannot be read). */
+  get(id: string): Promise<Draft | undefined>;
   /** The size of every saved draft's file, without reading them. */
   files(): Promise<DraftFile[]>;
   save(id: string | undefined, content: DraftContent): Promise<Draft>;
@@ -84,6 +87,11 @@ export function createDraftStore(dir: string, log: Logger, now: () => Date = () 
       const files = (await fsp.readdir(dir)).filter((name) => name.endsWith('.json'));
       const drafts = (await Promise.all(files.map(read))).filter((d): d is Draft => d !== undefined);
       return drafts.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    },
+    async get(id) {
+      await ready;
+      // An id is a file name here: only ids the schema takes, never a path.
+      return storedId.safeParse(id).success ? read(`${id}.json`) : undefined;
     },
     async files() {
       await ready;

@@ -136,6 +136,11 @@ export const events = {
   'app:statusChanged': appStatus,
   /** A menu item or shortcut handled by the renderer (e.g. File › New Message). */
   'app:menuInvoked': z.object({ command: z.enum(['compose', 'outbox', 'sent', 'accounts', 'settings']) }),
+  /**
+   * A draft another program handed Outbox (a mailto: link, `outbox compose`, the xdg-email hook),
+   * to open in compose. Its attachments are already chosen files.
+   */
+  'drafts:handedOver': draft,
   /** Something the user must hear about that no call asked for (e.g. a corrupt queue file set aside). */
   'app:noticed': z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
 } as const;

@@ -62,6 +62,14 @@ export const composeRequest = z
 export type ComposeRequest = z.infer<typeof composeRequest>;
 export type ComposeInput = z.input<typeof composeRequest>;
 
+/**
+ * A draft's attachment. `addedBy: 'program'` marks a file another program handed Outbox (a mailto:
+ * attach=, `outbox compose --attach`, the xdg-email hook) rather than one the user chose: compose
+ * shows it as "added by another program" so the user sees what they did not pick (issue 18).
+ */
+export const draftAttachment = attachmentRef.extend({ addedBy: z.enum(['program']).optional() });
+export type DraftAttachment = z.infer<typeof draftAttachment>;
+
 /** A draft is a compose request that need not be valid yet. */
 export const draftContent = z.object({
   accountId: z.string().max(128).optional(),
@@ -73,7 +81,7 @@ export const draftContent = z.object({
   subject: z.string().max(998).default(''),
   text: z.string().max(20_000_000).optional(),
   html: z.string().max(20_000_000).optional(),
-  attachments: z.array(attachmentRef).max(100).default([]),
+  attachments: z.array(draftAttachment).max(100).default([]),
   sendAt: isoTime.optional(),
 });
 export type DraftContent = z.infer<typeof draftContent>;

@@ -149,16 +149,17 @@ class DescriptorStream extends Readable {
 
 /**
  * Opens every attachment, in order, runs `use` with them and closes them all, whatever happens.
- * If one is refused, those already open are closed and its error is thrown.
+ * If one is refused, those already open are closed and its error is thrown, naming `fieldOf(i)`.
  */
 export async function withAttachments<T>(
   paths: readonly string[],
   use: (files: readonly AttachmentFile[]) => Promise<T>,
+  fieldOf: (index: number) => string = (index) => `attachments.${index}`,
 ): Promise<T> {
   const opened: AttachmentFile[] = [];
   try {
     for (const [i, filePath] of paths.entries()) {
-      opened.push(await AttachmentFile.open(filePath, `attachments.${i}`));
+      opened.push(await AttachmentFile.open(filePath, fieldOf(i)));
     }
     return await use(opened);
   } finally {

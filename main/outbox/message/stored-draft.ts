@@ -19,7 +19,7 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
 }
 
 /** A file name that stays inside its folder and does not collide with one already taken. */
-function safeName(name: string | undefined, taken: Set<string>): string {
+export function safeName(name: string | undefined, taken: Set<string>): string {
   const base = path.basename(name ?? '').replace(/[\0/\\]/g, '_') || 'attachment';
   let candidate = base;
   for (let n = 2; taken.has(candidate.toLowerCase()); n++) {

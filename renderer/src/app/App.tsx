@@ -58,6 +58,15 @@ export function App() {
     [navigate],
   );
 
+  // A draft another program handed over (a mailto: link, `outbox compose`) opens in compose.
+  useEffect(
+    () =>
+      window.outbox.drafts.onHandedOver((draft) => {
+        openCompose(draft.content, draft.id);
+      }),
+    [openCompose],
+  );
+
   // A screen that opened by itself (after Send, Undo, a menu item) takes the focus, so the keyboard
   // does not stay on a control that is now hidden.
   useEffect(() => {

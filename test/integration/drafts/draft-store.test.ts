@@ -70,4 +70,32 @@ describe('the draft store', () => {
     expect((await fsp.readFile(newer)).equals(before)).toBe(true);
     expect((await fsp.readdir(dir)).length).toBe(2);
   });
+
+  test('an attachment another program added keeps its mark; the fixture without marks reads as before', async () => {
+    const store = createDraftStore(dir, silentLogger);
+    const marked = draftContent.parse({
+      attachments: [{ path: '/home/ann/report.pdf', addedBy: 'program' }, { path: '/home/ann/chosen.txt' }],
+    });
+    const saved = await store.save(undefined, marked);
+    const [reread] = await createDraftStore(dir, silentLogger).list();
+    expect(reread?.content.attachments).toEqual([
+      { path: '/home/ann/report.pdf', addedBy: 'program' },
+      { path: '/home/ann/chosen.txt' },
+    ]);
+    expect(await store.get(saved.id)).toEqual(saved);
+    // A version 1 file from before the mark: its attachments come back unmarked, not refused.
+    const oldDir = path.join(path.dirname(dir), 'old-drafts');
+    await fsp.cp(path.join(import.meta.dirname, '../../fixtures/v1/drafts'), oldDir, { recursive: true });
+    const [old] = await createDraftStore(oldDir, silentLogger).list();
+    expect(old?.content.attachments).toHaveLength(1);
+    expect(old?.content.attachments.every((ref) => ref.addedBy === undefined)).toBe(true);
+  });
+
+  test('get finds no draft by an id that is not one, such as a path', async () => {
+    const store = createDraftStore(dir, silentLogger);
+    await fsp.mkdir(dir, { recursive: true });
+    await fsp.writeFile(path.join(path.dirname(dir), 'outside.json'), '{}');
+    expect(await store.get('../outside')).toBeUndefined();
+    expect(await store.get('no-such-draft')).toBeUndefined();
+  });
 });

@@ -5,6 +5,8 @@ import { formatBytes } from '../../shared/format.ts';
 
 interface Props {
   readonly attachments: readonly AttachmentInfo[];
+  /** Paths another program attached, not the user: each is marked so the user sees what they did not pick. */
+  readonly addedByProgram: ReadonlySet<string>;
   /** The smaller of the account's own limit and the SIZE its server advertised, when known. */
   readonly limitBytes: number | undefined;
   readonly bodyBytes: number;
@@ -16,7 +18,15 @@ interface Props {
 // Base64 turns every 3 bytes into 4, plus a line break every 76 characters (RFC 2045 §6.8).
 const encodedSize = (bytes: number) => Math.ceil((bytes * 4) / 3 + bytes / 57);
 
-export function AttachmentList({ attachments, limitBytes, bodyBytes, onAdd, onRemove, error }: Props) {
+export function AttachmentList({
+  attachments,
+  addedByProgram,
+  limitBytes,
+  bodyBytes,
+  onAdd,
+  onRemove,
+  error,
+}: Props) {
   const total = attachments.reduce((sum, file) => sum + file.size, 0);
   const estimate = encodedSize(total) + bodyBytes;
   const tooLarge = limitBytes !== undefined && estimate > limitBytes;
@@ -44,6 +54,9 @@ export function AttachmentList({ attachments, limitBytes, bodyBytes, onAdd, onRe
               <span className="attachment-name" title={file.path}>
                 {file.name}
               </span>
+              {addedByProgram.has(file.path) ? (
+                <span className="attachment-origin">added by another program</span>
+              ) : null}
               <span className="attachment-size">{formatBytes(file.size)}</span>
               <button
                 type="button"

@@ -82,6 +82,10 @@ export function ComposeScreen({
   const [attachments, setAttachments] = useState<AttachmentInfo[]>(
     (initial?.attachments ?? []).map((ref) => ({ path: ref.path, name: nameOf(ref.path), size: 0 })),
   );
+  // Files another program handed over (issue 18): marked for as long as they stay attached.
+  const [fromProgram] = useState<ReadonlySet<string>>(
+    () => new Set(initial?.attachments.filter((ref) => ref.addedBy === 'program').map((ref) => ref.path)),
+  );
   const [savedAt, setSavedAt] = useState<string>();
   // A refused autosave (the drafts are full) is said where "Draft saved" would be.
   const [draftError, setDraftError] = useState<ErrorInfo>();
@@ -101,7 +105,9 @@ export function ComposeScreen({
       cc,
       bcc,
       subject,
-      attachments: attachments.map((file) => ({ path: file.path })),
+      attachments: attachments.map((file) =>
+        fromProgram.has(file.path) ? { path: file.path, addedBy: 'program' } : { path: file.path },
+      ),
     };
     if (account) draft.accountId = account.id;
     if (alias) draft.from = alias;
@@ -112,7 +118,7 @@ export function ComposeScreen({
       draft.text = text;
     }
     return draft;
-  }, [account, alias, to, cc, bcc, subject, attachments, mode, html, text]);
+  }, [account, alias, to, cc, bcc, subject, attachments, fromProgram, mode, html, text]);
 
   // Attachments taken back from the outbox or a draft arrive as paths: read their sizes again.
   useEffect(() => {
@@ -407,6 +413,7 @@ export function ComposeScreen({
         </div>
         <AttachmentList
           attachments={attachments}
+          addedByProgram={fromProgram}
           limitBytes={account && messageSizeLimit(account)}
           bodyBytes={(content.text?.length ?? 0) + (content.html?.length ?? 0)}
           onAdd={() => void pickFiles()}
