@@ -5,12 +5,18 @@
 // build makes the bundle stale: the sources run instead. An older Node (the system's, when
 // `npm link` put `outbox` on the PATH) hands the command to the Node 24 that `npm ci` installed in
 // node_modules; without one it says so in one line.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import module from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
-import process from 'node:process';
-import { fileURLToPath, URL } from 'node:url';
+//
+// Node's builtins through process.getBuiltinModule, not `import`: an ESM import of node:fs or
+// node:process builds a facade that reads every export, getters included (~5 MB and a few ms a
+// run, issue 17; scripts/build-cli.ts does the same for the bundle).
+// A Node older than 22.3 has no getBuiltinModule: it imports them, to say it is too old.
+/* global process, URL */
+const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default;
+const { existsSync, readFileSync, statSync } = await builtin('node:fs');
+const module = await builtin('node:module');
+const os = await builtin('node:os');
+const path = await builtin('node:path');
+const { fileURLToPath } = await builtin('node:url');
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major >= 24) {

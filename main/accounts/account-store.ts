@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { isDnsLabels } from '../../preload/contract/address.ts';
 import { HEADER_UNSAFE } from '../../preload/contract/primitives.ts';
-import { accountInput, type Account, type AccountInput } from '../../preload/contract/accounts.ts';
+// The narrow module: the rest of the accounts contract is the bridge's, not the stored data's.
+import { accountInput, type AccountInput } from '../../preload/contract/account-input.ts';
+import type { Account } from '../../preload/contract/accounts.ts';
 import type { SettingsStore } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
 import { storedError, storedErrorInfo } from '../errors/stored-error.ts';

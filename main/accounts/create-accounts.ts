@@ -5,12 +5,12 @@ import type { DiscoveryNetwork } from '../discovery/discovery-ports.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { ClientIds } from '../oauth/client-ids.ts';
-import { createOAuth, type OAuth } from '../oauth/create-oauth.ts';
+import type { OAuth } from '../oauth/create-oauth.ts';
 import { AccountStore } from './account-store.ts';
 import { createAccountsHandlers, type AccountsHandlers } from './accounts-handlers.ts';
 import { createAccountsService, type AccountsService } from './accounts-service.ts';
 import type { ConnectionTestTimeouts } from './connection-test.ts';
-import { createCredentials } from './credentials.ts';
+import { createCredentials, type Credentials } from './credentials.ts';
 import { createDnsResolver } from './sender-domain-check.ts';
 
 export interface AccountsOptions {
@@ -82,6 +82,32 @@ function lazyDiscovery(options: AccountsOptions): {
   };
 }
 
+/**
+ * main/oauth's sign-in and token keeper, built at their first use: oauth4webapi and the loopback
+ * listener (node:http) are loaded only by a process that signs in or sends through an OAuth2
+ * account (issue 17).
+ */
+function lazyOAuth(clientIds: ClientIds, credentials: Credentials): OAuth {
+  let built: Promise<OAuth> | undefined;
+  let ready: OAuth | undefined;
+  const oauth = () =>
+    (built ??= import('../oauth/create-oauth.ts').then(
+      ({ createOAuth }) => (ready = createOAuth({ clientIds, credentials })),
+    ));
+  return {
+    signIn: { run: async (account, options) => (await oauth()).signIn.run(account, options) },
+    tokens: {
+      get: async (account, options) => (await oauth()).tokens.get(account, options),
+      // A grant comes from a sign-in, which built the keeper; before one, none is held to forget.
+      remember: (accountId, grant) => {
+        if (!ready) throw new AppError('internal', 'An OAuth2 grant arrived before any sign-in.');
+        ready.tokens.remember(accountId, grant);
+      },
+      forget: (accountId) => ready?.tokens.forget(accountId),
+    },
+  };
+}
+
 /** Account management: the outbox's `AccountsPort` (`service`) and the `accounts:*` IPC handlers. */
 export function createAccounts(options: AccountsOptions): {
   service: AccountsService;
@@ -99,7 +125,7 @@ export function createAccounts(options: AccountsOptions): {
     resolver,
     discovery,
     ...(options.connectionTestTimeouts ? { testTimeouts: options.connectionTestTimeouts } : {}),
-    oauth: options.oauth ?? createOAuth({ clientIds: options.oauthClientIds ?? {}, credentials }),
+    oauth: options.oauth ?? lazyOAuth(options.oauthClientIds ?? {}, credentials),
   });
   return { service, handlers: createAccountsHandlers(service, options.openExternal ?? noBrowser) };
 }

@@ -1,7 +1,8 @@
 import { parseCommand } from './cli-args.ts';
-import { findAccount, openCore } from './cli-core.ts';
+import { findAccount } from './cli-settings.ts';
 import { print, readAll, readFailure, type CliIo } from './cli-io.ts';
 import { CliError, EXIT } from './exit-codes.ts';
+import { openSendmailCore } from './sendmail-core.ts';
 
 export const SENDMAIL_HELP = `Usage: outbox sendmail [-t] [-i|-oi] [-f FROM] [--account NAME|ID] [RECIPIENT]…
 
@@ -43,7 +44,7 @@ export async function sendmailCommand(io: CliIo, args: readonly string[]): Promi
     print(io, SENDMAIL_HELP);
     return EXIT.ok;
   }
-  const core = openCore(io);
+  const core = openSendmailCore(io);
   // An explicit --account must exist; without one the message's From picks the account.
   const explicit = values.account === undefined ? undefined : findAccount(core.accounts, values.account);
   const defaultAccount = findAccount(core.accounts, undefined);
@@ -54,10 +55,10 @@ export async function sendmailCommand(io: CliIo, args: readonly string[]): Promi
   } catch (error) {
     throw new CliError(EXIT.noInput, `cannot read the message from stdin: ${readFailure(error)}`);
   }
-  await core.outbox.open();
+  await core.open();
   try {
     // Silent on success, as sendmail is: cron and git send-email show whatever it prints.
-    await core.outbox.enqueueRaw({
+    await core.enqueueRaw({
       bytes,
       accountId: explicit?.id,
       defaultAccountId: fallback.id,
@@ -70,6 +71,6 @@ export async function sendmailCommand(io: CliIo, args: readonly string[]): Promi
     return EXIT.ok;
   } finally {
     // Seals this process's queue segment, so the deliverer can reclaim it.
-    await core.outbox.stop();
+    await core.stop();
   }
 }

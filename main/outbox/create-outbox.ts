@@ -3,7 +3,7 @@ import type { AccountsPort, EventSink, Platform } from '../core/ports.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { AppSettingsService } from '../settings/app-settings.ts';
 import type { Timeouts } from '../smtp/transport-options.ts';
-import { nodeFileSystem, type FileSystemSeam } from '../files/atomic-file.ts';
+import type { FileSystemSeam } from '../files/atomic-file.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createConnectivity, type Connectivity } from './delivery/connectivity.ts';
 import {
@@ -15,13 +15,13 @@ import { createDeliveryAgent, type DeliveryAgent } from './delivery/delivery-age
 import { enqueueRaw, type RawMessageInput } from './message/enqueue-raw.ts';
 import { createOutboxEngine, type OutboxEngine } from './outbox-engine.ts';
 import type { OutboxService } from './outbox-service.ts';
-import { describeSetAside } from './store/quarantine-notice.ts';
 import { queuePaths, type QueuePaths } from './store/queue-paths.ts';
 import { toQueueItem } from './store/queue-record.ts';
-import { createQueueStore, type QueueStore } from './store/queue-store.ts';
+import type { QueueStore } from './store/queue-store.ts';
+import { openQueueStore } from './open-queue-store.ts';
 import { QueueFolderWatcher } from './queue-folder-watcher.ts';
 import type { SentHistory } from '../sent/sent-history.ts';
-import { createSentLog, type SentLog } from '../sent/sent-log.ts';
+import { createSentLog } from '../sent/sent-log.ts';
 import type { AppStatusSource } from './app-status.ts';
 
 /** How often a producer-only process re-reads the queue and tries to become the deliverer. */
@@ -63,32 +63,6 @@ export interface Outbox {
   isDeliverer(): boolean;
   /** Lets attempts in flight finish and be recorded, then releases the lock. */
   stop(): Promise<void>;
-}
-
-/** The queue store, with what it reads reported to the engine and what it sets aside to the user. */
-function openQueueStore(
-  options: OutboxOptions,
-  paths: QueuePaths,
-  sentLog: SentLog,
-  onChange: (ids: readonly string[]) => void,
-): QueueStore {
-  const { log, emit } = options;
-  return createQueueStore(paths, {
-    fs: options.fs ?? nodeFileSystem,
-    beforeReclaim: (sent) => sentLog.restore(sent),
-    onChange,
-    onQuarantine: (notice) => {
-      const what = describeSetAside(notice);
-      log.warn(`Queue data set aside: ${what}: ${notice.reason}`, { file: notice.file, key: notice.key });
-      emit('app:noticed', {
-        level: 'warning',
-        message:
-          notice.id === undefined
-            ? `Part of the queue was damaged (${notice.reason}) and was moved to ${notice.file}; the rest is unaffected.`
-            : `The queue set aside ${what} (${notice.reason}); it is kept at ${notice.file}.`,
-      });
-    },
-  });
 }
 
 interface LocalOutboxDeps {

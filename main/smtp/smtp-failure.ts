@@ -1,6 +1,13 @@
 import type { ErrorCode, ErrorInfo } from '../../preload/contract/errors.ts';
 import { providerReply } from './provider-replies.ts';
-import { TLS_PROTOCOL_MISMATCH } from './tls-diagnosis.ts';
+
+/**
+ * OpenSSL's words for a peer that does not speak TLS at all (a plain SMTP greeting, say). Here
+ * rather than in tls-diagnosis.ts: classifying a stored failure (the account list) must not load
+ * node:tls (issue 17).
+ */
+export const TLS_PROTOCOL_MISMATCH =
+  /wrong version number|unknown protocol|packet length too long|http request|record layer/i;
 
 /**
  * What the outbox does about a failure:

@@ -5,6 +5,7 @@ import type { CertificateInfo } from '../../preload/contract/accounts.ts';
 import type { ErrorInfo } from '../../preload/contract/errors.ts';
 import type { SmtpEndpoint } from './smtp-endpoint.ts';
 import { ReplyTimeout } from './smtp-dialogue.ts';
+import { TLS_PROTOCOL_MISMATCH } from './smtp-failure.ts';
 import { tlsOptions } from './transport-options.ts';
 
 /** A failure put so a person can act on it: what went wrong, and what to do. */
@@ -38,9 +39,6 @@ export type TlsOutcome =
   | { readonly ok: false; readonly diagnosis: Diagnosis; readonly certificate?: PresentedCertificate };
 
 const TLS_TOO_OLD = /PROTOCOL_VERSION|unsupported protocol/i;
-/** OpenSSL's words for a peer that does not speak TLS at all (a plain SMTP greeting, say). */
-export const TLS_PROTOCOL_MISMATCH =
-  /wrong version number|unknown protocol|packet length too long|http request|record layer/i;
 
 /** Node's and OpenSSL's `code` on an error, or ''. */
 export function errorCode(error: unknown): string {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
@@ -14,10 +13,10 @@ import type { QueueStore } from '../store/queue-store.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
 import { boundedRecord } from '../store/record-bounds.ts';
 import { attachedBytes, withAttachments } from './attachment-file.ts';
+import { needsSmtpUtf8, newQueueId, randomHex } from './message-ids.ts';
 
-export const NON_ASCII = /[\u0080-\u{10ffff}]/u;
-/** Whether a message between these addresses needs a server that offers SMTPUTF8. */
-export const needsSmtpUtf8 = (addresses: readonly string[]) => addresses.some((a) => NON_ASCII.test(a));
+// Their home is message-ids.ts; still reachable here for the modules that import them from here.
+export { needsSmtpUtf8, newQueueId, NON_ASCII, randomHex } from './message-ids.ts';
 
 /**
  * The request as the bridge's schema reads it: headless callers (the CLI) do not cross the bridge,
@@ -62,16 +61,6 @@ function recipientsOf(request: ComposeRequest): {
   }
   if (all.length === 0) throw new AppError('no_recipients', 'Add at least one recipient.', { field: 'to' });
   return { mailboxes, all };
-}
-
-/**
- * 32 hex digits, 122 bits of them random. randomUUID draws on random data Node caches for 128
- * UUIDs at a time; randomBytes calls into OpenSSL for every ID, which shows at enqueue rates.
- */
-export const randomHex = () => randomUUID().replaceAll('-', '');
-
-export function newQueueId(now: number): string {
-  return `${now.toString(36).padStart(9, '0')}-${randomHex().slice(0, 12)}`;
 }
 
 /**

@@ -1,5 +1,4 @@
 import addressparser from 'nodemailer/lib/addressparser';
-import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import { messageSizeLimit } from '../../../preload/contract/account-rules.ts';
 import { MAX_RECIPIENTS, tooManyRecipients } from '../../../preload/contract/compose.ts';
 import type { RecipientStatus } from '../../../preload/contract/outbox.ts';
@@ -8,9 +7,9 @@ import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { assertMailboxList, domainOf, isLocalUserName, parseMailbox } from '../../mail/address.ts';
 import { saveOrRollBack } from './commit-message.ts';
-import { needsSmtpUtf8, newQueueId, NON_ASCII, randomHex } from './compose-message.ts';
+import { needsSmtpUtf8, newQueueId, NON_ASCII, randomHex } from './message-ids.ts';
 import { headerRecipients, localRecipient, unqualifiedSender } from './local-mail.ts';
-import { AS_IS, contentNeeds, fitForTransport } from './transfer-encoding.ts';
+import { AS_IS, contentNeeds, needsRework } from './content-needs.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
 import { boundedRecord } from '../store/record-bounds.ts';
 import type { QueueStore } from '../store/queue-store.ts';
@@ -32,6 +31,9 @@ export interface RawMessageInput {
   /** Where mail to a local user name (`root`) goes; without it such a recipient is refused. */
   readonly localMailAddress?: string | undefined;
 }
+
+/** All enqueueRaw asks of the accounts: `outbox sendmail` gives it the account list alone. */
+export type RawMessageAccounts = Pick<AccountsPort, 'find' | 'list'>;
 
 interface HeaderField {
   /** Lower-case field name. */
@@ -151,10 +153,19 @@ function addressesIn(fields: readonly HeaderField[], name: string): string[] {
 }
 
 /** A From field for `address`; RFC 2047: a name outside ASCII travels as encoded words, never in quotes. */
-function fromLine(name: string, address: string): string {
+async function fromLine(name: string, address: string): Promise<string> {
   if (!name) return `From: ${address}`;
-  const shown = NON_ASCII.test(name) ? encodeWords(name) : `"${name.replace(/["\\]/g, '\\$&')}"`;
-  return `From: ${shown} <${address}>`;
+  if (!NON_ASCII.test(name)) return `From: "${name.replace(/["\\]/g, '\\$&')}" <${address}>`;
+  // Loaded for such a name only: nodemailer's MIME functions bring its MIME type table (issue 17).
+  const { encodeWords } = await import('nodemailer/lib/mime-funcs');
+  return `From: ${encodeWords(name)} <${address}>`;
+}
+
+/** The message as it goes out: lines over 998 octets re-encoded, by a module loaded only then. */
+async function fitToSend(message: Buffer): Promise<Buffer> {
+  if (!needsRework(message, AS_IS)) return message;
+  const { fitForTransport } = await import('./transfer-encoding.ts');
+  return fitForTransport(message, AS_IS);
 }
 
 /** RFC 5322 §3.3 date-time in UTC. */
@@ -162,7 +173,11 @@ function rfc5322Date(ms: number): string {
   return new Date(ms).toUTCString().replace(/GMT$/, '+0000');
 }
 
-function chooseAccount(input: RawMessageInput, fromAddress: string | undefined, accounts: AccountsPort) {
+function chooseAccount(
+  input: RawMessageInput,
+  fromAddress: string | undefined,
+  accounts: RawMessageAccounts,
+) {
   const find = (id: string | undefined): SenderAccount | undefined =>
     id === undefined ? undefined : accounts.find(id);
   if (input.accountId !== undefined) {
@@ -256,7 +271,7 @@ function envelopeRecipients(fields: readonly HeaderField[], input: RawMessageInp
 }
 
 export interface RawContext {
-  readonly accounts: AccountsPort;
+  readonly accounts: RawMessageAccounts;
   readonly store: QueueStore;
   readonly now: number;
 }
@@ -300,7 +315,7 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
   // A From the sender left out, or one with no domain, is the account's address; the name is the
   // one written (cron's "(Cron Daemon)"), else -F's, else the account's.
   const name = local?.name || fullName || account.displayName;
-  const ownFrom = fromLine(name, account.fromAddress);
+  const ownFrom = await fromLine(name, account.fromAddress);
   if (ownFrom.length > MAX_LINE_LENGTH) {
     throw bad(`The From field would be longer than ${MAX_LINE_LENGTH} characters: give a shorter name.`);
   }
@@ -313,7 +328,7 @@ export async function enqueueRaw(input: RawMessageInput, context: RawContext): P
     .map((f) => (f === fromField && local ? latin1(ownFrom) : f.raw));
   const head = [...kept, ...added.map(latin1)];
   // Lines over 998 octets would be refused by the server for good: re-encoded now, once.
-  const stored = fitForTransport(Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`, 'latin1'), AS_IS);
+  const stored = await fitToSend(Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`, 'latin1'));
 
   const limit = messageSizeLimit(account);
   if (limit !== undefined && stored.length > limit) {

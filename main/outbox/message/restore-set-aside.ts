@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
 import type { QueueStore } from '../store/queue-store.ts';
 import { saveOrRollBack } from './commit-message.ts';
-import { newQueueId } from './compose-message.ts';
+import { newQueueId } from './message-ids.ts';
 
 /**
  * The state a restored message re-enters the queue in, under a new queue id: a removal is final in

@@ -2,51 +2,16 @@ import { encode as base64Encode, wrap as base64Wrap } from 'nodemailer/lib/base6
 import { parseHeaderValue } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { AppError } from '../../errors/app-error.ts';
+import { contentNeeds, hasLongLine, MAX_LINE_OCTETS, needsRework, type Downgrade } from './content-needs.ts';
 import { asciiField, EIGHT_BIT } from './header-downgrade.ts';
 
-/** RFC 5321 §4.5.3.1.6: a line of text is at most 998 octets before its CRLF. */
-export const MAX_LINE_OCTETS = 998;
+// Their home is content-needs.ts; still reachable here for the modules that import them from here.
+export { AS_IS, contentNeeds, MAX_LINE_OCTETS, type ContentNeeds, type Downgrade } from './content-needs.ts';
+
 /** RFC 2045 §6.7 and §6.8: encoded lines of at most 76 characters. */
 const ENCODED_LINE = 76;
 /** Deeper nesting than this is left as it is (and then refused if it still does not fit). */
 const MAX_DEPTH = 32;
-
-/** Whether some line of the text (latin1, CRLF line endings) is longer than the limit. */
-function hasLongLine(text: string): boolean {
-  let start = 0;
-  for (;;) {
-    const end = text.indexOf('\r\n', start);
-    if ((end < 0 ? text.length : end) - start > MAX_LINE_OCTETS) return true;
-    if (end < 0) return false;
-    start = end + 2;
-  }
-}
-
-/** What a message asks of the server, read once from its bytes. */
-export interface ContentNeeds {
-  /** A byte after the header section is outside ASCII: the body needs 8BITMIME (RFC 6152). */
-  readonly eightBitBody: boolean;
-  /** The header section holds raw UTF-8 (RFC 6532): it needs SMTPUTF8 (RFC 6531) or encoded words. */
-  readonly utf8Header: boolean;
-}
-
-export function contentNeeds(message: Buffer): ContentNeeds {
-  const end = message.indexOf('\r\n\r\n');
-  const head = end < 0 ? message : message.subarray(0, end);
-  const body = end < 0 ? Buffer.alloc(0) : message.subarray(end + 4);
-  return { eightBitBody: body.some((b) => b >= 0x80), utf8Header: head.some((b) => b >= 0x80) };
-}
-
-/** What to rework besides lines over the limit, which are always re-encoded. */
-export interface Downgrade {
-  /** No 8BITMIME: every body part in 7 bits. */
-  readonly sevenBitBody: boolean;
-  /** No SMTPUTF8: the header section in ASCII. */
-  readonly asciiHeader: boolean;
-}
-
-/** 8-bit and UTF-8 kept, as for a server that takes them (and at enqueue, before any server is known). */
-export const AS_IS: Downgrade = { sevenBitBody: false, asciiHeader: false };
 
 /** One MIME entity as latin1 text (a character per byte): its header fields and its body. */
 interface Entity {
@@ -166,12 +131,8 @@ function reworkEntity(text: string, defaultType: string, downgrade: Downgrade, d
 export function fitForTransport(message: Buffer, downgrade: Downgrade): Buffer {
   // Stored bytes may end lines in a bare LF (records of older builds); each goes out as CRLF
   // (RFC 5321 §2.3.8, as nodemailer sends them), so lines are measured and parts found that way.
+  if (!needsRework(message, downgrade)) return message;
   const text = message.toString('latin1').replace(/\r?\n/g, '\r\n');
-  const needed =
-    hasLongLine(text) ||
-    (downgrade.sevenBitBody && contentNeeds(message).eightBitBody) ||
-    (downgrade.asciiHeader && contentNeeds(message).utf8Header);
-  if (!needed) return message;
   const reworked = reworkEntity(text, 'text/plain', downgrade, 0);
   if (hasLongLine(reworked)) {
     throw new AppError(

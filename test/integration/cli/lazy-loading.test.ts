@@ -20,20 +20,50 @@ beforeAll(async () => {
       "import { writeFileSync } from 'node:fs';",
       'const loaded = [];',
       'registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });',
-      "process.on('exit', () => writeFileSync(process.env.LOADS_FILE, JSON.stringify(loaded)));",
+      // Node's own modules too (NativeModule tls, …): the bundle reads them with getBuiltinModule.
+      "process.on('exit', () => writeFileSync(process.env.LOADS_FILE, JSON.stringify({ loaded, builtins: process.moduleLoadList })));",
       '',
     ].join('\n'),
   );
 });
 
-async function loadsOf(args: readonly string[], input = ''): Promise<string[]> {
+interface Loads {
+  /** The modules' URLs (sources or chunks, and what stays outside the bundle: the native keyring). */
+  readonly loaded: string[];
+  /** Node's builtins, as process.moduleLoadList names them ("NativeModule tls"). */
+  readonly builtins: string[];
+}
+
+async function loadsAndBuiltins(
+  args: readonly string[],
+  input = '',
+  prepare?: (home: string) => Promise<void>,
+): Promise<Loads> {
   const home = await newHome();
+  await prepare?.(home);
   const file = path.join(home, 'loads.json');
   const env = { ...process.env, OUTBOX_HOME: home, LOADS_FILE: file };
   const result = await runProgram(NODE, ['--import', hook, BIN, ...args], env, input);
   expect(result.stderr).not.toContain('Error');
-  return JSON.parse(await fsp.readFile(file, 'utf8')) as string[];
+  return JSON.parse(await fsp.readFile(file, 'utf8')) as Loads;
 }
+
+async function loadsOf(args: readonly string[], input = ''): Promise<string[]> {
+  return (await loadsAndBuiltins(args, input)).loaded;
+}
+
+/** An account to queue for (its server is never reached: nothing here delivers). */
+async function withAccount(home: string): Promise<void> {
+  const add = ['accounts', 'add', '--label', 'Work', '--from', 'me@example.org', '--host', '127.0.0.1'];
+  const rest = ['--port', '9', '--security', 'none', '--allow-plaintext', '--no-password'];
+  const result = await runProgram(NODE, [BIN, ...add, ...rest], { ...process.env, OUTBOX_HOME: home });
+  expect(result.stderr).toBe('');
+}
+
+/** The OAuth2 sign-in: oauth4webapi in main/oauth (sources), the chunk of its lazy import (bundle). */
+const oauth = (url: string) =>
+  /\/main\/oauth\/(create-oauth|browser-sign-in)|\/out\/cli\/create-oauth[.-]/.test(url);
+const keychain = (url: string) => url.includes('/@napi-rs/keyring');
 
 /** The app's core and every dependency: sources and bundle name the core module cli-core alike. */
 const heavy = (url: string) => url.includes('/node_modules/') || /\/cli-core[.-]/.test(url);
@@ -61,6 +91,23 @@ describe('what a command loads', () => {
     const sendmail = await loadsOf(['sendmail', 'ann@example.net'], 'Subject: x\n\nx\n');
     expect(sendmail.filter(discovery)).toEqual([]);
     expect((await loadsOf(['queue', 'list'])).filter(discovery)).toEqual([]);
+  });
+
+  it('sendmail queues a message without the SMTP transport, the keychain or OAuth2', async () => {
+    const { loaded, builtins } = await loadsAndBuiltins(
+      ['sendmail', 'ann@example.net'],
+      'Subject: x\n\nx\n',
+      withAccount,
+    );
+    // nodemailer's SMTP connection and the connection test need node:tls; the OAuth2 sign-in's
+    // loopback listener and nodemailer's fetch, node:http (node:net reads stdin from a pipe).
+    expect(builtins.filter((name) => /^NativeModule (tls|http|https)$/.test(name))).toEqual([]);
+    expect(loaded.filter((url) => oauth(url) || keychain(url) || /\/cli-core[.-]/.test(url))).toEqual([]);
+  });
+
+  it('queue list loads neither the keychain nor OAuth2', async () => {
+    const { loaded } = await loadsAndBuiltins(['queue', 'list'], '', withAccount);
+    expect(loaded.filter((url) => oauth(url) || keychain(url))).toEqual([]);
   });
 
   it('accounts discover does load it', async () => {
