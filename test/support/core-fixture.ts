@@ -37,6 +37,8 @@ export interface TestCoreOptions {
   readonly keychain?: Keychain;
   /** The browser sign-in and the token keeper; OAuth2 is refused when absent. */
   readonly oauth?: CoreOptions['oauth'];
+  /** What `net.isOnline()` says from the start (before the first delivery is tried); true when absent. */
+  readonly online?: boolean;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     handlers: core.handlers,
     pickNext: [],
     notifications: [],
-    online: true,
+    online: options.online ?? true,
     browser: () => Promise.reject(new Error('This test has no browser')),
     setEventSink: (next) => {
       sink = next;
