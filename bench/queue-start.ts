@@ -38,7 +38,7 @@ interface Figures {
 const settings = appSettings.parse({ undoSeconds: 0 });
 
 /** N messages of about 1 KB queued as the CLI queues them, its segments sealed as it ends. */
-async function fill(dataDir: string, count: number): Promise<void> {
+export async function fill(dataDir: string, count: number): Promise<void> {
   const store = createQueueStore(queuePaths(dataDir), { fs: nodeFileSystem, onQuarantine: () => undefined });
   await store.init();
   for (let from = 0; from < count; from += FILL_BATCH) {

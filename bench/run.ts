@@ -4,12 +4,19 @@ import path from 'node:path';
 import { printSection, renderMarkdown, type BenchSection } from './bench-report.ts';
 import { cliStartupBench } from './cli-startup.ts';
 import { outboxThroughputBench } from './outbox-throughput.ts';
+import { outboxViewBench } from './outbox-view.ts';
 import { queueStartBench } from './queue-start.ts';
 import { rendererBundleBench } from './renderer-bundle.ts';
 
 const sections: BenchSection[] = [];
 // One after the other: each side-by-side comparison must not share the two cores with another.
-for (const bench of [outboxThroughputBench, queueStartBench, cliStartupBench, rendererBundleBench]) {
+for (const bench of [
+  outboxThroughputBench,
+  queueStartBench,
+  cliStartupBench,
+  rendererBundleBench,
+  outboxViewBench,
+]) {
   const section = await bench();
   printSection(section);
   sections.push(section);

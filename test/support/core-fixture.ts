@@ -41,6 +41,8 @@ export interface TestCoreOptions {
   readonly osIntegration?: CoreOptions['osIntegration'];
   /** "Make Outbox the default mail app"; none when absent. */
   readonly defaultMailApp?: CoreOptions['defaultMailApp'];
+  /** What `net.isOnline()` says from the start (before the first delivery is tried); true when absent. */
+  readonly online?: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     handlers: core.handlers,
     pickNext: [],
     notifications: [],
-    online: true,
+    online: options.online ?? true,
     browser: () => Promise.reject(new Error('This test has no browser')),
     setEventSink: (next) => {
       sink = next;

@@ -4,7 +4,8 @@
 import { createBridge } from '../../preload/bridge/create-bridge.ts';
 
 interface HarnessWindow {
-  __outboxInvoke(channel: string, input: unknown): Promise<unknown>;
+  /** The router's answer as JSON text (see renderer-harness.ts). */
+  __outboxInvoke(channel: string, input: unknown): Promise<string>;
   __outboxDeliver?: (event: string, payload: unknown) => void;
   __outboxDropDir?: string;
 }
@@ -19,7 +20,7 @@ harness.__outboxDeliver = (event, payload) => {
 
 const bridge = createBridge(
   {
-    invoke: (channel, input) => harness.__outboxInvoke(channel, input),
+    invoke: async (channel, input) => JSON.parse(await harness.__outboxInvoke(channel, input)) as unknown,
     subscribe(event, listener) {
       const set = listeners.get(event) ?? new Set();
       listeners.set(event, set);

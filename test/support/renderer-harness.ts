@@ -91,6 +91,8 @@ export interface HarnessOptions {
   readonly dropDir?: string;
   readonly colorScheme?: 'light' | 'dark';
   readonly viewport?: { width: number; height: number };
+  /** Runs in the page before its own scripts, after the bridge (a benchmark's observers). */
+  readonly initScript?: string;
 }
 
 let browser: Promise<Browser> | undefined;
@@ -122,16 +124,21 @@ export async function openRenderer(options: HarnessOptions): Promise<RendererHar
     viewport: options.viewport ?? { width: 1200, height: 800 },
   });
   const router = createIpcRouter(options.core.handlers, { trustedOrigin: server.origin, log: silentLogger });
-  await context.exposeBinding('__outboxInvoke', (source, channel: string, input: unknown) =>
-    router.dispatch(channel, input, {
-      url: source.frame.url(),
-      isMainFrame: source.frame === source.page.mainFrame(),
-      isOurWindow: true,
-    }),
+  // The answer crosses as JSON text, one string as Electron's IPC sends one structured clone:
+  // Playwright's own value serialisation takes minutes for a 100,000-message list.
+  await context.exposeBinding('__outboxInvoke', async (source, channel: string, input: unknown) =>
+    JSON.stringify(
+      await router.dispatch(channel, input, {
+        url: source.frame.url(),
+        isMainFrame: source.frame === source.page.mainFrame(),
+        isOurWindow: true,
+      }),
+    ),
   );
   if (options.dropDir)
     await context.addInitScript(`window.__outboxDropDir = ${JSON.stringify(options.dropDir)};`);
   await context.addInitScript(script);
+  if (options.initScript) await context.addInitScript(options.initScript);
   const page = await context.newPage();
   await page.goto(`${server.origin}/index.html`);
 
