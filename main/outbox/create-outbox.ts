@@ -57,6 +57,11 @@ export interface Outbox {
   start(): Promise<void>;
   /** Reads the queue without taking the deliverer lock or watching: a short-lived producer (the CLI). */
   open(): Promise<void>;
+  /**
+   * Reads only the queue's index, not every message into memory: for `service.listed()`, which
+   * reads each message as it goes. Takes no lock and does not watch.
+   */
+  openIndex(): Promise<void>;
   /** Queues a message rendered elsewhere (sendmail's stdin); its bytes go out verbatim. */
   enqueueRaw(input: RawMessageInput): Promise<QueueItem>;
   /** Whether this process is the one delivering. */
@@ -123,6 +128,10 @@ class LocalOutbox implements Outbox {
 
   isDeliverer(): boolean {
     return this.lock !== undefined;
+  }
+
+  async openIndex(): Promise<void> {
+    await this.deps.store.init(true);
   }
 
   async open(): Promise<void> {
