@@ -73,6 +73,8 @@ export interface QueueStore {
   /** Whether this process writes that segment (its changes are known without reading it). */
   ownsSegment(name: string): boolean;
   all(): QueueRecord[];
+  /** The ids of the messages in the queue, read from the index (no record is read). */
+  ids(): string[];
   /**
    * The live records oldest first (by creation), each read from disk as the walk reaches it: a
    * listing holds one at a time. One removed meanwhile is left out.
@@ -130,6 +132,12 @@ export interface QueueStoreDeps {
    * names, the age of a segment still without its writer header (tests move it past the grace).
    */
   readonly clock?: Pick<Clock, 'now'>;
+  /**
+   * Hold an index of the queue and read each record from its segment when asked for, instead of
+   * holding every record. Off by default: the live queue (LiveQueue) still holds every record it
+   * schedules, so reading them back only adds work until it keeps an index too (issue 17).
+   */
+  readonly recordsOnDisk?: boolean;
   /** Told each time a message's state is read back from its segment (tests count them). */
   readonly onRecordRead?: () => void;
   /** Told how many frames each segment read decoded (tests count them). */
@@ -190,7 +198,7 @@ class SegmentedQueueStore implements QueueStore {
     this.deps = deps;
     this.clock = deps.clock ?? systemClock;
     this.source = new FrameSource(paths.queue, deps.onRecordRead);
-    this.view = new QueueView(this.source);
+    this.view = this.newView();
     this.quarantine = new Quarantine({
       paths,
       clock: this.clock,
@@ -338,6 +346,10 @@ class SegmentedQueueStore implements QueueStore {
     return this.view.records();
   }
 
+  ids(): string[] {
+    return [...this.view.liveIds()];
+  }
+
   *inOrder(): Generator<QueueRecord> {
     const view = this.view;
     const ids = [...view.liveIds()];
@@ -367,7 +379,7 @@ class SegmentedQueueStore implements QueueStore {
     this.compacting ??= this.inTurn(async () => {
       await this.syncNow();
       await this.compaction.run();
-      this.source.keepOnly(this.view.readFrom());
+      this.releaseSegments();
     }).finally(() => (this.compacting = undefined));
     return this.compacting;
   }
@@ -431,6 +443,15 @@ class SegmentedQueueStore implements QueueStore {
     for (const listener of this.setAsideListeners) listener();
   }
 
+  /** Closes the segments the view no longer reads from. */
+  private releaseSegments(): void {
+    if (this.deps.recordsOnDisk === true) this.source.keepOnly(this.view.readFrom());
+  }
+
+  private newView(): QueueView {
+    return new QueueView(this.deps.recordsOnDisk === true ? this.source : undefined);
+  }
+
   private mustWriter(): SegmentWriter {
     if (!this.writer) throw new Error('the queue store is not initialised');
     return this.writer;
@@ -484,7 +505,7 @@ class SegmentedQueueStore implements QueueStore {
   /** Reads what the other writers appended into the view, and tells of what changed. */
   private async readOthers(): Promise<string[]> {
     const changed = await this.reader.readAll(this.view, false);
-    this.source.keepOnly(this.view.readFrom());
+    this.releaseSegments();
     await this.keepDamage();
     this.tellChanged(changed);
     return changed;
@@ -550,7 +571,7 @@ class SegmentedQueueStore implements QueueStore {
   private async reloadNow(listing: boolean): Promise<void> {
     const before = new Set(this.view.liveIds());
     this.appliedDuringReload = [];
-    const fresh = new QueueView(this.source);
+    const fresh = this.newView();
     try {
       await this.reader.readAll(fresh, true, listing);
     } catch (error) {
@@ -564,7 +585,7 @@ class SegmentedQueueStore implements QueueStore {
     }
     this.appliedDuringReload = undefined;
     this.view = fresh;
-    this.source.keepOnly(fresh.readFrom());
+    this.releaseSegments();
     await this.keepDamage();
     const changed = new Set([...before].filter((id) => !fresh.has(id)));
     for (const id of fresh.liveIds()) changed.add(id);

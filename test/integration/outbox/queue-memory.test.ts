@@ -33,6 +33,7 @@ function openStore(counts?: Counts): QueueStore {
   return createQueueStore(queuePaths(dataDir), {
     fs: nodeFileSystem,
     onQuarantine: () => undefined,
+    recordsOnDisk: true,
     ...(counts
       ? {
           onRecordRead: () => {
