@@ -58,8 +58,9 @@ export interface Outbox {
   /** Reads the queue without taking the deliverer lock or watching: a short-lived producer (the CLI). */
   open(): Promise<void>;
   /**
-   * Reads only the queue's index, not every message into memory: for `service.listed()`, which
-   * reads each message as it goes. Takes no lock and does not watch.
+   * Reads the queue for one listing (`service.listed()`), without the live queue's copy of every
+   * message; delivery runs that left only removals are passed by when nothing is queued. Takes no
+   * lock and does not watch.
    */
   openIndex(): Promise<void>;
   /** Queues a message rendered elsewhere (sendmail's stdin); its bytes go out verbatim. */
