@@ -4,6 +4,7 @@
 // Run alone: node_modules/.bin/node bench/queue-start.ts [N…]. Each measurement runs in a fresh
 // process (`--measure NAME DATA_DIR`) and prints its figures as JSON.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,16 @@ import { createTestAccounts } from '../test/support/test-accounts.ts';
 import { printSection, type BenchRow, type BenchSection } from './bench-report.ts';
 
 const SIZES = [10_000, 100_000];
+/** Rounds of `queue list` over the full queue, and of the empty-queue listing against `node -e 0`. */
+const LIST_ROUNDS = 3;
+const EMPTY_ROUNDS = 10;
+/** Goals of issue 17: the core and `queue list` under this RSS with 100,000 queued… */
+const GOAL_RSS_MB = 100;
+/** …and an empty queue listed within this ratio of `node -e 0`, whatever it delivered before. */
+const GOAL_EMPTY_RATIO = 2;
+const CLI = path.join(import.meta.dirname, '..', 'bin', 'outbox.js');
+/** GNU time reports a child's peak RSS (%M, KB); without it the RSS column says n/a. */
+const GNU_TIME = '/usr/bin/time';
 /** Rounds of the two sides taking turns; the medians are reported. */
 const ROUNDS = 5;
 /** Enqueues in flight at once while filling (they share group-committed writes). */
@@ -51,6 +62,109 @@ export async function fill(dataDir: string, count: number): Promise<void> {
     );
   }
   await store.close();
+}
+
+/** Delivers every message as the deliverer records it (a removal carrying its sent record), reclaims, ends. */
+async function deliverAll(dataDir: string, count: number): Promise<void> {
+  const store = createQueueStore(queuePaths(dataDir), { fs: nodeFileSystem, onQuarantine: () => undefined });
+  await store.init();
+  for (let from = 0; from < count; from += FILL_BATCH) {
+    const ids = Array.from({ length: Math.min(FILL_BATCH, count - from) }, (_, i) => `m${from + i}`);
+    await Promise.all(
+      ids.map((id) =>
+        store.remove(id, {
+          id,
+          messageId: `<${id}@example.org>`,
+          accountId: 'work',
+          from: 'me@example.org',
+          subject: `subject ${id}`,
+          sentAt: new Date().toISOString(),
+          recipients: [
+            { address: 'ann@example.net', kind: 'to', state: 'accepted', reply: '250 2.0.0 Ok: queued' },
+          ],
+          sizeBytes: 1020,
+          attempts: 1,
+        }),
+      ),
+    );
+  }
+  await store.compact();
+  await store.close();
+}
+
+interface Run {
+  readonly ms: number;
+  readonly maxRssMb: number | undefined;
+}
+
+/** A program run to its end, its output thrown away: wall time from spawn to exit, and peak RSS. */
+async function timed(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  const gnuTime = existsSync(GNU_TIME);
+  const file = gnuTime ? GNU_TIME : process.execPath;
+  const rest = gnuTime ? ['-f', '%M', process.execPath, ...args] : [...args];
+  const began = performance.now();
+  const child = spawn(file, rest, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const ms = performance.now() - began;
+  if (code !== 0) throw new Error(`${args.join(' ')} failed (exit ${String(code)}): ${err}`);
+  const kb = Number(err.trim().split('\n').pop());
+  return { ms, maxRssMb: gnuTime && Number.isFinite(kb) ? kb / 1024 : undefined };
+}
+
+const listOf = (dataDir: string) => timed([CLI, 'queue', 'list'], { ...process.env, OUTBOX_HOME: dataDir });
+
+/**
+ * `queue list` over `count` queued, then the same queue once all is delivered (its removals kept
+ * through their grace period) against `node -e 0`, taking turns.
+ */
+async function listings(count: number, base: string): Promise<{ rows: BenchRow[]; load: string }> {
+  const dataDir = path.join(base, `listed-${count}`);
+  await fill(dataDir, count);
+  const loads: number[] = [];
+  const full: Run[] = [];
+  for (let round = 0; round < LIST_ROUNDS; round++) {
+    loads.push(loadavg()[0] ?? 0);
+    full.push(await listOf(dataDir));
+  }
+  await deliverAll(dataDir, count);
+  const empty: Run[] = [];
+  const bare: Run[] = [];
+  for (let round = 0; round < EMPTY_ROUNDS; round++) {
+    loads.push(loadavg()[0] ?? 0);
+    for (const side of round % 2 === 0 ? ['list', 'node'] : ['node', 'list']) {
+      if (side === 'list') empty.push(await listOf(dataDir));
+      else bare.push(await timed(['-e', '0']));
+    }
+  }
+  await fsp.rm(dataDir, { recursive: true, force: true });
+  const ms = (runs: Run[]) => median(runs.map((r) => r.ms));
+  const rss = (runs: Run[]) => {
+    const values = runs.flatMap((r) => (r.maxRssMb === undefined ? [] : [r.maxRssMb]));
+    return values.length > 0 ? median(values) : undefined;
+  };
+  const rssText = (runs: Run[]) =>
+    rss(runs) === undefined ? 'RSS n/a' : `${(rss(runs) ?? 0).toFixed(0)} MB RSS`;
+  const n = count.toLocaleString('en');
+  const ratio = ms(empty) / ms(bare);
+  return {
+    load: `listing ${n}: ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}`,
+    rows: [
+      {
+        metric: `\`queue list\`, ${n} queued (peak RSS)`,
+        value: `${ms(full).toFixed(0)} ms, ${rssText(full)}`,
+        goal: `< ${GOAL_RSS_MB} MB`,
+        met: (rss(full) ?? Infinity) < GOAL_RSS_MB,
+      },
+      {
+        metric: `\`queue list\`, empty after ${n} deliveries, vs \`node -e 0\``,
+        value: `${ms(empty).toFixed(0)} ms, ${rssText(empty)} vs ${ms(bare).toFixed(0)} ms (${ratio.toFixed(2)}×)`,
+        goal: `≤ ${GOAL_EMPTY_RATIO}× node -e 0`,
+        met: ratio <= GOAL_EMPTY_RATIO,
+      },
+    ],
+  };
 }
 
 /** One side, in this (fresh) process: `start` as the deliverer, `open` reading only. */
@@ -129,7 +243,7 @@ async function compare(count: number, base: string): Promise<{ rows: BenchRow[];
       },
       {
         metric: `deliverer start, ${n} queued by the CLI`,
-        value: `${start.toFixed(0)} ms (${(start / open).toFixed(2)}×), ${rss(runs.start)} MB RSS`,
+        value: `${start.toFixed(0)} ms (${(start / open).toFixed(2)}×), ${rss(runs.start)} MB RSS (goal < ${GOAL_RSS_MB} MB)`,
         goal: `≤ ${GOAL_RATIO}× the open`,
         met: start <= open * GOAL_RATIO,
       },
@@ -153,11 +267,16 @@ export async function queueStartBench(sizes: readonly number[] = SIZES): Promise
       rows.push(...result.rows);
       loads.push(result.load);
     }
+    const largest = Math.max(...sizes);
+    const listed = await listings(largest, base);
+    rows.push(...listed.rows);
+    loads.push(listed.load);
     return {
       title: 'Deliverer start over a queue the CLI wrote',
       rows,
       notes: [
         `Each side runs in a fresh process on a fresh copy of the same folder, offline (nothing is delivered); the time is from creating the outbox to start() or open() returning. ${ROUNDS} rounds, the two sides taking turns; medians.`,
+        `\`queue list\` runs the real CLI (bin/outbox.js) to /dev/null, ${LIST_ROUNDS} runs over the full queue; then every message is delivered as the deliverer records it (a removal carrying its sent record, kept an hour), the deliverer reclaims and ends, and the empty queue's listing takes turns with \`node -e 0\`, ${EMPTY_ROUNDS} rounds; medians. Peak RSS from GNU time (%M).`,
         'Synced writes are the writes to files the process created, counted through its file system seam: each is durable when it returns (O_DSYNC) or is followed by an fsync.',
         `Load average (1 min) during the runs: ${loads.join('; ')}.`,
       ],

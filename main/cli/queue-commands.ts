@@ -6,6 +6,7 @@ import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
 import { findAccount, openCore, type CliCore } from './cli-core.ts';
 import { groupHelp, print, type CliIo } from './cli-io.ts';
 import { QUEUE_HELP } from './group-help.ts';
+import { writeQueueList } from './queue-list.ts';
 import { printable } from './cli-log.ts';
 import { AppError } from '../errors/app-error.ts';
 import { CliError, EXIT, exitCodeFor, usageError } from './exit-codes.ts';
@@ -14,7 +15,6 @@ import {
   labelsOf,
   printJson,
   queueDamagedJson,
-  queueListJson,
   queueMessage,
   queueShowJson,
   setAsideEntry,
@@ -67,20 +67,6 @@ async function openQueue(io: CliIo) {
   const core = openCore(io);
   await core.outbox.open();
   return core;
-}
-
-function listLine(item: QueueItem, labels: ReadonlyMap<string, string>): string {
-  const to = item.recipients.map((r) => r.address).join(',');
-  const next = item.nextAttemptAt ?? '-';
-  return [
-    item.id,
-    item.state,
-    labels.get(item.accountId) ?? item.accountId,
-    String(item.attempts),
-    next,
-    to,
-    item.subject,
-  ].join('\t');
 }
 
 function showText(item: QueueItem, labels: ReadonlyMap<string, string>): string {
@@ -397,17 +383,11 @@ export async function queueCommand(io: CliIo, args: readonly string[]): Promise<
         return EXIT.ok;
       }
       expectPositionals('queue list', positionals, []);
-      const core = await openQueue(io);
+      // The index only: each message is read from disk as its line is written.
+      const core = openCore(io);
+      await core.outbox.openIndex();
       const labels = labelsOf(core.accounts.list());
-      const items = core.outbox.service.list();
-      if (values.json) {
-        printJson(io, queueListJson, {
-          version: 1,
-          messages: items.map((item) => queueMessage(item, labels)),
-        });
-      } else {
-        for (const item of items) print(io, listLine(item, labels));
-      }
+      await writeQueueList(io.stdout, core.outbox.service.listed(), labels, values.json === true);
       return EXIT.ok;
     }
     case 'show': {

@@ -184,7 +184,7 @@ class Engine implements OutboxEngine {
     const { store } = this.deps;
     const { queue, inFlight, scheduler } = this.parts;
     if (ids === undefined) await store.sync();
-    const known = ids ?? [...new Set([...queue.ids(), ...store.all().map((r) => r.id)])];
+    const known = ids ?? [...new Set([...queue.ids(), ...store.ids()])];
     for (const id of known) {
       if (inFlight.has(id)) continue;
       const record = store.get(id);

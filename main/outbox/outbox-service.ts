@@ -23,6 +23,11 @@ import type { QueueStore } from './store/queue-store.ts';
 export interface OutboxService extends QueuePort {
   enqueue(input: unknown): Promise<QueueItem>;
   list(): QueueItem[];
+  /**
+   * The same items in the same order, each built as the walk reaches it from a record read from
+   * disk: a listing of any length holds one at a time.
+   */
+  listed(): Generator<QueueItem>;
   get(id: string): QueueItem;
   retryNow(id: string): Promise<QueueItem>;
   cancel(id: string): Promise<void>;
@@ -149,6 +154,11 @@ export class OutboxFacade implements OutboxService {
       .all()
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
       .map((record) => queue.item(record));
+  }
+
+  *listed(): Generator<QueueItem> {
+    const { queue, store } = this.deps;
+    for (const record of store.inOrder()) yield queue.item(queue.get(record.id) ?? record);
   }
 
   get(id: string): QueueItem {

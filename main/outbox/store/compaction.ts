@@ -41,10 +41,7 @@ export function mostlyDead(view: QueueView, name: string): boolean {
   let live = 0;
   for (const id of segment.ids) {
     const entry = view.entries.get(id);
-    if (
-      entry?.record &&
-      (entry.holders.has(name) || view.bodies.get(id)?.some((ref) => ref.segment === name))
-    )
+    if (entry?.live && (entry.holders.has(name) || view.bodies.get(id)?.some((ref) => ref.segment === name)))
       live++;
   }
   return live <= segment.ids.size * RECLAIM_LIVE_SHARE;
@@ -151,14 +148,17 @@ export class Compaction {
       // Looked up afresh after every group's reads: a delivery may change or remove the message meanwhile.
       const entry = view.entries.get(id);
       if (!entry) continue;
-      if (!entry.record) {
-        if (onlyIn(entry.holders) && this.keeps(id, entry)) copies.push(this.deps.append(removal(id, entry)));
+      if (!entry.live) {
+        if (onlyIn(entry.holders.keys()) && this.keeps(id, entry)) {
+          copies.push(this.deps.append(removal(id, entry, view.sentOf(entry))));
+        }
         continue;
       }
       const refs = view.bodies.get(id) ?? [];
       const body = refs[0] !== undefined && onlyIn(refs.map((ref) => ref.segment)) ? refs[0] : undefined;
-      if (!onlyIn(entry.holders) && !body) continue;
-      group.push({ id, rev: entry.rev, record: entry.record, body });
+      if (!onlyIn(entry.holders.keys()) && !body) continue;
+      const record = view.record(id);
+      if (record) group.push({ id, rev: entry.rev, record, body });
       groupBytes += body?.length ?? 0;
       if (groupBytes >= COPY_BATCH_BYTES) {
         copies.push(...(await this.copyGroup(group)));
@@ -168,7 +168,7 @@ export class Compaction {
     copies.push(...(await this.copyGroup(group)));
     // A mark of an attempt whose outcome is not saved yet (one in flight) must survive.
     for (const [id, mark] of view.handovers) {
-      const attempts = view.record(id)?.attempts ?? Infinity;
+      const attempts = view.summary(id)?.attempts ?? Infinity;
       if (mark.attempt > attempts && onlyIn(mark.holders)) {
         copies.push(this.deps.append({ op: 'handover', id, attempt: mark.attempt }));
       }
@@ -185,7 +185,7 @@ export class Compaction {
     const view = this.deps.view();
     return group.flatMap(({ id, rev, record }, i) =>
       // Removed during the read: its removal is in this process's segment, which stays.
-      view.record(id) ? [this.deps.append({ op: 'put', rev, record }, bytes[i])] : [],
+      view.has(id) ? [this.deps.append({ op: 'put', rev, record }, bytes[i])] : [],
     );
   }
 
@@ -202,9 +202,10 @@ export class Compaction {
   /** Deletes the segments in `done`, once the sent log holds what their removals carry. */
   private async reclaim(done: ReadonlySet<string>): Promise<void> {
     const view = this.deps.view();
-    const sent = [...view.entries.values()].flatMap((entry) =>
-      entry.sent && [...entry.holders].some((name) => done.has(name)) ? [entry.sent] : [],
-    );
+    const sent = [...view.entries.values()].flatMap((entry) => {
+      const carried = entry.delivered && [...entry.holders.keys()].some((name) => done.has(name));
+      return (carried && view.sentOf(entry)) || [];
+    });
     await this.deps.beforeReclaim?.(sent);
     // Out of the view first, so no read in this process goes to a file about to be deleted.
     for (const name of done) view.dropSegment(name);
@@ -239,7 +240,7 @@ export class Compaction {
 }
 
 /** A copy of a removal, with the same revision, sent-log record and time. */
-function removal(id: string, entry: ViewEntry): Frame {
-  const { rev, sent, removedAt } = entry;
+function removal(id: string, entry: ViewEntry, sent: SentRecord | undefined): Frame {
+  const { rev, removedAt } = entry;
   return { op: 'del', id, rev, ...(sent ? { sent } : {}), ...(removedAt ? { at: removedAt } : {}) };
 }

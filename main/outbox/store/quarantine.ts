@@ -172,8 +172,8 @@ export async function findUnreadable(
 ): Promise<Unreadable[]> {
   const found: Unreadable[] = [];
   for (const id of ids) {
-    const record = view.record(id);
-    if (!record || isStaged(id)) continue;
+    const summary = view.summary(id);
+    if (!summary || isStaged(id)) continue;
     const inline = view.body(id);
     const size = inline
       ? inline.length
@@ -181,7 +181,7 @@ export async function findUnreadable(
           (s) => s.size,
           () => -1,
         );
-    if (size === (record.storedSizeBytes ?? record.sizeBytes)) continue;
+    if (size === summary.storedSize) continue;
     found.push({
       id,
       reason: size < 0 ? 'its message file is missing' : 'its message bytes are truncated',

@@ -82,6 +82,20 @@ export interface DecodedFrame {
   readonly at: number;
   /** The body's place in the segment, when the frame has one. */
   readonly body?: { readonly offset: number; readonly length: number };
+  /** A `put` or `del` header's place in the segment and its CRC-32, to read it back on demand. */
+  readonly header?: { readonly offset: number; readonly length: number; readonly crc: number };
+}
+
+/** Where a `put` or `del` frame's header is, so the view can read it back rather than hold it. */
+export function headerPlace(
+  frame: Buffer,
+  at: number,
+  op: string,
+): { offset: number; length: number; crc: number } | undefined {
+  if (op !== 'put' && op !== 'del') return undefined;
+  const length = frame.readUInt32BE(4);
+  const crc = crc32(frame.subarray(PREFIX_BYTES, PREFIX_BYTES + length));
+  return { offset: at + PREFIX_BYTES, length, crc };
 }
 
 export interface DecodeResult {
@@ -117,7 +131,9 @@ function parseAt(buffer: Buffer, pos: number, base: number): Parsed {
     return { kind: 'bad' };
   }
   const body = bodyLength > 0 ? { offset: base + headerEnd, length: bodyLength } : undefined;
-  return { kind: 'frame', frame: { entry, at: base + pos, ...(body ? { body } : {}) }, next };
+  const header = headerPlace(buffer.subarray(pos), base + pos, entry.op);
+  const frame = { entry, at: base + pos, ...(body ? { body } : {}), ...(header ? { header } : {}) };
+  return { kind: 'frame', frame, next };
 }
 
 /**

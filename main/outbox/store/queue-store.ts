@@ -18,7 +18,8 @@ import type { SentRecord, SetAsideItem } from '../../../preload/contract/outbox.
 import { AppError } from '../../errors/app-error.ts';
 import { findUnreadable, Quarantine, type QuarantineNotice } from './quarantine.ts';
 import { QuarantineShelf } from './quarantine-shelf.ts';
-import { encodeFrame, type DecodedFrame } from './queue-log-format.ts';
+import { FrameSource } from './frame-source.ts';
+import { encodeFrame, headerPlace, type DecodedFrame } from './queue-log-format.ts';
 import { bodyFile, type QueuePaths } from './queue-paths.ts';
 import { queueRecord, type QueueRecord } from './queue-record.ts';
 import { QueueView, type SegmentState } from './queue-view.ts';
@@ -36,8 +37,12 @@ export type { QuarantineNotice } from './quarantine.ts';
  */
 export interface QueueStore {
   readonly paths: QueuePaths;
-  /** Creates the folders and reads the whole queue. */
-  init(): Promise<void>;
+  /**
+   * Creates the folders and reads the whole queue. `listing`: for one look (a `queue list`), so
+   * sealed segments that hold only removals and hand-over marks are passed by when no other
+   * segment has a message: they could hide nothing. A later sync reads them.
+   */
+  init(listing?: boolean): Promise<void>;
   /**
    * Takes the message bytes and returns their size; they are durable once the state is saved (or
    * gone once removed). The message does not exist until its state is saved.
@@ -68,6 +73,13 @@ export interface QueueStore {
   /** Whether this process writes that segment (its changes are known without reading it). */
   ownsSegment(name: string): boolean;
   all(): QueueRecord[];
+  /** The ids of the messages in the queue, read from the index (no record is read). */
+  ids(): string[];
+  /**
+   * The live records oldest first (by creation), each read from disk as the walk reaches it: a
+   * listing holds one at a time. One removed meanwhile is left out.
+   */
+  inOrder(): Generator<QueueRecord>;
   /** The message's bytes as a stream, checked as `openBody` does when first read. */
   openBytes(id: string): Readable;
   /**
@@ -120,6 +132,16 @@ export interface QueueStoreDeps {
    * names, the age of a segment still without its writer header (tests move it past the grace).
    */
   readonly clock?: Pick<Clock, 'now'>;
+  /**
+   * Hold an index of the queue and read each record from its segment when asked for, instead of
+   * holding every record. Off by default: the live queue (LiveQueue) still holds every record it
+   * schedules, so reading them back only adds work until it keeps an index too (issue 17).
+   */
+  readonly recordsOnDisk?: boolean;
+  /** Told each time a message's state is read back from its segment (tests count them). */
+  readonly onRecordRead?: () => void;
+  /** Told how many frames each segment read decoded (tests count them). */
+  readonly onFramesRead?: (count: number) => void;
 }
 
 export function createQueueStore(paths: QueuePaths, deps: QueueStoreDeps): QueueStore {
@@ -144,7 +166,9 @@ async function moveUnlessTaken(from: string, to: string): Promise<void> {
  * owns the view and this process's segment, and has reading, reloading and compacting take turns.
  */
 class SegmentedQueueStore implements QueueStore {
-  private view = new QueueView();
+  /** Reads records back from their frames: the view holds an index, not the records. */
+  private readonly source: FrameSource;
+  private view: QueueView;
   private writer: SegmentWriter | undefined;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly staging = new BodyStaging();
@@ -173,6 +197,8 @@ class SegmentedQueueStore implements QueueStore {
     this.paths = paths;
     this.deps = deps;
     this.clock = deps.clock ?? systemClock;
+    this.source = new FrameSource(paths.queue, deps.onRecordRead);
+    this.view = this.newView();
     this.quarantine = new Quarantine({
       paths,
       clock: this.clock,
@@ -189,6 +215,7 @@ class SegmentedQueueStore implements QueueStore {
         this.damageFound.push({ segment, from, stretch, reason });
         return Promise.resolve();
       },
+      onFrames: deps.onFramesRead,
     });
     this.compaction = new Compaction({
       paths,
@@ -207,7 +234,7 @@ class SegmentedQueueStore implements QueueStore {
     });
   }
 
-  async init(): Promise<void> {
+  async init(listing = false): Promise<void> {
     const { paths } = this;
     for (const dir of [
       paths.root,
@@ -223,8 +250,8 @@ class SegmentedQueueStore implements QueueStore {
     // What producers killed mid-write left: every process that opens the queue clears it, at once.
     await removeAbandonedTempFiles(paths.tmp, Date.now());
     this.writer ??= createSegmentWriter(paths.queue, { fs: this.deps.fs, identity: await currentProcess() });
-    await this.reload();
-    await this.inTurn(() => this.verify([...this.view.entries.keys()]));
+    await this.reload(listing);
+    await this.inTurn(() => this.verify([...this.view.liveIds()]));
   }
 
   writeBytes(id: string, content: FileContent): Promise<number> {
@@ -255,7 +282,7 @@ class SegmentedQueueStore implements QueueStore {
   async remove(id: string, sent?: SentRecord): Promise<void> {
     const pending = this.staging.discard(id);
     const hasFile = pending ? pending.kind === 'file' : !this.view.bodies.has(id);
-    if (this.view.record(id)) {
+    if (this.view.has(id)) {
       const rev = this.nextRev(id);
       try {
         await this.append({ op: 'del', id, rev, ...(sent ? { sent } : {}), at: this.clock.now() });
@@ -284,12 +311,12 @@ class SegmentedQueueStore implements QueueStore {
   }
 
   sentRemovals(): SentRecord[] {
-    return [...this.view.entries.values()].flatMap((entry) => (entry.sent ? [entry.sent] : []));
+    return [...this.view.entries.values()].flatMap((entry) => this.view.sentOf(entry) ?? []);
   }
 
   async recheck(id: string): Promise<boolean> {
     await this.inTurn(() => this.verify([id]));
-    return this.view.record(id) === undefined;
+    return !this.view.has(id);
   }
 
   /** Callers that arrive while a read runs share the next one, which starts after their call. */
@@ -319,6 +346,22 @@ class SegmentedQueueStore implements QueueStore {
     return this.view.records();
   }
 
+  ids(): string[] {
+    return [...this.view.liveIds()];
+  }
+
+  *inOrder(): Generator<QueueRecord> {
+    const view = this.view;
+    const ids = [...view.liveIds()];
+    const createdAt = (id: string) => view.summary(id)?.createdAt ?? 0;
+    // Stable: messages created in the same millisecond stay in the order they were first read.
+    ids.sort((a, b) => createdAt(a) - createdAt(b));
+    for (const id of ids) {
+      const record = this.view.record(id);
+      if (record) yield record;
+    }
+  }
+
   openBytes(id: string): Readable {
     return Readable.from(this.bytesOf(id), { objectMode: false });
   }
@@ -336,6 +379,7 @@ class SegmentedQueueStore implements QueueStore {
     this.compacting ??= this.inTurn(async () => {
       await this.syncNow();
       await this.compaction.run();
+      this.releaseSegments();
     }).finally(() => (this.compacting = undefined));
     return this.compacting;
   }
@@ -344,7 +388,7 @@ class SegmentedQueueStore implements QueueStore {
     const { paths } = this;
     const bodies = (await fsp.readdir(paths.bodies)).filter((name) => {
       const id = name.replace(/\.eml$/, '');
-      return !this.view.record(id) && !this.staging.pending(id);
+      return !this.view.has(id) && !this.staging.pending(id);
     });
     const aged = async (file: string) => {
       const stat = await fsp.stat(file).catch(() => undefined);
@@ -392,10 +436,20 @@ class SegmentedQueueStore implements QueueStore {
 
   async close(): Promise<void> {
     await this.writer?.close();
+    this.source.close();
   }
 
   private setAsideChanged(): void {
     for (const listener of this.setAsideListeners) listener();
+  }
+
+  /** Closes the segments the view no longer reads from. */
+  private releaseSegments(): void {
+    if (this.deps.recordsOnDisk === true) this.source.keepOnly(this.view.readFrom());
+  }
+
+  private newView(): QueueView {
+    return new QueueView(this.deps.recordsOnDisk === true ? this.source : undefined);
   }
 
   private mustWriter(): SegmentWriter {
@@ -419,7 +473,13 @@ class SegmentedQueueStore implements QueueStore {
     const placed = await this.mustWriter().append(bytes);
     this.view.segment(placed.segment, true);
     const bodyAt = body ? { offset: placed.at + bytes.length - body.length, length: body.length } : undefined;
-    const decoded: DecodedFrame = { entry: frame, at: placed.at, ...(bodyAt ? { body: bodyAt } : {}) };
+    const header = headerPlace(bytes, placed.at, frame.op);
+    const decoded: DecodedFrame = {
+      entry: frame,
+      at: placed.at,
+      ...(bodyAt ? { body: bodyAt } : {}),
+      ...(header ? { header } : {}),
+    };
     this.view.apply(placed.segment, decoded);
     this.appliedDuringReload?.push([placed.segment, decoded]);
     return placed;
@@ -445,6 +505,7 @@ class SegmentedQueueStore implements QueueStore {
   /** Reads what the other writers appended into the view, and tells of what changed. */
   private async readOthers(): Promise<string[]> {
     const changed = await this.reader.readAll(this.view, false);
+    this.releaseSegments();
     await this.keepDamage();
     this.tellChanged(changed);
     return changed;
@@ -494,25 +555,25 @@ class SegmentedQueueStore implements QueueStore {
     this.damageFound = [];
     const unclaimed = (await fsp.readdir(this.paths.bodies).catch(() => []))
       .map((name) => name.replace(/\.eml$/, ''))
-      .filter((id) => !this.view.record(id) && !this.staging.pending(id));
+      .filter((id) => !this.view.has(id) && !this.staging.pending(id));
     for (const { segment, from, stretch, reason } of found) {
       await this.quarantine.keepDamaged(segment, from, stretch, reason, unclaimed);
     }
   }
 
   /** One reload at a time: the own frames applied meanwhile are gathered for the one running. */
-  private reload(): Promise<void> {
-    this.reloading ??= this.inTurn(() => this.reloadNow()).finally(() => (this.reloading = undefined));
+  private reload(listing = false): Promise<void> {
+    this.reloading ??= this.inTurn(() => this.reloadNow(listing)).finally(() => (this.reloading = undefined));
     return this.reloading;
   }
 
   /** Reads the whole log again into a new view, which replaces the old one only once complete. */
-  private async reloadNow(): Promise<void> {
-    const before = new Set(this.view.records().map((record) => record.id));
+  private async reloadNow(listing: boolean): Promise<void> {
+    const before = new Set(this.view.liveIds());
     this.appliedDuringReload = [];
-    const fresh = new QueueView();
+    const fresh = this.newView();
     try {
-      await this.reader.readAll(fresh, true);
+      await this.reader.readAll(fresh, true, listing);
     } catch (error) {
       this.appliedDuringReload = undefined;
       throw error;
@@ -524,10 +585,10 @@ class SegmentedQueueStore implements QueueStore {
     }
     this.appliedDuringReload = undefined;
     this.view = fresh;
+    this.releaseSegments();
     await this.keepDamage();
-    const after = fresh.records().map((record) => record.id);
-    const changed = new Set([...before].filter((id) => !fresh.record(id)));
-    for (const id of after) changed.add(id);
+    const changed = new Set([...before].filter((id) => !fresh.has(id)));
+    for (const id of fresh.liveIds()) changed.add(id);
     this.tellChanged([...changed]);
   }
 

@@ -1,6 +1,7 @@
 import type { SentRecord } from '../../../preload/contract/outbox.ts';
 import type { ProcessIdentity } from '../../files/process-identity.ts';
-import type { DecodedFrame } from './queue-log-format.ts';
+import type { HeaderRef } from './frame-source.ts';
+import type { DecodedFrame, LogEntry } from './queue-log-format.ts';
 import type { QueueRecord } from './queue-record.ts';
 
 /** Where a message's bytes sit inside a segment. */
@@ -10,16 +11,43 @@ export interface BodyRef {
   readonly length: number;
 }
 
-/** A message's newest state: a record, or removed (a tombstone, kept while older frames may remain). */
+/** Reads a frame's header back from its segment (FrameSource). */
+export interface HeaderReader {
+  /** A segment the view just came to know: kept readable for as long as the view needs it. */
+  hold(segment: string): void;
+  entry(ref: HeaderRef): LogEntry;
+}
+
+/** What scheduling, listing and reclaiming need of a live message, without its record. */
+export interface Summary {
+  readonly state: QueueRecord['state'];
+  readonly accountId: string;
+  readonly attempts: number;
+  /** When it was created, in ms since the epoch: lists are in this order. */
+  readonly createdAt: number;
+  /** The size of its bytes where they are stored. */
+  readonly storedSize: number;
+}
+
+/**
+ * A message's newest state, as an index entry: live (with its summary) or removed (a tombstone,
+ * kept while older frames may remain). With a header reader, the record and a removal's sent
+ * record stay on disk and are read from `frame` on demand; without one they are held here.
+ */
 export interface ViewEntry {
   readonly rev: number;
-  readonly record: QueueRecord | undefined;
+  /** Undefined once the message is removed. */
+  readonly live: Summary | undefined;
   /** A removal of a sent message carries its sent-log record. */
-  readonly sent?: SentRecord;
+  readonly delivered: boolean;
   /** When a removal was made; absent in removals written before it was recorded. */
   readonly removedAt?: number;
-  /** Every segment holding this very state (compaction copies it before reclaiming the original). */
-  readonly holders: Set<string>;
+  /** Where this state can be read back (one of its holders', or the last one's once it is gone). */
+  frame: HeaderRef | undefined;
+  readonly record?: QueueRecord;
+  readonly sent?: SentRecord;
+  /** Every segment holding this very state, with where (compaction copies it before reclaiming the original). */
+  readonly holders: Map<string, HeaderRef | undefined>;
 }
 
 export interface SegmentState {
@@ -37,7 +65,7 @@ export interface SegmentState {
   readonly ids: Set<string>;
 }
 
-type State = Pick<ViewEntry, 'rev' | 'record' | 'sent' | 'removedAt'>;
+type State = Pick<ViewEntry, 'rev' | 'live' | 'delivered' | 'removedAt' | 'record' | 'sent' | 'frame'>;
 
 /**
  * Which state wins when two frames name the same message. Removal is final, whatever its
@@ -47,16 +75,26 @@ type State = Pick<ViewEntry, 'rev' | 'record' | 'sent' | 'removedAt'>;
  * it was on the wire (which would send to recipients already served), then by content, so every
  * reader agrees. 0 means the same state: a copy made by compaction.
  */
-function rank(a: State, b: State): number {
-  if (!a.record || !b.record) {
-    if (a.record || b.record) return a.record ? -1 : 1;
-    return (a.sent ? 1 : 0) - (b.sent ? 1 : 0);
+function rank(a: State, b: State, recordOf: (state: State) => QueueRecord | undefined): number {
+  if (!a.live || !b.live) {
+    if (a.live || b.live) return a.live ? -1 : 1;
+    return (a.delivered ? 1 : 0) - (b.delivered ? 1 : 0);
   }
   if (a.rev !== b.rev) return a.rev - b.rev;
-  if (a.record.attempts !== b.record.attempts) return a.record.attempts - b.record.attempts;
-  const ka = JSON.stringify(a.record);
-  const kb = JSON.stringify(b.record);
+  if (a.live.attempts !== b.live.attempts) return a.live.attempts - b.live.attempts;
+  const ka = JSON.stringify(recordOf(a));
+  const kb = JSON.stringify(recordOf(b));
   return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function summaryOf(record: QueueRecord): Summary {
+  return {
+    state: record.state,
+    accountId: record.accountId,
+    attempts: record.attempts,
+    createdAt: Date.parse(record.createdAt),
+    storedSize: record.storedSizeBytes ?? record.sizeBytes,
+  };
 }
 
 /** The queue as the segments say it is: frames applied in any order give the same result. */
@@ -67,12 +105,19 @@ export class QueueView {
   readonly segments = new Map<string, SegmentState>();
   /** Per live message, its newest handed-over attempt and the segments holding that mark. */
   readonly handovers = new Map<string, { attempt: number; holders: Set<string> }>();
+  private readonly reader: HeaderReader | undefined;
+
+  /** Without `reader`, records are held in memory (tests that apply frames without files). */
+  constructor(reader?: HeaderReader) {
+    this.reader = reader;
+  }
 
   segment(name: string, own = false): SegmentState {
     let state = this.segments.get(name);
     if (!state) {
       state = { name, own, offset: 0, sealed: false, final: false, damaged: false, ids: new Set() };
       this.segments.set(name, state);
+      this.reader?.hold(name);
     }
     return state;
   }
@@ -81,6 +126,9 @@ export class QueueView {
   apply(segmentName: string, frame: DecodedFrame): string | undefined {
     const segment = this.segment(segmentName);
     const { entry } = frame;
+    const ref = frame.header && { segment: segmentName, ...frame.header };
+    // Held in memory only when it cannot be read back.
+    const hold = !this.reader || !ref;
     switch (entry.op) {
       case 'writer':
         segment.writer = { pid: entry.pid, ...(entry.started ? { started: entry.started } : {}) };
@@ -92,10 +140,22 @@ export class QueueView {
         return undefined;
       case 'put': {
         const { id } = entry.record;
-        const changed = this.consider(segment, id, { rev: entry.rev, record: entry.record });
+        const changed = this.consider(
+          segment,
+          id,
+          ref,
+          {
+            rev: entry.rev,
+            live: summaryOf(entry.record),
+            delivered: false,
+            record: entry.record,
+            frame: ref,
+          },
+          hold,
+        );
         // Bytes of a message already removed are of no use, whichever frame was read first.
-        if (frame.body && this.entries.get(id)?.record) {
-          const refs = (this.bodies.get(id) ?? []).filter((ref) => ref.segment !== segmentName);
+        if (frame.body && this.entries.get(id)?.live) {
+          const refs = (this.bodies.get(id) ?? []).filter((body) => body.segment !== segmentName);
           // The newest place first: compaction reclaims the older ones.
           this.bodies.set(id, [{ segment: segmentName, ...frame.body }, ...refs]);
         }
@@ -105,12 +165,20 @@ export class QueueView {
         this.handedOver(segment, entry.id, entry.attempt);
         return undefined;
       case 'del':
-        return this.consider(segment, entry.id, {
-          rev: entry.rev,
-          record: undefined,
-          ...(entry.sent ? { sent: entry.sent } : {}),
-          ...(entry.at === undefined ? {} : { removedAt: entry.at }),
-        });
+        return this.consider(
+          segment,
+          entry.id,
+          ref,
+          {
+            rev: entry.rev,
+            live: undefined,
+            delivered: entry.sent !== undefined,
+            frame: ref,
+            ...(entry.sent ? { sent: entry.sent } : {}),
+            ...(entry.at === undefined ? {} : { removedAt: entry.at }),
+          },
+          hold,
+        );
       default: {
         const unknown: never = entry;
         throw new Error(`unknown log entry ${JSON.stringify(unknown)}`);
@@ -118,17 +186,30 @@ export class QueueView {
     }
   }
 
-  private consider(segment: SegmentState, id: string, incoming: State): string | undefined {
+  private consider(
+    segment: SegmentState,
+    id: string,
+    ref: HeaderRef | undefined,
+    incoming: State,
+    hold: boolean,
+  ): string | undefined {
     segment.ids.add(id);
     const current = this.entries.get(id);
-    const order = current ? rank(incoming, current) : 1;
+    const order = current ? rank(incoming, current, (state) => this.recordOf(state)) : 1;
     if (order < 0) return undefined;
     if (order === 0 && current) {
-      current.holders.add(segment.name);
+      current.holders.set(segment.name, ref);
+      if (!current.frame || !this.segments.has(current.frame.segment)) current.frame = ref ?? current.frame;
       return undefined;
     }
-    this.entries.set(id, { ...incoming, holders: new Set([segment.name]) });
-    if (!incoming.record) {
+    const { record, sent, ...index } = incoming;
+    this.entries.set(id, {
+      ...index,
+      ...(hold && record ? { record } : {}),
+      ...(hold && sent ? { sent } : {}),
+      holders: new Map([[segment.name, ref]]),
+    });
+    if (!incoming.live) {
       this.bodies.delete(id);
       this.handovers.delete(id);
     }
@@ -138,7 +219,7 @@ export class QueueView {
   private handedOver(segment: SegmentState, id: string, attempt: number): void {
     segment.ids.add(id);
     const entry = this.entries.get(id);
-    if (entry && !entry.record) return;
+    if (entry && !entry.live) return;
     const known = this.handovers.get(id);
     if (known && known.attempt > attempt) return;
     if (known?.attempt === attempt) known.holders.add(segment.name);
@@ -150,12 +231,47 @@ export class QueueView {
     return (this.entries.get(id)?.rev ?? 0) + 1;
   }
 
-  record(id: string): QueueRecord | undefined {
-    return this.entries.get(id)?.record;
+  /** Whether the message is in the queue (not removed). */
+  has(id: string): boolean {
+    return this.entries.get(id)?.live !== undefined;
   }
 
+  /** What the index knows of a live message. */
+  summary(id: string): Summary | undefined {
+    return this.entries.get(id)?.live;
+  }
+
+  /** The live message's record, read back from its frame when the view does not hold it. */
+  record(id: string): QueueRecord | undefined {
+    const entry = this.entries.get(id);
+    return entry?.live ? this.recordOf(entry) : undefined;
+  }
+
+  /** The sent-log record a removal carries. */
+  sentOf(entry: ViewEntry): SentRecord | undefined {
+    if (!entry.delivered) return undefined;
+    if (entry.sent) return entry.sent;
+    const read = this.readBack(entry);
+    return read.op === 'del' ? read.sent : undefined;
+  }
+
+  /** The ids of live messages, in the order they first appeared. */
+  *liveIds(): Generator<string> {
+    for (const [id, entry] of this.entries) if (entry.live) yield id;
+  }
+
+  /** Every live record: each read back from disk when not held (see `liveIds` for a cheaper walk). */
   records(): QueueRecord[] {
-    return [...this.entries.values()].flatMap((e) => (e.record ? [e.record] : []));
+    return [...this.liveIds()].flatMap((id) => this.record(id) ?? []);
+  }
+
+  /** Segments a live state is still read from though the view dropped them (kept open until re-read). */
+  readFrom(): Set<string> {
+    const names = new Set(this.segments.keys());
+    for (const entry of this.entries.values()) {
+      if (entry.live && entry.frame && !names.has(entry.frame.segment)) names.add(entry.frame.segment);
+    }
+    return names;
   }
 
   /** A segment is gone (reclaimed by the deliverer): forget what only it held. */
@@ -165,8 +281,14 @@ export class QueueView {
     if (!segment) return;
     for (const id of segment.ids) {
       const entry = this.entries.get(id);
-      entry?.holders.delete(name);
-      if (entry && !entry.record && entry.holders.size === 0) this.entries.delete(id);
+      if (entry) {
+        entry.holders.delete(name);
+        if (!entry.live && entry.holders.size === 0) this.entries.delete(id);
+        // Read from another holder from now on; with none left, the last one stays (held open).
+        else if (entry.frame?.segment === name) {
+          entry.frame = [...entry.holders.values()].find((ref) => ref !== undefined) ?? entry.frame;
+        }
+      }
       const refs = this.bodies.get(id)?.filter((ref) => ref.segment !== name);
       if (refs?.length) this.bodies.set(id, refs);
       else this.bodies.delete(id);
@@ -182,10 +304,21 @@ export class QueueView {
   }
 
   /** Whether a segment other than these still has a frame of this message. */
-  heldElsewhere(id: string, except: ReadonlySet<string>): boolean {
+  heldElsewhere(id: string, except: { has(name: string): boolean }): boolean {
     for (const segment of this.segments.values()) {
       if (!except.has(segment.name) && segment.ids.has(id)) return true;
     }
     return false;
+  }
+
+  private recordOf(state: State): QueueRecord | undefined {
+    if (state.record) return state.record;
+    const read = this.readBack(state);
+    return read.op === 'put' ? read.record : undefined;
+  }
+
+  private readBack(state: Pick<State, 'frame'>): LogEntry {
+    if (!this.reader || !state.frame) throw new Error('a queue state with nowhere to be read from');
+    return this.reader.entry(state.frame);
   }
 }

@@ -18,6 +18,12 @@ const sealMarker = z.object({
   length: z.number().int().nonnegative(),
   /** How many frames it holds, commits included. */
   frames: z.number().int().nonnegative(),
+  /**
+   * It holds no message state, only removals and hand-over marks (what a delivery run leaves): a
+   * reader with nothing queued elsewhere can pass it by, as it could hide nothing. Optional, so
+   * markers without it (earlier builds) are read as before, and earlier builds ignore it.
+   */
+  lifeless: z.boolean().optional(),
 });
 export type SealMarker = z.infer<typeof sealMarker>;
 const sealMarkerOnDisk = storedSchema(SEAL_MARKER_FORMAT, sealMarker);

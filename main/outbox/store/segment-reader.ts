@@ -16,6 +16,8 @@ export interface SegmentReaderDeps {
    * is left of an end that was cut off; `reason` then says what is gone.
    */
   readonly onDamage: (segment: string, from: number, stretch: Buffer, reason?: string) => Promise<void>;
+  /** Told how many whole frames each read decoded (tests count them). */
+  readonly onFrames?: ((count: number) => void) | undefined;
 }
 
 /** Reads segments into a view, each from where the last read stopped, and message bytes out of them. */
@@ -54,6 +56,7 @@ export class SegmentReader {
     // A sealed segment's writer is gone too: an incomplete frame cannot be one still being written.
     const ended = final || marker !== undefined;
     const decoded = decodeFrames(bytes, base, ended);
+    this.deps.onFrames?.(decoded.frames.length);
     const committed = decoded.frames.findLastIndex((frame) => frame.entry.op === 'commit');
     for (const frame of decoded.frames.slice(0, committed + 1)) {
       const id = target.apply(segment.name, frame);
@@ -96,21 +99,36 @@ export class SegmentReader {
    * Reads the other writers' segments (with `everything`, all of them) into `target`, and forgets
    * those that are gone; returns the ids whose state changed.
    */
-  async readAll(target: QueueView, everything: boolean): Promise<string[]> {
+  async readAll(target: QueueView, everything: boolean, passLifeless = false): Promise<string[]> {
     const changed = new Set<string>();
     const names = await this.segmentNames();
     const present = new Set(names);
-    for (const name of names) {
+    const lifeless = passLifeless ? await this.lifeless(names) : new Set<string>();
+    const readOne = async (name: string) => {
       const own = this.deps.owns(name);
-      if (own && !everything) continue;
+      if (own && !everything) return;
       const segment = target.segment(name, own);
-      if (segment.final) continue;
+      if (segment.final) return;
       if (!(await this.read(target, segment, changed))) present.delete(name);
-    }
+    };
+    for (const name of names) if (!lifeless.has(name)) await readOne(name);
+    // Removals and hand-over marks of messages no other segment has could change nothing.
+    const anyLive = !target.liveIds().next().done;
+    for (const name of lifeless) if (anyLive) await readOne(name);
     for (const segment of [...target.segments.values()]) {
       if (!segment.own && !present.has(segment.name)) target.dropSegment(segment.name);
     }
     return [...changed];
+  }
+
+  /** The sealed segments whose marker says they hold no message state. */
+  private async lifeless(names: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const name of names) {
+      if (this.deps.owns(name)) continue;
+      if ((await readSealMarker(this.deps.dir, name))?.lifeless === true) found.add(name);
+    }
+    return found;
   }
 
   /** A message's bytes held in a segment. */

@@ -53,7 +53,14 @@ interface OpenSegment {
   size: number;
   /** Frames written so far, commits included (for the seal marker). */
   frames: number;
+  /** No message state written yet: only removals and hand-over marks (see SealMarker.lifeless). */
+  lifeless: boolean;
 }
+
+/** Headers that carry no message state. Judged by their first bytes; anything else counts as state. */
+const LIFELESS_HEADERS = ['{"op":"del",', '{"op":"handover",'].map((h) => Buffer.from(h));
+const isLifeless = (frame: Buffer): boolean =>
+  LIFELESS_HEADERS.some((start) => frame.subarray(16, 16 + start.length).equals(start));
 
 export interface SegmentWriterDeps {
   readonly fs: FileSystemSeam;
@@ -143,7 +150,7 @@ class GroupCommitWriter implements SegmentWriter {
       this.created.delete(name);
       throw error;
     }
-    return { name, file: handle, synced, size: header.length, frames: 2 };
+    return { name, file: handle, synced, size: header.length, frames: 2, lifeless: true };
   }
 
   private async retire(segment: OpenSegment, seal: boolean): Promise<void> {
@@ -162,8 +169,13 @@ class GroupCommitWriter implements SegmentWriter {
     }
     // Only once the seal is durable: a marker says the whole segment reached the disk.
     if (seal) {
-      const { size: length, frames } = segment;
-      await writeSealMarker(this.dir, segment.name, { length, frames }, this.deps.fs);
+      const { size: length, frames, lifeless } = segment;
+      await writeSealMarker(
+        this.dir,
+        segment.name,
+        { length, frames, ...(lifeless ? { lifeless } : {}) },
+        this.deps.fs,
+      );
     }
   }
 
@@ -198,6 +210,7 @@ class GroupCommitWriter implements SegmentWriter {
       if (!segment.synced) await segment.file.sync();
       segment.size += entries.reduce((sum, e) => sum + e.frame.length, COMMIT_FRAME.length);
       segment.frames += entries.length + 1;
+      segment.lifeless &&= entries.every((entry) => isLifeless(entry.frame));
       let at = start;
       for (const entry of entries) {
         entry.resolve({ segment: segment.name, at });

@@ -6,10 +6,12 @@ import {
   type LogEntry,
 } from '../../../../main/outbox/store/queue-log-format.ts';
 import type { QueueRecord } from '../../../../main/outbox/store/queue-record.ts';
-import { QueueView } from '../../../../main/outbox/store/queue-view.ts';
+import { QueueView, type ViewEntry } from '../../../../main/outbox/store/queue-view.ts';
 import { sampleRecord } from '../../../support/sample-record.ts';
 
 const record = sampleRecord;
+/** The segments holding an entry's state. */
+const holdersOf = (entry: ViewEntry | undefined) => new Set(entry?.holders.keys());
 
 const put = (rev: number, rec: QueueRecord, body?: { offset: number; length: number }): DecodedFrame => ({
   entry: { op: 'put', rev, record: rec },
@@ -75,7 +77,7 @@ describe('queue view', () => {
     expect(view.segments.get('seg')).toMatchObject({ writer: { pid: 77, started: '999' }, sealed: true });
     expect(view.bodies.get('a')).toHaveLength(1);
     expect(view.body('a')).toMatchObject({ segment: 'seg', length: 5 });
-    expect(view.entries.get('a')?.holders).toEqual(new Set(['seg']));
+    expect(holdersOf(view.entries.get('a'))).toEqual(new Set(['seg']));
     expect(view.records()).toEqual([record('a')]);
   });
 
@@ -89,7 +91,7 @@ describe('queue view', () => {
     ]);
     expect(forward.changes).toEqual(['a', 'a']);
     expect(forward.view.record('a')?.state).toBe('held');
-    expect(forward.view.entries.get('a')?.holders).toEqual(new Set(['s2']));
+    expect(holdersOf(forward.view.entries.get('a'))).toEqual(new Set(['s2']));
     expect(forward.view.nextRev('a')).toBe(3);
 
     const backward = applied([
@@ -98,7 +100,7 @@ describe('queue view', () => {
     ]);
     expect(backward.changes).toEqual(['a', undefined]);
     expect(backward.view.record('a')?.state).toBe('held');
-    expect(backward.view.entries.get('a')?.holders).toEqual(new Set(['s2']));
+    expect(holdersOf(backward.view.entries.get('a'))).toEqual(new Set(['s2']));
     expect(backward.view.nextRev('a')).toBe(3);
   });
 
@@ -119,7 +121,7 @@ describe('queue view', () => {
       expect(putFirst.changes).toEqual(['a', 'a']);
       expect(putFirst.view.record('a')).toBeUndefined();
       expect(putFirst.view.records()).toEqual([]);
-      expect(putFirst.view.entries.get('a')).toMatchObject({ rev: delRev, record: undefined });
+      expect(putFirst.view.entries.get('a')).toMatchObject({ rev: delRev, live: undefined });
       expect(putFirst.view.bodies.has('a')).toBe(false);
 
       const delFirst = applied([
@@ -129,9 +131,9 @@ describe('queue view', () => {
       expect(delFirst.changes).toEqual(['a', undefined]);
       expect(delFirst.view.record('a')).toBeUndefined();
       expect(delFirst.view.records()).toEqual([]);
-      expect(delFirst.view.entries.get('a')).toMatchObject({ rev: delRev, record: undefined });
+      expect(delFirst.view.entries.get('a')).toMatchObject({ rev: delRev, live: undefined });
       for (const { view } of [putFirst, delFirst])
-        expect(view.entries.get('a')?.holders).toEqual(new Set(['s2']));
+        expect(holdersOf(view.entries.get('a'))).toEqual(new Set(['s2']));
     }
   });
 
@@ -151,9 +153,9 @@ describe('queue view', () => {
     expect(winner).toBeDefined();
     expect(other.view.record('a')).toEqual(winner);
     // Only the segment holding the winning state holds it.
-    const holders = one.view.entries.get('a')?.holders;
+    const holders = holdersOf(one.view.entries.get('a'));
     expect(holders).toEqual(new Set([winner?.state === 'held' ? 's1' : 's2']));
-    expect(other.view.entries.get('a')?.holders).toEqual(holders);
+    expect(holdersOf(other.view.entries.get('a'))).toEqual(holders);
     // Exactly one of the two orders saw the second frame change the state.
     expect([one.changes[1], other.changes[1]].filter((c) => c === 'a')).toHaveLength(1);
   });
@@ -167,7 +169,7 @@ describe('queue view', () => {
     // The compactor's copy: same revision, same state, its own copy of the bytes.
     expect(view.apply('new', put(1, record('a'), { offset: 500, length: 100 }))).toBeUndefined();
     expect(view.entries.get('a')).toBe(entry);
-    expect(view.entries.get('a')?.holders).toEqual(new Set(['old', 'new']));
+    expect(holdersOf(view.entries.get('a'))).toEqual(new Set(['old', 'new']));
     expect(view.record('a')).toBe(original);
     // The newest place first: the old one is the one compaction reclaims.
     expect(view.bodies.get('a')).toEqual([
@@ -180,12 +182,12 @@ describe('queue view', () => {
     // A copied removal relocates the same way.
     view.apply('old', del('b', 4));
     expect(view.apply('new', del('b', 4))).toBeUndefined();
-    expect(view.entries.get('b')).toMatchObject({ rev: 4, record: undefined });
-    expect(view.entries.get('b')?.holders).toEqual(new Set(['old', 'new']));
+    expect(view.entries.get('b')).toMatchObject({ rev: 4, live: undefined });
+    expect(holdersOf(view.entries.get('b'))).toEqual(new Set(['old', 'new']));
 
     // A newer state is held only where it was written, whatever held the older one.
     expect(view.apply('newest', put(2, record('a', { state: 'held' })))).toBe('a');
-    expect(view.entries.get('a')?.holders).toEqual(new Set(['newest']));
+    expect(holdersOf(view.entries.get('a'))).toEqual(new Set(['newest']));
     expect(view.bodies.get('a')).toHaveLength(2);
   });
 
@@ -213,10 +215,10 @@ describe('queue view', () => {
     expect(view.segments.has('gone')).toBe(false);
     expect(view.entries.has('removed')).toBe(false);
     expect(view.nextRev('removed')).toBe(1);
-    expect(view.entries.get('copied')).toMatchObject({ rev: 3, record: undefined });
-    expect(view.entries.get('copied')?.holders).toEqual(new Set(['kept']));
+    expect(view.entries.get('copied')).toMatchObject({ rev: 3, live: undefined });
+    expect(holdersOf(view.entries.get('copied'))).toEqual(new Set(['kept']));
     expect(view.record('live')).toEqual(record('live'));
-    expect(view.entries.get('live')?.holders).toEqual(new Set(['kept']));
+    expect(holdersOf(view.entries.get('live'))).toEqual(new Set(['kept']));
     expect(view.bodies.has('live')).toBe(false);
     expect(view.body('live')).toBeUndefined();
     expect(view.bodies.get('moved')).toEqual([{ segment: 'kept', offset: 20, length: 100 }]);
@@ -228,7 +230,7 @@ describe('queue view', () => {
     ).toEqual(['live', 'moved', 'only-there']);
     expect(view.record('only-there')?.state).toBe('held');
     // Held nowhere any more, yet still live.
-    expect(view.entries.get('only-there')?.holders).toEqual(new Set());
+    expect(holdersOf(view.entries.get('only-there'))).toEqual(new Set());
 
     // Dropping a segment the view never saw changes nothing.
     view.dropSegment('never');
@@ -254,23 +256,23 @@ describe('queue view', () => {
         ['copy', del('b', 4)],
         ['older', put(1, record('b'))],
       ]);
-      expect(view.entries.get('a')?.holders).toEqual(new Set(['orig', 'copy']));
-      expect(view.entries.get('b')?.holders).toEqual(new Set(['orig', 'copy']));
+      expect(holdersOf(view.entries.get('a'))).toEqual(new Set(['orig', 'copy']));
+      expect(holdersOf(view.entries.get('b'))).toEqual(new Set(['orig', 'copy']));
 
       view.dropSegment('orig');
 
       expect(view.record('a')).toEqual(record('a'));
-      expect(view.entries.get('a')?.holders).toEqual(new Set(['copy']));
+      expect(holdersOf(view.entries.get('a'))).toEqual(new Set(['copy']));
       expect(view.bodies.get('a')).toEqual([{ segment: 'copy', offset: 500, length: 100 }]);
       expect(view.body('a')).toEqual({ segment: 'copy', offset: 500, length: 100 });
       // The copied removal still stands over the older put.
-      expect(view.entries.get('b')).toMatchObject({ rev: 4, record: undefined });
-      expect(view.entries.get('b')?.holders).toEqual(new Set(['copy']));
+      expect(view.entries.get('b')).toMatchObject({ rev: 4, live: undefined });
+      expect(holdersOf(view.entries.get('b'))).toEqual(new Set(['copy']));
       expect(view.nextRev('b')).toBe(5);
 
       view.dropSegment('copy');
       expect(view.record('a')).toEqual(record('a'));
-      expect(view.entries.get('a')?.holders).toEqual(new Set());
+      expect(holdersOf(view.entries.get('a'))).toEqual(new Set());
       expect(view.bodies.has('a')).toBe(false);
       expect(view.entries.has('b')).toBe(false);
     }
@@ -299,7 +301,7 @@ describe('queue view', () => {
         for (const order of permutations(frames)) {
           const { view } = applied(order);
           expect(view.record('a')).toBeUndefined();
-          expect(view.entries.get('a')).toMatchObject({ rev: delRev, record: undefined });
+          expect(view.entries.get('a')).toMatchObject({ rev: delRev, live: undefined });
           expect(view.bodies).toEqual(new Map());
           expect(view.body('a')).toBeUndefined();
           // Still none once the removal's own segment is gone and the tombstone with it.
@@ -341,7 +343,7 @@ describe('queue view', () => {
     const states = [frames, [...frames].reverse(), shuffled]
       .map((order) => applied(order.map(([s, e]) => [s, { entry: e, at: 0 }] as const)).view)
       .map((view) => ({ x: view.record('x'), y: view.entries.get('y') }));
-    expect(states[0]?.y).toMatchObject({ rev: 2, record: undefined });
+    expect(states[0]?.y).toMatchObject({ rev: 2, live: undefined });
     for (const state of states) expect(state).toEqual(states[0]);
   });
 });

@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { AppError } from '../../errors/app-error.ts';
+import { logEntry, type LogEntry } from './queue-log-format.ts';
+
+/** Where a frame's JSON header is in a segment, and its CRC-32 as first read: enough to read it back. */
+export interface HeaderRef {
+  readonly segment: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly crc: number;
+}
+
+/** Records read back most recently: a message worked on is read once, not at every look. */
+const CACHED_HEADERS = 256;
+
+/**
+ * Reads `put` and `del` headers back from their segments on demand, so the view holds an index of
+ * the queue rather than every record. Each segment read is kept open until the view lets it go:
+ * a segment the deliverer deletes meanwhile (compaction) stays readable through its descriptor.
+ * Synchronous: a header is a few hundred bytes in a file the page cache holds.
+ */
+export class FrameSource {
+  private readonly dir: string;
+  private readonly fds = new Map<string, number>();
+  private readonly cache = new Map<string, LogEntry>();
+  private readonly onRead: (() => void) | undefined;
+
+  /** `onRead`: told of each header read back from disk (tests count them: the view holds an index). */
+  constructor(dir: string, onRead?: () => void) {
+    this.dir = dir;
+    this.onRead = onRead;
+  }
+
+  /** Opens a segment that was just read, so it can be read back even once it is deleted. */
+  hold(segment: string): void {
+    if (this.fds.has(segment)) return;
+    try {
+      this.fds.set(segment, fs.openSync(path.join(this.dir, segment), 'r'));
+    } catch {
+      // Gone already: nothing of it is indexed for long (the next read drops it from the view).
+    }
+  }
+
+  /** The header at `ref`, checked against the CRC it had when first read. */
+  entry(ref: HeaderRef): LogEntry {
+    const key = `${ref.segment}:${ref.offset}`;
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return cached;
+    }
+    const bytes = Buffer.allocUnsafe(ref.length);
+    this.onRead?.();
+    const read = fs.readSync(this.fd(ref.segment), bytes, 0, ref.length, ref.offset);
+    if (read !== ref.length || crc32(bytes) !== ref.crc) {
+      throw new AppError(
+        'storage_failed',
+        `The queue file ${ref.segment} changed on disk after it was read; the message at ${ref.offset} cannot be read back.`,
+      );
+    }
+    const entry = logEntry.parse(JSON.parse(bytes.toString('utf8')));
+    this.cache.set(key, entry);
+    if (this.cache.size > CACHED_HEADERS) this.cache.delete(this.cache.keys().next().value ?? key);
+    return entry;
+  }
+
+  /** Closes the segments the view no longer has. */
+  keepOnly(segments: ReadonlySet<string>): void {
+    for (const [segment, fd] of this.fds) {
+      if (segments.has(segment)) continue;
+      fs.closeSync(fd);
+      this.fds.delete(segment);
+      for (const key of this.cache.keys()) if (key.startsWith(`${segment}:`)) this.cache.delete(key);
+    }
+  }
+
+  close(): void {
+    this.keepOnly(new Set());
+  }
+
+  private fd(segment: string): number {
+    const held = this.fds.get(segment);
+    if (held !== undefined) return held;
+    const fd = fs.openSync(path.join(this.dir, segment), 'r');
+    this.fds.set(segment, fd);
+    return fd;
+  }
+}
+
+/** Where the header of a frame starts, given where the frame does (after magic, lengths and CRC). */
+export const HEADER_AT = 16;

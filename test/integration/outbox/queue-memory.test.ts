@@ -1,0 +1,183 @@
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SentRecord } from '../../../preload/contract/outbox.ts';
+import { queueListJson, queueMessage } from '../../../main/cli/json-output.ts';
+import { writeQueueList } from '../../../main/cli/queue-list.ts';
+import { nodeFileSystem } from '../../../main/files/atomic-file.ts';
+import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
+import { toQueueItem } from '../../../main/outbox/store/queue-record.ts';
+import { createQueueStore, type QueueStore } from '../../../main/outbox/store/queue-store.ts';
+import { readSealMarker } from '../../../main/outbox/store/seal-marker.ts';
+import { sampleRecord } from '../../support/sample-record.ts';
+
+let dataDir: string;
+
+beforeEach(async () => {
+  dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'outbox-queue-memory-'));
+});
+
+afterEach(async () => {
+  await fsp.rm(dataDir, { recursive: true, force: true });
+});
+
+/** What a store read: states read back from their segments, and frames decoded. */
+interface Counts {
+  recordReads: number;
+  frames: number;
+}
+
+function openStore(counts?: Counts): QueueStore {
+  return createQueueStore(queuePaths(dataDir), {
+    fs: nodeFileSystem,
+    onQuarantine: () => undefined,
+    recordsOnDisk: true,
+    ...(counts
+      ? {
+          onRecordRead: () => {
+            counts.recordReads++;
+          },
+          onFramesRead: (n: number) => {
+            counts.frames += n;
+          },
+        }
+      : {}),
+  });
+}
+
+const idOf = (i: number) => `m${String(i).padStart(5, '0')}`;
+
+/** `count` messages queued by a producer that then ends (its segment sealed), oldest first. */
+async function queueMessages(count: number, first = 0): Promise<void> {
+  const store = openStore();
+  await store.init();
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const id = idOf(first + i);
+      const bytes = Buffer.from(`Subject: ${id}\r\n\r\n${'x'.repeat(200)}\r\n`);
+      const createdAt = new Date(Date.UTC(2026, 0, 1, 10, 0, 0, first + i)).toISOString();
+      await store.save(sampleRecord(id, { createdAt, sizeBytes: await store.writeBytes(id, bytes) }));
+    }),
+  );
+  await store.close();
+}
+
+const sent = (id: string): SentRecord => ({
+  id,
+  messageId: `<${id}@example.org>`,
+  accountId: 'work',
+  from: 'me@example.org',
+  subject: `subject ${id}`,
+  sentAt: '2026-01-01T11:00:00.000Z',
+  recipients: [],
+  sizeBytes: 200,
+  attempts: 1,
+});
+
+/** A writable that notes, at each write, how many records had been read back by then. */
+function noting(counts: Counts): { out: Writable; text: () => string; readsAtWrites: number[] } {
+  const chunks: string[] = [];
+  const readsAtWrites: number[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      readsAtWrites.push(counts.recordReads);
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { out, text: () => chunks.join(''), readsAtWrites };
+}
+
+describe('the queue in memory', () => {
+  it('holds an index of the queue, not its records: each is read from disk when asked for', async () => {
+    await queueMessages(300);
+    const counts: Counts = { recordReads: 0, frames: 0 };
+    const store = openStore(counts);
+    await store.init();
+    expect(counts.frames).toBeGreaterThanOrEqual(300);
+    // Opening decoded every frame but kept none of the records.
+    expect(counts.recordReads).toBe(0);
+    expect(store.get(idOf(7))?.subject).toBe(`subject ${idOf(7)}`);
+    expect(counts.recordReads).toBe(1);
+    // A message looked at again is not read again.
+    expect(store.get(idOf(7))?.id).toBe(idOf(7));
+    expect(counts.recordReads).toBe(1);
+    await store.close();
+  }, 60_000);
+
+  it('lists as it reads: output goes out long before the last record is read, the same bytes as a whole listing', async () => {
+    const count = 1000;
+    await queueMessages(count);
+    const counts: Counts = { recordReads: 0, frames: 0 };
+    const store = openStore(counts);
+    await store.init();
+    const items = (function* () {
+      for (const record of store.inOrder()) yield toQueueItem(record, record.state);
+    })();
+    const labels = new Map([['work', 'Work']]);
+    const { out, text, readsAtWrites } = noting(counts);
+    await writeQueueList(out, items, labels, true);
+
+    expect(counts.recordReads).toBe(count);
+    expect(readsAtWrites.length).toBeGreaterThan(1);
+    expect(readsAtWrites[0]).toBeLessThan(count / 2);
+    const whole = [...store.inOrder()].map((record) =>
+      queueMessage(toQueueItem(record, record.state), labels),
+    );
+    expect(whole.map((m) => m.id)).toEqual(Array.from({ length: count }, (_, i) => idOf(i)));
+    expect(text()).toBe(`${JSON.stringify(queueListJson.parse({ version: 1, messages: whole }), null, 2)}\n`);
+    await store.close();
+  }, 60_000);
+
+  it('lists an empty queue as the whole-document JSON does', async () => {
+    const { out, text } = noting({ recordReads: 0, frames: 0 });
+    await writeQueueList(out, [], new Map(), true);
+    expect(text()).toBe(`${JSON.stringify({ version: 1, messages: [] }, null, 2)}\n`);
+  });
+
+  it('passes by what a delivery run left when nothing is queued, and still lets its removals win', async () => {
+    const count = 400;
+    await queueMessages(count);
+    // The deliverer sends them all, reclaims the producer's segment and ends.
+    const deliverer = openStore();
+    await deliverer.init();
+    for (let i = 0; i < count; i++) await deliverer.remove(idOf(i), sent(idOf(i)));
+    await deliverer.compact();
+    await deliverer.close();
+    const segments = (await fsp.readdir(queuePaths(dataDir).queue)).filter((n) => n.endsWith('.log'));
+    expect(segments).toHaveLength(1);
+    // Removals kept through their grace period, so the segment is far from empty.
+    expect(await readSealMarker(queuePaths(dataDir).queue, segments[0] ?? '')).toMatchObject({
+      lifeless: true,
+    });
+
+    const listing: Counts = { recordReads: 0, frames: 0 };
+    const lister = openStore(listing);
+    await lister.init(true);
+    expect([...lister.inOrder()]).toEqual([]);
+    expect(listing.frames).toBe(0);
+    await lister.close();
+
+    // Any other look reads them all, as before.
+    const full: Counts = { recordReads: 0, frames: 0 };
+    const reader = openStore(full);
+    await reader.init();
+    expect(full.frames).toBeGreaterThanOrEqual(count);
+    expect(reader.sentRemovals()).toHaveLength(count);
+    await reader.close();
+
+    // A stale change to a sent message (a process that had not read its removal) stays hidden,
+    // and a new message is listed: with something queued the delivery run's segment is read.
+    const stale = openStore();
+    await stale.init();
+    await stale.save(sampleRecord(idOf(3), { state: 'held' }));
+    await stale.close();
+    await queueMessages(1, count);
+    const again = openStore();
+    await again.init(true);
+    expect([...again.inOrder()].map((record) => record.id)).toEqual([idOf(count)]);
+    await again.close();
+  }, 120_000);
+});
