@@ -44,6 +44,7 @@ export const composeRequest = z
     sendAt: isoTime.optional(),
     /** With sendAt: hold the message rather than send it more than this late (Outbox was not running). */
     lateLimitMinutes: lateLimitMinutes.optional(),
+    /** The Message-ID this replies to (RFC 5322 §3.6.4); References follows it when not given. */
     inReplyTo: headerText().optional(),
     references: z.array(headerText()).max(100).optional(),
     /** The draft this message was composed from, removed once the message is queued. */
@@ -83,6 +84,11 @@ export const draftContent = z.object({
   html: z.string().max(20_000_000).optional(),
   attachments: z.array(draftAttachment).max(100).default([]),
   sendAt: isoTime.optional(),
+  /** Kept with sendAt so a scheduled message taken back and sent again keeps its limit. */
+  lateLimitMinutes: lateLimitMinutes.optional(),
+  /** A reply's thread (RFC 5322 §3.6.4), from a mailto: link or a message taken back. */
+  inReplyTo: z.string().max(998).optional(),
+  references: z.array(z.string().max(998)).max(100).optional(),
 });
 export type DraftContent = z.infer<typeof draftContent>;
 

@@ -132,6 +132,7 @@ export async function draftFromStored(store: QueueStore, record: QueueRecord): P
   }
   const header = (name: string) => parsed.headers.get(name) as AddressObject | AddressObject[] | undefined;
   const replyTo = addresses(header('reply-to'))[0];
+  const thread = threadOf(parsed.headers);
   return {
     accountId: record.accountId,
     from: record.from,
@@ -144,6 +145,22 @@ export async function draftFromStored(store: QueueStore, record: QueueRecord): P
     ...(parsed.html === undefined ? {} : { html: parsed.html }),
     attachments: parsed.attachments,
     ...(record.sendAt ? { sendAt: record.sendAt } : {}),
+    // Without it, sending again from compose would go however late (issue 18).
+    ...(record.sendAt && record.lateLimitMinutes !== undefined
+      ? { lateLimitMinutes: record.lateLimitMinutes }
+      : {}),
+    ...thread,
+  };
+}
+
+/** A reply's In-Reply-To and References, as mailparser reads them (one id, or a list). */
+function threadOf(headers: Headers): Pick<DraftContent, 'inReplyTo' | 'references'> {
+  const inReplyTo = headers.get('in-reply-to');
+  const references = headers.get('references');
+  const list = typeof references === 'string' ? [references] : Array.isArray(references) ? references : [];
+  return {
+    ...(typeof inReplyTo === 'string' && inReplyTo !== '' ? { inReplyTo } : {}),
+    ...(list.length > 0 ? { references: list.filter((r): r is string => typeof r === 'string') } : {}),
   };
 }
 
