@@ -59,8 +59,9 @@ function showWindow(store: SettingsStore): void {
     store,
   });
   pageLeft();
-  mainWindow.webContents.on('did-start-loading', () => {
-    pageLeft();
+  // A reload or another document: only a new page in the window, never a frame or a #hash.
+  mainWindow.webContents.on('did-start-navigation', ({ isMainFrame, isSameDocument }) => {
+    if (isMainFrame && !isSameDocument) pageLeft();
   });
 }
 
