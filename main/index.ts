@@ -42,6 +42,9 @@ const currentWindow = () => mainWindow;
 const outDir = path.join(import.meta.dirname, '..');
 // Messages other programs hand Outbox (mailto:, -compose), kept until the core can open them.
 const launches = new LaunchInbox(consoleLogger);
+// A new window or a page loading again listens only once it says so (app:ready): the core holds
+// requests for it until then (main/desktop/page-requests.ts). Set once the core exists.
+let pageLeft: () => void = () => undefined;
 
 function showWindow(store: SettingsStore): void {
   if (mainWindow && !mainWindow.isDestroyed()) {
@@ -54,6 +57,11 @@ function showWindow(store: SettingsStore): void {
     preload: path.join(outDir, 'preload', 'index.cjs'),
     url: devUrl ?? `${APP_ORIGIN}/index.html`,
     store,
+  });
+  pageLeft();
+  // A reload or another document: only a new page in the window, never a frame or a #hash.
+  mainWindow.webContents.on('did-start-navigation', ({ isMainFrame, isSameDocument }) => {
+    if (isMainFrame && !isSameDocument) pageLeft();
   });
 }
 
@@ -83,7 +91,7 @@ async function start(): Promise<void> {
     },
     window: currentWindow,
     compose: () => {
-      emit('app:menuInvoked', { command: 'compose' });
+      core.page.request('app:menuInvoked', { command: 'compose' });
     },
     log: consoleLogger,
   });
@@ -148,8 +156,11 @@ async function start(): Promise<void> {
   const devOrigin = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const trustedOrigin = devOrigin ? new URL(devOrigin).origin : APP_ORIGIN;
   wireIpc(createIpcRouter(core.handlers, { trustedOrigin, log: consoleLogger }), currentWindow);
+  pageLeft = () => {
+    core.page.pageLeft();
+  };
   installMenu((command) => {
-    emit('app:menuInvoked', { command });
+    core.page.request('app:menuInvoked', { command });
   });
 
   // Timers do not survive sleep and sockets may be half-open after it: let the core re-check.

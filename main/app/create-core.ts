@@ -11,6 +11,7 @@ import type { OutboxService } from '../outbox/outbox-service.ts';
 import type { AppSettingsService } from '../settings/app-settings.ts';
 import type { ComposeRequest, HandoffSource } from '../handoff/compose-request.ts';
 import { createHandoff } from '../handoff/launch-request.ts';
+import { PageRequests } from '../desktop/page-requests.ts';
 import { RequestsFolderWatcher } from '../handoff/requests-folder-watcher.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { statFiles } from '../files/file-info.ts';
@@ -51,6 +52,8 @@ export interface Core {
     /** Whether the network works, as `app:getStatus` says. */
     online(): boolean;
   };
+  /** Asks the page to open a screen or draft once it listens (main/desktop/page-requests.ts). */
+  readonly page: Pick<PageRequests, 'request' | 'pageLeft'>;
   /** A mailto: URL or compose request the app was launched with (main/handoff/launch-request.ts). */
   handleLaunchRequest(request: ComposeRequest, source: HandoffSource): Promise<void>;
 }
@@ -69,12 +72,14 @@ export function createCore(options: CoreOptions): Promise<Core> {
     return statFiles(paths);
   };
 
+  // Opening a screen or a draft waits until the page listens: a window still loading hears nothing.
+  const page = new PageRequests(options.emit);
   // Drafts other programs hand over: launch arguments, and `outbox compose` through requests/.
   const handoff = createHandoff({
     drafts,
     edits: queuePaths(dataDir).edits,
     chosen,
-    emit: options.emit,
+    emit: page.sink(),
     log,
     ...(options.revealWindow ? { revealWindow: options.revealWindow } : {}),
   });
@@ -92,6 +97,10 @@ export function createCore(options: CoreOptions): Promise<Core> {
     'files:pick': async () => choose(await platform.pickFiles()),
     // Sent by the preload only, with the paths Electron gives the dropped File objects.
     'files:dropped': ({ paths }) => choose(paths),
+    'app:ready': () => {
+      page.pageReady();
+      return null;
+    },
   };
   return Promise.resolve({
     handlers,
@@ -120,6 +129,7 @@ export function createCore(options: CoreOptions): Promise<Core> {
       outbox.service.wake();
     },
     desktop: { outbox: outbox.service, settings, online: () => outbox.status.status().online },
+    page,
     handleLaunchRequest: (request, source) => handoff.handleLaunchRequest(request, source),
   });
 }

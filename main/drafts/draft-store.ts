@@ -38,6 +38,10 @@ const storedDraft = storedSchema(
         .max(100)
         .default([]),
       sendAt: storedTime.optional(),
+      // Optional, so version 1 files without them read as before.
+      lateLimitMinutes: z.number().int().positive().optional(),
+      inReplyTo: z.string().max(998).optional(),
+      references: z.array(z.string().max(998)).max(100).optional(),
     }),
     updatedAt: storedTime,
   }),

@@ -48,6 +48,7 @@ export async function saveHandedDraft(
         bcc: [...request.bcc],
         subject: request.subject ?? '',
         ...(request.body === undefined ? {} : { text: request.body }),
+        ...(request.inReplyTo === undefined ? {} : { inReplyTo: request.inReplyTo }),
         attachments: copies.map(({ copy }) => ({ path: copy, addedBy: 'program' as const })),
       });
       try {

@@ -43,7 +43,7 @@ export function createHandoff(ports: HandoffPorts): Handoff {
     // Main wrote these copies itself: the user may send them, as any draft's (chosen-files.ts).
     await grantHeld(chosen, draft.content);
     ports.revealWindow?.();
-    // A window made just now misses the event, and opens the newest draft, this one, as it loads.
+    // A window made just now gets it once its page listens (create-core.ts holds it till then).
     emit('drafts:handedOver', draft);
   }
   return {

@@ -21,7 +21,7 @@ export interface BackgroundOptions {
   /** Brings the window back (creating it if it was closed). */
   readonly showWindow: () => void;
   readonly window: () => BrowserWindow | undefined;
-  /** Tells the renderer to open compose (the tray's "New message"), as the app menu does. */
+  /** Asks the page to open compose (the tray's "New message"), as the app menu does; it waits for the page. */
   readonly compose: () => void;
   readonly log: Logger;
 }
@@ -128,15 +128,10 @@ export class Background {
     }
   }
 
-  /** A window just created hears nothing until its page has loaded. */
+  /** A window made just now hears it once its page listens (main/desktop/page-requests.ts). */
   private openCompose(): void {
     this.options.showWindow();
-    const contents = this.options.window()?.webContents;
-    if (contents?.isLoading()) {
-      contents.once('did-finish-load', () => {
-        this.options.compose();
-      });
-    } else this.options.compose();
+    this.options.compose();
   }
 
   /** Whether to go on quitting: asks first when mail would go if Outbox kept running. */

@@ -39,6 +39,8 @@ export const calls = {
   'app:getStatus': call(none, appStatus),
   /** The renderer's online/offline events: a hint, never the truth. */
   'app:networkHint': call(networkHint, done),
+  /** The page listens for events now: requests made while it loaded (tray, handed drafts) go. */
+  'app:ready': call(none, done),
 
   'outbox:enqueue': call(composeRequest, queueItem),
   'outbox:list': call(none, z.array(queueItem)),

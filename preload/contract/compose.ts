@@ -18,6 +18,12 @@ export const MAX_RECIPIENTS = 1000;
 export const tooManyRecipients = (count: number) =>
   `This message has ${count} recipients; Outbox sends at most ${MAX_RECIPIENTS} in one message.`;
 
+/**
+ * Message ids in a reply's References: a long thread's are trimmed to its first and latest (RFC
+ * 5322 §3.6.4 lets the list be shortened; the root and the parent matter most for threading).
+ */
+export const MAX_REFERENCES = 100;
+
 /** "Don't send if more than N minutes late": from a minute to a year. */
 export const MAX_LATE_LIMIT_MINUTES = 525_600;
 export const lateLimitMinutes = z.number().int().min(1).max(MAX_LATE_LIMIT_MINUTES);
@@ -44,8 +50,9 @@ export const composeRequest = z
     sendAt: isoTime.optional(),
     /** With sendAt: hold the message rather than send it more than this late (Outbox was not running). */
     lateLimitMinutes: lateLimitMinutes.optional(),
+    /** The Message-ID this replies to (RFC 5322 §3.6.4); References follows it when not given. */
     inReplyTo: headerText().optional(),
-    references: z.array(headerText()).max(100).optional(),
+    references: z.array(headerText()).max(MAX_REFERENCES).optional(),
     /** The draft this message was composed from, removed once the message is queued. */
     draftId: id.optional(),
   })
@@ -83,6 +90,11 @@ export const draftContent = z.object({
   html: z.string().max(20_000_000).optional(),
   attachments: z.array(draftAttachment).max(100).default([]),
   sendAt: isoTime.optional(),
+  /** Kept with sendAt so a scheduled message taken back and sent again keeps its limit. */
+  lateLimitMinutes: lateLimitMinutes.optional(),
+  /** A reply's thread (RFC 5322 §3.6.4), from a mailto: link or a message taken back. */
+  inReplyTo: z.string().max(998).optional(),
+  references: z.array(z.string().max(998)).max(MAX_REFERENCES).optional(),
 });
 export type DraftContent = z.infer<typeof draftContent>;
 

@@ -140,9 +140,8 @@ export async function openRenderer(options: HarnessOptions): Promise<RendererHar
   await context.addInitScript(script);
   if (options.initScript) await context.addInitScript(options.initScript);
   const page = await context.newPage();
-  await page.goto(`${server.origin}/index.html`);
-
   let delivered: Promise<unknown> = Promise.resolve();
+  // Before the page loads: what it asks for as it starts (app:ready) may send events at once.
   options.core.setEventSink((event, payload) => {
     delivered = delivered.then(() =>
       page
@@ -158,6 +157,7 @@ export async function openRenderer(options: HarnessOptions): Promise<RendererHar
         .catch(() => undefined),
     );
   });
+  await page.goto(`${server.origin}/index.html`);
   return {
     page,
     origin: server.origin,

@@ -139,7 +139,7 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
         ...(request.text === undefined ? {} : { text: request.text }),
         ...(request.html === undefined ? {} : { html: request.html }),
         ...(request.inReplyTo ? { inReplyTo: request.inReplyTo } : {}),
-        ...(request.references ? { references: request.references } : {}),
+        ...threadReferences(request),
         attachments: files.map((file) => file.mailAttachment()),
       };
       return context.store.writeBytes(id, new MailComposer(mail).compile().createReadStream());
@@ -186,4 +186,13 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
     eightBitBody: false,
     utf8Header: needsSmtpUtf8([...addresses, ...(replyTo ? [replyTo.address] : [])]),
   });
+}
+
+/**
+ * References for a reply: as given, or else the message replied to, the one thread id a mailto:
+ * link's in-reply-to carries (RFC 5322 §3.6.4: the parent's References, when known, then its id).
+ */
+function threadReferences(request: ComposeRequest): Pick<Mail.Options, 'references'> {
+  if (request.references && request.references.length > 0) return { references: request.references };
+  return request.inReplyTo ? { references: [request.inReplyTo] } : {};
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { AddressObject, AttachmentStream, Headers, MessageText } from 'mailparser';
-import type { DraftContent } from '../../../preload/contract/compose.ts';
+import { MAX_REFERENCES, type DraftContent } from '../../../preload/contract/compose.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { ensureDir, errno } from '../../files/atomic-file.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
@@ -132,6 +132,7 @@ export async function draftFromStored(store: QueueStore, record: QueueRecord): P
   }
   const header = (name: string) => parsed.headers.get(name) as AddressObject | AddressObject[] | undefined;
   const replyTo = addresses(header('reply-to'))[0];
+  const thread = threadOf(parsed.headers);
   return {
     accountId: record.accountId,
     from: record.from,
@@ -144,6 +145,34 @@ export async function draftFromStored(store: QueueStore, record: QueueRecord): P
     ...(parsed.html === undefined ? {} : { html: parsed.html }),
     attachments: parsed.attachments,
     ...(record.sendAt ? { sendAt: record.sendAt } : {}),
+    // Without it, sending again from compose would go however late (issue 18).
+    ...(record.sendAt && record.lateLimitMinutes !== undefined
+      ? { lateLimitMinutes: record.lateLimitMinutes }
+      : {}),
+    ...thread,
+  };
+}
+
+/** At most a header line (RFC 5322 §2.1.1), as the contract's header rule takes. */
+const MAX_ID_LENGTH = 998;
+
+/**
+ * A reply's In-Reply-To and References, as mailparser reads them (one id, or a list), within what
+ * a draft holds: a message from `sendmail` may carry any number, and a long thread keeps its root
+ * and its latest ids (MAX_REFERENCES).
+ */
+function threadOf(headers: Headers): Pick<DraftContent, 'inReplyTo' | 'references'> {
+  const inReplyTo = headers.get('in-reply-to');
+  const references = headers.get('references');
+  const raw: unknown[] =
+    typeof references === 'string' ? [references] : Array.isArray(references) ? references : [];
+  const ids = raw.filter((r): r is string => typeof r === 'string' && r !== '' && r.length <= MAX_ID_LENGTH);
+  const kept = ids.length > MAX_REFERENCES ? [ids[0] ?? '', ...ids.slice(1 - MAX_REFERENCES)] : ids;
+  return {
+    ...(typeof inReplyTo === 'string' && inReplyTo !== '' && inReplyTo.length <= MAX_ID_LENGTH
+      ? { inReplyTo }
+      : {}),
+    ...(kept.length > 0 ? { references: kept } : {}),
   };
 }
 

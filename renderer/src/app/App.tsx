@@ -66,6 +66,10 @@ export function App() {
       }),
     [openCompose],
   );
+  // After the two above have subscribed: main holds the tray's and other programs' requests till now.
+  useEffect(() => {
+    void window.outbox.app.ready();
+  }, []);
 
   // A screen that opened by itself (after Send, Undo, a menu item) takes the focus, so the keyboard
   // does not stay on a control that is now hidden.

@@ -54,6 +54,18 @@ function signatureOf(account: Account | undefined, alias: string | undefined): S
   return { text: account?.signatureText ?? '', html: account?.signatureHtml ?? '' };
 }
 
+/** What compose carries from its seed to the draft and the message without showing a field for it. */
+type KeptFields = Pick<DraftContent, 'sendAt' | 'lateLimitMinutes' | 'inReplyTo' | 'references'>;
+
+function keptFields(content: DraftContent | undefined): KeptFields {
+  const kept: KeptFields = {};
+  if (content?.sendAt !== undefined) kept.sendAt = content.sendAt;
+  if (content?.lateLimitMinutes !== undefined) kept.lateLimitMinutes = content.lateLimitMinutes;
+  if (content?.inReplyTo !== undefined) kept.inReplyTo = content.inReplyTo;
+  if (content?.references !== undefined) kept.references = content.references;
+  return kept;
+}
+
 export function ComposeScreen({
   seed,
   accounts,
@@ -93,6 +105,8 @@ export function ComposeScreen({
   const [attachError, setAttachError] = useState<ErrorInfo>();
   const [busy, setBusy] = useState(false);
   const [laterOpen, setLaterOpen] = useState(false);
+  // Kept as they came (a mailto: reply, a message taken back), never edited here.
+  const [kept] = useState(() => keptFields(initial));
   const bodyLabelId = useId();
 
   const account =
@@ -109,6 +123,7 @@ export function ComposeScreen({
         fromProgram.has(file.path) ? { path: file.path, addedBy: 'program' } : { path: file.path },
       ),
     };
+    Object.assign(draft, kept);
     if (account) draft.accountId = account.id;
     if (alias) draft.from = alias;
     if (mode === 'rich') {
@@ -118,7 +133,7 @@ export function ComposeScreen({
       draft.text = text;
     }
     return draft;
-  }, [account, alias, to, cc, bcc, subject, attachments, fromProgram, mode, html, text]);
+  }, [account, alias, to, cc, bcc, subject, attachments, fromProgram, kept, mode, html, text]);
 
   // Attachments taken back from the outbox or a draft arrive as paths: read their sizes again.
   useEffect(() => {
@@ -249,6 +264,8 @@ export function ComposeScreen({
     };
     if (full.html !== undefined) request.html = full.html;
     if (alias) request.from = alias;
+    if (kept.inReplyTo !== undefined) request.inReplyTo = kept.inReplyTo;
+    if (kept.references !== undefined) request.references = kept.references;
     if (sendAt) request.sendAt = sendAt.toISOString();
     if (sendAt && lateLimitMinutes !== undefined) request.lateLimitMinutes = lateLimitMinutes;
     if (latest.current.draftId) request.draftId = latest.current.draftId;
@@ -356,6 +373,7 @@ export function ComposeScreen({
             Add Cc and Bcc
           </button>
         )}
+        {kept.inReplyTo ? <p className="field-hint">In reply to {kept.inReplyTo}</p> : null}
         <Field label="Subject" error={fieldError('subject')}>
           {(control) => (
             <input
@@ -450,6 +468,8 @@ export function ComposeScreen({
       </form>
       {laterOpen ? (
         <SendLaterDialog
+          {...(kept.sendAt === undefined ? {} : { initialAt: new Date(kept.sendAt) })}
+          {...(kept.lateLimitMinutes === undefined ? {} : { initialLateLimit: kept.lateLimitMinutes })}
           onClose={() => {
             setLaterOpen(false);
           }}

@@ -4,6 +4,10 @@ import { Dialog } from '../../shared/Dialog.tsx';
 import { Field } from '../../shared/Field.tsx';
 
 interface Props {
+  /** The time a message taken back was scheduled for; used when still ahead. */
+  readonly initialAt?: Date;
+  /** The late limit it had: a message taken back keeps it unless the user changes it. */
+  readonly initialLateLimit?: number;
   /** `lateLimitMinutes`: hold the message rather than send it more than this late. */
   readonly onSchedule: (sendAt: Date, lateLimitMinutes?: number) => void;
   readonly onClose: () => void;
@@ -32,12 +36,18 @@ function quickChoices(now: Date): { label: string; at: Date }[] {
   ];
 }
 
-export function SendLaterDialog({ onSchedule, onClose }: Props) {
+export function SendLaterDialog({ initialAt, initialLateLimit, onSchedule, onClose }: Props) {
   const [now] = useState(() => new Date());
-  const [value, setValue] = useState(() => toLocalInput(new Date(now.getTime() + 60 * 60 * 1000)));
+  const [value, setValue] = useState(() =>
+    toLocalInput(
+      initialAt && initialAt.getTime() > now.getTime() ? initialAt : new Date(now.getTime() + 60 * 60 * 1000),
+    ),
+  );
   const chosen = new Date(value);
-  const [limited, setLimited] = useState(false);
-  const [limitText, setLimitText] = useState(DEFAULT_LATE_LIMIT);
+  const [limited, setLimited] = useState(initialLateLimit !== undefined);
+  const [limitText, setLimitText] = useState(
+    initialLateLimit === undefined ? DEFAULT_LATE_LIMIT : String(initialLateLimit),
+  );
   const limit = lateLimitMinutes.safeParse(Number(limitText));
   const limitValid = !limited || limit.success;
   const valid = !Number.isNaN(chosen.getTime()) && chosen.getTime() > now.getTime() && limitValid;

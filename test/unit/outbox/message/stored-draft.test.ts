@@ -9,6 +9,7 @@ import { bodyFile, queuePaths, type QueuePaths } from '../../../../main/outbox/s
 import type { QueueRecord } from '../../../../main/outbox/store/queue-record.ts';
 import { createQueueStore, type QueueStore } from '../../../../main/outbox/store/queue-store.ts';
 import { draftFromStored } from '../../../../main/outbox/message/stored-draft.ts';
+import { draftContent, MAX_REFERENCES } from '../../../../preload/contract/compose.ts';
 import { makeDataDir } from '../../../support/outbox-fixture.ts';
 import { sampleRecord } from '../../../support/sample-record.ts';
 
@@ -33,6 +34,7 @@ async function enqueue(
   store: QueueStore,
   id: string,
   attachments: { filename: string; content: Buffer }[],
+  thread: { inReplyTo?: string; references?: string[] } = {},
 ): Promise<{ record: QueueRecord; bytes: Buffer }> {
   const bytes = await new MailComposer({
     from: 'me@example.org',
@@ -40,6 +42,7 @@ async function enqueue(
     subject: `subject ${id}`,
     text: 'See the attachment.',
     attachments,
+    ...thread,
   })
     .compile()
     .build();
@@ -132,5 +135,19 @@ describe.runIf(process.platform === 'linux')('taking a stored message back for e
     );
     // Only the folder the test put there is left.
     expect(await filesUnder(edits)).toEqual(['second.bin']);
+  });
+
+  it('keeps a long thread within what a draft holds: its root and its latest References', async () => {
+    const { store } = await openStore();
+    const ids = Array.from({ length: MAX_REFERENCES + 50 }, (_, n) => `<m${n}@example.org>`);
+    const parent = ids.at(-1) ?? '';
+    const { record } = await enqueue(store, 'thread', [], { inReplyTo: parent, references: ids });
+
+    const content = await draftFromStored(store, record);
+
+    expect(content.inReplyTo).toBe(parent);
+    expect(content.references).toEqual([ids[0], ...ids.slice(51)]);
+    // What outbox:edit answers the window with must pass the contract.
+    expect(draftContent.safeParse(content).success).toBe(true);
   });
 });
