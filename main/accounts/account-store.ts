@@ -13,6 +13,7 @@ import { storedId, storedTime } from '../files/stored-fields.ts';
 import { assertAddress } from '../mail/address.ts';
 import { assertHost, assertOAuth, assertPort } from './account-validation.ts';
 import { assertAliases } from './aliases.ts';
+import { lazySchema } from '../../preload/contract/lazy-schema.ts';
 
 export type { Migration } from '../files/versioned.ts';
 
@@ -28,12 +29,14 @@ const headerSafe = (max: number) =>
     .max(max)
     .refine((s) => !HEADER_UNSAFE.test(s), { message: 'must not contain line breaks or NUL characters' });
 
-const storedAlias = z.object({
-  address: headerSafe(320),
-  displayName: headerSafe(200).default(''),
-  signatureText: z.string().max(10_000).default(''),
-  signatureHtml: z.string().max(50_000).default(''),
-});
+const storedAlias = lazySchema(() =>
+  z.object({
+    address: headerSafe(320),
+    displayName: headerSafe(200).default(''),
+    signatureText: z.string().max(10_000).default(''),
+    signatureHtml: z.string().max(50_000).default(''),
+  }),
+);
 
 /**
  * An account as saved: the store's own format, not the bridge's `account` (a change to the contract
@@ -42,46 +45,48 @@ const storedAlias = z.object({
  * certificate's PEM sits beside its fingerprint: a certificate is public, and the TLS layer needs it
  * as the only trusted CA.
  */
-const storedAccount = z.object({
-  id: storedId,
-  label: headerSafe(100).pipe(z.string().trim().min(1)),
-  displayName: headerSafe(200).default(''),
-  fromAddress: headerSafe(320),
-  replyTo: headerSafe(320).optional(),
-  host: z.string().max(253),
-  port: z.number().int(),
-  security: z.enum(['tls', 'starttls', 'none']),
-  allowPlaintext: z.boolean().default(false),
-  auth: z.enum(['password', 'app-password', 'oauth2', 'none']).default('password'),
-  username: headerSafe(320).default(''),
-  oauth: z
-    .object({
-      provider: z.enum(['microsoft', 'google', 'generic']),
-      issuer: z.string().max(2000).optional(),
-      clientId: z.string().max(500).optional(),
-      scopes: z.array(z.string().max(200)).max(20).optional(),
-    })
-    .optional(),
-  signatureText: z.string().max(10_000).default(''),
-  signatureHtml: z.string().max(50_000).default(''),
-  maxMessageBytes: z.number().int().positive().optional(),
-  ratePerHour: z.number().int().positive().optional(),
-  color: z.string().default('#3b82f6'),
-  pinnedCertSha256: z.string().optional(),
-  pinnedCertPem: z.string().max(50_000).optional(),
-  dkim: z.object({ domain: z.string().max(253), selector: z.string().max(63) }).optional(),
-  aliases: z.array(storedAlias).max(50).default([]),
-  hasPassword: z.boolean(),
-  hasDkimKey: z.boolean(),
-  hasOAuthToken: z.boolean().default(false),
-  signedInAs: headerSafe(320).optional(),
-  paused: z.boolean(),
-  /** Set when delivery stopped because the user must act (bad credentials, untrusted certificate). */
-  attention: storedError.optional(),
-  /** The SIZE limit the server advertised at the last connection. */
-  serverSizeLimit: z.number().int().nonnegative().optional(),
-  createdAt: storedTime,
-});
+const storedAccount = lazySchema(() =>
+  z.object({
+    id: storedId,
+    label: headerSafe(100).pipe(z.string().trim().min(1)),
+    displayName: headerSafe(200).default(''),
+    fromAddress: headerSafe(320),
+    replyTo: headerSafe(320).optional(),
+    host: z.string().max(253),
+    port: z.number().int(),
+    security: z.enum(['tls', 'starttls', 'none']),
+    allowPlaintext: z.boolean().default(false),
+    auth: z.enum(['password', 'app-password', 'oauth2', 'none']).default('password'),
+    username: headerSafe(320).default(''),
+    oauth: z
+      .object({
+        provider: z.enum(['microsoft', 'google', 'generic']),
+        issuer: z.string().max(2000).optional(),
+        clientId: z.string().max(500).optional(),
+        scopes: z.array(z.string().max(200)).max(20).optional(),
+      })
+      .optional(),
+    signatureText: z.string().max(10_000).default(''),
+    signatureHtml: z.string().max(50_000).default(''),
+    maxMessageBytes: z.number().int().positive().optional(),
+    ratePerHour: z.number().int().positive().optional(),
+    color: z.string().default('#3b82f6'),
+    pinnedCertSha256: z.string().optional(),
+    pinnedCertPem: z.string().max(50_000).optional(),
+    dkim: z.object({ domain: z.string().max(253), selector: z.string().max(63) }).optional(),
+    aliases: z.array(storedAlias).max(50).default([]),
+    hasPassword: z.boolean(),
+    hasDkimKey: z.boolean(),
+    hasOAuthToken: z.boolean().default(false),
+    signedInAs: headerSafe(320).optional(),
+    paused: z.boolean(),
+    /** Set when delivery stopped because the user must act (bad credentials, untrusted certificate). */
+    attention: storedError.optional(),
+    /** The SIZE limit the server advertised at the last connection. */
+    serverSizeLimit: z.number().int().nonnegative().optional(),
+    createdAt: storedTime,
+  }),
+);
 export type StoredAccount = z.infer<typeof storedAccount>;
 
 /**
@@ -106,11 +111,13 @@ const ACCOUNTS_FORMAT: StoredFormat = {
   migrations: MIGRATIONS,
 };
 
-const accountsDocument = z.object({
-  version: z.literal(ACCOUNTS_VERSION),
-  defaultId: z.string().optional(),
-  accounts: z.array(storedAccount),
-});
+const accountsDocument = lazySchema(() =>
+  z.object({
+    version: z.literal(ACCOUNTS_VERSION),
+    defaultId: z.string().optional(),
+    accounts: z.array(storedAccount),
+  }),
+);
 type AccountsDocument = z.infer<typeof accountsDocument>;
 
 /**

@@ -10,6 +10,7 @@ import {
   type SetAsideItem,
 } from '../../preload/contract/outbox.ts';
 import type { CliIo } from './cli-io.ts';
+import { lazySchema } from '../../preload/contract/lazy-schema.ts';
 
 /**
  * The `--json` output of every command, versioned. Documented in docs/cli.md (generated from these
@@ -17,137 +18,165 @@ import type { CliIo } from './cli-io.ts';
  */
 export const JSON_VERSION = 1;
 
-const accountRef = z
-  .object({ id: z.string(), label: z.string().nullable() })
-  .describe('The account; label is null when it was deleted.');
-const error = z.object({ code: z.string(), message: z.string() });
-const recipient = z.object({
-  address: z.string(),
-  kind: recipientKind,
-  state: recipientState,
-  lastReply: z.string().nullable().describe("The server's last reply for this recipient, verbatim."),
-});
+const accountRef = lazySchema(() =>
+  z
+    .object({ id: z.string(), label: z.string().nullable() })
+    .describe('The account; label is null when it was deleted.'),
+);
+const error = lazySchema(() => z.object({ code: z.string(), message: z.string() }));
+const recipient = lazySchema(() =>
+  z.object({
+    address: z.string(),
+    kind: recipientKind,
+    state: recipientState,
+    lastReply: z.string().nullable().describe("The server's last reply for this recipient, verbatim."),
+  }),
+);
 
-export const queueMessageJson = z.object({
-  id: z.string(),
-  messageId: z.string(),
-  account: accountRef,
-  state: queueState.describe('See "Message states" in docs/cli.md.'),
-  from: z.string(),
-  subject: z.string(),
-  recipients: z.array(recipient),
-  attempts: z.number().int().nonnegative().describe('Delivery attempts so far.'),
-  createdAt: z.string(),
-  sendAt: z.string().nullable(),
-  nextAttemptAt: z.string().nullable().describe('ISO 8601 time of the next delivery attempt.'),
-  lastReply: z.string().nullable(),
-  lastError: error.nullable(),
-  sizeBytes: z.number().int().nonnegative(),
-});
-export const queueListJson = z.object({
-  version: z.literal(JSON_VERSION),
-  messages: z.array(queueMessageJson),
-});
-export const queueShowJson = z.object({ version: z.literal(JSON_VERSION), message: queueMessageJson });
+export const queueMessageJson = lazySchema(() =>
+  z.object({
+    id: z.string(),
+    messageId: z.string(),
+    account: accountRef,
+    state: queueState.describe('See "Message states" in docs/cli.md.'),
+    from: z.string(),
+    subject: z.string(),
+    recipients: z.array(recipient),
+    attempts: z.number().int().nonnegative().describe('Delivery attempts so far.'),
+    createdAt: z.string(),
+    sendAt: z.string().nullable(),
+    nextAttemptAt: z.string().nullable().describe('ISO 8601 time of the next delivery attempt.'),
+    lastReply: z.string().nullable(),
+    lastError: error.nullable(),
+    sizeBytes: z.number().int().nonnegative(),
+  }),
+);
+export const queueListJson = lazySchema(() =>
+  z.object({
+    version: z.literal(JSON_VERSION),
+    messages: z.array(queueMessageJson),
+  }),
+);
+export const queueShowJson = lazySchema(() =>
+  z.object({ version: z.literal(JSON_VERSION), message: queueMessageJson }),
+);
 
-export const setAsideJson = z.object({
-  key: z.string().describe('What "outbox queue restore KEY" takes: its name under the quarantine folder.'),
-  id: z.string().nullable().describe('The queue id of the message, when it could be read.'),
-  subject: z.string().nullable(),
-  recipients: z.array(z.string()).nullable().describe('Recipient addresses, when they could be read.'),
-  reason: z.string(),
-  file: z.string().describe('Absolute path of what was kept.'),
-  setAsideAt: z.string(),
-  restorable: z.boolean().describe('Its state is readable and its bytes match it.'),
-});
-export const queueDamagedJson = z.object({
-  version: z.literal(JSON_VERSION),
-  items: z.array(setAsideJson),
-});
+export const setAsideJson = lazySchema(() =>
+  z.object({
+    key: z.string().describe('What "outbox queue restore KEY" takes: its name under the quarantine folder.'),
+    id: z.string().nullable().describe('The queue id of the message, when it could be read.'),
+    subject: z.string().nullable(),
+    recipients: z.array(z.string()).nullable().describe('Recipient addresses, when they could be read.'),
+    reason: z.string(),
+    file: z.string().describe('Absolute path of what was kept.'),
+    setAsideAt: z.string(),
+    restorable: z.boolean().describe('Its state is readable and its bytes match it.'),
+  }),
+);
+export const queueDamagedJson = lazySchema(() =>
+  z.object({
+    version: z.literal(JSON_VERSION),
+    items: z.array(setAsideJson),
+  }),
+);
 
-export const accountJson = z.object({
-  id: z.string(),
-  label: z.string(),
-  fromAddress: z.string(),
-  displayName: z.string(),
-  host: z.string(),
-  port: z.number().int(),
-  security: securityMode,
-  username: z.string(),
-  isDefault: z.boolean(),
-  hasPassword: z.boolean(),
-  /** How it signs in: password, app-password, oauth2 or none. */
-  auth: authMethod,
-  /** An OAuth2 account's provider and sign-in; never a token. */
-  oauth: z
-    .object({
-      provider: oauthProviderKey,
-      issuer: z.string().nullable(),
-      signedIn: z.boolean(),
-      signedInAs: z.string().nullable(),
-    })
-    .nullable(),
-  paused: z.boolean(),
-  attention: error.nullable(),
-  /** Other addresses it may send as, as "Name <address>" or the bare address. */
-  aliases: z.array(z.string()),
-  /** DKIM signing, and whether its private key is in the keychain. */
-  dkim: z.object({ domain: z.string(), selector: z.string(), hasKey: z.boolean() }).nullable(),
-});
-export const accountsListJson = z.object({
-  version: z.literal(JSON_VERSION),
-  accounts: z.array(accountJson),
-});
-export const accountSignInJson = z.object({
-  version: z.literal(JSON_VERSION),
-  account: accountJson,
-});
+export const accountJson = lazySchema(() =>
+  z.object({
+    id: z.string(),
+    label: z.string(),
+    fromAddress: z.string(),
+    displayName: z.string(),
+    host: z.string(),
+    port: z.number().int(),
+    security: securityMode,
+    username: z.string(),
+    isDefault: z.boolean(),
+    hasPassword: z.boolean(),
+    /** How it signs in: password, app-password, oauth2 or none. */
+    auth: authMethod,
+    /** An OAuth2 account's provider and sign-in; never a token. */
+    oauth: z
+      .object({
+        provider: oauthProviderKey,
+        issuer: z.string().nullable(),
+        signedIn: z.boolean(),
+        signedInAs: z.string().nullable(),
+      })
+      .nullable(),
+    paused: z.boolean(),
+    attention: error.nullable(),
+    /** Other addresses it may send as, as "Name <address>" or the bare address. */
+    aliases: z.array(z.string()),
+    /** DKIM signing, and whether its private key is in the keychain. */
+    dkim: z.object({ domain: z.string(), selector: z.string(), hasKey: z.boolean() }).nullable(),
+  }),
+);
+export const accountsListJson = lazySchema(() =>
+  z.object({
+    version: z.literal(JSON_VERSION),
+    accounts: z.array(accountJson),
+  }),
+);
+export const accountSignInJson = lazySchema(() =>
+  z.object({
+    version: z.literal(JSON_VERSION),
+    account: accountJson,
+  }),
+);
 
-const discoveredServerJson = z.object({
-  host: z.string(),
-  port: z.number().int(),
-  security: securityMode,
-  username: z.string().describe('The user name to sign in with, for this address.'),
-  signIn: z.array(authMethod).describe('How it signs in, preferred first.'),
-  oauthProvider: oauthProviderKey.nullable().describe('The OAuth2 provider, when signIn offers oauth2.'),
-});
-export const accountsDiscoverJson = z.object({
-  version: z.literal(JSON_VERSION),
-  address: z.string(),
-  status: z.enum(['found', 'not_found']),
-  source: discoverySource.nullable().describe('Which source answered; null when none did.'),
-  via: z.string().nullable().describe('Where the settings came from, in words.'),
-  providerName: z.string().nullable(),
-  presetKey: z.string().nullable().describe("The key of Outbox's own provider preset, when it is one."),
-  note: z.string().nullable().describe("The provider's own advice (app passwords, enabling SMTP)."),
-  servers: z
-    .array(discoveredServerJson)
-    .describe('Alternatives, the one to use first; empty when not found.'),
-  confirm: z
-    .boolean()
-    .describe(
-      "The server is outside the address's domain and was found through DNS or the domain's web server: " +
-        'check it before trusting it with a password.',
-    ),
-  message: z.string().nullable().describe('Why nothing was found; null when found.'),
-  attempts: z.array(discoveryAttempt).describe('What each source was asked and answered, in order.'),
-});
+const discoveredServerJson = lazySchema(() =>
+  z.object({
+    host: z.string(),
+    port: z.number().int(),
+    security: securityMode,
+    username: z.string().describe('The user name to sign in with, for this address.'),
+    signIn: z.array(authMethod).describe('How it signs in, preferred first.'),
+    oauthProvider: oauthProviderKey.nullable().describe('The OAuth2 provider, when signIn offers oauth2.'),
+  }),
+);
+export const accountsDiscoverJson = lazySchema(() =>
+  z.object({
+    version: z.literal(JSON_VERSION),
+    address: z.string(),
+    status: z.enum(['found', 'not_found']),
+    source: discoverySource.nullable().describe('Which source answered; null when none did.'),
+    via: z.string().nullable().describe('Where the settings came from, in words.'),
+    providerName: z.string().nullable(),
+    presetKey: z.string().nullable().describe("The key of Outbox's own provider preset, when it is one."),
+    note: z.string().nullable().describe("The provider's own advice (app passwords, enabling SMTP)."),
+    servers: z
+      .array(discoveredServerJson)
+      .describe('Alternatives, the one to use first; empty when not found.'),
+    confirm: z
+      .boolean()
+      .describe(
+        "The server is outside the address's domain and was found through DNS or the domain's web server: " +
+          'check it before trusting it with a password.',
+      ),
+    message: z.string().nullable().describe('Why nothing was found; null when found.'),
+    attempts: z.array(discoveryAttempt).describe('What each source was asked and answered, in order.'),
+  }),
+);
 
-export const sentMessageJson = z.object({
-  id: z.string(),
-  messageId: z.string(),
-  account: accountRef,
-  from: z.string(),
-  subject: z.string(),
-  sentAt: z.string(),
-  recipients: z.array(recipient),
-  attempts: z.number().int().nonnegative(),
-  sizeBytes: z.number().int().nonnegative(),
-});
-export const sentListJson = z.object({
-  version: z.literal(JSON_VERSION),
-  messages: z.array(sentMessageJson),
-});
+export const sentMessageJson = lazySchema(() =>
+  z.object({
+    id: z.string(),
+    messageId: z.string(),
+    account: accountRef,
+    from: z.string(),
+    subject: z.string(),
+    sentAt: z.string(),
+    recipients: z.array(recipient),
+    attempts: z.number().int().nonnegative(),
+    sizeBytes: z.number().int().nonnegative(),
+  }),
+);
+export const sentListJson = lazySchema(() =>
+  z.object({
+    version: z.literal(JSON_VERSION),
+    messages: z.array(sentMessageJson),
+  }),
+);
 
 /** Every documented output, by the name docs/cli.md uses for it. */
 export const JSON_OUTPUTS = {

@@ -8,6 +8,7 @@ import {
   sha256Fingerprint,
 } from './account-input.ts';
 import { id, isoTime } from './primitives.ts';
+import { lazySchema } from './lazy-schema.ts';
 
 export * from './account-input.ts';
 
@@ -31,73 +32,87 @@ export const account = accountInput.extend({
 });
 export type Account = z.infer<typeof account>;
 
-export const accountDelete = z.object({
-  id,
-  /** What becomes of its queued messages: moved to another account, or kept held. Never dropped. */
-  queued: z.discriminatedUnion('action', [
-    z.object({ action: z.literal('move'), toAccountId: id }),
-    z.object({ action: z.literal('hold') }),
-  ]),
-});
-export const accountReorder = z.object({ ids: z.array(id).max(1000) });
-export const setSecret = z.object({ id, secret: z.string().min(1).max(100_000) });
-export const pinCertificate = z.object({ id, fingerprint: sha256Fingerprint });
+export const accountDelete = lazySchema(() =>
+  z.object({
+    id,
+    /** What becomes of its queued messages: moved to another account, or kept held. Never dropped. */
+    queued: z.discriminatedUnion('action', [
+      z.object({ action: z.literal('move'), toAccountId: id }),
+      z.object({ action: z.literal('hold') }),
+    ]),
+  }),
+);
+export const accountReorder = lazySchema(() => z.object({ ids: z.array(id).max(1000) }));
+export const setSecret = lazySchema(() => z.object({ id, secret: z.string().min(1).max(100_000) }));
+export const pinCertificate = lazySchema(() => z.object({ id, fingerprint: sha256Fingerprint }));
 
-export const provider = z.object({
-  key: z.string(),
-  name: z.string(),
-  host: z.string(),
-  port: z.number().int(),
-  security: securityMode,
-  note: z.string().optional(),
-  /** Some providers need the full address as username, some only the local part. */
-  usernameIsAddress: z.boolean(),
-  /** How this provider's accounts can sign in, preferred first (the editor offers the first). */
-  signIn: z.array(authMethod).min(1),
-  /** The OAuth2 provider, when `signIn` includes `oauth2`. */
-  oauthProvider: oauthProviderKey.optional(),
-});
+export const provider = lazySchema(() =>
+  z.object({
+    key: z.string(),
+    name: z.string(),
+    host: z.string(),
+    port: z.number().int(),
+    security: securityMode,
+    note: z.string().optional(),
+    /** Some providers need the full address as username, some only the local part. */
+    usernameIsAddress: z.boolean(),
+    /** How this provider's accounts can sign in, preferred first (the editor offers the first). */
+    signIn: z.array(authMethod).min(1),
+    /** The OAuth2 provider, when `signIn` includes `oauth2`. */
+    oauthProvider: oauthProviderKey.optional(),
+  }),
+);
 export type Provider = z.infer<typeof provider>;
 
-export const testStep = z.object({
-  /** `signin`: an OAuth2 account's token (present, refreshed, or the user must sign in again), before `auth`. */
-  step: z.enum(['resolve', 'connect', 'tls', 'ehlo', 'starttls', 'signin', 'auth']),
-  status: z.enum(['ok', 'failed', 'skipped']),
-  detail: z.string(),
-  hint: z.string().optional(),
-  error: bridgeError.optional(),
-});
+export const testStep = lazySchema(() =>
+  z.object({
+    /** `signin`: an OAuth2 account's token (present, refreshed, or the user must sign in again), before `auth`. */
+    step: z.enum(['resolve', 'connect', 'tls', 'ehlo', 'starttls', 'signin', 'auth']),
+    status: z.enum(['ok', 'failed', 'skipped']),
+    detail: z.string(),
+    hint: z.string().optional(),
+    error: bridgeError.optional(),
+  }),
+);
 
-export const certificateInfo = z.object({
-  fingerprint256: sha256Fingerprint,
-  subject: z.string(),
-  issuer: z.string(),
-  validFrom: z.string(),
-  validTo: z.string(),
-  trusted: z.boolean(),
-});
+export const certificateInfo = lazySchema(() =>
+  z.object({
+    fingerprint256: sha256Fingerprint,
+    subject: z.string(),
+    issuer: z.string(),
+    validFrom: z.string(),
+    validTo: z.string(),
+    trusted: z.boolean(),
+  }),
+);
 export type CertificateInfo = z.infer<typeof certificateInfo>;
 
-export const connectionReport = z.object({
-  ok: z.boolean(),
-  steps: z.array(testStep),
-  capabilities: z
-    .object({
-      size: z.number().int().nonnegative().optional(),
-      auth: z.array(z.string()),
-      pipelining: z.boolean(),
-      smtputf8: z.boolean(),
-      starttls: z.boolean(),
-    })
-    .optional(),
-  certificate: certificateInfo.optional(),
-});
+export const connectionReport = lazySchema(() =>
+  z.object({
+    ok: z.boolean(),
+    steps: z.array(testStep),
+    capabilities: z
+      .object({
+        size: z.number().int().nonnegative().optional(),
+        auth: z.array(z.string()),
+        pipelining: z.boolean(),
+        smtputf8: z.boolean(),
+        starttls: z.boolean(),
+      })
+      .optional(),
+    certificate: certificateInfo.optional(),
+  }),
+);
 export type ConnectionReport = z.infer<typeof connectionReport>;
 
-const dnsCheck = z.object({
-  status: z.enum(['pass', 'missing', 'mismatch', 'error']),
-  record: z.string().optional(),
-  detail: z.string(),
-});
-export const senderDomainReport = z.object({ domain: z.string(), spf: dnsCheck, dkim: dnsCheck });
+const dnsCheck = lazySchema(() =>
+  z.object({
+    status: z.enum(['pass', 'missing', 'mismatch', 'error']),
+    record: z.string().optional(),
+    detail: z.string(),
+  }),
+);
+export const senderDomainReport = lazySchema(() =>
+  z.object({ domain: z.string(), spf: dnsCheck, dkim: dnsCheck }),
+);
 export type SenderDomainReport = z.infer<typeof senderDomainReport>;

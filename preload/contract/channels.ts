@@ -25,11 +25,12 @@ import {
 } from './outbox.ts';
 import { filePath, headerText, id, patchOf } from './primitives.ts';
 import { appSettings, appStatus, networkHint } from './settings.ts';
+import { lazySchema } from './lazy-schema.ts';
 
 const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 /** A call that takes no argument. */
-const none = z.undefined();
-const done = z.null();
+const none = lazySchema(() => z.undefined());
+const done = lazySchema(() => z.null());
 
 /**
  * Every call the renderer can make, as `area:verb`. Main validates each input with its schema;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HEADER_INJECTION_ISSUE } from './errors.ts';
+import { lazySchema } from './lazy-schema.ts';
 
 /** RFC 5322 §2.1.1: a line is at most 998 characters, not counting its CRLF. */
 export const MAX_LINE_LENGTH = 998;
@@ -19,17 +20,21 @@ export const headerText = (max = MAX_LINE_LENGTH) =>
       params: HEADER_INJECTION_ISSUE,
     });
 
-export const id = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_-]+$/, 'must be an identifier');
-export const isoTime = z.iso.datetime({ offset: true });
-export const filePath = z
-  .string()
-  .min(1)
-  .max(4096)
-  .refine((s) => !s.includes('\0'), { message: 'must not contain NUL characters' });
+export const id = lazySchema(() =>
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be an identifier'),
+);
+export const isoTime = lazySchema(() => z.iso.datetime({ offset: true }));
+export const filePath = lazySchema(() =>
+  z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine((s) => !s.includes('\0'), { message: 'must not contain NUL characters' }),
+);
 
 type PatchField<F extends z.ZodType> =
   F extends z.ZodDefault<infer Inner>
