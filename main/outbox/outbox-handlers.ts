@@ -7,11 +7,13 @@ import { createBridgeLimits, rateLimited, type BridgeLimits } from '../security/
 import { grantHeld, type ChosenFiles } from '../security/chosen-files.ts';
 import { statFiles } from '../files/file-info.ts';
 import type { Outbox } from './create-outbox.ts';
+import { outboxPage } from './outbox-pages.ts';
 
 export type OutboxHandlers = Pick<
   CallHandlers,
   | 'outbox:enqueue'
   | 'outbox:list'
+  | 'outbox:page'
   | 'outbox:get'
   | 'outbox:retryNow'
   | 'outbox:cancel'
@@ -80,6 +82,8 @@ export function createOutboxHandlers(
       return queued;
     },
     'outbox:list': () => service.list(),
+    // The queue's one read for paging: an index can take list()'s place here.
+    'outbox:page': (request) => outboxPage(service.list(), request),
     'outbox:get': ({ id }) => service.get(id),
     'outbox:retryNow': ({ id }) => service.retryNow(id),
     'outbox:cancel': async ({ id }) => {
