@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outboxPage } from '../../../main/outbox/outbox-pages.ts';
+import { OutboxPager, outboxPage } from '../../../main/outbox/outbox-pages.ts';
 import type { OutboxCursor } from '../../../preload/contract/outbox-page.ts';
 import type { QueueItem, QueueState } from '../../../preload/contract/outbox.ts';
 
@@ -133,5 +133,60 @@ describe('outboxPage', () => {
       ]),
     );
     expect(outboxPage(queue, { cursor: first.next, limit: 2 }).counts).toMatchObject(counts);
+  });
+});
+
+describe('OutboxPager', () => {
+  /** A queue of 10 and a clock the test moves; counts the reads of the queue. */
+  function pager() {
+    const clock = { now: 0 };
+    const queue = Array.from({ length: 10 }, (_, i) => item(`m${i}`, i));
+    const reads = { count: 0 };
+    const read = () => {
+      reads.count++;
+      return queue;
+    };
+    return { clock, queue, reads, pager: new OutboxPager(read, () => clock.now) };
+  }
+
+  it('reads the queue for a first page, and serves the pages after it from that reading', () => {
+    const t = pager();
+    const first = t.pager.page({ limit: 4 });
+    t.queue.push(item('later', 99));
+    const second = t.pager.page({ cursor: first.next, limit: 4 });
+    const third = t.pager.page({ cursor: second.next, limit: 4 });
+    expect([first, second, third].map((page) => ids(page.items))).toEqual([
+      ['m9', 'm8', 'm7', 'm6'],
+      ['m5', 'm4', 'm3', 'm2'],
+      ['m1', 'm0'],
+    ]);
+    expect(third.counts.total).toBe(10);
+    expect(t.reads.count).toBe(1);
+  });
+
+  it.each([
+    { name: 'a first page again', step: (t: ReturnType<typeof pager>) => t.pager.page({ limit: 4 }) },
+    {
+      name: 'a later page once the reading is over 5 s old',
+      step: (t: ReturnType<typeof pager>, next?: OutboxCursor) => {
+        t.clock.now += 5_001;
+        return t.pager.page({ cursor: next, limit: 4 });
+      },
+    },
+    {
+      name: 'a later page after the last page let the reading go',
+      step: (t: ReturnType<typeof pager>, next?: OutboxCursor) => {
+        t.pager.page({ limit: 100 });
+        return t.pager.page({ cursor: next, limit: 4 });
+      },
+    },
+  ])('reads afresh for $name', ({ step }) => {
+    const t = pager();
+    const first = t.pager.page({ limit: 4 });
+    const readsBefore = t.reads.count;
+    t.queue.push(item('new', -1));
+    const page = step(t, first.next);
+    expect(page.counts.total).toBe(11);
+    expect(t.reads.count).toBeGreaterThan(readsBefore);
   });
 });
