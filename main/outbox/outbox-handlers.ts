@@ -7,11 +7,13 @@ import { createBridgeLimits, rateLimited, type BridgeLimits } from '../security/
 import { grantHeld, type ChosenFiles } from '../security/chosen-files.ts';
 import { statFiles } from '../files/file-info.ts';
 import type { Outbox } from './create-outbox.ts';
+import { OutboxPager } from './outbox-pages.ts';
 
 export type OutboxHandlers = Pick<
   CallHandlers,
   | 'outbox:enqueue'
   | 'outbox:list'
+  | 'outbox:page'
   | 'outbox:get'
   | 'outbox:retryNow'
   | 'outbox:cancel'
@@ -57,6 +59,8 @@ export function createOutboxHandlers(
   queueRate: BridgeLimits['enqueue'] = createBridgeLimits().enqueue,
 ): OutboxHandlers {
   const { service, status } = outbox;
+  // The queue's one read for paging: an index can take list()'s place here.
+  const pager = new OutboxPager(() => service.list());
   return {
     'outbox:enqueue': async (request) => {
       await chosen.require(
@@ -80,6 +84,7 @@ export function createOutboxHandlers(
       return queued;
     },
     'outbox:list': () => service.list(),
+    'outbox:page': (request) => pager.page(request),
     'outbox:get': ({ id }) => service.get(id),
     'outbox:retryNow': ({ id }) => service.retryNow(id),
     'outbox:cancel': async ({ id }) => {

@@ -23,6 +23,7 @@ import {
   sentRecord,
   setAsideItem,
 } from './outbox.ts';
+import { outboxPage, outboxPageRequest } from './outbox-page.ts';
 import { filePath, headerText, id, patchOf } from './primitives.ts';
 import { appSettings, appStatus, networkHint } from './settings.ts';
 import { lazySchema } from './lazy-schema.ts';
@@ -45,6 +46,8 @@ export const calls = {
 
   'outbox:enqueue': call(composeRequest, queueItem),
   'outbox:list': call(none, z.array(queueItem)),
+  /** The list a page at a time in the outbox screen's order, with the whole queue's counts. */
+  'outbox:page': call(outboxPageRequest, outboxPage),
   'outbox:get': call(byId, queueItem),
   'outbox:retryNow': call(byId, queueItem),
   'outbox:cancel': call(byId, done),

@@ -2,6 +2,7 @@
 // every change arrive, does the DOM stay virtual) and its benchmark (the longest task while it does).
 import type { Page } from 'playwright-core';
 import type { CallHandlers } from '../../main/ipc/ipc-router.ts';
+import { outboxPage } from '../../main/outbox/outbox-pages.ts';
 import type { QueueItem } from '../../preload/contract/outbox.ts';
 
 export const COUNT = 10_000;
@@ -23,13 +24,16 @@ export function listItem(index: number, state: QueueItem['state'] = 'queued'): Q
   };
 }
 
+const listed = Array.from({ length: COUNT }, (_, i) => listItem(i));
+
 /** A queue this size is a property of the renderer alone, so the core here only answers the list. */
 export const listCore = {
   handlers: {
     'app:getStatus': () => ({ online: true, version: 'list' }),
     'accounts:list': () => [],
     'drafts:list': () => [],
-    'outbox:list': () => Array.from({ length: COUNT }, (_, i) => listItem(i)),
+    'outbox:list': () => listed,
+    'outbox:page': (request: Parameters<CallHandlers['outbox:page']>[0]) => outboxPage(listed, request),
     'outbox:setAside': () => [],
   } as unknown as CallHandlers,
   setEventSink: () => undefined,

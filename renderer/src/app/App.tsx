@@ -31,7 +31,7 @@ export function App() {
   // Held here, not by the Accounts screen: a sign-in waits for the browser while the person looks
   // elsewhere, and coming back must still show it and its Cancel.
   const signIn = useSignIn(refresh);
-  const { items, loaded } = useOutboxItems();
+  const { items, loaded, counts } = useOutboxItems();
   const progress = useOutboxProgress();
 
   const navigate = useCallback((target: Screen, state?: QueueState) => {
@@ -91,21 +91,20 @@ export function App() {
     });
   }, []);
 
-  const counts = useMemo(() => {
-    const byState = new Map<QueueState, number>();
-    for (const item of items.values()) byState.set(item.state, (byState.get(item.state) ?? 0) + 1);
-    return byState;
-  }, [items]);
+  // From the core's page answers until the whole queue is in, then counted here (use-outbox-items.ts).
+  const byState = useMemo(
+    () => new Map(Object.entries(counts.byState) as [QueueState, number][]),
+    [counts.byState],
+  );
 
   const queuedCount = useCallback(
-    (id: string) =>
-      [...items.values()].filter((item) => item.accountId === id && item.state !== 'sent').length,
-    [items],
+    (id: string) => (Object.hasOwn(counts.unsentByAccount, id) ? (counts.unsentByAccount[id] ?? 0) : 0),
+    [counts.unsentByAccount],
   );
 
   return (
     <div className="app">
-      <Sidebar screen={screen} filter={filter} counts={counts} total={items.size} onNavigate={navigate} />
+      <Sidebar screen={screen} filter={filter} counts={byState} total={counts.total} onNavigate={navigate} />
       <main className="main-pane">
         {accountsLoaded ? (
           <ComposeScreen
@@ -132,6 +131,7 @@ export function App() {
           <OutboxScreen
             items={items}
             loaded={loaded}
+            counts={counts}
             progress={progress}
             accounts={accounts}
             filter={filter}

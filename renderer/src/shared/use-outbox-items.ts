@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'react';
-import type { OutboxChanged, Progress, QueueItem } from '../../../preload/contract/outbox.ts';
+import { useEffect, useMemo, useState } from 'react';
+import { countOutbox, type OutboxCounts, type OutboxCursor } from '../../../preload/contract/outbox-page.ts';
+import type { Progress, QueueItem } from '../../../preload/contract/outbox.ts';
+import { OutboxMirror } from './outbox-mirror.ts';
 
 /** Collects pushes and hands them over at most once per animation frame, whatever their rate. */
 function frameBatcher<T>(apply: (batch: T[]) => void): { push(value: T): void; cancel(): void } {
@@ -21,47 +23,97 @@ function frameBatcher<T>(apply: (batch: T[]) => void): { push(value: T): void; c
   };
 }
 
-function applyChanges(items: ReadonlyMap<string, QueueItem>, batches: readonly OutboxChanged[]) {
-  const next = new Map(items);
-  for (const batch of batches) {
-    for (const item of batch.upserted) next.set(item.id, item);
-    for (const id of batch.removed) next.delete(id);
-  }
-  return next;
-}
+/** The first page: a screenful and then some, so the list draws at once. */
+const FIRST_PAGE = 100;
+/** The pages after it, fetched in the background: the most one answer may hold. */
+const LATER_PAGE = 1000;
 
 export interface OutboxItems {
+  /** What has arrived so far; the whole queue once `complete`. */
   readonly items: ReadonlyMap<string, QueueItem>;
+  /** The first page is in. */
   readonly loaded: boolean;
+  /** Every page is in: `items` is the whole queue. */
+  readonly complete: boolean;
+  /** The whole queue's counts: the latest page's until every page is in, then counted from `items`. */
+  readonly counts: OutboxCounts;
 }
 
+const NO_COUNTS: OutboxCounts = { total: 0, byState: {}, unsentByAccount: {} };
+
+/** Lets input and drawing run between two pages. */
+const yieldToPage = () =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, 0);
+  });
+
 /**
- * The whole queue, kept current from `outbox:changed`. Events that arrive while the first list is
- * in flight are kept and applied on top of it, so nothing is lost between the two.
+ * The whole queue, asked for a page at a time (the first drawn as soon as it comes, the rest in the
+ * background) and kept current from `outbox:changed`; `OutboxMirror` merges the two. The copy
+ * React sees is renewed once a frame for events, and for pages only as the copy doubles, so
+ * loading 100,000 does not copy and sort them a hundred times.
  */
 export function useOutboxItems(): OutboxItems {
-  const [state, setState] = useState<OutboxItems>({ items: new Map(), loaded: false });
+  const [state, setState] = useState<Omit<OutboxItems, 'counts'> & { pageCounts: OutboxCounts }>({
+    items: new Map(),
+    loaded: false,
+    complete: false,
+    pageCounts: NO_COUNTS,
+  });
   useEffect(() => {
-    let initial: QueueItem[] | undefined;
-    const early: OutboxChanged[] = [];
-    const batcher = frameBatcher<OutboxChanged>((batches) => {
-      setState((current) => ({ ...current, items: applyChanges(current.items, batches) }));
-    });
+    const mirror = new OutboxMirror();
+    /** Set when the component goes: an answer after that is dropped. */
+    const gone = new AbortController();
+    const isGone = () => gone.signal.aborted;
+    let loaded = false;
+    let complete = false;
+    let pageCounts = NO_COUNTS;
+    let publishedSize = 0;
+    let frame: number | undefined;
+    const publish = () => {
+      if (frame !== undefined) cancelAnimationFrame(frame);
+      frame = undefined;
+      publishedSize = mirror.size;
+      setState({ items: mirror.snapshot(), loaded, complete, pageCounts });
+    };
+    const publishSoon = () => {
+      frame ??= requestAnimationFrame(publish);
+    };
     const unsubscribe = window.outbox.outbox.onChanged((change) => {
-      if (initial) batcher.push(change);
-      else early.push(change);
+      mirror.change(change);
+      if (loaded) publishSoon();
     });
-    void window.outbox.outbox.list().then((result) => {
-      initial = result.ok ? result.value : [];
-      const base = new Map(initial.map((item) => [item.id, item]));
-      setState({ items: applyChanges(base, early), loaded: true });
-    });
+    void (async () => {
+      let cursor: OutboxCursor | undefined;
+      do {
+        const result = await window.outbox.outbox.page({ cursor, limit: loaded ? LATER_PAGE : FIRST_PAGE });
+        if (isGone()) return;
+        // A page that cannot be read ends the loading with what came: events keep that current.
+        if (!result.ok) break;
+        mirror.page(result.value.items);
+        pageCounts = result.value.counts;
+        cursor = result.value.next;
+        if (!loaded) {
+          loaded = true;
+          publish();
+        } else if (mirror.size >= 2 * publishedSize) publishSoon();
+        if (cursor) await yieldToPage();
+      } while (cursor && !isGone());
+      if (isGone()) return;
+      mirror.complete();
+      loaded = true;
+      complete = true;
+      publish();
+    })();
     return () => {
+      gone.abort();
       unsubscribe();
-      batcher.cancel();
+      if (frame !== undefined) cancelAnimationFrame(frame);
     };
   }, []);
-  return state;
+  const { items, loaded, complete, pageCounts } = state;
+  const counted = useMemo(() => (complete ? countOutbox(items.values()) : undefined), [complete, items]);
+  return { items, loaded, complete, counts: counted ?? pageCounts };
 }
 
 /** Bytes sent per message in flight, from `outbox:progress`, at most one update per frame. */

@@ -3,6 +3,7 @@ import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Account } from '../../../../preload/contract/accounts.ts';
 import type { DraftContent } from '../../../../preload/contract/compose.ts';
 import type { Progress, QueueItem, QueueState } from '../../../../preload/contract/outbox.ts';
+import { compareOutboxItems, type OutboxCounts } from '../../../../preload/contract/outbox-page.ts';
 import { STATE_LABELS } from '../../shared/queue-states.ts';
 import { useNow } from '../../shared/use-now.ts';
 import { OutboxDetails } from './OutboxDetails.tsx';
@@ -15,6 +16,8 @@ const ROW_HEIGHT = 64;
 interface Props {
   readonly items: ReadonlyMap<string, QueueItem>;
   readonly loaded: boolean;
+  /** The whole queue's, which may be more than `items` while pages are still coming. */
+  readonly counts: OutboxCounts;
   readonly progress: ReadonlyMap<string, Progress>;
   readonly accounts: readonly Account[];
   readonly filter: QueueState | undefined;
@@ -26,6 +29,7 @@ interface Props {
 export function OutboxScreen({
   items,
   loaded,
+  counts,
   progress,
   accounts,
   filter,
@@ -39,20 +43,15 @@ export function OutboxScreen({
   const scrollRef = useRef<HTMLDivElement>(null);
   const accountsById = useMemo(() => new Map(accounts.map((a) => [a.id, a])), [accounts]);
 
-  // Newest first; what is sending right now stays on top.
+  // Newest first; what is sending right now stays on top (the order the core's pages come in).
   const rows = useMemo(
     () =>
       [...items.values()]
         .filter((item) => filter === undefined || item.state === filter)
-        .sort((a, b) =>
-          a.state === 'sending' && b.state !== 'sending'
-            ? -1
-            : b.state === 'sending' && a.state !== 'sending'
-              ? 1
-              : b.createdAt.localeCompare(a.createdAt),
-        ),
+        .sort(compareOutboxItems),
     [items, filter],
   );
+  const shown = filter === undefined ? counts.total : (counts.byState[filter] ?? 0);
 
   // The app does not use the React Compiler; the virtualizer re-renders this component itself.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -113,7 +112,7 @@ export function OutboxScreen({
             </select>
           </label>
           <span className="count" aria-live="polite">
-            {loaded ? `${rows.length} ${rows.length === 1 ? 'message' : 'messages'}` : 'Loading…'}
+            {loaded ? `${shown} ${shown === 1 ? 'message' : 'messages'}` : 'Loading…'}
           </span>
         </>
       }
