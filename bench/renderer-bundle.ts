@@ -38,7 +38,8 @@ function emptyCore() {
   const empty: Partial<Record<keyof CallHandlers, () => unknown>> = {
     'app:getStatus': () => ({ online: true, version: 'bench' }),
     'accounts:list': () => [],
-    'outbox:list': () => [],
+    'outbox:page': () => ({ items: [], counts: { total: 0, byState: {}, unsentByAccount: {} } }),
+    'app:ready': () => undefined,
     'drafts:list': () => [],
   };
   return {
