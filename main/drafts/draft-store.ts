@@ -12,7 +12,9 @@ import { storedId, storedTime } from '../files/stored-fields.ts';
 /** Version 1 files were written without a `version` field. */
 export const DRAFT_FORMAT: StoredFormat = { name: 'draft', version: 1, migrations: {}, unversioned: 1 };
 
-const addresses = z.array(z.string().max(998)).max(500).default([]);
+// Not below the contract's MAX_RECIPIENTS: a draft holds whatever compose may send (one list may hold all).
+// Raised from 500, which older files all meet.
+const addresses = z.array(z.string().max(998)).max(1000).default([]);
 
 /**
  * A draft file: the store's own format, not the bridge's (a change to the contract must not make

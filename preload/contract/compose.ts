@@ -82,14 +82,17 @@ export const draftAttachment = lazySchema(() =>
 );
 export type DraftAttachment = z.infer<typeof draftAttachment>;
 
+const draftAddresses = () => z.array(z.string().max(998)).max(MAX_RECIPIENTS).default([]);
+
 /** A draft is a compose request that need not be valid yet. */
 export const draftContent = lazySchema(() =>
   z.object({
     accountId: z.string().max(128).optional(),
     from: z.string().max(998).optional(),
-    to: z.array(z.string().max(998)).max(500).default([]),
-    cc: z.array(z.string().max(998)).max(500).default([]),
-    bcc: z.array(z.string().max(998)).max(500).default([]),
+    // Each list may hold all a message may have: a message taken back for editing becomes a draft.
+    to: draftAddresses(),
+    cc: draftAddresses(),
+    bcc: draftAddresses(),
     replyTo: z.string().max(998).optional(),
     subject: z.string().max(998).default(''),
     text: z.string().max(20_000_000).optional(),

@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { draftContent } from '../../../preload/contract/compose.ts';
+import { composeRequest, draftContent, MAX_RECIPIENTS } from '../../../preload/contract/compose.ts';
 import { createDraftStore } from '../../../main/drafts/draft-store.ts';
 import { silentLogger } from '../../../main/errors/logger.ts';
 import { NewerFormatError } from '../../../main/files/versioned.ts';
@@ -28,6 +28,20 @@ describe('the draft store', () => {
     const drafts = await store.list();
     expect(drafts.map((d) => d.content.subject)).toEqual(['Plans, v2']);
     expect(await fsp.readdir(dir)).toEqual([`${first.id}.json`]);
+  });
+
+  test('a message with as many recipients as compose allows, all in To, saves as a draft and reads back', async () => {
+    // A queued message taken back for editing becomes a draft: a draft must hold whatever compose may send.
+    const to = Array.from({ length: MAX_RECIPIENTS }, (_, i) => `r${i}@example.org`);
+    const sendable = composeRequest.parse({ accountId: 'a1', to, subject: 'All hands', text: 'Hi' });
+    const store = createDraftStore(dir, silentLogger);
+    const saved = await store.save(
+      undefined,
+      draftContent.parse({ to: sendable.to, subject: sendable.subject }),
+    );
+    const reopened = await createDraftStore(dir, silentLogger).list();
+    expect(reopened.map((d) => d.content.to)).toEqual([to]);
+    expect(reopened).toEqual([saved]);
   });
 
   test('files are private to the user', async () => {
