@@ -1,4 +1,5 @@
 import type { CallName } from '../../preload/contract/channels.ts';
+import { AppError } from '../errors/app-error.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
 import { createBridgeLimits, rateLimited, type BridgeLimits } from '../security/bridge-limits.ts';
 import type { RateLimiter } from '../security/rate-limit.ts';
@@ -22,12 +23,13 @@ export type AccountsHandlers = Pick<CallHandlers, AccountsCall>;
  * opens the browser at a URL main builds and listens on loopback, so it counts against the same
  * limit: a page may not open browser tabs in a loop. An address lookup asks DNS, fetches
  * autoconfig files and probes ports of a domain the page names, so it has a bucket of its own
- * (`addressLookups`).
+ * (`addressLookups`). Accounts added from the window are capped (`accounts`): each is written to the
+ * settings file and may hold keychain items.
  */
 export function createAccountsHandlers(
   service: AccountsService,
   openBrowser: (url: string) => Promise<void>,
-  limits: Pick<BridgeLimits, 'connectionTests' | 'addressLookups'> = createBridgeLimits(),
+  limits: Pick<BridgeLimits, 'connectionTests' | 'addressLookups' | 'accounts'> = createBridgeLimits(),
 ): AccountsHandlers {
   const admitTo = <K extends string>(limiter: RateLimiter<K>, cost: Record<K, number>, what: string) => {
     const admitted = limiter.take(cost);
@@ -38,7 +40,16 @@ export function createAccountsHandlers(
   };
   return {
     'accounts:list': () => service.list(),
-    'accounts:create': (input) => service.create(input),
+    'accounts:create': (input) => {
+      const count = service.list().length;
+      if (count >= limits.accounts) {
+        throw new AppError(
+          'accounts_quota_exceeded',
+          `There are already ${count} accounts. Remove one to add another.`,
+        );
+      }
+      return service.create(input);
+    },
     'accounts:update': ({ id, patch }) => service.update(id, withRemovals(patch)),
     'accounts:delete': async (request) => {
       await service.remove(request);

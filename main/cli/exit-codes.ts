@@ -92,6 +92,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   // Bridge-only limits: the CLI is never refused by them.
   rate_limited: EXIT.tempFail,
   drafts_quota_exceeded: EXIT.dataErr,
+  accounts_quota_exceeded: EXIT.dataErr,
   account_missing: EXIT.config,
   autoconfig_invalid: EXIT.dataErr,
   // A found server the user has not confirmed is a setting to check, as a refused sign-in is.

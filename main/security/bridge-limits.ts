@@ -20,6 +20,8 @@ export interface BridgeLimitRules {
   readonly connectionTests: BucketRule;
   readonly addressLookups: BucketRule;
   readonly drafts: DraftQuota;
+  /** How many accounts the window may add: each is a config entry and up to two keychain items. */
+  readonly accounts: number;
 }
 
 /**
@@ -34,6 +36,8 @@ export interface BridgeLimitRules {
  *   so a runaway page gets ~20 lookups a minute, not a scanner.
  * - drafts: the compose window keeps one draft per message being written and bodies are text
  *   (no pasted images), so 200 drafts and 50 MiB together are far more than anyone keeps.
+ * - accounts: 100, when people send from a handful; a runaway page cannot fill the settings file
+ *   and the keychain. The CLI may add more.
  */
 export const BRIDGE_LIMITS: BridgeLimitRules = {
   enqueue: {
@@ -43,6 +47,7 @@ export const BRIDGE_LIMITS: BridgeLimitRules = {
   connectionTests: { capacity: 5, refillMs: MINUTE / 2 },
   addressLookups: { capacity: 20, refillMs: MINUTE },
   drafts: { count: 200, bytes: 50 * MB },
+  accounts: 100,
 };
 
 /** The limits of one window's bridge, each with its state. */
@@ -51,6 +56,7 @@ export interface BridgeLimits {
   readonly connectionTests: RateLimiter<'tests'>;
   readonly addressLookups: RateLimiter<'lookups'>;
   readonly drafts: DraftQuota;
+  readonly accounts: number;
 }
 
 export interface BridgeLimitsOptions {
@@ -68,6 +74,7 @@ export function createBridgeLimits(options: BridgeLimitsOptions = {}): BridgeLim
     connectionTests: new RateLimiter({ tests: rules.connectionTests }, clock),
     addressLookups: new RateLimiter({ lookups: rules.addressLookups }, clock),
     drafts: rules.drafts,
+    accounts: rules.accounts,
   };
 }
 

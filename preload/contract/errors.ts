@@ -58,6 +58,7 @@ export const errorCodes = [
   // limits on what the window may ask for
   'rate_limited',
   'drafts_quota_exceeded',
+  'accounts_quota_exceeded',
   // the outbox, again
   'account_missing',
   // OAuth2 sign-in (RFC 6749, RFC 8252)

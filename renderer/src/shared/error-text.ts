@@ -49,6 +49,7 @@ const WORDS: Record<ErrorCode, string> = {
   text_not_utf8: 'The text is not in UTF-8; say which character set it is in.',
   rate_limited: 'Too many requests in a short time.',
   drafts_quota_exceeded: 'There is no room for more drafts.',
+  accounts_quota_exceeded: 'There is no room for more accounts.',
   account_missing: 'The account this message was to go from no longer exists.',
   oauth_cancelled: 'Sign-in was cancelled; nothing was changed.',
   oauth_timeout: 'Sign-in took too long and was stopped.',

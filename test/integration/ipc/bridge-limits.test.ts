@@ -275,3 +275,41 @@ describe('address lookups from the window are rate-limited', () => {
     expect(await call('accounts:discover', { address: 'ada@gmail.com' })).toMatchObject({ ok: true });
   });
 });
+
+describe('accounts added from the window are capped', () => {
+  const newAccount = (i: number) => ({
+    label: `Extra ${i}`,
+    fromAddress: `extra${i}@example.org`,
+    host: '127.0.0.1',
+    port: CLOSED_PORT,
+    security: 'none',
+    allowPlaintext: true,
+    auth: 'none',
+  });
+
+  test('past the cap a new account is refused and nothing is stored; removing one makes room', async () => {
+    // startCore adds one account itself.
+    const { core, call } = await startCore({ rules: { accounts: 3 } });
+    expect((await call('accounts:create', newAccount(1))).ok).toBe(true);
+    const second = await call('accounts:create', newAccount(2));
+    if (!second.ok) throw new Error(second.error.message);
+    expect(await call('accounts:create', newAccount(3))).toEqual({
+      ok: false,
+      error: {
+        code: 'accounts_quota_exceeded',
+        message: 'There are already 3 accounts. Remove one to add another.',
+      },
+    });
+    expect((await core.handlers['accounts:list'](undefined)).map((account) => account.label)).toEqual([
+      'Work',
+      'Extra 1',
+      'Extra 2',
+    ]);
+    const removed = await call('accounts:delete', {
+      id: (second.value as Account).id,
+      queued: { action: 'hold' },
+    });
+    expect(removed).toMatchObject({ ok: true });
+    expect(await call('accounts:create', newAccount(3))).toMatchObject({ ok: true });
+  });
+});
