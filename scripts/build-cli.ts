@@ -56,7 +56,9 @@ const result = await build({
     outDir: path.join(root, 'out', 'cli'),
     emptyOutDir: true,
     target: 'node24',
-    minify: false,
+    // Less JavaScript to read on every run, compile cache or not (issue 17): sendmail's chunks go
+    // from 0.42 to 0.21 MB (`queue list`'s 0.95 to 0.51). Names are kept, as classes' and functions' `name`.
+    minify: true,
     sourcemap: false,
     // A server (Node) build: node:* and the dependencies stay imports, resolved from node_modules
     // at run time, as an npm install lays them out; the native keyring could not be bundled anyway.
@@ -68,6 +70,7 @@ const result = await build({
         entryFileNames: '[name].mjs',
         // One chunk per lazily imported command (and what they share), so `--help` stays small.
         chunkFileNames: '[name]-[hash].mjs',
+        keepNames: true,
       },
     },
   },

@@ -193,14 +193,20 @@ function applyPatch<T extends object>(base: T, patch: Partial<NoInfer<T>>): T {
   return Object.fromEntries(merged) as T;
 }
 
-const INPUT_KEYS = new Set<string>(accountInput.keyof().options);
+let inputKeys: ReadonlySet<string> | undefined;
+
+/** The fields a person edits, read off the schema when first needed: listing accounts needs none (issue 17). */
+function isInputKey(key: string): boolean {
+  inputKeys ??= new Set<string>(accountInput.keyof().options);
+  return inputKeys.has(key);
+}
 
 /** Splits a saved account into what a person edits and what main keeps about it. */
 function split(stored: StoredAccount): { input: AccountInput; rest: Record<string, unknown> } {
   const input: Record<string, unknown> = {};
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(stored)) {
-    if (INPUT_KEYS.has(key)) input[key] = value;
+    if (isInputKey(key)) input[key] = value;
     else rest[key] = value;
   }
   return { input: input as AccountInput, rest };

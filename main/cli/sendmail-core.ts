@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Account } from '../../preload/contract/accounts.ts';
 import { AccountStore } from '../accounts/account-store.ts';
 import type { AccountsPort } from '../core/ports.ts';
@@ -30,6 +31,11 @@ export interface SendmailCore {
 }
 
 export function openSendmailCore(io: CliIo): SendmailCore {
+  // Each object schema parses a handful of documents here: zod's compiled parsers (new Function
+  // on first parse) cost more to make than they save (~10 ms of CPU a run, issue 17). zod reads this
+  // as each schema is built, and the ones sendmail parses with are built later, on first use; the
+  // app and the other commands keep compiled parsers.
+  z.config({ jitless: true });
   const { dataDir, store: settingsStore } = openDataFolder(io);
   const settings = createAppSettings(settingsStore);
   const accountStore = new AccountStore(settingsStore);

@@ -12,24 +12,26 @@ import { lazySchema } from './lazy-schema.ts';
 
 export * from './account-input.ts';
 
-export const account = accountInput.extend({
-  // As saved: an account from an older version is still listed, so it can be fixed or removed.
-  host: z.string(),
-  id,
-  isDefault: z.boolean(),
-  hasPassword: z.boolean(),
-  hasDkimKey: z.boolean(),
-  /** Whether an OAuth2 sign-in is saved (its refresh token is in the keychain; the token never crosses). */
-  hasOAuthToken: z.boolean(),
-  /** The address the provider said was signed in, when it said (OpenID Connect `email`). */
-  signedInAs: z.string().optional(),
-  paused: z.boolean(),
-  /** Set when delivery stopped because the user must act (bad credentials, untrusted certificate). */
-  attention: bridgeError.optional(),
-  /** The SIZE limit the server advertised at the last connection. */
-  serverSizeLimit: z.number().int().nonnegative().optional(),
-  createdAt: isoTime,
-});
+export const account = lazySchema(() =>
+  accountInput.extend({
+    // As saved: an account from an older version is still listed, so it can be fixed or removed.
+    host: z.string(),
+    id,
+    isDefault: z.boolean(),
+    hasPassword: z.boolean(),
+    hasDkimKey: z.boolean(),
+    /** Whether an OAuth2 sign-in is saved (its refresh token is in the keychain; the token never crosses). */
+    hasOAuthToken: z.boolean(),
+    /** The address the provider said was signed in, when it said (OpenID Connect `email`). */
+    signedInAs: z.string().optional(),
+    paused: z.boolean(),
+    /** Set when delivery stopped because the user must act (bad credentials, untrusted certificate). */
+    attention: bridgeError.optional(),
+    /** The SIZE limit the server advertised at the last connection. */
+    serverSizeLimit: z.number().int().nonnegative().optional(),
+    createdAt: isoTime,
+  }),
+);
 export type Account = z.infer<typeof account>;
 
 export const accountDelete = lazySchema(() =>

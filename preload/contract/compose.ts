@@ -3,7 +3,7 @@ import { filePath, headerText, id, isoTime } from './primitives.ts';
 import { lazySchema } from './lazy-schema.ts';
 
 /** One address as typed by a person: `a@example.org` or `Ann <a@example.org>`. Parsed strictly in main. */
-export const addressText = headerText().pipe(z.string().trim().min(1, 'must not be empty'));
+export const addressText = lazySchema(() => headerText().pipe(z.string().trim().min(1, 'must not be empty')));
 
 /** A file the user chose (picked, dropped, or main's own copy): main refuses any other path. */
 export const attachmentRef = lazySchema(() => z.object({ path: filePath }));

@@ -3,29 +3,32 @@ import path from 'node:path';
 import { z } from 'zod';
 import { storedId, storedTime } from '../../files/stored-fields.ts';
 import { storedSchema, type StoredFormat } from '../../files/versioned.ts';
+import { lazySchema } from '../../../preload/contract/lazy-schema.ts';
 
 /** Each set-aside item's folder holds one `notice.json` saying what it is and why. */
 export const NOTICE_FILE = 'notice.json';
 
 export const SET_ASIDE_NOTICE_FORMAT: StoredFormat = { name: 'set-aside notice', version: 1, migrations: {} };
 
-export const setAsideNotice = z.object({
-  version: z.literal(SET_ASIDE_NOTICE_FORMAT.version),
-  /** A message that could not be read or trusted, or a damaged stretch of the queue log. */
-  kind: z.enum(['message', 'stretch']),
-  id: storedId.optional(),
-  subject: z.string().optional(),
-  recipients: z.array(z.string()).optional(),
-  /** Every message a damaged stretch names (its body files must never be deleted as orphans). */
-  ids: z.array(storedId).optional(),
-  reason: z.string(),
-  setAsideAt: storedTime,
-  /** The files the folder holds, by name; the kept bytes first. */
-  files: z.array(z.string()),
-});
+export const setAsideNotice = lazySchema(() =>
+  z.object({
+    version: z.literal(SET_ASIDE_NOTICE_FORMAT.version),
+    /** A message that could not be read or trusted, or a damaged stretch of the queue log. */
+    kind: z.enum(['message', 'stretch']),
+    id: storedId.optional(),
+    subject: z.string().optional(),
+    recipients: z.array(z.string()).optional(),
+    /** Every message a damaged stretch names (its body files must never be deleted as orphans). */
+    ids: z.array(storedId).optional(),
+    reason: z.string(),
+    setAsideAt: storedTime,
+    /** The files the folder holds, by name; the kept bytes first. */
+    files: z.array(z.string()),
+  }),
+);
 export type SetAsideNotice = z.infer<typeof setAsideNotice>;
 
-const noticeOnDisk = storedSchema(SET_ASIDE_NOTICE_FORMAT, setAsideNotice);
+const noticeOnDisk = lazySchema(() => storedSchema(SET_ASIDE_NOTICE_FORMAT, setAsideNotice));
 
 /** Written last, after the files it names: a folder without one is listed as the old layout is. */
 export async function writeNotice(dir: string, notice: SetAsideNotice): Promise<void> {

@@ -5,6 +5,7 @@ import { NewerFormatError } from '../../files/versioned.ts';
 import { storedId as queueId } from '../../files/stored-fields.ts';
 import { sentRecordOnDisk, toStoredSentRecord } from '../../sent/sent-record.ts';
 import { queueRecordOnDisk } from './queue-record.ts';
+import { lazySchema } from '../../../preload/contract/lazy-schema.ts';
 
 /**
  * The queue is a set of append-only segment files, one writer each. A segment is a run of frames:
@@ -20,33 +21,35 @@ const PREFIX_BYTES = 16;
 export const MAX_HEADER_BYTES = 1024 * 1024;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export const logEntry = z.discriminatedUnion('op', [
-  /** First frame of every segment: who writes it, so a dead writer's segment can be reclaimed. */
-  z.object({ op: z.literal('writer'), pid: z.number().int(), started: z.string().optional() }),
-  /** A message's whole state at revision `rev`; its first revision carries its bytes as the body. */
-  z.object({ op: z.literal('put'), rev: z.number().int().positive(), record: queueRecordOnDisk }),
-  /** The whole body of this attempt went to the server; only its final dot is still to come. */
-  z.object({ op: z.literal('handover'), id: queueId, attempt: z.number().int().positive() }),
-  /**
-   * The message left the queue (sent, cancelled, taken back for editing). Final. When it was sent,
-   * its sent-log record comes along: this entry is what makes that record durable.
-   */
-  z.object({
-    op: z.literal('del'),
-    id: queueId,
-    rev: z.number().int().positive(),
-    sent: sentRecordOnDisk.optional(),
-    /** When it was removed (ms since the epoch): removals are kept a while even with nothing left to hide. */
-    at: z.number().int().nonnegative().optional(),
-  }),
-  /** The writer closed this segment: nothing follows. */
-  z.object({ op: z.literal('seal') }),
-  /**
-   * Ends every batch, in the same write: readers apply a batch only once its commit is there, so
-   * they never act on part of a batch whose write failed (and which its callers were told failed).
-   */
-  z.object({ op: z.literal('commit') }),
-]);
+export const logEntry = lazySchema(() =>
+  z.discriminatedUnion('op', [
+    /** First frame of every segment: who writes it, so a dead writer's segment can be reclaimed. */
+    z.object({ op: z.literal('writer'), pid: z.number().int(), started: z.string().optional() }),
+    /** A message's whole state at revision `rev`; its first revision carries its bytes as the body. */
+    z.object({ op: z.literal('put'), rev: z.number().int().positive(), record: queueRecordOnDisk }),
+    /** The whole body of this attempt went to the server; only its final dot is still to come. */
+    z.object({ op: z.literal('handover'), id: queueId, attempt: z.number().int().positive() }),
+    /**
+     * The message left the queue (sent, cancelled, taken back for editing). Final. When it was sent,
+     * its sent-log record comes along: this entry is what makes that record durable.
+     */
+    z.object({
+      op: z.literal('del'),
+      id: queueId,
+      rev: z.number().int().positive(),
+      sent: sentRecordOnDisk.optional(),
+      /** When it was removed (ms since the epoch): removals are kept a while even with nothing left to hide. */
+      at: z.number().int().nonnegative().optional(),
+    }),
+    /** The writer closed this segment: nothing follows. */
+    z.object({ op: z.literal('seal') }),
+    /**
+     * Ends every batch, in the same write: readers apply a batch only once its commit is there, so
+     * they never act on part of a batch whose write failed (and which its callers were told failed).
+     */
+    z.object({ op: z.literal('commit') }),
+  ]),
+);
 export type LogEntry = z.infer<typeof logEntry>;
 
 export const COMMIT_FRAME: Buffer = encodeFrame({ op: 'commit' });

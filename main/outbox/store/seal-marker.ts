@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic, type FileSystemSeam } from '../../files/atomic-file.ts';
 import { storedSchema, type StoredFormat } from '../../files/versioned.ts';
+import { lazySchema } from '../../../preload/contract/lazy-schema.ts';
 
 /**
  * What a segment held when its writer sealed it, kept in `<segment>.sealed` next to it. The seal
@@ -12,21 +13,23 @@ import { storedSchema, type StoredFormat } from '../../files/versioned.ts';
  */
 export const SEAL_MARKER_FORMAT: StoredFormat = { name: 'queue segment seal', version: 1, migrations: {} };
 
-const sealMarker = z.object({
-  version: z.literal(SEAL_MARKER_FORMAT.version),
-  /** The segment's length in bytes, its seal included. */
-  length: z.number().int().nonnegative(),
-  /** How many frames it holds, commits included. */
-  frames: z.number().int().nonnegative(),
-  /**
-   * It holds no message state, only removals and hand-over marks (what a delivery run leaves): a
-   * reader with nothing queued elsewhere can pass it by, as it could hide nothing. Optional, so
-   * markers without it (earlier builds) are read as before, and earlier builds ignore it.
-   */
-  lifeless: z.boolean().optional(),
-});
+const sealMarker = lazySchema(() =>
+  z.object({
+    version: z.literal(SEAL_MARKER_FORMAT.version),
+    /** The segment's length in bytes, its seal included. */
+    length: z.number().int().nonnegative(),
+    /** How many frames it holds, commits included. */
+    frames: z.number().int().nonnegative(),
+    /**
+     * It holds no message state, only removals and hand-over marks (what a delivery run leaves): a
+     * reader with nothing queued elsewhere can pass it by, as it could hide nothing. Optional, so
+     * markers without it (earlier builds) are read as before, and earlier builds ignore it.
+     */
+    lifeless: z.boolean().optional(),
+  }),
+);
 export type SealMarker = z.infer<typeof sealMarker>;
-const sealMarkerOnDisk = storedSchema(SEAL_MARKER_FORMAT, sealMarker);
+const sealMarkerOnDisk = lazySchema(() => storedSchema(SEAL_MARKER_FORMAT, sealMarker));
 
 /** A marker, or the temporary file it is written to before its rename (`<segment>.sealed.<hex>.tmp`). */
 const MARKER_FILE = /^(.+\.log)\.sealed(\.[0-9a-f]+\.tmp)?$/;

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +80,26 @@ describe('what a command loads', () => {
       expect(loads.filter(heavy)).toEqual([]);
     },
   );
+
+  it('a command that reads no input leaves stdin unopened: --help loads no node:net', async () => {
+    // Output to a file and input from a pipe: only Node's stdin (a socket on a pipe) would load node:net.
+    const home = await newHome();
+    const file = path.join(home, 'loads.json');
+    const output = await fsp.open(path.join(home, 'output.txt'), 'w');
+    try {
+      const child = spawn(NODE, ['--import', hook, BIN, '--help'], {
+        env: { ...process.env, OUTBOX_HOME: home, LOADS_FILE: file },
+        stdio: ['pipe', output.fd, output.fd],
+      });
+      child.stdin?.end();
+      expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+    } finally {
+      await output.close();
+    }
+    expect(await fsp.readFile(path.join(home, 'output.txt'), 'utf8')).toContain('Usage: outbox');
+    const { builtins } = JSON.parse(await fsp.readFile(file, 'utf8')) as Loads;
+    expect(builtins).not.toContain('NativeModule net');
+  });
 
   it('sendmail loads neither conf nor ajv', async () => {
     const loads = await loadsOf(['sendmail', 'ann@example.net'], 'Subject: x\n\nx\n');
