@@ -41,6 +41,10 @@ export class OutboxMirror {
     this.named = undefined;
   }
 
+  get size(): number {
+    return this.rows.length;
+  }
+
   /** The messages in the screen's order; unchanged by what comes after (React needs a new object to see a change). */
   snapshot(): readonly QueueItem[] {
     this.shared = true;

@@ -41,6 +41,12 @@ export interface OutboxItems {
 
 const NO_COUNTS: OutboxCounts = { total: 0, byState: {}, unsentByAccount: {} };
 
+/**
+ * A background page is shown once the list has grown by this much since it was last shown: each
+ * showing makes the list and its virtualizer walk every row, so 100,000 are shown some 20 times, not 100.
+ */
+const PAGE_GROWTH = 1.25;
+
 /** Lets input and drawing run between two pages. */
 const yieldToPage = () =>
   new Promise<void>((resolve) => {
@@ -50,7 +56,7 @@ const yieldToPage = () =>
 /**
  * The whole queue, asked for a page at a time (the first drawn as soon as it comes, the rest in the
  * background) and kept current from `outbox:changed`; `OutboxMirror` merges the two in the screen's
- * order. React sees the copy renewed at most once a frame, whatever the rate of pages and events.
+ * order. React sees the copy renewed at most once a frame for events, and for pages as it grows.
  */
 export function useOutboxItems(): OutboxItems {
   const [state, setState] = useState<Omit<OutboxItems, 'counts'> & { pageCounts: OutboxCounts }>({
@@ -68,9 +74,11 @@ export function useOutboxItems(): OutboxItems {
     let complete = false;
     let pageCounts = NO_COUNTS;
     let frame: number | undefined;
+    let publishedSize = 0;
     const publish = () => {
       if (frame !== undefined) cancelAnimationFrame(frame);
       frame = undefined;
+      publishedSize = mirror.size;
       setState({ items: mirror.snapshot(), loaded, complete, pageCounts });
     };
     const publishSoon = () => {
@@ -93,7 +101,7 @@ export function useOutboxItems(): OutboxItems {
         if (!loaded) {
           loaded = true;
           publish();
-        } else publishSoon();
+        } else if (mirror.size >= publishedSize * PAGE_GROWTH) publishSoon();
         if (cursor) await yieldToPage();
       } while (cursor && !isGone());
       if (isGone()) return;
