@@ -10,6 +10,7 @@ import { OutboxScreen } from '../features/outbox/OutboxScreen.tsx';
 import { SentScreen } from '../features/sent/SentScreen.tsx';
 import { SettingsScreen } from '../features/settings/SettingsScreen.tsx';
 import { useAccounts } from '../shared/use-accounts.ts';
+import { findIn } from '../shared/outbox-rows.ts';
 import { useOutboxItems, useOutboxProgress } from '../shared/use-outbox-items.ts';
 import { Notices } from './Notices.tsx';
 import type { Screen } from './screens.ts';
@@ -170,7 +171,7 @@ export function App() {
           <UndoToast
             key={justSent.id}
             item={justSent}
-            current={items.get(justSent.id)}
+            current={findIn(items, justSent)}
             onUndone={(content) => {
               setJustSent(undefined);
               openCompose(content);

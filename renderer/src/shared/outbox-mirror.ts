@@ -1,4 +1,9 @@
+import { compareOutboxItems } from '../../../preload/contract/outbox-page.ts';
 import type { OutboxChanged, QueueItem } from '../../../preload/contract/outbox.ts';
+import { mergeInto, removeFrom } from './outbox-rows.ts';
+
+/** Above this many rows to take out at once, one pass over the list is cheaper than a splice each. */
+const SPLICES_AT_MOST = 16;
 
 /**
  * The renderer's copy of the queue while it arrives in pages and changes arrive as events, in the
@@ -6,25 +11,29 @@ import type { OutboxChanged, QueueItem } from '../../../preload/contract/outbox.
  * So once an event has named a message, the event is the truth for it: a later page's copy is
  * older (or the same) and is ignored, and a removal stays a removal. A message no event named has
  * not changed since, so the page's copy is current; one that moved in the order was named.
+ *
+ * The copy is kept in the screen's order as it changes, so handing it to React is cheap: loading
+ * 100,000 messages a page at a time never copies or sorts the whole list for each page.
  */
 export class OutboxMirror {
   private readonly items = new Map<string, QueueItem>();
+  /** The same messages in the screen's order. */
+  private rows: QueueItem[] = [];
+  /** `rows` was handed out: copied before it next changes, so what React holds never does. */
+  private shared = false;
   /** Ids events named while pages are still coming; gone once the last page is in. */
   private named: Set<string> | undefined = new Set();
 
   change(batch: OutboxChanged): void {
-    for (const item of batch.upserted) {
-      this.items.set(item.id, item);
-      this.named?.add(item.id);
-    }
-    for (const id of batch.removed) {
-      this.items.delete(id);
-      this.named?.add(id);
-    }
+    const removed = new Set(batch.removed);
+    for (const id of [...batch.upserted.map((item) => item.id), ...removed]) this.named?.add(id);
+    // As if the upserts came first: a message upserted and removed in one batch is removed.
+    this.put(batch.upserted.filter((item) => !removed.has(item.id)));
+    this.drop(batch.removed);
   }
 
   page(items: readonly QueueItem[]): void {
-    for (const item of items) if (!this.named?.has(item.id)) this.items.set(item.id, item);
+    this.put(items.filter((item) => !this.named?.has(item.id)));
   }
 
   /** The last page is in: from now on only events change the copy. */
@@ -33,11 +42,44 @@ export class OutboxMirror {
   }
 
   get size(): number {
-    return this.items.size;
+    return this.rows.length;
   }
 
-  /** A copy for React, which needs a new object to see a change. */
-  snapshot(): ReadonlyMap<string, QueueItem> {
-    return new Map(this.items);
+  /** The messages in the screen's order; unchanged by what comes after (React needs a new object to see a change). */
+  snapshot(): readonly QueueItem[] {
+    this.shared = true;
+    return this.rows;
+  }
+
+  /** Adds or replaces messages, the last copy of one winning. */
+  private put(items: readonly QueueItem[]): void {
+    if (items.length === 0) return;
+    const latest = new Map(items.map((item) => [item.id, item]));
+    this.drop([...latest.keys()]);
+    for (const item of latest.values()) this.items.set(item.id, item);
+    // Pages come in the screen's order already, and sorting a sorted run is a single pass.
+    mergeInto(this.writableRows(), [...latest.values()].sort(compareOutboxItems));
+  }
+
+  private drop(ids: readonly string[]): void {
+    const held = ids.flatMap((id) => this.items.get(id) ?? []);
+    if (held.length === 0) return;
+    for (const item of held) this.items.delete(item.id);
+    if (held.length > SPLICES_AT_MOST) {
+      const gone = new Set(held.map((item) => item.id));
+      this.rows = this.rows.filter((row) => !gone.has(row.id));
+      this.shared = false;
+    } else {
+      const rows = this.writableRows();
+      for (const item of held) removeFrom(rows, item);
+    }
+  }
+
+  private writableRows(): QueueItem[] {
+    if (this.shared) {
+      this.rows = this.rows.slice();
+      this.shared = false;
+    }
+    return this.rows;
   }
 }

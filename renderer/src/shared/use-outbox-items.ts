@@ -29,8 +29,8 @@ const FIRST_PAGE = 100;
 const LATER_PAGE = 1000;
 
 export interface OutboxItems {
-  /** What has arrived so far; the whole queue once `complete`. */
-  readonly items: ReadonlyMap<string, QueueItem>;
+  /** What has arrived so far, in the screen's order (`compareOutboxItems`); the whole queue once `complete`. */
+  readonly items: readonly QueueItem[];
   /** The first page is in. */
   readonly loaded: boolean;
   /** Every page is in: `items` is the whole queue. */
@@ -41,6 +41,12 @@ export interface OutboxItems {
 
 const NO_COUNTS: OutboxCounts = { total: 0, byState: {}, unsentByAccount: {} };
 
+/**
+ * A background page is shown once the list has grown by this much since it was last shown: each
+ * showing makes the list and its virtualizer walk every row, so 100,000 are shown some 20 times, not 100.
+ */
+const PAGE_GROWTH = 1.25;
+
 /** Lets input and drawing run between two pages. */
 const yieldToPage = () =>
   new Promise<void>((resolve) => {
@@ -49,13 +55,12 @@ const yieldToPage = () =>
 
 /**
  * The whole queue, asked for a page at a time (the first drawn as soon as it comes, the rest in the
- * background) and kept current from `outbox:changed`; `OutboxMirror` merges the two. The copy
- * React sees is renewed once a frame for events, and for pages only as the copy doubles, so
- * loading 100,000 does not copy and sort them a hundred times.
+ * background) and kept current from `outbox:changed`; `OutboxMirror` merges the two in the screen's
+ * order. React sees the copy renewed at most once a frame for events, and for pages as it grows.
  */
 export function useOutboxItems(): OutboxItems {
   const [state, setState] = useState<Omit<OutboxItems, 'counts'> & { pageCounts: OutboxCounts }>({
-    items: new Map(),
+    items: [],
     loaded: false,
     complete: false,
     pageCounts: NO_COUNTS,
@@ -68,8 +73,8 @@ export function useOutboxItems(): OutboxItems {
     let loaded = false;
     let complete = false;
     let pageCounts = NO_COUNTS;
-    let publishedSize = 0;
     let frame: number | undefined;
+    let publishedSize = 0;
     const publish = () => {
       if (frame !== undefined) cancelAnimationFrame(frame);
       frame = undefined;
@@ -96,7 +101,7 @@ export function useOutboxItems(): OutboxItems {
         if (!loaded) {
           loaded = true;
           publish();
-        } else if (mirror.size >= 2 * publishedSize) publishSoon();
+        } else if (mirror.size >= publishedSize * PAGE_GROWTH) publishSoon();
         if (cursor) await yieldToPage();
       } while (cursor && !isGone());
       if (isGone()) return;
@@ -112,7 +117,7 @@ export function useOutboxItems(): OutboxItems {
     };
   }, []);
   const { items, loaded, complete, pageCounts } = state;
-  const counted = useMemo(() => (complete ? countOutbox(items.values()) : undefined), [complete, items]);
+  const counted = useMemo(() => (complete ? countOutbox(items) : undefined), [complete, items]);
   return { items, loaded, complete, counts: counted ?? pageCounts };
 }
 

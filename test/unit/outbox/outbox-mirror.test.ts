@@ -1,33 +1,29 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compareOutboxItems } from '../../../preload/contract/outbox-page.ts';
 import type { OutboxChanged, QueueItem, QueueState } from '../../../preload/contract/outbox.ts';
 import { OutboxMirror } from '../../../renderer/src/shared/outbox-mirror.ts';
+import { sampleItem } from '../../support/sample-item.ts';
 
-function item(id: string, state: QueueState = 'queued', attempts = 0): QueueItem {
-  return {
-    id,
-    messageId: `<${id}@example.org>`,
-    accountId: 'work',
-    from: 'ann@example.org',
-    subject: id,
-    recipients: [{ address: 'bob@example.com', kind: 'to', state: 'pending' }],
-    state,
-    attempts,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    sizeBytes: 100,
-    attachmentCount: 0,
-  };
-}
+const item = (id: string, state: QueueState = 'queued', attempts = 0, createdAt?: string): QueueItem =>
+  sampleItem(id, { state, attempts, createdAt: createdAt ?? '2026-01-01T00:00:00.000Z' });
 
 type Step = { page: QueueItem[] } | { event: OutboxChanged } | 'complete';
 
-function replay(steps: readonly Step[]): Record<string, string> {
+function replayRows(steps: readonly Step[]): readonly QueueItem[] {
   const mirror = new OutboxMirror();
   for (const step of steps) {
     if (step === 'complete') mirror.complete();
     else if ('page' in step) mirror.page(step.page);
     else mirror.change(step.event);
   }
-  return Object.fromEntries([...mirror.snapshot()].map(([id, each]) => [id, each.state]));
+  return mirror.snapshot();
+}
+
+function replay(steps: readonly Step[]): Record<string, string> {
+  const rows = replayRows(steps);
+  expect(rows).toEqual(rows.toSorted(compareOutboxItems));
+  return Object.fromEntries(rows.map((each) => [each.id, each.state]));
 }
 
 const upsert = (...items: QueueItem[]): Step => ({ event: { upserted: items, removed: [] } });
@@ -77,5 +73,88 @@ describe('OutboxMirror: pages and events in the order they arrive', () => {
     },
   ])('$name', ({ steps, expected }) => {
     expect(replay(steps)).toEqual(expected);
+  });
+});
+
+/** The rules above the simple way (every copy in a map, sorted at the end), to hold the mirror to. */
+function reference(steps: readonly Step[]): QueueItem[] {
+  const items = new Map<string, QueueItem>();
+  let named: Set<string> | undefined = new Set();
+  for (const step of steps) {
+    if (step === 'complete') named = undefined;
+    else if ('page' in step) {
+      for (const each of step.page) if (!named?.has(each.id)) items.set(each.id, each);
+    } else {
+      for (const each of step.event.upserted) {
+        items.set(each.id, each);
+        named?.add(each.id);
+      }
+      for (const id of step.event.removed) {
+        items.delete(id);
+        named?.add(id);
+      }
+    }
+  }
+  return [...items.values()].sort(compareOutboxItems);
+}
+
+/** Few ids and times, so messages often share a creation time and come back in other states. */
+const anItem = fc
+  .record({
+    id: fc.integer({ min: 0, max: 30 }),
+    state: fc.constantFrom<QueueState>('queued', 'sending', 'deferred', 'failed'),
+    second: fc.integer({ min: 0, max: 5 }),
+  })
+  .map(({ id, state, second }) =>
+    item(`m${String(id)}`, state, 0, `2026-01-01T00:00:0${String(second)}.000Z`),
+  );
+/** A page is in the screen's order, as the core answers. */
+const aPage = fc
+  .array(anItem, { maxLength: 12 })
+  .map((items): Step => ({ page: items.toSorted(compareOutboxItems) }));
+/** Up to more messages than the mirror splices out one by one, so both ways of removing are taken. */
+const anEvent = fc
+  .record({
+    upserted: fc.array(anItem, { maxLength: 24 }),
+    removed: fc.array(
+      anItem.map((each) => each.id),
+      { maxLength: 30 },
+    ),
+  })
+  .map((event): Step => ({ event }));
+
+describe('OutboxMirror: the rows in the screen’s order', () => {
+  it('holds what the rules say, in the contract’s order, whatever the pages and events', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(aPage, anEvent, fc.constant<Step>('complete')), { maxLength: 30 }),
+        (steps) => {
+          expect(replayRows(steps)).toEqual(reference(steps));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a batch naming many messages at once (more than are taken out one by one)', () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `m${String(i).padStart(2, '0')}`);
+    const steps: Step[] = [
+      { page: ids.map((id) => item(id)).toSorted(compareOutboxItems) },
+      remove(...ids.filter((_, i) => i % 3 === 0)),
+      upsert(...ids.filter((_, i) => i % 3 === 1).map((id) => item(id, 'sending'))),
+    ];
+    const rows = replayRows(steps);
+    expect(rows).toEqual(reference(steps));
+    expect(rows).toHaveLength(40);
+  });
+
+  it('a snapshot handed out does not change with what comes after', () => {
+    const mirror = new OutboxMirror();
+    mirror.page([item('b'), item('a')]);
+    const first = mirror.snapshot();
+    mirror.change({ upserted: [item('c'), item('a', 'sending')], removed: ['b'] });
+    mirror.page([item('d', 'queued', 0, '2025-12-31T00:00:00.000Z')]);
+    expect(first.map((each) => each.id)).toEqual(['b', 'a']);
+    expect(mirror.snapshot().map((each) => each.id)).toEqual(['a', 'c', 'd']);
   });
 });

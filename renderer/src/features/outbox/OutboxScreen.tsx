@@ -3,7 +3,8 @@ import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Account } from '../../../../preload/contract/accounts.ts';
 import type { DraftContent } from '../../../../preload/contract/compose.ts';
 import type { Progress, QueueItem, QueueState } from '../../../../preload/contract/outbox.ts';
-import { compareOutboxItems, type OutboxCounts } from '../../../../preload/contract/outbox-page.ts';
+import type { OutboxCounts } from '../../../../preload/contract/outbox-page.ts';
+import { indexIn } from '../../shared/outbox-rows.ts';
 import { STATE_LABELS } from '../../shared/queue-states.ts';
 import { useNow } from '../../shared/use-now.ts';
 import { OutboxDetails } from './OutboxDetails.tsx';
@@ -14,7 +15,8 @@ import { Screen } from '../../shared/Screen.tsx';
 const ROW_HEIGHT = 64;
 
 interface Props {
-  readonly items: ReadonlyMap<string, QueueItem>;
+  /** In the screen's order (use-outbox-items.ts). */
+  readonly items: readonly QueueItem[];
   readonly loaded: boolean;
   /** The whole queue's, which may be more than `items` while pages are still coming. */
   readonly counts: OutboxCounts;
@@ -39,16 +41,13 @@ export function OutboxScreen({
 }: Props) {
   const now = useNow();
   const listId = useId();
-  const [selectedId, setSelectedId] = useState<string>();
+  /** The selected message as it was chosen: found again by its place in the order, not by a scan. */
+  const [chosen, setChosen] = useState<QueueItem>();
   const scrollRef = useRef<HTMLDivElement>(null);
   const accountsById = useMemo(() => new Map(accounts.map((a) => [a.id, a])), [accounts]);
 
-  // Newest first; what is sending right now stays on top (the order the core's pages come in).
   const rows = useMemo(
-    () =>
-      [...items.values()]
-        .filter((item) => filter === undefined || item.state === filter)
-        .sort(compareOutboxItems),
+    () => (filter === undefined ? items : items.filter((item) => item.state === filter)),
     [items, filter],
   );
   const shown = filter === undefined ? counts.total : (counts.byState[filter] ?? 0);
@@ -62,14 +61,15 @@ export function OutboxScreen({
     overscan: 8,
   });
 
-  const selectedIndex = rows.findIndex((item) => item.id === selectedId);
-  const selected = selectedIndex >= 0 ? rows[selectedIndex] : undefined;
+  const selectedIndex = chosen ? indexIn(rows, chosen) : -1;
+  const selected = rows[selectedIndex];
 
   function select(index: number) {
-    const item = rows[Math.max(0, Math.min(rows.length - 1, index))];
+    const target = Math.max(0, Math.min(rows.length - 1, index));
+    const item = rows[target];
     if (!item) return;
-    setSelectedId(item.id);
-    virtualizer.scrollToIndex(rows.indexOf(item), { align: 'auto' });
+    setChosen(item);
+    virtualizer.scrollToIndex(target, { align: 'auto' });
   }
 
   function onKeyDown(event: KeyboardEvent) {
@@ -119,7 +119,7 @@ export function OutboxScreen({
     >
       <SetAsideList
         onRestored={(restored) => {
-          setSelectedId(restored.id);
+          setChosen(restored);
         }}
       />
       <div className="split">
@@ -132,7 +132,7 @@ export function OutboxScreen({
           aria-activedescendant={selected ? `${listId}-${selected.id}` : undefined}
           onKeyDown={onKeyDown}
           onFocus={() => {
-            if (!selected && rows.length > 0) setSelectedId(rows[0]?.id);
+            if (!selected && rows.length > 0) setChosen(rows[0]);
           }}
         >
           {rows.length === 0 && loaded ? <p className="empty">Nothing waiting to be sent.</p> : null}
@@ -152,10 +152,10 @@ export function OutboxScreen({
                     account={accountsById.get(item.accountId)}
                     progress={progress.get(item.id)}
                     now={now}
-                    selected={item.id === selectedId}
+                    selected={item.id === selected?.id}
                     optionId={`${listId}-${item.id}`}
                     onSelect={() => {
-                      setSelectedId(item.id);
+                      setChosen(item);
                     }}
                   />
                 </div>
