@@ -504,7 +504,15 @@ class SegmentedQueueStore implements QueueStore {
 
   /** Reads what the other writers appended into the view, and tells of what changed. */
   private async readOthers(): Promise<string[]> {
-    const changed = await this.reader.readAll(this.view, false);
+    const applied = new Set<string>();
+    let changed: string[];
+    try {
+      changed = await this.reader.readAll(this.view, false, false, applied);
+    } catch (error) {
+      // Batches before the frame that stopped the read are in the view: they are told of.
+      this.tellChanged([...applied]);
+      throw error;
+    }
     this.releaseSegments();
     await this.keepDamage();
     this.tellChanged(changed);
