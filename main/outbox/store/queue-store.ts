@@ -287,7 +287,7 @@ class SegmentedQueueStore implements QueueStore {
 
   async remove(id: string, sent?: SentRecord): Promise<void> {
     const pending = this.staging.discard(id);
-    const hasFile = pending ? pending.kind === 'file' : !this.view.bodies.has(id);
+    const hasFile = pending ? pending.kind === 'file' : this.view.body(id) === undefined;
     if (this.view.has(id)) {
       const rev = this.nextRev(id);
       try {
