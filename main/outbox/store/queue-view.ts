@@ -88,7 +88,8 @@ export class ViewEntry implements Summary {
 
   get frame(): HeaderRef | undefined {
     if (this.frameOffset === NO_FRAME) return undefined;
-    return { segment: this.frameSegment, offset: this.frameOffset, length: this.frameLength, crc: this.frameCrc };
+    const crc = this.frameCrc >>> 0;
+    return { segment: this.frameSegment, offset: this.frameOffset, length: this.frameLength, crc };
   }
 
   /** This state replaces whatever the entry held, `segment` its only holder. */
@@ -171,7 +172,8 @@ export class ViewEntry implements Summary {
     this.frameSegment = ref?.segment ?? '';
     this.frameOffset = ref?.offset ?? NO_FRAME;
     this.frameLength = ref?.length ?? 0;
-    this.frameCrc = ref?.crc ?? 0;
+    // As a signed 32-bit number, a small integer V8 keeps in the field rather than a boxed double.
+    this.frameCrc = (ref?.crc ?? 0) | 0;
   }
 }
 
@@ -281,7 +283,10 @@ export class QueueView {
         });
         // Bytes of a message already removed are of no use, whichever frame was read first.
         const kept = this.entries.get(id);
-        if (frame.body && kept?.live) kept.addBody({ segment: segmentName, ...frame.body });
+        // Named fields, not a spread: a spread's object keeps its fields out of line (~40 B more).
+        if (frame.body && kept?.live) {
+          kept.addBody({ segment: segmentName, offset: frame.body.offset, length: frame.body.length });
+        }
         return changed;
       }
       case 'handover':
