@@ -41,8 +41,7 @@ export function mostlyDead(view: QueueView, name: string): boolean {
   let live = 0;
   for (const id of segment.ids) {
     const entry = view.entries.get(id);
-    if (entry?.live && (entry.holders.has(name) || view.bodies.get(id)?.some((ref) => ref.segment === name)))
-      live++;
+    if (entry?.live && (entry.holdsIn(name) || entry.bodies().some((ref) => ref.segment === name))) live++;
   }
   return live <= segment.ids.size * RECLAIM_LIVE_SHARE;
 }
@@ -149,14 +148,14 @@ export class Compaction {
       const entry = view.entries.get(id);
       if (!entry) continue;
       if (!entry.live) {
-        if (onlyIn(entry.holders.keys()) && this.keeps(id, entry)) {
+        if (onlyIn(entry.holderNames()) && this.keeps(id, entry)) {
           copies.push(this.deps.append(removal(id, entry, view.sentOf(entry))));
         }
         continue;
       }
-      const refs = view.bodies.get(id) ?? [];
+      const refs = entry.bodies();
       const body = refs[0] !== undefined && onlyIn(refs.map((ref) => ref.segment)) ? refs[0] : undefined;
-      if (!onlyIn(entry.holders.keys()) && !body) continue;
+      if (!onlyIn(entry.holderNames()) && !body) continue;
       const record = view.record(id);
       if (record) group.push({ id, rev: entry.rev, record, body });
       groupBytes += body?.length ?? 0;
@@ -195,7 +194,7 @@ export class Compaction {
   }
 
   private keeps(id: string, entry: ViewEntry): boolean {
-    const heldElsewhere = this.deps.view().heldElsewhere(id, entry.holders);
+    const heldElsewhere = this.deps.view().heldElsewhere(id, new Set(entry.holderNames()));
     return keepsRemoval(heldElsewhere, entry.removedAt, this.deps.clock.now());
   }
 
@@ -203,7 +202,7 @@ export class Compaction {
   private async reclaim(done: ReadonlySet<string>): Promise<void> {
     const view = this.deps.view();
     const sent = [...view.entries.values()].flatMap((entry) => {
-      const carried = entry.delivered && [...entry.holders.keys()].some((name) => done.has(name));
+      const carried = entry.delivered && entry.holderNames().some((name) => done.has(name));
       return (carried && view.sentOf(entry)) || [];
     });
     await this.deps.beforeReclaim?.(sent);

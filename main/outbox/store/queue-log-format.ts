@@ -145,8 +145,15 @@ function parseAt(buffer: Buffer, pos: number, base: number): Parsed {
  * crash and never acknowledged); damage with whole frames after it is skipped and reported.
  * `final`: the writer is gone, so an incomplete frame may also be a damaged length with more after it.
  * Throws `NewerFormatError` at a whole frame a later Outbox wrote: refused, never skipped as damage.
+ * With `onFrame`, each frame goes to it as it is decoded and `frames` stays empty: a reader that
+ * applies them at once never holds a whole segment's entries.
  */
-export function decodeFrames(buffer: Buffer, base = 0, final = false): DecodeResult {
+export function decodeFrames(
+  buffer: Buffer,
+  base = 0,
+  final = false,
+  onFrame?: (frame: DecodedFrame) => void,
+): DecodeResult {
   const frames: DecodedFrame[] = [];
   const damaged: { from: number; to: number }[] = [];
   let pos = 0;
@@ -154,7 +161,8 @@ export function decodeFrames(buffer: Buffer, base = 0, final = false): DecodeRes
   while (pos < buffer.length) {
     const parsed = parseAt(buffer, pos, base);
     if (parsed.kind === 'frame') {
-      frames.push(parsed.frame);
+      if (onFrame) onFrame(parsed.frame);
+      else frames.push(parsed.frame);
       pos = end = parsed.next;
       continue;
     }

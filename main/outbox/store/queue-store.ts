@@ -40,7 +40,8 @@ export interface QueueStore {
   /**
    * Creates the folders and reads the whole queue. `listing`: for one look (a `queue list`), so
    * sealed segments that hold only removals and hand-over marks are passed by when no other
-   * segment has a message: they could hide nothing. A later sync reads them.
+   * segment has a message: they could hide nothing. A later sync reads them. Its records stay on
+   * disk, each read back when asked for (`inOrder`), as with `recordsOnDisk`.
    */
   init(listing?: boolean): Promise<void>;
   /**
@@ -169,6 +170,8 @@ class SegmentedQueueStore implements QueueStore {
   /** Reads records back from their frames: the view holds an index, not the records. */
   private readonly source: FrameSource;
   private view: QueueView;
+  /** Records stay on disk (read back through `source`): asked for, or opened for a listing. */
+  private recordsOnDisk: boolean;
   private writer: SegmentWriter | undefined;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly staging = new BodyStaging();
@@ -198,6 +201,7 @@ class SegmentedQueueStore implements QueueStore {
     this.deps = deps;
     this.clock = deps.clock ?? systemClock;
     this.source = new FrameSource(paths.queue, deps.onRecordRead);
+    this.recordsOnDisk = deps.recordsOnDisk === true;
     this.view = this.newView();
     this.quarantine = new Quarantine({
       paths,
@@ -250,6 +254,8 @@ class SegmentedQueueStore implements QueueStore {
     // What producers killed mid-write left: every process that opens the queue clears it, at once.
     await removeAbandonedTempFiles(paths.tmp, Date.now());
     this.writer ??= createSegmentWriter(paths.queue, { fs: this.deps.fs, identity: await currentProcess() });
+    // A listing reads each record once, as it is written out: holding them all would only cost memory.
+    if (listing) this.recordsOnDisk = true;
     await this.reload(listing);
     await this.inTurn(() => this.verify([...this.view.liveIds()]));
   }
@@ -281,7 +287,7 @@ class SegmentedQueueStore implements QueueStore {
 
   async remove(id: string, sent?: SentRecord): Promise<void> {
     const pending = this.staging.discard(id);
-    const hasFile = pending ? pending.kind === 'file' : !this.view.bodies.has(id);
+    const hasFile = pending ? pending.kind === 'file' : this.view.body(id) === undefined;
     if (this.view.has(id)) {
       const rev = this.nextRev(id);
       try {
@@ -445,11 +451,11 @@ class SegmentedQueueStore implements QueueStore {
 
   /** Closes the segments the view no longer reads from. */
   private releaseSegments(): void {
-    if (this.deps.recordsOnDisk === true) this.source.keepOnly(this.view.readFrom());
+    if (this.recordsOnDisk) this.source.keepOnly(this.view.readFrom());
   }
 
   private newView(): QueueView {
-    return new QueueView(this.deps.recordsOnDisk === true ? this.source : undefined);
+    return new QueueView(this.recordsOnDisk ? this.source : undefined);
   }
 
   private mustWriter(): SegmentWriter {
@@ -504,7 +510,15 @@ class SegmentedQueueStore implements QueueStore {
 
   /** Reads what the other writers appended into the view, and tells of what changed. */
   private async readOthers(): Promise<string[]> {
-    const changed = await this.reader.readAll(this.view, false);
+    const applied = new Set<string>();
+    let changed: string[];
+    try {
+      changed = await this.reader.readAll(this.view, false, false, applied);
+    } catch (error) {
+      // Batches before the frame that stopped the read are in the view: they are told of.
+      this.tellChanged([...applied]);
+      throw error;
+    }
     this.releaseSegments();
     await this.keepDamage();
     this.tellChanged(changed);

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { isNotFound } from '../../files/atomic-file.ts';
-import { COMMIT_FRAME, decodeFrames } from './queue-log-format.ts';
+import { COMMIT_FRAME, decodeFrames, type DecodedFrame } from './queue-log-format.ts';
 import type { BodyRef, QueueView, SegmentState } from './queue-view.ts';
 import { readSealMarker, type SealMarker } from './seal-marker.ts';
 import { SEGMENT_FILE } from './segment-writer.ts';
@@ -55,15 +55,11 @@ export class SegmentReader {
     const base = segment.offset;
     // A sealed segment's writer is gone too: an incomplete frame cannot be one still being written.
     const ended = final || marker !== undefined;
-    const decoded = decodeFrames(bytes, base, ended);
-    this.deps.onFrames?.(decoded.frames.length);
-    const committed = decoded.frames.findLastIndex((frame) => frame.entry.op === 'commit');
-    for (const frame of decoded.frames.slice(0, committed + 1)) {
-      const id = target.apply(segment.name, frame);
-      if (id) changed.add(id);
-    }
-    const last = decoded.frames[committed];
-    if (last) segment.offset = last.at + COMMIT_FRAME.length;
+    const batch = new CommittedBatches(target, segment, changed);
+    const decoded = decodeFrames(bytes, base, ended, (frame) => {
+      batch.add(frame);
+    });
+    this.deps.onFrames?.(batch.count);
     for (const { from, to } of decoded.damaged) {
       if (from >= segment.offset) continue;
       segment.damaged = true;
@@ -97,10 +93,15 @@ export class SegmentReader {
 
   /**
    * Reads the other writers' segments (with `everything`, all of them) into `target`, and forgets
-   * those that are gone; returns the ids whose state changed.
+   * those that are gone; returns the ids whose state changed (gathered in `changed`, which holds
+   * what was applied even when a read throws part-way).
    */
-  async readAll(target: QueueView, everything: boolean, passLifeless = false): Promise<string[]> {
-    const changed = new Set<string>();
+  async readAll(
+    target: QueueView,
+    everything: boolean,
+    passLifeless = false,
+    changed = new Set<string>(),
+  ): Promise<string[]> {
     const names = await this.segmentNames();
     const present = new Set(names);
     const lifeless = passLifeless ? await this.lifeless(names) : new Set<string>();
@@ -172,6 +173,39 @@ export class SegmentReader {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+}
+
+/**
+ * Frames applied a batch at a time, as each batch's commit is decoded: what follows the last commit
+ * is never applied (a batch still being written, or one whose write failed), and no more than one
+ * batch's entries is held at once. The segment's offset moves past each batch as it is applied, so
+ * a read stopped by a later frame (a newer format) never applies a batch twice.
+ */
+class CommittedBatches {
+  /** Frames decoded, applied or not. */
+  count = 0;
+  private pending: DecodedFrame[] = [];
+  private readonly target: QueueView;
+  private readonly segment: SegmentState;
+  private readonly changed: Set<string>;
+
+  constructor(target: QueueView, segment: SegmentState, changed: Set<string>) {
+    this.target = target;
+    this.segment = segment;
+    this.changed = changed;
+  }
+
+  add(frame: DecodedFrame): void {
+    this.count++;
+    this.pending.push(frame);
+    if (frame.entry.op !== 'commit') return;
+    for (const one of this.pending) {
+      const id = this.target.apply(this.segment.name, one);
+      if (id) this.changed.add(id);
+    }
+    this.pending = [];
+    this.segment.offset = frame.at + COMMIT_FRAME.length;
   }
 }
 

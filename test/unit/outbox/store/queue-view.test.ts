@@ -11,7 +11,7 @@ import { sampleRecord } from '../../../support/sample-record.ts';
 
 const record = sampleRecord;
 /** The segments holding an entry's state. */
-const holdersOf = (entry: ViewEntry | undefined) => new Set(entry?.holders.keys());
+const holdersOf = (entry: ViewEntry | undefined) => new Set(entry?.holderNames());
 
 const put = (rev: number, rec: QueueRecord, body?: { offset: number; length: number }): DecodedFrame => ({
   entry: { op: 'put', rev, record: rec },
@@ -75,7 +75,7 @@ describe('queue view', () => {
     const changes = decodeFrames(bytes).frames.map((frame) => view.apply('seg', frame));
     expect(changes).toEqual([undefined, 'a', undefined]);
     expect(view.segments.get('seg')).toMatchObject({ writer: { pid: 77, started: '999' }, sealed: true });
-    expect(view.bodies.get('a')).toHaveLength(1);
+    expect(view.bodiesOf('a')).toHaveLength(1);
     expect(view.body('a')).toMatchObject({ segment: 'seg', length: 5 });
     expect(holdersOf(view.entries.get('a'))).toEqual(new Set(['seg']));
     expect(view.records()).toEqual([record('a')]);
@@ -122,7 +122,7 @@ describe('queue view', () => {
       expect(putFirst.view.record('a')).toBeUndefined();
       expect(putFirst.view.records()).toEqual([]);
       expect(putFirst.view.entries.get('a')).toMatchObject({ rev: delRev, live: undefined });
-      expect(putFirst.view.bodies.has('a')).toBe(false);
+      expect(putFirst.view.bodiesOf('a')).toEqual([]);
 
       const delFirst = applied([
         ['s2', d],
@@ -172,7 +172,7 @@ describe('queue view', () => {
     expect(holdersOf(view.entries.get('a'))).toEqual(new Set(['old', 'new']));
     expect(view.record('a')).toBe(original);
     // The newest place first: the old one is the one compaction reclaims.
-    expect(view.bodies.get('a')).toEqual([
+    expect(view.bodiesOf('a')).toEqual([
       { segment: 'new', offset: 500, length: 100 },
       { segment: 'old', offset: 30, length: 100 },
     ]);
@@ -188,7 +188,7 @@ describe('queue view', () => {
     // A newer state is held only where it was written, whatever held the older one.
     expect(view.apply('newest', put(2, record('a', { state: 'held' })))).toBe('a');
     expect(holdersOf(view.entries.get('a'))).toEqual(new Set(['newest']));
-    expect(view.bodies.get('a')).toHaveLength(2);
+    expect(view.bodiesOf('a')).toHaveLength(2);
   });
 
   it('forgets, when a segment is dropped, a tombstone held only there and a body reference into it', () => {
@@ -208,7 +208,7 @@ describe('queue view', () => {
     // A live message read only from `gone`: removal is never inferred, only read from a `del`.
     view.apply('gone', put(2, record('only-there', { state: 'held' })));
     expect(view.entries.has('removed')).toBe(true);
-    expect(view.bodies.get('live')).toEqual([{ segment: 'gone', offset: 10, length: 100 }]);
+    expect(view.bodiesOf('live')).toEqual([{ segment: 'gone', offset: 10, length: 100 }]);
 
     view.dropSegment('gone');
 
@@ -219,9 +219,9 @@ describe('queue view', () => {
     expect(holdersOf(view.entries.get('copied'))).toEqual(new Set(['kept']));
     expect(view.record('live')).toEqual(record('live'));
     expect(holdersOf(view.entries.get('live'))).toEqual(new Set(['kept']));
-    expect(view.bodies.has('live')).toBe(false);
+    expect(view.bodiesOf('live')).toEqual([]);
     expect(view.body('live')).toBeUndefined();
-    expect(view.bodies.get('moved')).toEqual([{ segment: 'kept', offset: 20, length: 100 }]);
+    expect(view.bodiesOf('moved')).toEqual([{ segment: 'kept', offset: 20, length: 100 }]);
     expect(
       view
         .records()
@@ -263,7 +263,7 @@ describe('queue view', () => {
 
       expect(view.record('a')).toEqual(record('a'));
       expect(holdersOf(view.entries.get('a'))).toEqual(new Set(['copy']));
-      expect(view.bodies.get('a')).toEqual([{ segment: 'copy', offset: 500, length: 100 }]);
+      expect(view.bodiesOf('a')).toEqual([{ segment: 'copy', offset: 500, length: 100 }]);
       expect(view.body('a')).toEqual({ segment: 'copy', offset: 500, length: 100 });
       // The copied removal still stands over the older put.
       expect(view.entries.get('b')).toMatchObject({ rev: 4, live: undefined });
@@ -273,7 +273,7 @@ describe('queue view', () => {
       view.dropSegment('copy');
       expect(view.record('a')).toEqual(record('a'));
       expect(holdersOf(view.entries.get('a'))).toEqual(new Set());
-      expect(view.bodies.has('a')).toBe(false);
+      expect(view.bodiesOf('a')).toEqual([]);
       expect(view.entries.has('b')).toBe(false);
     }
   });
@@ -302,12 +302,12 @@ describe('queue view', () => {
           const { view } = applied(order);
           expect(view.record('a')).toBeUndefined();
           expect(view.entries.get('a')).toMatchObject({ rev: delRev, live: undefined });
-          expect(view.bodies).toEqual(new Map());
+          expect(view.bodiesOf('a')).toEqual([]);
           expect(view.body('a')).toBeUndefined();
           // Still none once the removal's own segment is gone and the tombstone with it.
           view.dropSegment('s2');
           expect(view.entries.has('a')).toBe(false);
-          expect(view.bodies).toEqual(new Map());
+          expect(view.bodiesOf('a')).toEqual([]);
         }
       }
     }
