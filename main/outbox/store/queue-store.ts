@@ -40,8 +40,7 @@ export interface QueueStore {
   /**
    * Creates the folders and reads the whole queue. `listing`: for one look (a `queue list`), so
    * sealed segments that hold only removals and hand-over marks are passed by when no other
-   * segment has a message: they could hide nothing. A later sync reads them. Its records stay on
-   * disk, each read back when asked for (`inOrder`), as with `recordsOnDisk`.
+   * segment has a message: they could hide nothing. A later sync reads them.
    */
   init(listing?: boolean): Promise<void>;
   /**
@@ -170,8 +169,6 @@ class SegmentedQueueStore implements QueueStore {
   /** Reads records back from their frames: the view holds an index, not the records. */
   private readonly source: FrameSource;
   private view: QueueView;
-  /** Records stay on disk (read back through `source`): asked for, or opened for a listing. */
-  private recordsOnDisk: boolean;
   private writer: SegmentWriter | undefined;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly staging = new BodyStaging();
@@ -201,7 +198,6 @@ class SegmentedQueueStore implements QueueStore {
     this.deps = deps;
     this.clock = deps.clock ?? systemClock;
     this.source = new FrameSource(paths.queue, deps.onRecordRead);
-    this.recordsOnDisk = deps.recordsOnDisk === true;
     this.view = this.newView();
     this.quarantine = new Quarantine({
       paths,
@@ -254,8 +250,6 @@ class SegmentedQueueStore implements QueueStore {
     // What producers killed mid-write left: every process that opens the queue clears it, at once.
     await removeAbandonedTempFiles(paths.tmp, Date.now());
     this.writer ??= createSegmentWriter(paths.queue, { fs: this.deps.fs, identity: await currentProcess() });
-    // A listing reads each record once, as it is written out: holding them all would only cost memory.
-    if (listing) this.recordsOnDisk = true;
     await this.reload(listing);
     await this.inTurn(() => this.verify([...this.view.liveIds()]));
   }
@@ -451,11 +445,11 @@ class SegmentedQueueStore implements QueueStore {
 
   /** Closes the segments the view no longer reads from. */
   private releaseSegments(): void {
-    if (this.recordsOnDisk) this.source.keepOnly(this.view.readFrom());
+    if (this.deps.recordsOnDisk === true) this.source.keepOnly(this.view.readFrom());
   }
 
   private newView(): QueueView {
-    return new QueueView(this.recordsOnDisk ? this.source : undefined);
+    return new QueueView(this.deps.recordsOnDisk === true ? this.source : undefined);
   }
 
   private mustWriter(): SegmentWriter {
