@@ -41,13 +41,10 @@ export class LiveQueue {
 
   constructor(deps: LiveQueueDeps) {
     this.deps = deps;
-    this.due = new DueQueue(
-      (record) =>
-        this.records.get(record.id) === record &&
-        isWaiting(record) &&
-        !deps.inFlight.has(record.id) &&
-        !this.withdrawing.has(record.id),
-    );
+    this.due = new DueQueue((id) => {
+      const record = this.records.get(id);
+      return record !== undefined && isWaiting(record) && !deps.inFlight.has(id) && !this.withdrawing.has(id);
+    });
     this.feed = new ChangeFeed({
       emit: deps.emit,
       clock: deps.clock,

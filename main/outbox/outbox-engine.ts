@@ -106,8 +106,9 @@ function buildParts(deps: OutboxEngineDeps): EngineParts {
       if (pause.paused || account === undefined) return false;
       return !account.paused && !account.attention && !moves.isMoving(accountId);
     },
-    start: (record) => {
-      runner.start(record);
+    start: (id) => {
+      const record = queue.get(id);
+      if (record) runner.start(record);
     },
   });
   const service = new OutboxFacade({
