@@ -153,7 +153,10 @@ export class OutboxFacade implements OutboxService {
     return queue
       .all()
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      .map((record) => queue.item(record));
+      .flatMap((entry) => {
+        const record = queue.get(entry.id);
+        return record ? [queue.item(record)] : [];
+      });
   }
 
   *listed(): Generator<QueueItem> {
@@ -232,11 +235,12 @@ export class OutboxFacade implements OutboxService {
 
   async flush(since = this.deps.clock.now()): Promise<void> {
     const { queue, inFlight } = this.deps;
-    for (const record of queue.all()) {
-      const triedSince = record.lastTriedAt !== undefined && Date.parse(record.lastTriedAt) >= since;
-      if (record.state === 'deferred' && !inFlight.has(record.id) && !triedSince) {
-        await queue.save(this.dueNow(record, 'deferred'));
-      }
+    for (const entry of queue.all()) {
+      const triedSince = entry.lastTriedAt !== undefined && Date.parse(entry.lastTriedAt) >= since;
+      if (entry.state !== 'deferred' || inFlight.has(entry.id) || triedSince) continue;
+      // Current, not as listed: an earlier save awaited.
+      const record = queue.get(entry.id);
+      if (record?.state === 'deferred') await queue.save(this.dueNow(record, 'deferred'));
     }
     this.deps.throttle.unblockBefore(since);
     this.deps.scheduler.wake();
@@ -266,12 +270,8 @@ export class OutboxFacade implements OutboxService {
   summary(): QueueSummary {
     const { queue } = this.deps;
     function* shown() {
-      for (const record of queue.all()) {
-        yield {
-          state: queue.displayState(record),
-          nextAttemptAt: record.nextAttemptAt,
-          sendAt: record.sendAt,
-        };
+      for (const entry of queue.all()) {
+        yield { state: queue.displayState(entry), nextAttemptAt: entry.nextAttemptAt, sendAt: entry.sendAt };
       }
     }
     return summarizeQueue(shown());
@@ -297,9 +297,10 @@ export class OutboxFacade implements OutboxService {
 
   async holdAll(accountId: string): Promise<void> {
     const { queue, inFlight } = this.deps;
-    for (const record of queue.all()) {
-      if (record.accountId !== accountId || inFlight.has(record.id) || !isWaiting(record)) continue;
-      await queue.save({ ...record, state: 'held' });
+    for (const entry of queue.all()) {
+      if (entry.accountId !== accountId || inFlight.has(entry.id) || !isWaiting(entry)) continue;
+      const record = queue.get(entry.id);
+      if (record && isWaiting(record)) await queue.save({ ...record, state: 'held' });
     }
   }
 
