@@ -16,9 +16,13 @@ import { saveOrRollBack } from './message/commit-message.ts';
 import { composeMessage, parseComposeRequest } from './message/compose-message.ts';
 import { restoreSetAside } from './message/restore-set-aside.ts';
 import { draftFromStored, removeEditCopies } from './message/stored-draft.ts';
+import type { OutboxRow } from './outbox-pages.ts';
 import { summarizeQueue, type QueueSummary } from './queue-summary.ts';
 import type { QueueRecord } from './store/queue-record.ts';
 import type { QueueStore } from './store/queue-store.ts';
+
+/** A message as the list orders and counts it, with its send time (the delivery timer follows those). */
+export type QueueRow = OutboxRow & Pick<QueueItem, 'sendAt'>;
 
 export interface OutboxService extends QueuePort {
   enqueue(input: unknown): Promise<QueueItem>;
@@ -29,6 +33,13 @@ export interface OutboxService extends QueuePort {
    */
   listed(): Generator<QueueItem>;
   get(id: string): QueueItem;
+  /**
+   * Every message as the outbox list orders and counts it, and its send time, from the live
+   * queue's index: no record is read (`find` reads one).
+   */
+  rows(): QueueRow[];
+  /** The message as the list shows it; undefined once it is gone. */
+  find(id: string): QueueItem | undefined;
   retryNow(id: string): Promise<QueueItem>;
   cancel(id: string): Promise<void>;
   undo(id: string): Promise<DraftContent>;
@@ -167,6 +178,22 @@ export class OutboxFacade implements OutboxService {
   get(id: string): QueueItem {
     const { queue } = this.deps;
     return queue.item(queue.mustFind(id));
+  }
+
+  rows(): QueueRow[] {
+    const { queue } = this.deps;
+    return queue.all().map((entry) => ({
+      id: entry.id,
+      accountId: entry.accountId,
+      state: queue.displayState(entry),
+      createdAt: entry.createdAt,
+      sendAt: entry.sendAt,
+    }));
+  }
+
+  find(id: string): QueueItem | undefined {
+    const record = this.deps.queue.get(id);
+    return record && this.deps.queue.item(record);
   }
 
   async retryNow(id: string): Promise<QueueItem> {
