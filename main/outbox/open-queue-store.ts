@@ -26,6 +26,7 @@ export function openQueueStore(
   const { log, emit } = wiring;
   return createQueueStore(paths, {
     fs: wiring.fs ?? nodeFileSystem,
+    recordsOnDisk: true,
     beforeReclaim: (sent) => sentLog.restore(sent),
     ...(onChange ? { onChange } : {}),
     onQuarantine: (notice) => {
