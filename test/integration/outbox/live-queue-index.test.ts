@@ -2,17 +2,15 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../main/errors/logger.ts';
 import { nodeFileSystem } from '../../../main/files/atomic-file.ts';
-import { createOutbox, type Outbox } from '../../../main/outbox/create-outbox.ts';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import { createQueueStore } from '../../../main/outbox/store/queue-store.ts';
-import { appSettings } from '../../../preload/contract/settings.ts';
+import { plainEndpoint, startTestOutbox, type TestOutbox } from '../../support/outbox-fixture.ts';
 import { sampleRecord } from '../../support/sample-record.ts';
 import { createTestAccounts } from '../../support/test-accounts.ts';
 
 let dataDir: string;
-let outbox: Outbox | undefined;
+let outbox: TestOutbox | undefined;
 
 beforeEach(async () => {
   dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'outbox-live-index-'));
@@ -46,26 +44,17 @@ async function queueMessages(): Promise<void> {
 }
 
 /** The deliverer, offline (nothing goes out), counting the records it reads back from the log. */
-async function startCounting(reads: { count: number }): Promise<Outbox> {
-  const settings = appSettings.parse({ undoSeconds: 0 });
-  const started = createOutbox({
+async function startCounting(reads: { count: number }): Promise<TestOutbox> {
+  const started = await startTestOutbox({
+    accounts: createTestAccounts([{ id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(9) }]),
     dataDir,
-    accounts: createTestAccounts([
-      {
-        id: 'work',
-        fromAddress: 'me@example.org',
-        endpoint: { host: '127.0.0.1', port: 9, security: 'none', auth: { kind: 'none' } },
-      },
-    ]),
-    settings: { get: () => settings, update: () => settings, onChanged: () => () => undefined },
-    platform: { isOnline: () => false, notify: () => undefined },
-    emit: () => undefined,
-    log: silentLogger,
+    start: false,
     onRecordRead: () => {
       reads.count++;
     },
   });
-  await started.start();
+  started.online = false;
+  await started.outbox.start();
   return started;
 }
 
@@ -74,7 +63,7 @@ describe('the core over a queue it does not hold', () => {
     await queueMessages();
     const reads = { count: 0 };
     outbox = await startCounting(reads);
-    const { service } = outbox;
+    const { service } = outbox.outbox;
     // Each message's due time is in its record: read once, not held.
     expect(reads.count).toBeLessThanOrEqual(COUNT);
 
