@@ -174,7 +174,8 @@ async function start(): Promise<void> {
   app.on('activate', () => {
     showWindow(store);
   });
-  queueItems = () => core.desktop.outbox.list();
+  // The scheduled sends from the queue's index: no record is read.
+  queueItems = () => core.desktop.outbox.rows();
   background.install(core);
 
   await core.start();

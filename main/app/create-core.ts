@@ -47,7 +47,7 @@ export interface Core {
   resumed(): void;
   /** What the tray and Quit read and do (main/shell/tray.ts). */
   readonly desktop: {
-    readonly outbox: Pick<OutboxService, 'summary' | 'list' | 'setSendingPaused' | 'isSendingPaused'>;
+    readonly outbox: Pick<OutboxService, 'summary' | 'rows' | 'setSendingPaused' | 'isSendingPaused'>;
     readonly settings: Pick<AppSettingsService, 'get' | 'onChanged'>;
     /** Whether the network works, as `app:getStatus` says. */
     online(): boolean;

@@ -6,11 +6,31 @@ import { ChangeFeed } from './change-feed.ts';
 import { DueQueue } from './delivery/due-queue.ts';
 import type { InFlight } from './delivery/in-flight.ts';
 import { toQueueItem, type QueueRecord } from './store/queue-record.ts';
-import type { QueueStore } from './store/queue-store.ts';
+import type { QueueStore, StateVersion } from './store/queue-store.ts';
 
 const waiting = new Set<QueueState>(['queued', 'scheduled', 'deferred']);
 
-export const isWaiting = (record: QueueRecord): boolean => waiting.has(record.state);
+export const isWaiting = (message: { readonly state: QueueState }): boolean => waiting.has(message.state);
+
+/**
+ * What the live queue keeps of a message: what scheduling, the counts and the list's order need.
+ * Replaced, never changed, so an entry names one state of its message. The record itself stays in
+ * the log and is read when an attempt, a row or an action needs it (issue 17: 100,000 queued).
+ */
+export interface LiveEntry {
+  readonly id: string;
+  readonly accountId: string;
+  readonly state: QueueRecord['state'];
+  readonly createdAt: string;
+  readonly nextAttemptAt: string | undefined;
+  readonly sendAt: string | undefined;
+  readonly lastTriedAt: string | undefined;
+  /** The log's state this entry was made from (-1: none), to tell whether the log changed since. */
+  readonly rev: number;
+  readonly attempts: number;
+  /** Made due now in memory only (the network came back): the log still has the older time. */
+  readonly dueInMemory: boolean;
+}
 
 export interface LiveQueueDeps {
   readonly store: QueueStore;
@@ -20,66 +40,88 @@ export interface LiveQueueDeps {
   readonly clock: Clock;
 }
 
+const sameVersion = (a: StateVersion | undefined, b: StateVersion | undefined) =>
+  a !== undefined && b !== undefined && a.rev === b.rev && a.attempts === b.attempts;
+
 /**
- * This process's view of the queue: the log's records plus what only memory knows (attempts under
- * way, messages being withdrawn, outcomes that could not be written). Every change goes through
- * here, so the due queue and the renderer's change feed follow it.
+ * This process's view of the queue: an entry per message in the log, plus what only memory knows
+ * (attempts under way, messages being withdrawn, outcomes that could not be written). Every change
+ * goes through here, so the due queue and the renderer's change feed follow it.
  */
 export class LiveQueue {
-  private readonly records = new Map<string, QueueRecord>();
+  private readonly entries = new Map<string, LiveEntry>();
+  /** Records memory says more of than the log: shown in place of an outcome that could not be written. */
+  private readonly held = new Map<string, QueueRecord>();
   /**
    * Messages whose last outcome could not be written (a full or failing disk): the log still holds
-   * their state from before the attempt, so they must not go again at once. Not before `until`;
-   * never, until a write for them succeeds, when a hand-over mark says the server may have them.
+   * their state from before the attempt (`logged`), so they must not go again at once. Not before
+   * `until`; never, until a write for them succeeds, when a hand-over mark says the server may have them.
    */
-  private readonly unsaved = new Map<string, { readonly until: number; readonly logged: QueueRecord }>();
+  private readonly unsaved = new Map<string, { readonly until: number; readonly logged: StateVersion }>();
   /** Messages being cancelled or taken back for editing: no attempt may start on them meanwhile. */
   private readonly withdrawing = new Set<string>();
+  /**
+   * Whether the queue as first read has been taken in: until then, what the log holds is taken in
+   * without a change event each (no one has seen the list yet, and 100,000 rows would be read back
+   * to announce them).
+   */
+  private announcing = false;
   readonly due: DueQueue;
   readonly feed: ChangeFeed;
   private readonly deps: LiveQueueDeps;
 
   constructor(deps: LiveQueueDeps) {
     this.deps = deps;
-    this.due = new DueQueue(
-      (record) =>
-        this.records.get(record.id) === record &&
-        isWaiting(record) &&
-        !deps.inFlight.has(record.id) &&
-        !this.withdrawing.has(record.id),
-    );
+    this.due = new DueQueue((id) => {
+      const entry = this.entries.get(id);
+      return entry !== undefined && isWaiting(entry) && !deps.inFlight.has(id) && !this.withdrawing.has(id);
+    });
     this.feed = new ChangeFeed({
       emit: deps.emit,
       clock: deps.clock,
       itemOf: (id) => {
-        const record = this.records.get(id);
+        const record = this.get(id);
         return record ? this.item(record) : undefined;
       },
     });
   }
 
+  /** The message's record: what memory holds of it, or else the log's, read on demand. */
   get(id: string): QueueRecord | undefined {
-    return this.records.get(id);
+    const held = this.held.get(id);
+    if (held) return held;
+    const entry = this.entries.get(id);
+    const logged = entry && this.deps.store.get(id);
+    if (!entry?.dueInMemory || !logged) return logged;
+    return { ...logged, nextAttemptAt: entry.nextAttemptAt };
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  entry(id: string): LiveEntry | undefined {
+    return this.entries.get(id);
   }
 
   /** A snapshot: callers may change the queue while they go through it. */
-  all(): QueueRecord[] {
-    return [...this.records.values()];
+  all(): LiveEntry[] {
+    return [...this.entries.values()];
   }
 
   ids(): string[] {
-    return [...this.records.keys()];
+    return [...this.entries.keys()];
   }
 
   /** What the user sees: the stored state, unless something in memory says more. */
-  displayState(record: QueueRecord): QueueState {
-    if (this.deps.inFlight.has(record.id)) return 'sending';
-    if (record.state === 'queued' || record.state === 'deferred') {
-      const account = this.deps.accounts.find(record.accountId);
+  displayState(message: Pick<LiveEntry, 'id' | 'state' | 'accountId'>): QueueState {
+    if (this.deps.inFlight.has(message.id)) return 'sending';
+    if (message.state === 'queued' || message.state === 'deferred') {
+      const account = this.deps.accounts.find(message.accountId);
       if (account?.attention) return 'needs_attention';
       if (account?.paused) return 'held';
     }
-    return record.state;
+    return message.state;
   }
 
   item(record: QueueRecord): QueueItem {
@@ -88,18 +130,35 @@ export class LiveQueue {
 
   /** Takes in a record (new or changed) without writing it: due again if it waits. */
   put(record: QueueRecord): void {
-    this.records.set(record.id, record);
-    if (isWaiting(record)) this.due.push(record, this.dueAt(record));
-    this.feed.changed(record.id);
+    this.held.delete(record.id);
+    this.set(this.entryOf(record, false));
   }
 
-  /** Sets a record without telling anyone: while loading, before delivery starts. */
-  load(record: QueueRecord): void {
-    this.records.set(record.id, record);
+  /** The network came back: a deferred message goes now, though the log keeps its later time. */
+  dueNow(id: string, at: string): void {
+    const entry = this.entries.get(id);
+    if (entry) this.set({ ...entry, nextAttemptAt: at, dueInMemory: true });
+  }
+
+  /** Something the message's due time or shown state depends on changed (its account): look again. */
+  touch(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry) this.set(entry);
+  }
+
+  /** Makes every waiting message due (delivery starts), announcing none: nothing about them changed. */
+  scheduleAll(): void {
+    for (const entry of this.entries.values()) if (isWaiting(entry)) this.due.push(entry, this.dueAt(entry));
+  }
+
+  /** The queue as first read is taken in: from now on, what the log changes is announced. */
+  startAnnouncing(): void {
+    this.announcing = true;
   }
 
   forget(id: string): void {
-    this.records.delete(id);
+    this.entries.delete(id);
+    this.held.delete(id);
     this.unsaved.delete(id);
     this.feed.removed(id);
   }
@@ -115,40 +174,52 @@ export class LiveQueue {
 
   /** Shows `shown` in place of `logged` (whose outcome could not be written) and holds it until `until`. */
   holdUnsaved(logged: QueueRecord, shown: QueueRecord, until: number): void {
-    this.unsaved.set(logged.id, { until, logged });
+    const version = this.deps.store.version(logged.id) ?? { rev: -1, attempts: logged.attempts };
+    this.unsaved.set(logged.id, { until, logged: version });
     this.put(shown);
+    this.held.set(shown.id, shown);
   }
 
-  /** Takes in what the log says now, unless it is the state an unsaved outcome is held against. */
-  adoptLogged(record: QueueRecord): void {
-    const held = this.unsaved.get(record.id);
+  /**
+   * Takes in what the log says of `id` now (gone: forgotten), unless it is the state an unsaved
+   * outcome is held against, or the state already known (compared by revision, no record read).
+   */
+  adopt(id: string): void {
+    const logged = this.deps.store.version(id);
+    if (!logged) {
+      if (this.entries.has(id)) this.forget(id);
+      return;
+    }
+    const held = this.unsaved.get(id);
     if (held) {
       // The state held back against is still the log's: the hold stands. Anything else was
       // written since (a retry or resend from the command line), and is the user's word.
-      if (JSON.stringify(held.logged) === JSON.stringify(record)) return;
-      this.unsaved.delete(record.id);
-    }
-    const known = this.records.get(record.id);
-    if (!known || JSON.stringify(known) !== JSON.stringify(record)) this.put(record);
+      if (sameVersion(held.logged, logged)) return;
+      this.unsaved.delete(id);
+    } else if (sameVersion(this.entries.get(id), logged)) return;
+    const record = this.deps.store.get(id);
+    if (!record) return;
+    const known = this.entries.has(id);
+    this.held.delete(id);
+    this.set(this.entryOf(record, false), this.announcing || known);
   }
 
   /**
    * Withdraws a message with `work`, which awaits (a read, a durable write): no attempt may start
    * on it meanwhile. If it stays (the work failed), it is due again as before.
    */
-  async withdraw<T>(record: QueueRecord, work: () => Promise<T>): Promise<T> {
-    this.withdrawing.add(record.id);
+  async withdraw<T>(message: { readonly id: string }, work: () => Promise<T>): Promise<T> {
+    this.withdrawing.add(message.id);
     try {
       return await work();
     } finally {
-      this.withdrawing.delete(record.id);
-      const current = this.records.get(record.id);
-      if (current) this.put(current);
+      this.withdrawing.delete(message.id);
+      this.touch(message.id);
     }
   }
 
   mustFind(id: string): QueueRecord {
-    const record = this.records.get(id);
+    const record = this.get(id);
     if (!record) throw new AppError('not_found', 'That message is no longer in the outbox.');
     return record;
   }
@@ -165,10 +236,32 @@ export class LiveQueue {
     return record;
   }
 
-  private dueAt(record: QueueRecord): number {
+  private entryOf(record: QueueRecord, dueInMemory: boolean): LiveEntry {
+    const version = this.deps.store.version(record.id);
+    return {
+      id: record.id,
+      accountId: record.accountId,
+      state: record.state,
+      createdAt: record.createdAt,
+      nextAttemptAt: record.nextAttemptAt,
+      sendAt: record.sendAt,
+      lastTriedAt: record.lastTriedAt,
+      rev: version?.rev ?? -1,
+      attempts: version?.attempts ?? record.attempts,
+      dueInMemory,
+    };
+  }
+
+  private set(entry: LiveEntry, announce = true): void {
+    this.entries.set(entry.id, entry);
+    if (isWaiting(entry)) this.due.push(entry, this.dueAt(entry));
+    if (announce) this.feed.changed(entry.id);
+  }
+
+  private dueAt(entry: LiveEntry): number {
     return Math.max(
-      record.nextAttemptAt ? Date.parse(record.nextAttemptAt) : 0,
-      this.unsaved.get(record.id)?.until ?? 0,
+      entry.nextAttemptAt ? Date.parse(entry.nextAttemptAt) : 0,
+      this.unsaved.get(entry.id)?.until ?? 0,
     );
   }
 }

@@ -11,6 +11,8 @@ export interface QueueStoreWiring {
   readonly log: Logger;
   /** Where durable writes go through; tests use it to fill the disk. */
   readonly fs?: FileSystemSeam | undefined;
+  /** Told each time a record is read back from the log (tests count them: the core holds an index). */
+  readonly onRecordRead?: (() => void) | undefined;
 }
 
 /**
@@ -26,6 +28,8 @@ export function openQueueStore(
   const { log, emit } = wiring;
   return createQueueStore(paths, {
     fs: wiring.fs ?? nodeFileSystem,
+    recordsOnDisk: true,
+    ...(wiring.onRecordRead ? { onRecordRead: wiring.onRecordRead } : {}),
     beforeReclaim: (sent) => sentLog.restore(sent),
     ...(onChange ? { onChange } : {}),
     onQuarantine: (notice) => {

@@ -106,8 +106,9 @@ function buildParts(deps: OutboxEngineDeps): EngineParts {
       if (pause.paused || account === undefined) return false;
       return !account.paused && !account.attention && !moves.isMoving(accountId);
     },
-    start: (record) => {
-      runner.start(record);
+    start: (id) => {
+      const record = queue.get(id);
+      if (record) runner.start(record);
     },
   });
   const service = new OutboxFacade({
@@ -136,15 +137,13 @@ function followChanges(deps: OutboxEngineDeps, parts: EngineParts): void {
     runner.resetSessions();
     throttle.unblock();
     const now = new Date(deps.clock.now()).toISOString();
-    for (const record of queue.all()) {
-      if (record.state === 'deferred') queue.put({ ...record, nextAttemptAt: now });
-    }
+    for (const entry of queue.all()) if (entry.state === 'deferred') queue.dueNow(entry.id, now);
     scheduler.wake();
   });
   deps.accounts.onChanged((accountId) => {
     runner.resetSessions(accountId);
     throttle.unblock(accountId);
-    for (const record of queue.all()) if (record.accountId === accountId) queue.put(record);
+    for (const entry of queue.all()) if (entry.accountId === accountId) queue.touch(entry.id);
     scheduler.wake();
   });
 }
@@ -168,14 +167,19 @@ class Engine implements OutboxEngine {
     const { store, sentLog } = this.deps;
     const { queue, runner, sentHistory, scheduler } = this.parts;
     await store.sync();
-    const handovers = store.handovers();
-    for (const logged of store.all()) {
-      const recovered = await runner.recover(logged, handovers.get(logged.id));
-      if (recovered) queue.load(recovered);
+    for (const id of store.ids()) queue.adopt(id);
+    // Only a message handed over in an attempt whose outcome is not in the log needs a look.
+    for (const [id, mark] of store.handovers()) {
+      const logged = store.get(id);
+      if (!logged) continue;
+      const recovered = await runner.recover(logged, mark);
+      if (recovered) queue.adopt(id);
+      else queue.forget(id);
     }
     await sentLog.restore(store.sentRemovals());
     await sentHistory.startPruning();
-    for (const record of queue.all()) queue.put(record);
+    queue.startAnnouncing();
+    queue.scheduleAll();
     runner.use(agent);
     scheduler.deliver();
   }
@@ -185,12 +189,8 @@ class Engine implements OutboxEngine {
     const { queue, inFlight, scheduler } = this.parts;
     if (ids === undefined) await store.sync();
     const known = ids ?? [...new Set([...queue.ids(), ...store.ids()])];
-    for (const id of known) {
-      if (inFlight.has(id)) continue;
-      const record = store.get(id);
-      if (record) queue.adoptLogged(record);
-      else if (queue.get(id)) queue.forget(id);
-    }
+    for (const id of known) if (!inFlight.has(id)) queue.adopt(id);
+    if (ids === undefined) queue.startAnnouncing();
     scheduler.wake();
   }
 

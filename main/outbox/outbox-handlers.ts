@@ -59,8 +59,11 @@ export function createOutboxHandlers(
   queueRate: BridgeLimits['enqueue'] = createBridgeLimits().enqueue,
 ): OutboxHandlers {
   const { service, status } = outbox;
-  // The queue's one read for paging: an index can take list()'s place here.
-  const pager = new OutboxPager(() => service.list());
+  // Order and counts from the live queue's index; a page reads its own rows' records only.
+  const pager = new OutboxPager(
+    () => service.rows(),
+    (row) => service.find(row.id),
+  );
   return {
     'outbox:enqueue': async (request) => {
       await chosen.require(

@@ -16,9 +16,13 @@ import { saveOrRollBack } from './message/commit-message.ts';
 import { composeMessage, parseComposeRequest } from './message/compose-message.ts';
 import { restoreSetAside } from './message/restore-set-aside.ts';
 import { draftFromStored, removeEditCopies } from './message/stored-draft.ts';
+import type { OutboxRow } from './outbox-pages.ts';
 import { summarizeQueue, type QueueSummary } from './queue-summary.ts';
 import type { QueueRecord } from './store/queue-record.ts';
 import type { QueueStore } from './store/queue-store.ts';
+
+/** A message as the list orders and counts it, with its send time (the delivery timer follows those). */
+export type QueueRow = OutboxRow & Pick<QueueItem, 'sendAt'>;
 
 export interface OutboxService extends QueuePort {
   enqueue(input: unknown): Promise<QueueItem>;
@@ -29,6 +33,13 @@ export interface OutboxService extends QueuePort {
    */
   listed(): Generator<QueueItem>;
   get(id: string): QueueItem;
+  /**
+   * Every message as the outbox list orders and counts it, and its send time, from the live
+   * queue's index: no record is read (`find` reads one).
+   */
+  rows(): QueueRow[];
+  /** The message as the list shows it; undefined once it is gone. */
+  find(id: string): QueueItem | undefined;
   retryNow(id: string): Promise<QueueItem>;
   cancel(id: string): Promise<void>;
   undo(id: string): Promise<DraftContent>;
@@ -153,7 +164,10 @@ export class OutboxFacade implements OutboxService {
     return queue
       .all()
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      .map((record) => queue.item(record));
+      .flatMap((entry) => {
+        const record = queue.get(entry.id);
+        return record ? [queue.item(record)] : [];
+      });
   }
 
   *listed(): Generator<QueueItem> {
@@ -164,6 +178,22 @@ export class OutboxFacade implements OutboxService {
   get(id: string): QueueItem {
     const { queue } = this.deps;
     return queue.item(queue.mustFind(id));
+  }
+
+  rows(): QueueRow[] {
+    const { queue } = this.deps;
+    return queue.all().map((entry) => ({
+      id: entry.id,
+      accountId: entry.accountId,
+      state: queue.displayState(entry),
+      createdAt: entry.createdAt,
+      sendAt: entry.sendAt,
+    }));
+  }
+
+  find(id: string): QueueItem | undefined {
+    const record = this.deps.queue.get(id);
+    return record && this.deps.queue.item(record);
   }
 
   async retryNow(id: string): Promise<QueueItem> {
@@ -232,11 +262,12 @@ export class OutboxFacade implements OutboxService {
 
   async flush(since = this.deps.clock.now()): Promise<void> {
     const { queue, inFlight } = this.deps;
-    for (const record of queue.all()) {
-      const triedSince = record.lastTriedAt !== undefined && Date.parse(record.lastTriedAt) >= since;
-      if (record.state === 'deferred' && !inFlight.has(record.id) && !triedSince) {
-        await queue.save(this.dueNow(record, 'deferred'));
-      }
+    for (const entry of queue.all()) {
+      const triedSince = entry.lastTriedAt !== undefined && Date.parse(entry.lastTriedAt) >= since;
+      if (entry.state !== 'deferred' || inFlight.has(entry.id) || triedSince) continue;
+      // Current, not as listed: an earlier save awaited.
+      const record = queue.get(entry.id);
+      if (record?.state === 'deferred') await queue.save(this.dueNow(record, 'deferred'));
     }
     this.deps.throttle.unblockBefore(since);
     this.deps.scheduler.wake();
@@ -266,12 +297,8 @@ export class OutboxFacade implements OutboxService {
   summary(): QueueSummary {
     const { queue } = this.deps;
     function* shown() {
-      for (const record of queue.all()) {
-        yield {
-          state: queue.displayState(record),
-          nextAttemptAt: record.nextAttemptAt,
-          sendAt: record.sendAt,
-        };
+      for (const entry of queue.all()) {
+        yield { state: queue.displayState(entry), nextAttemptAt: entry.nextAttemptAt, sendAt: entry.sendAt };
       }
     }
     return summarizeQueue(shown());
@@ -297,9 +324,10 @@ export class OutboxFacade implements OutboxService {
 
   async holdAll(accountId: string): Promise<void> {
     const { queue, inFlight } = this.deps;
-    for (const record of queue.all()) {
-      if (record.accountId !== accountId || inFlight.has(record.id) || !isWaiting(record)) continue;
-      await queue.save({ ...record, state: 'held' });
+    for (const entry of queue.all()) {
+      if (entry.accountId !== accountId || inFlight.has(entry.id) || !isWaiting(entry)) continue;
+      const record = queue.get(entry.id);
+      if (record && isWaiting(record)) await queue.save({ ...record, state: 'held' });
     }
   }
 

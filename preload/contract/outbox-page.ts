@@ -31,7 +31,7 @@ export const outboxPage = z.object({
 });
 export type OutboxPage = z.infer<typeof outboxPage>;
 
-export const cursorOf = (item: QueueItem): OutboxCursor => ({
+export const cursorOf = (item: Pick<QueueItem, 'state' | 'createdAt' | 'id'>): OutboxCursor => ({
   sending: item.state === 'sending',
   createdAt: item.createdAt,
   id: item.id,
@@ -48,14 +48,17 @@ export function compareOutboxOrder(a: OutboxCursor, b: OutboxCursor): number {
 }
 
 /** The same order between two messages (sorting 100,000 makes no cursor objects). */
-export function compareOutboxItems(a: QueueItem, b: QueueItem): number {
+export function compareOutboxItems(
+  a: Pick<QueueItem, 'state' | 'createdAt' | 'id'>,
+  b: Pick<QueueItem, 'state' | 'createdAt' | 'id'>,
+): number {
   const sending = a.state === 'sending';
   if (sending !== (b.state === 'sending')) return sending ? -1 : 1;
   if (a.createdAt !== b.createdAt) return a.createdAt > b.createdAt ? -1 : 1;
   return a.id === b.id ? 0 : a.id > b.id ? -1 : 1;
 }
 
-export function countOutbox(items: Iterable<QueueItem>): OutboxCounts {
+export function countOutbox(items: Iterable<Pick<QueueItem, 'state' | 'accountId'>>): OutboxCounts {
   const byState: Partial<Record<QueueState, number>> = {};
   // A Map, not an object: an account id is data and must not reach an object's prototype.
   const unsent = new Map<string, number>();

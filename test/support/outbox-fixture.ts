@@ -49,6 +49,8 @@ export async function startTestOutbox(options: {
   fs?: FileSystemSeam;
   timeouts?: Timeouts;
   start?: boolean;
+  /** Told each time a record is read back from the log. */
+  onRecordRead?: () => void;
 }): Promise<TestOutbox> {
   const dataDir = options.dataDir ?? (await makeDataDir());
   const store: SettingsStore = new Conf({ cwd: dataDir, projectName: 'outbox-test', configName: 'config' });
@@ -77,6 +79,7 @@ export async function startTestOutbox(options: {
       version: '0.0.0-test',
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.fs ? { fs: options.fs } : {}),
+      ...(options.onRecordRead ? { onRecordRead: options.onRecordRead } : {}),
     }),
     stop: () => fixture.outbox.stop(),
   };

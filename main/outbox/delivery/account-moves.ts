@@ -40,9 +40,9 @@ export class AccountMoves {
       await inFlight.settled(fromAccountId);
       for (const id of queue.ids()) {
         // Current, not as listed: a cancel or an edit may have come in meanwhile.
+        if (queue.entry(id)?.accountId !== fromAccountId || inFlight.has(id)) continue;
         const record = queue.get(id);
-        if (record?.accountId !== fromAccountId || inFlight.has(id)) continue;
-        await this.retarget(record, toAccountId, sender, (moved) => moved);
+        if (record) await this.retarget(record, toAccountId, sender, (moved) => moved);
       }
     } finally {
       this.moving.delete(fromAccountId);
@@ -79,10 +79,12 @@ export class AccountMoves {
     adjust: (moved: QueueRecord) => QueueRecord,
   ): Promise<boolean> {
     const { store, queue } = this.deps;
+    // The state `record` is (its entry is replaced by any change), before the read below awaits.
+    const before = queue.entry(record.id);
     // The stored bytes stay; the From field is replaced as the message goes out.
     const storedSizeBytes = record.storedSizeBytes ?? record.sizeBytes;
     const sizeBytes = await sizeWithFrom(store.openBytes(record.id), sender.fromField, storedSizeBytes);
-    if (queue.get(record.id) !== record) return false;
+    if (before === undefined || queue.entry(record.id) !== before) return false;
     await queue.save(
       adjust({
         ...record,

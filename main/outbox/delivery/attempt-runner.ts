@@ -73,7 +73,7 @@ export class AttemptRunner {
         const current = store.get(record.id);
         if (current && unsaved) this.holdUnsaved(current);
         else if (current) queue.put(current);
-        else if (queue.get(record.id)) queue.forget(record.id);
+        else if (queue.has(record.id)) queue.forget(record.id);
         this.deps.wake();
       });
     inFlight.add(record, run);
@@ -124,7 +124,7 @@ export class AttemptRunner {
     });
     this.deps.inFlight.offWire(record.id);
     this.deps.wake();
-    if (queue.get(record.id) === undefined) return;
+    if (!queue.has(record.id)) return;
     const now = clock.now();
     // From the last attempt, whichever process made it: the lifetime is wall time since the first.
     const countFrom = record.lastTriedAt ? Date.parse(record.lastTriedAt) : startedAt;

@@ -1,9 +1,13 @@
-import type { QueueRecord } from '../store/queue-record.ts';
+/** What the due queue needs of a message: no record, so 100,000 waiting hold only their ids. */
+export interface DueMessage {
+  readonly id: string;
+  readonly accountId: string;
+}
 
 interface Slot {
   readonly at: number;
   readonly seq: number;
-  readonly record: QueueRecord;
+  readonly id: string;
 }
 
 const before = (a: Slot, b: Slot) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
@@ -53,49 +57,58 @@ class SlotHeap {
 
 /**
  * The messages waiting to be sent, per account, earliest due first, so feeding the sessions costs
- * a few heap steps instead of a pass over the whole queue. Records are replaced, never changed, so
- * a slot whose record is no longer the current one is stale; stale slots are dropped when met.
+ * a few heap steps instead of a pass over the whole queue. A message pushed again (a new due time
+ * or account) leaves its older slot stale, as does one no longer due (`isDue`: it stopped waiting,
+ * went out or is being withdrawn); stale slots are dropped when met.
  */
 export class DueQueue {
   private readonly heaps = new Map<string, SlotHeap>();
-  private readonly present = new WeakSet<QueueRecord>();
+  /** Each message's newest slot, while it is in a heap. */
+  private readonly latest = new Map<
+    string,
+    { readonly seq: number; readonly at: number; readonly accountId: string }
+  >();
   private seq = 0;
-  private readonly isCurrent: (record: QueueRecord) => boolean;
+  private readonly isDue: (id: string) => boolean;
 
-  constructor(isCurrent: (record: QueueRecord) => boolean) {
-    this.isCurrent = isCurrent;
+  constructor(isDue: (id: string) => boolean) {
+    this.isDue = isDue;
   }
 
-  push(record: QueueRecord, at: number): void {
-    if (this.present.has(record)) return;
-    this.present.add(record);
-    let heap = this.heaps.get(record.accountId);
+  push(message: DueMessage, at: number): void {
+    const { id, accountId } = message;
+    const known = this.latest.get(id);
+    if (known?.at === at && known.accountId === accountId) return;
+    let heap = this.heaps.get(accountId);
     if (!heap) {
       heap = new SlotHeap();
-      this.heaps.set(record.accountId, heap);
+      this.heaps.set(accountId, heap);
     }
-    heap.push({ at, seq: this.seq++, record });
+    const seq = this.seq++;
+    this.latest.set(id, { seq, at, accountId });
+    heap.push({ at, seq, id });
   }
 
   accounts(): string[] {
     return [...this.heaps.keys()];
   }
 
-  /** The account's earliest current record and when it is due. */
-  peek(accountId: string): { record: QueueRecord; at: number } | undefined {
+  /** The account's earliest message still due and when it is due. */
+  peek(accountId: string): { id: string; at: number } | undefined {
     const heap = this.heaps.get(accountId);
     for (let top = heap?.peek(); heap && top; top = heap.peek()) {
-      if (this.isCurrent(top.record)) return top;
+      const newest = this.latest.get(top.id)?.seq === top.seq;
+      if (newest && this.isDue(top.id)) return top;
       heap.pop();
-      this.present.delete(top.record);
+      if (newest) this.latest.delete(top.id);
     }
     this.heaps.delete(accountId);
     return undefined;
   }
 
-  /** Takes the account's earliest record out (after peek found it current). */
+  /** Takes the account's earliest message out (after peek found it due). */
   pop(accountId: string): void {
     const top = this.heaps.get(accountId)?.pop();
-    if (top) this.present.delete(top.record);
+    if (top && this.latest.get(top.id)?.seq === top.seq) this.latest.delete(top.id);
   }
 }

@@ -1,5 +1,4 @@
 import type { Clock } from '../../core/clock.ts';
-import type { QueueRecord } from '../store/queue-record.ts';
 import type { AccountThrottle } from './account-throttle.ts';
 import type { Connectivity } from './connectivity.ts';
 import { CONNECTIONS_PER_ACCOUNT } from './delivery-agent.ts';
@@ -18,7 +17,7 @@ export interface SchedulerDeps {
   /** The account exists and may send: not paused, not needing attention, not being moved. */
   readonly accountOpen: (accountId: string) => boolean;
   /** Starts an attempt on a due message (taken out of the due queue already). */
-  readonly start: (record: QueueRecord) => void;
+  readonly start: (id: string) => void;
 }
 
 /**
@@ -116,7 +115,7 @@ export class Scheduler {
           break;
         }
         due.pop(accountId);
-        this.deps.start(next.record);
+        this.deps.start(next.id);
         slots--;
       }
     }

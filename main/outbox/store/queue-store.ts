@@ -118,6 +118,17 @@ export interface QueueStore {
   onSetAsideChanged(listener: () => void): () => void;
   /** Seals this process's segment. */
   close(): Promise<void>;
+  /**
+   * The revision and attempts of a message's newest state, from the index (no record is read):
+   * enough to tell whether a copy of its state is still current. Undefined once it is gone.
+   */
+  version(id: string): StateVersion | undefined;
+}
+
+/** Which state of a message: its revision, and its attempts (which break a tie between two writers). */
+export interface StateVersion {
+  readonly rev: number;
+  readonly attempts: number;
 }
 
 export interface QueueStoreDeps {
@@ -633,6 +644,11 @@ class SegmentedQueueStore implements QueueStore {
     } finally {
       await body.close();
     }
+  }
+
+  version(id: string): StateVersion | undefined {
+    const entry = this.view.entries.get(id);
+    return entry?.live ? { rev: entry.rev, attempts: entry.live.attempts } : undefined;
   }
 }
 

@@ -146,7 +146,12 @@ describe('OutboxPager', () => {
       reads.count++;
       return queue;
     };
-    return { clock, queue, reads, pager: new OutboxPager(read, () => clock.now) };
+    const items = { count: 0 };
+    const itemOf = (row: QueueItem) => {
+      items.count++;
+      return row;
+    };
+    return { clock, queue, reads, items, pager: new OutboxPager(read, itemOf, () => clock.now) };
   }
 
   it('reads the queue for a first page, and serves the pages after it from that reading', () => {
@@ -162,6 +167,28 @@ describe('OutboxPager', () => {
     ]);
     expect(third.counts.total).toBe(10);
     expect(t.reads.count).toBe(1);
+  });
+
+  it('makes the items of a page’s own rows only', () => {
+    const t = pager();
+    const first = t.pager.page({ limit: 4 });
+    expect(t.items.count).toBe(4);
+    t.pager.page({ cursor: first.next, limit: 3 });
+    expect(t.items.count).toBe(7);
+  });
+
+  it('leaves out a row whose message is gone by the time its page is made', () => {
+    const clock = { now: 0 };
+    const queue = Array.from({ length: 5 }, (_, i) => item(`m${i}`, i));
+    const pager = new OutboxPager(
+      () => queue,
+      (row) => (row.id === 'm3' ? undefined : row),
+      () => clock.now,
+    );
+    const page = pager.page({ limit: 3 });
+    expect(ids(page.items)).toEqual(['m4', 'm2']);
+    expect(page.next).toEqual(expect.objectContaining({ id: 'm2' }));
+    expect(page.counts.total).toBe(5);
   });
 
   it.each([

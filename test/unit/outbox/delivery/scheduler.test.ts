@@ -5,7 +5,6 @@ import { createConnectivity } from '../../../../main/outbox/delivery/connectivit
 import { DueQueue } from '../../../../main/outbox/delivery/due-queue.ts';
 import { InFlight } from '../../../../main/outbox/delivery/in-flight.ts';
 import { Scheduler } from '../../../../main/outbox/delivery/scheduler.ts';
-import type { QueueRecord } from '../../../../main/outbox/store/queue-record.ts';
 import { createFakeClock } from '../../../support/fake-clock.ts';
 import { sampleRecord } from '../../../support/sample-record.ts';
 
@@ -20,7 +19,7 @@ function scheduler() {
     inFlight: new InFlight(),
     throttle: new AccountThrottle(() => undefined),
     accountOpen: () => true,
-    start: (record: QueueRecord) => started.push(record.id),
+    start: (id: string) => started.push(id),
   });
   return { clock, due, started, scheduler };
 }

@@ -1,0 +1,84 @@
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nodeFileSystem } from '../../../main/files/atomic-file.ts';
+import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
+import { createQueueStore } from '../../../main/outbox/store/queue-store.ts';
+import { plainEndpoint, startTestOutbox, type TestOutbox } from '../../support/outbox-fixture.ts';
+import { sampleRecord } from '../../support/sample-record.ts';
+import { createTestAccounts } from '../../support/test-accounts.ts';
+
+let dataDir: string;
+let outbox: TestOutbox | undefined;
+
+beforeEach(async () => {
+  dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'outbox-live-index-'));
+});
+
+afterEach(async () => {
+  await outbox?.stop();
+  outbox = undefined;
+  await fsp.rm(dataDir, { recursive: true, force: true });
+});
+
+const COUNT = 600;
+const idOf = (i: number) => `m${String(i).padStart(4, '0')}`;
+
+/** `COUNT` messages queued by a producer that then ends, a tenth of them scheduled for later. */
+async function queueMessages(): Promise<void> {
+  const store = createQueueStore(queuePaths(dataDir), { fs: nodeFileSystem, onQuarantine: () => undefined });
+  await store.init();
+  await Promise.all(
+    Array.from({ length: COUNT }, async (_, i) => {
+      const id = idOf(i);
+      const bytes = Buffer.from(`Subject: ${id}\r\n\r\n${'x'.repeat(200)}\r\n`);
+      const createdAt = new Date(Date.UTC(2026, 0, 1, 10, 0, 0, i)).toISOString();
+      const later = i % 10 === 0 ? { state: 'scheduled' as const, sendAt: '2099-01-01T00:00:00.000Z' } : {};
+      await store.save(
+        sampleRecord(id, { createdAt, ...later, sizeBytes: await store.writeBytes(id, bytes) }),
+      );
+    }),
+  );
+  await store.close();
+}
+
+/** The deliverer, offline (nothing goes out), counting the records it reads back from the log. */
+async function startCounting(reads: { count: number }): Promise<TestOutbox> {
+  const started = await startTestOutbox({
+    accounts: createTestAccounts([{ id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(9) }]),
+    dataDir,
+    start: false,
+    onRecordRead: () => {
+      reads.count++;
+    },
+  });
+  started.online = false;
+  await started.outbox.start();
+  return started;
+}
+
+describe('the core over a queue it does not hold', () => {
+  it('reads each record once to start, then counts and orders from its index and reads a row on demand', async () => {
+    await queueMessages();
+    const reads = { count: 0 };
+    outbox = await startCounting(reads);
+    const { service } = outbox.outbox;
+    // Each message's due time is in its record: read once, not held.
+    expect(reads.count).toBeLessThanOrEqual(COUNT);
+
+    reads.count = 0;
+    expect(service.summary()).toMatchObject({ waiting: COUNT - COUNT / 10, scheduled: COUNT / 10 });
+    const rows = service.rows();
+    expect(rows).toHaveLength(COUNT);
+    // What the delivery timer follows: the scheduled sends.
+    expect(rows.filter((row) => row.state === 'scheduled' && row.sendAt)).toHaveLength(COUNT / 10);
+    expect(service.countPending('work')).toBe(COUNT);
+    expect(reads.count).toBe(0);
+
+    // The first message read at start is long out of the store's few recent reads: read again.
+    expect(service.find(idOf(1))?.subject).toBe(`subject ${idOf(1)}`);
+    expect(reads.count).toBe(1);
+    expect(service.find('gone')).toBeUndefined();
+  }, 60_000);
+});
