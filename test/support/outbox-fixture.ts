@@ -49,6 +49,8 @@ export async function startTestOutbox(options: {
   fs?: FileSystemSeam;
   timeouts?: Timeouts;
   start?: boolean;
+  /** Records read back from the log on demand rather than held. */
+  recordsOnDisk?: boolean;
   /** Told each time a record is read back from the log. */
   onRecordRead?: () => void;
 }): Promise<TestOutbox> {
@@ -79,6 +81,7 @@ export async function startTestOutbox(options: {
       version: '0.0.0-test',
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.fs ? { fs: options.fs } : {}),
+      ...(options.recordsOnDisk === true ? { recordsOnDisk: true } : {}),
       ...(options.onRecordRead ? { onRecordRead: options.onRecordRead } : {}),
     }),
     stop: () => fixture.outbox.stop(),

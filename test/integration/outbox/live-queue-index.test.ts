@@ -49,6 +49,7 @@ async function startCounting(reads: { count: number }): Promise<TestOutbox> {
     accounts: createTestAccounts([{ id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(9) }]),
     dataDir,
     start: false,
+    recordsOnDisk: true,
     onRecordRead: () => {
       reads.count++;
     },
