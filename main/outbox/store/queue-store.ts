@@ -145,8 +145,9 @@ export interface QueueStoreDeps {
   readonly clock?: Pick<Clock, 'now'>;
   /**
    * Hold an index of the queue and read each record from its segment when asked for, instead of
-   * holding every record. Off by default: the live queue (LiveQueue) still holds every record it
-   * schedules, so reading them back only adds work until it keeps an index too (issue 17).
+   * holding every record. Off by default: the live queue keeps small entries and reads records on
+   * demand, but takes due times from the records, so at start it would read every one back; on
+   * once the index carries them (issue 17).
    */
   readonly recordsOnDisk?: boolean;
   /** Told each time a message's state is read back from its segment (tests count them). */
