@@ -59,6 +59,12 @@ export interface Outbox {
   readonly status: AppStatusSource;
   /** Takes the deliverer lock if free and delivers; otherwise only enqueues and watches the queue folder. */
   start(): Promise<void>;
+  /**
+   * Settles once start() or open() has taken in the queue as first read. The live queue takes it in
+   * without a change event per message, so a list asked for earlier (a window shown while the core
+   * starts) waits for this rather than answer empty with nothing to follow.
+   */
+  readonly firstRead: Promise<void>;
   /** Reads the queue without taking the deliverer lock or watching: a short-lived producer (the CLI). */
   open(): Promise<void>;
   /**
@@ -96,6 +102,8 @@ class LocalOutbox implements Outbox {
   private reclaiming: Promise<void> | undefined;
   private readonly watcher: QueueFolderWatcher;
   private readonly deps: LocalOutboxDeps;
+  readonly firstRead: Promise<void>;
+  private settleFirstRead: (error?: Error) => void = () => undefined;
 
   constructor(deps: LocalOutboxDeps) {
     this.deps = deps;
@@ -103,6 +111,25 @@ class LocalOutbox implements Outbox {
     this.sent = deps.engine.sent;
     this.status = deps.engine.status;
     this.watcher = new QueueFolderWatcher(deps.store, deps.options.log);
+    this.firstRead = new Promise<void>((resolve, reject) => {
+      this.settleFirstRead = (error) => {
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+    });
+    // A start that fails is reported by start() itself; no one need be waiting here.
+    this.firstRead.catch(() => undefined);
+  }
+
+  /** Runs the first read, and tells those waiting on `firstRead` how it went. */
+  private async reading(read: () => Promise<void>): Promise<void> {
+    try {
+      await read();
+      this.settleFirstRead();
+    } catch (error) {
+      this.settleFirstRead(error instanceof Error ? error : new Error('The queue could not be read.'));
+      throw error;
+    }
   }
 
   isDeliverer(): boolean {
@@ -114,8 +141,10 @@ class LocalOutbox implements Outbox {
   }
 
   async open(): Promise<void> {
-    await this.deps.store.init();
-    await this.deps.engine.refresh();
+    await this.reading(async () => {
+      await this.deps.store.init();
+      await this.deps.engine.refresh();
+    });
   }
 
   async enqueueRaw(input: RawMessageInput): Promise<QueueItem> {
@@ -127,15 +156,17 @@ class LocalOutbox implements Outbox {
 
   async start(): Promise<void> {
     const { store, paths, connectivity, engine, options } = this.deps;
-    await store.init();
-    // File times are the wall clock's, whatever clock the outbox runs on.
-    await store.removeOrphans(ORPHAN_AGE_MS, Date.now());
-    connectivity.start();
-    this.watcher.start(paths.queue);
-    if (!(await this.becomeDeliverer())) {
-      await engine.refresh();
-      options.log.info('Another process delivers; this one only enqueues', { dataDir: options.dataDir });
-    }
+    await this.reading(async () => {
+      await store.init();
+      // File times are the wall clock's, whatever clock the outbox runs on.
+      await store.removeOrphans(ORPHAN_AGE_MS, Date.now());
+      connectivity.start();
+      this.watcher.start(paths.queue);
+      if (!(await this.becomeDeliverer())) {
+        await engine.refresh();
+        options.log.info('Another process delivers; this one only enqueues', { dataDir: options.dataDir });
+      }
+    });
     this.startPolling();
   }
 

@@ -52,7 +52,7 @@ async function requestBytes(request: ComposeRequest): Promise<number> {
  * (`queueRate`); the CLI calls the service directly, with neither.
  */
 export function createOutboxHandlers(
-  outbox: Pick<Outbox, 'service' | 'status'>,
+  outbox: Pick<Outbox, 'service' | 'status' | 'firstRead'>,
   chosen: ChosenFiles,
   drafts: QueuedDrafts,
   log: Logger,
@@ -87,7 +87,11 @@ export function createOutboxHandlers(
       return queued;
     },
     'outbox:list': () => service.list(),
-    'outbox:page': (request) => pager.page(request),
+    // Asked while the core starts (a window shown early): answer once the queue is read.
+    'outbox:page': async (request) => {
+      await outbox.firstRead;
+      return pager.page(request);
+    },
     'outbox:get': ({ id }) => service.get(id),
     'outbox:retryNow': ({ id }) => service.retryNow(id),
     'outbox:cancel': async ({ id }) => {

@@ -2,7 +2,10 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../main/errors/logger.ts';
 import { nodeFileSystem } from '../../../main/files/atomic-file.ts';
+import { createOutboxHandlers } from '../../../main/outbox/outbox-handlers.ts';
+import { createChosenFiles } from '../../../main/security/chosen-files.ts';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import { createQueueStore } from '../../../main/outbox/store/queue-store.ts';
 import { plainEndpoint, startTestOutbox, type TestOutbox } from '../../support/outbox-fixture.ts';
@@ -81,5 +84,33 @@ describe('the core over a queue it does not hold', () => {
     expect(service.find(idOf(1))?.subject).toBe(`subject ${idOf(1)}`);
     expect(reads.count).toBe(1);
     expect(service.find('gone')).toBeUndefined();
+  }, 60_000);
+});
+
+describe('a page asked while the core starts', () => {
+  it('is answered once the queue is read, with every message in it', async () => {
+    await queueMessages();
+    outbox = await startTestOutbox({
+      accounts: createTestAccounts([
+        { id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(9) },
+      ]),
+      dataDir,
+      start: false,
+    });
+    outbox.online = false;
+    const handlers = createOutboxHandlers(
+      outbox.outbox,
+      createChosenFiles(),
+      { remove: () => Promise.resolve() },
+      silentLogger,
+    );
+    // A window shown before start() finished: the first read takes messages in without events,
+    // so an early answer would stay empty.
+    const asked = handlers['outbox:page']({ limit: 1000 });
+    const started = outbox.outbox.start();
+    const page = await asked;
+    await started;
+    expect(page.items).toHaveLength(COUNT);
+    expect(page.counts.total).toBe(COUNT);
   }, 60_000);
 });
