@@ -281,23 +281,30 @@ class AccountsManager implements AccountsService {
         ? AbortSignal.any([options.signal, controller.signal])
         : controller.signal;
       const grant = await this.#deps.oauth.signIn.run(oauthAccount, { ...options, signal });
-      // A refresh of the sign-in this one replaces must not write its token over the new one.
-      this.#deps.oauth.tokens.forget(id);
-      // The keychain first: a flag saying "signed in" with no token behind it would hold mail wrongly.
-      await this.#secrets.write(id, 'oauth', grant.refreshToken);
-      // Checked after that write, with no wait before the flag is set: an edit or a deletion during
-      // the browser or the write must not end with this grant on other settings.
-      const now = this.#store.find(id);
-      if (now === undefined || movesOAuthToken(now, account)) {
-        await this.#secrets.forgetUnused(id, 'oauth');
-        throw new AppError('oauth_failed', `"${account.label}" changed during sign-in. Sign in again.`);
+      // A refresh of the sign-in this one replaces must not write its token over the new one, and
+      // one that ends while the new token is written waits for it rather than failing the send.
+      this.#deps.oauth.tokens.signingIn(id);
+      let updated: Account;
+      try {
+        // The keychain first: a flag saying "signed in" with no token behind it would hold mail wrongly.
+        await this.#secrets.write(id, 'oauth', grant.refreshToken);
+        // Checked after that write, with no wait before the flag is set: an edit or a deletion
+        // during the browser or the write must not end with this grant on other settings.
+        const now = this.#store.find(id);
+        if (now === undefined || movesOAuthToken(now, account)) {
+          await this.#secrets.forgetUnused(id, 'oauth');
+          throw new AppError('oauth_failed', `"${account.label}" changed during sign-in. Sign in again.`);
+        }
+        const answered = now.attention !== undefined && SIGN_IN_PROBLEMS.has(now.attention.code);
+        updated = this.#store.setInternal(id, {
+          hasOAuthToken: true,
+          signedInAs: grant.signedInAs,
+          ...(answered ? { attention: undefined } : {}),
+        });
+      } catch (error) {
+        this.#deps.oauth.tokens.forget(id);
+        throw error;
       }
-      const answered = now.attention !== undefined && SIGN_IN_PROBLEMS.has(now.attention.code);
-      const updated = this.#store.setInternal(id, {
-        hasOAuthToken: true,
-        signedInAs: grant.signedInAs,
-        ...(answered ? { attention: undefined } : {}),
-      });
       this.#deps.oauth.tokens.remember(id, grant);
       this.#deps.log.info('Account signed in', { accountId: id });
       this.#changed(id, { notifyOutbox: true });

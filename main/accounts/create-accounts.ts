@@ -99,6 +99,7 @@ function lazyOAuth(clientIds: ClientIds, credentials: Credentials): OAuth {
     tokens: {
       get: async (account, options) => (await oauth()).tokens.get(account, options),
       // A grant comes from a sign-in, which built the keeper; before one, none is held to forget.
+      signingIn: (accountId) => ready?.tokens.signingIn(accountId),
       remember: (accountId, grant) => {
         if (!ready) throw new AppError('internal', 'An OAuth2 grant arrived before any sign-in.');
         ready.tokens.remember(accountId, grant);

@@ -52,6 +52,14 @@ export class AccessTokenKeeper implements AccessTokens {
    * refresh token is being removed, so none is read, and no rotated one written back.
    */
   private readonly forgotten = new Set<string>();
+  /**
+   * Accounts whose new sign-in is being saved (see signingIn): settles with its access token when
+   * it is remembered, or undefined when the account is forgotten instead.
+   */
+  private readonly awaited = new Map<
+    string,
+    { promise: Promise<string | undefined>; settle: (token: string | undefined) => void }
+  >();
 
   constructor(options: AccessTokenKeeperOptions) {
     this.credentials = options.credentials;
@@ -67,6 +75,8 @@ export class AccessTokenKeeper implements AccessTokens {
     options: { readonly fresh?: boolean; readonly refused?: string } = {},
   ): Promise<string> {
     if (this.forgotten.has(account.id)) return Promise.reject(discarded(account));
+    const awaited = this.awaited.get(account.id);
+    if (awaited !== undefined) return this.signedIn(account, awaited.promise);
     const held = this.held.get(account.id);
     // A refused token that is no longer the one held was already replaced, by another session's refresh.
     const usable =
@@ -82,15 +92,45 @@ export class AccessTokenKeeper implements AccessTokens {
     return refresh;
   }
 
+  signingIn(accountId: string): void {
+    this.forgotten.delete(accountId);
+    this.held.delete(accountId);
+    this.bump(accountId);
+    if (this.awaited.has(accountId)) return;
+    let settle: (token: string | undefined) => void = () => undefined;
+    const promise = new Promise<string | undefined>((resolve) => {
+      settle = resolve;
+    });
+    this.awaited.set(accountId, { promise, settle });
+  }
+
   remember(accountId: string, grant: Held): void {
     this.forgotten.delete(accountId);
     this.held.set(accountId, { accessToken: grant.accessToken, expiresAt: grant.expiresAt });
+    this.settle(accountId, grant.accessToken);
   }
 
   forget(accountId: string): void {
     this.forgotten.add(accountId);
     this.held.delete(accountId);
+    this.bump(accountId);
+    this.settle(accountId, undefined);
+  }
+
+  private bump(accountId: string): void {
     this.generation.set(accountId, (this.generation.get(accountId) ?? 0) + 1);
+  }
+
+  private settle(accountId: string, token: string | undefined): void {
+    this.awaited.get(accountId)?.settle(token);
+    this.awaited.delete(accountId);
+  }
+
+  /** The token of the sign-in being saved, once it is; discarded if the account was forgotten instead. */
+  private async signedIn(account: OAuthAccount, awaited: Promise<string | undefined>): Promise<string> {
+    const token = await awaited;
+    if (token === undefined) throw discarded(account);
+    return token;
   }
 
   private async refresh(account: OAuthAccount): Promise<string> {
@@ -122,7 +162,9 @@ export class AccessTokenKeeper implements AccessTokens {
     // token written now would outlive it there.
     if ((this.generation.get(account.id) ?? 0) !== generation) {
       // A new sign-in took its place meanwhile: its token, not this one (and not a rotated token
-      // of the old grant written over the new grant's).
+      // of the old grant written over the new grant's), waiting for it while it is being saved.
+      const awaited = this.awaited.get(account.id);
+      if (awaited !== undefined) return this.signedIn(account, awaited.promise);
       const replaced = this.forgotten.has(account.id) ? undefined : this.held.get(account.id);
       if (replaced !== undefined) return replaced.accessToken;
       throw discarded(account);

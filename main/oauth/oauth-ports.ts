@@ -51,6 +51,12 @@ export interface AccessTokens {
     account: OAuthAccount,
     options?: { readonly fresh?: boolean; readonly refused?: string },
   ): Promise<string>;
+  /**
+   * A new sign-in is being saved (its refresh token written to the keychain): the old sign-in's
+   * token is dropped and a refresh of it under way is not kept; callers, and that refresh, wait
+   * for `remember` (its token) or `forget` (discarded). Either must follow.
+   */
+  signingIn(accountId: string): void;
   /** Holds the access token a sign-in just returned. */
   remember(accountId: string, grant: Pick<SignInGrant, 'accessToken' | 'expiresAt'>): void;
   /**

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCredentials, KEYCHAIN_SERVICE } from '../../../main/accounts/credentials.ts';
 import { osKeychain } from '../../../main/accounts/os-keychain.ts';
 import { AccessTokenKeeper } from '../../../main/oauth/access-token-keeper.ts';
@@ -53,6 +53,15 @@ function keeper(clock = { now: Date.now() }): AccessTokenKeeper {
 }
 
 const refreshes = () => provider.tokenRequests['refresh_token'] ?? 0;
+
+/** Resolves once the provider has answered a refresh after `before` (it runs in this process). */
+const refreshed = (before: number): Promise<void> =>
+  vi.waitFor(
+    () => {
+      expect(refreshes()).toBeGreaterThan(before);
+    },
+    { timeout: 10_000, interval: 5 },
+  );
 
 describe('AccessTokenKeeper against a real provider and the real keychain', () => {
   it('reuses the held token while it is good, and refreshes once it nears expiry', async () => {
@@ -129,16 +138,37 @@ describe('AccessTokenKeeper against a real provider and the real keychain', () =
       },
       clientIds: {},
     });
-    // The refresh has read the old refresh token; the new sign-in is saved as AccountsService does.
+    // The refresh has read the old refresh token; the new sign-in is saved as AccountsService
+    // does. The provider answers the refresh before the new token is in the keychain (a slow
+    // keychain): the refresh waits for the new sign-in rather than failing its send.
+    const before = refreshes();
     const refreshing = tokens.get(account);
     await read;
-    tokens.forget(account.id);
+    tokens.signingIn(account.id);
+    const asked = tokens.get(account);
+    await refreshed(before);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     await credentials.write(account.id, 'oauth', again.refreshToken);
     tokens.remember(account.id, again);
 
     expect(await refreshing).toBe(again.accessToken);
+    expect(await asked).toBe(again.accessToken);
     expect(keychainRefreshToken(account.id)).toBe(again.refreshToken);
     expect(grant.refreshToken).not.toBe(again.refreshToken);
+    expect(refreshes()).toBe(before + 1);
+  });
+
+  it('a refresh waiting for a sign-in being saved fails as discarded when the account is forgotten instead', async () => {
+    const { account, grant } = await signedIn();
+    const tokens = keeper();
+    const before = refreshes();
+    const refreshing = tokens.get(account);
+    tokens.signingIn(account.id);
+    await refreshed(before);
+    tokens.forget(account.id);
+    await expectOAuthError(refreshing, 'oauth_signin_required', [grant.refreshToken]);
+    // Nothing of the old grant's rotation was written while the new sign-in was being saved.
+    expect(keychainRefreshToken(account.id)).toBe(grant.refreshToken);
   });
 
   it('saves a rotated refresh token to the keychain; the provider refuses the old one', async () => {
