@@ -45,8 +45,6 @@ export interface OutboxOptions {
   readonly fs?: FileSystemSeam;
   /** What the deliverer lock says this process is, for others that find it taken (default: the app). */
   readonly delivererRole?: DelivererRole;
-  /** Records read back from the log on demand rather than held (see open-queue-store.ts). */
-  readonly recordsOnDisk?: boolean;
   /** Told each time a record is read back from the log (tests count them). */
   readonly onRecordRead?: () => void;
 }

@@ -5,8 +5,8 @@ import { AppError } from '../errors/app-error.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { DueQueue } from './delivery/due-queue.ts';
 import type { InFlight } from './delivery/in-flight.ts';
-import { toQueueItem, type QueueRecord } from './store/queue-record.ts';
-import type { QueueStore, StateVersion } from './store/queue-store.ts';
+import { isoOf, timeOf, toQueueItem, type QueueRecord } from './store/queue-record.ts';
+import type { IndexedState, QueueStore, StateVersion } from './store/queue-store.ts';
 
 const waiting = new Set<QueueState>(['queued', 'scheduled', 'deferred']);
 
@@ -21,10 +21,11 @@ export interface LiveEntry {
   readonly id: string;
   readonly accountId: string;
   readonly state: QueueRecord['state'];
-  readonly createdAt: string;
-  readonly nextAttemptAt: string | undefined;
-  readonly sendAt: string | undefined;
-  readonly lastTriedAt: string | undefined;
+  // Times in ms since the epoch (numbers, not the record's ISO strings: 100,000 of them are kept).
+  readonly createdAt: number;
+  readonly nextAttemptAt: number | undefined;
+  readonly sendAt: number | undefined;
+  readonly lastTriedAt: number | undefined;
   /** The log's state this entry was made from (-1: none), to tell whether the log changed since. */
   readonly rev: number;
   readonly attempts: number;
@@ -93,7 +94,7 @@ export class LiveQueue {
     const entry = this.entries.get(id);
     const logged = entry && this.deps.store.get(id);
     if (!entry?.dueInMemory || !logged) return logged;
-    return { ...logged, nextAttemptAt: entry.nextAttemptAt };
+    return { ...logged, nextAttemptAt: isoOf(entry.nextAttemptAt) };
   }
 
   has(id: string): boolean {
@@ -131,13 +132,13 @@ export class LiveQueue {
   /** Takes in a record (new or changed) without writing it: due again if it waits. */
   put(record: QueueRecord): void {
     this.held.delete(record.id);
-    this.set(this.entryOf(record, false));
+    this.set(entryOfRecord(record, this.deps.store.version(record.id)));
   }
 
   /** The network came back: a deferred message goes now, though the log keeps its later time. */
   dueNow(id: string, at: string): void {
     const entry = this.entries.get(id);
-    if (entry) this.set({ ...entry, nextAttemptAt: at, dueInMemory: true });
+    if (entry) this.set({ ...entry, nextAttemptAt: Date.parse(at), dueInMemory: true });
   }
 
   /** Something the message's due time or shown state depends on changed (its account): look again. */
@@ -185,7 +186,7 @@ export class LiveQueue {
    * outcome is held against, or the state already known (compared by revision, no record read).
    */
   adopt(id: string): void {
-    const logged = this.deps.store.version(id);
+    const logged = this.deps.store.indexed(id);
     if (!logged) {
       if (this.entries.has(id)) this.forget(id);
       return;
@@ -197,11 +198,9 @@ export class LiveQueue {
       if (sameVersion(held.logged, logged)) return;
       this.unsaved.delete(id);
     } else if (sameVersion(this.entries.get(id), logged)) return;
-    const record = this.deps.store.get(id);
-    if (!record) return;
     const known = this.entries.has(id);
     this.held.delete(id);
-    this.set(this.entryOf(record, false), this.announcing || known);
+    this.set(entryOfIndexed(id, logged), this.announcing || known);
   }
 
   /**
@@ -236,22 +235,6 @@ export class LiveQueue {
     return record;
   }
 
-  private entryOf(record: QueueRecord, dueInMemory: boolean): LiveEntry {
-    const version = this.deps.store.version(record.id);
-    return {
-      id: record.id,
-      accountId: record.accountId,
-      state: record.state,
-      createdAt: record.createdAt,
-      nextAttemptAt: record.nextAttemptAt,
-      sendAt: record.sendAt,
-      lastTriedAt: record.lastTriedAt,
-      rev: version?.rev ?? -1,
-      attempts: version?.attempts ?? record.attempts,
-      dueInMemory,
-    };
-  }
-
   private set(entry: LiveEntry, announce = true): void {
     this.entries.set(entry.id, entry);
     if (isWaiting(entry)) this.due.push(entry, this.dueAt(entry));
@@ -259,9 +242,38 @@ export class LiveQueue {
   }
 
   private dueAt(entry: LiveEntry): number {
-    return Math.max(
-      entry.nextAttemptAt ? Date.parse(entry.nextAttemptAt) : 0,
-      this.unsaved.get(entry.id)?.until ?? 0,
-    );
+    return Math.max(entry.nextAttemptAt ?? 0, this.unsaved.get(entry.id)?.until ?? 0);
   }
+}
+
+/** The entry for a record memory holds (new, changed, or shown in place of the log's). */
+function entryOfRecord(record: QueueRecord, version: StateVersion | undefined): LiveEntry {
+  return {
+    id: record.id,
+    accountId: record.accountId,
+    state: record.state,
+    createdAt: Date.parse(record.createdAt),
+    nextAttemptAt: timeOf(record.nextAttemptAt),
+    sendAt: timeOf(record.sendAt),
+    lastTriedAt: timeOf(record.lastTriedAt),
+    rev: version?.rev ?? -1,
+    attempts: version?.attempts ?? record.attempts,
+    dueInMemory: false,
+  };
+}
+
+/** The entry for the log's state as the index has it: no record is read. */
+function entryOfIndexed(id: string, indexed: IndexedState): LiveEntry {
+  return {
+    id,
+    accountId: indexed.accountId,
+    state: indexed.state,
+    createdAt: indexed.createdAt,
+    nextAttemptAt: indexed.nextAttemptAt,
+    sendAt: indexed.sendAt,
+    lastTriedAt: indexed.lastTriedAt,
+    rev: indexed.rev,
+    attempts: indexed.attempts,
+    dueInMemory: false,
+  };
 }

@@ -11,11 +11,6 @@ export interface QueueStoreWiring {
   readonly log: Logger;
   /** Where durable writes go through; tests use it to fill the disk. */
   readonly fs?: FileSystemSeam | undefined;
-  /**
-   * Records stay on disk and are read back on demand (store/frame-source.ts). Off in the app until
-   * the index carries due times: the live queue would read every record back at start (issue 17).
-   */
-  readonly recordsOnDisk?: boolean | undefined;
   /** Told each time a record is read back from the log (tests count them: the core holds an index). */
   readonly onRecordRead?: (() => void) | undefined;
 }
@@ -33,7 +28,6 @@ export function openQueueStore(
   const { log, emit } = wiring;
   return createQueueStore(paths, {
     fs: wiring.fs ?? nodeFileSystem,
-    ...(wiring.recordsOnDisk === true ? { recordsOnDisk: true } : {}),
     ...(wiring.onRecordRead ? { onRecordRead: wiring.onRecordRead } : {}),
     beforeReclaim: (sent) => sentLog.restore(sent),
     ...(onChange ? { onChange } : {}),

@@ -18,7 +18,7 @@ import { restoreSetAside } from './message/restore-set-aside.ts';
 import { draftFromStored, removeEditCopies } from './message/stored-draft.ts';
 import type { OutboxRow } from './outbox-pages.ts';
 import { summarizeQueue, type QueueSummary } from './queue-summary.ts';
-import type { QueueRecord } from './store/queue-record.ts';
+import { isoOf, type QueueRecord } from './store/queue-record.ts';
 import type { QueueStore } from './store/queue-store.ts';
 
 /** A message as the list orders and counts it, with its send time (the delivery timer follows those). */
@@ -163,7 +163,7 @@ export class OutboxFacade implements OutboxService {
     const { queue } = this.deps;
     return queue
       .all()
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .sort((a, b) => a.createdAt - b.createdAt)
       .flatMap((entry) => {
         const record = queue.get(entry.id);
         return record ? [queue.item(record)] : [];
@@ -186,8 +186,8 @@ export class OutboxFacade implements OutboxService {
       id: entry.id,
       accountId: entry.accountId,
       state: queue.displayState(entry),
-      createdAt: entry.createdAt,
-      sendAt: entry.sendAt,
+      createdAt: new Date(entry.createdAt).toISOString(),
+      sendAt: isoOf(entry.sendAt),
     }));
   }
 
@@ -263,7 +263,7 @@ export class OutboxFacade implements OutboxService {
   async flush(since = this.deps.clock.now()): Promise<void> {
     const { queue, inFlight } = this.deps;
     for (const entry of queue.all()) {
-      const triedSince = entry.lastTriedAt !== undefined && Date.parse(entry.lastTriedAt) >= since;
+      const triedSince = entry.lastTriedAt !== undefined && entry.lastTriedAt >= since;
       if (entry.state !== 'deferred' || inFlight.has(entry.id) || triedSince) continue;
       // Current, not as listed: an earlier save awaited.
       const record = queue.get(entry.id);

@@ -18,8 +18,9 @@ export interface QueueSummary {
 
 export interface SummarizedMessage {
   readonly state: QueueState;
-  readonly nextAttemptAt?: string | undefined;
-  readonly sendAt?: string | undefined;
+  /** In ms since the epoch, as the live queue keeps them. */
+  readonly nextAttemptAt?: number | undefined;
+  readonly sendAt?: number | undefined;
 }
 
 const WAITING = new Set<QueueState>(['queued', 'deferred', 'sending']);
@@ -53,7 +54,5 @@ export function summarizeQueue(messages: Iterable<SummarizedMessage>): QueueSumm
   };
 }
 
-function timeOf(iso: string | undefined): number {
-  const time = iso === undefined ? NaN : Date.parse(iso);
-  return Number.isNaN(time) ? Infinity : time;
-}
+const timeOf = (time: number | undefined): number =>
+  time === undefined || Number.isNaN(time) ? Infinity : time;

@@ -49,8 +49,6 @@ export async function startTestOutbox(options: {
   fs?: FileSystemSeam;
   timeouts?: Timeouts;
   start?: boolean;
-  /** Records read back from the log on demand rather than held. */
-  recordsOnDisk?: boolean;
   /** Told each time a record is read back from the log. */
   onRecordRead?: () => void;
 }): Promise<TestOutbox> {
@@ -81,7 +79,6 @@ export async function startTestOutbox(options: {
       version: '0.0.0-test',
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.fs ? { fs: options.fs } : {}),
-      ...(options.recordsOnDisk === true ? { recordsOnDisk: true } : {}),
       ...(options.onRecordRead ? { onRecordRead: options.onRecordRead } : {}),
     }),
     stop: () => fixture.outbox.stop(),

@@ -93,6 +93,14 @@ export const queueRecordOnDisk = lazySchema(() => storedSchema(QUEUE_RECORD_FORM
  * disk (`sending`). A copy, not a parse: records are parsed once, as they are written or read, and
  * this runs for every item of every change event.
  */
+/** One of a record's ISO 8601 times in ms since the epoch, as indexes keep them (100,000 strings cost). */
+export const timeOf = (iso: string | undefined): number | undefined =>
+  iso === undefined ? undefined : Date.parse(iso);
+
+/** A time kept as a number, as a record's ISO 8601 string. */
+export const isoOf = (time: number | undefined): string | undefined =>
+  time === undefined ? undefined : new Date(time).toISOString();
+
 export function toQueueItem(record: QueueRecord, state: QueueState = record.state): QueueItem {
   const {
     version,

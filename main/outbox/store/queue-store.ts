@@ -22,7 +22,7 @@ import { FrameSource } from './frame-source.ts';
 import { encodeFrame, headerPlace, type DecodedFrame } from './queue-log-format.ts';
 import { bodyFile, type QueuePaths } from './queue-paths.ts';
 import { queueRecord, type QueueRecord } from './queue-record.ts';
-import { QueueView, type SegmentState } from './queue-view.ts';
+import { QueueView, type SegmentState, type Summary } from './queue-view.ts';
 import { SegmentReader } from './segment-reader.ts';
 import { bodyInMemory, expectedBody, openCheckedFile, type StoredBody } from './stored-body.ts';
 import { createSegmentWriter, type Placed, type SegmentWriter } from './segment-writer.ts';
@@ -123,7 +123,15 @@ export interface QueueStore {
    * enough to tell whether a copy of its state is still current. Undefined once it is gone.
    */
   version(id: string): StateVersion | undefined;
+  /**
+   * What the index knows of a live message (its state, account, times, revision), no record read.
+   * The index's own entry, current rather than a snapshot: copy what is kept.
+   */
+  indexed(id: string): IndexedState | undefined;
 }
+
+/** A live message as the index has it. */
+export type IndexedState = Summary & StateVersion;
 
 /** Which state of a message: its revision, and its attempts (which break a tie between two writers). */
 export interface StateVersion {
@@ -143,13 +151,6 @@ export interface QueueStoreDeps {
    * names, the age of a segment still without its writer header (tests move it past the grace).
    */
   readonly clock?: Pick<Clock, 'now'>;
-  /**
-   * Hold an index of the queue and read each record from its segment when asked for, instead of
-   * holding every record. Off by default: the live queue keeps small entries and reads records on
-   * demand, but takes due times from the records, so at start it would read every one back; on
-   * once the index carries them (issue 17).
-   */
-  readonly recordsOnDisk?: boolean;
   /** Told each time a message's state is read back from its segment (tests count them). */
   readonly onRecordRead?: () => void;
   /** Told how many frames each segment read decoded (tests count them). */
@@ -457,11 +458,11 @@ class SegmentedQueueStore implements QueueStore {
 
   /** Closes the segments the view no longer reads from. */
   private releaseSegments(): void {
-    if (this.deps.recordsOnDisk === true) this.source.keepOnly(this.view.readFrom());
+    this.source.keepOnly(this.view.readFrom());
   }
 
   private newView(): QueueView {
-    return new QueueView(this.deps.recordsOnDisk === true ? this.source : undefined);
+    return new QueueView(this.source);
   }
 
   private mustWriter(): SegmentWriter {
@@ -650,6 +651,11 @@ class SegmentedQueueStore implements QueueStore {
   version(id: string): StateVersion | undefined {
     const entry = this.view.entries.get(id);
     return entry?.live ? { rev: entry.rev, attempts: entry.live.attempts } : undefined;
+  }
+
+  indexed(id: string): IndexedState | undefined {
+    const entry = this.view.entries.get(id);
+    return entry?.live ? entry : undefined;
   }
 }
 

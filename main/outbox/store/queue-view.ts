@@ -2,7 +2,7 @@ import type { SentRecord } from '../../../preload/contract/outbox.ts';
 import type { ProcessIdentity } from '../../files/process-identity.ts';
 import type { HeaderRef } from './frame-source.ts';
 import type { DecodedFrame, LogEntry } from './queue-log-format.ts';
-import type { QueueRecord } from './queue-record.ts';
+import { timeOf, type QueueRecord } from './queue-record.ts';
 
 /** Where a message's bytes sit inside a segment. */
 export interface BodyRef {
@@ -27,6 +27,10 @@ export interface Summary {
   readonly createdAt: number;
   /** The size of its bytes where they are stored. */
   readonly storedSize: number;
+  // Its times, in ms since the epoch: enough to schedule it and answer the list without its record.
+  readonly nextAttemptAt: number | undefined;
+  readonly sendAt: number | undefined;
+  readonly lastTriedAt: number | undefined;
 }
 
 /** A state as a frame gives it, before it is kept. */
@@ -43,7 +47,16 @@ interface State {
 type Ranked = Pick<State, 'live' | 'rev' | 'delivered' | 'record' | 'frame'>;
 
 /** What a removed message's entry says in place of a summary: the same whatever it replaced. */
-const REMOVED: Summary = { state: 'queued', accountId: '', attempts: 0, createdAt: 0, storedSize: 0 };
+const REMOVED: Summary = {
+  state: 'queued',
+  accountId: '',
+  attempts: 0,
+  createdAt: 0,
+  storedSize: 0,
+  nextAttemptAt: undefined,
+  sendAt: undefined,
+  lastTriedAt: undefined,
+};
 
 /** Where no frame can be read back (frames applied without a file, in tests): `offset`. */
 const NO_FRAME = -1;
@@ -69,6 +82,9 @@ export class ViewEntry implements Summary {
   attempts = 0;
   createdAt = 0;
   storedSize = 0;
+  nextAttemptAt: number | undefined = undefined;
+  sendAt: number | undefined = undefined;
+  lastTriedAt: number | undefined = undefined;
   record: QueueRecord | undefined = undefined;
   sent: SentRecord | undefined = undefined;
   // Where this state can be read back (one of its holders', or the last one's once it is gone).
@@ -166,6 +182,9 @@ export class ViewEntry implements Summary {
     this.attempts = summary.attempts;
     this.createdAt = summary.createdAt;
     this.storedSize = summary.storedSize;
+    this.nextAttemptAt = summary.nextAttemptAt;
+    this.sendAt = summary.sendAt;
+    this.lastTriedAt = summary.lastTriedAt;
   }
 
   private moveFrame(ref: HeaderRef | undefined): void {
@@ -232,6 +251,9 @@ function summaryOf(record: QueueRecord): Summary {
     attempts: record.attempts,
     createdAt: Date.parse(record.createdAt),
     storedSize: record.storedSizeBytes ?? record.sizeBytes,
+    nextAttemptAt: timeOf(record.nextAttemptAt),
+    sendAt: timeOf(record.sendAt),
+    lastTriedAt: timeOf(record.lastTriedAt),
   };
 }
 

@@ -33,7 +33,6 @@ function openStore(counts?: Counts): QueueStore {
   return createQueueStore(queuePaths(dataDir), {
     fs: nodeFileSystem,
     onQuarantine: () => undefined,
-    recordsOnDisk: true,
     ...(counts
       ? {
           onRecordRead: () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { summarizeQueue, type SummarizedMessage } from '../../../main/outbox/queue-summary.ts';
 
-const at = (minute: number) => new Date(Date.UTC(2026, 11, 4, 10, minute)).toISOString();
+const at = (minute: number) => Date.UTC(2026, 11, 4, 10, minute);
 
 describe('the queue in a few numbers', () => {
   test('an empty queue', () => {
@@ -27,8 +27,8 @@ describe('the queue in a few numbers', () => {
       scheduled: 2,
       failed: 1,
       held: 3,
-      nextAttemptAt: Date.parse(at(5)),
-      nextScheduledAt: Date.parse(at(40)),
+      nextAttemptAt: at(5),
+      nextScheduledAt: at(40),
     });
   });
 
@@ -36,6 +36,6 @@ describe('the queue in a few numbers', () => {
     function* many() {
       for (let i = 0; i < 1000; i++) yield { state: 'deferred' as const, nextAttemptAt: at(i % 60) };
     }
-    expect(summarizeQueue(many())).toMatchObject({ waiting: 1000, nextAttemptAt: Date.parse(at(0)) });
+    expect(summarizeQueue(many())).toMatchObject({ waiting: 1000, nextAttemptAt: at(0) });
   });
 });
