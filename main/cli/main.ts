@@ -32,6 +32,9 @@ export async function runCli(io: CliIo, argv: readonly string[]): Promise<number
       case 'queue':
         // As queueCommand answers, without loading it.
         if (onlyGroupHelp(args)) return groupHelp(io, args.length > 0, QUEUE_HELP);
+        // The command scripts run most, without the other queue commands' imports (the whole core).
+        if (args[0] === 'list')
+          return await (await import('./queue-list.ts')).queueListCommand(io, args.slice(1));
         return await (await import('./queue-commands.ts')).queueCommand(io, args);
       case 'accounts':
         if (onlyGroupHelp(args)) return groupHelp(io, args.length > 0, ACCOUNTS_HELP);

@@ -6,7 +6,7 @@ import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
 import { findAccount, openCore, type CliCore } from './cli-core.ts';
 import { groupHelp, print, type CliIo } from './cli-io.ts';
 import { QUEUE_HELP } from './group-help.ts';
-import { writeQueueList } from './queue-list.ts';
+import { queueListCommand } from './queue-list.ts';
 import { printable } from './cli-log.ts';
 import { AppError } from '../errors/app-error.ts';
 import { CliError, EXIT, exitCodeFor, usageError } from './exit-codes.ts';
@@ -376,20 +376,8 @@ async function move(io: CliIo, args: readonly string[]): Promise<number> {
 export async function queueCommand(io: CliIo, args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
-    case 'list': {
-      const { values, positionals } = parseCommand('queue list', rest, { json: { type: 'boolean' } });
-      if (values.help) {
-        print(io, 'Usage: outbox queue list [--json]\n\nThe messages in the outbox, oldest first.\n');
-        return EXIT.ok;
-      }
-      expectPositionals('queue list', positionals, []);
-      // The index only: each message is read from disk as its line is written.
-      const core = openCore(io);
-      await core.outbox.openIndex();
-      const labels = labelsOf(core.accounts.list());
-      await writeQueueList(io.stdout, core.outbox.service.listed(), labels, values.json === true);
-      return EXIT.ok;
-    }
+    case 'list':
+      return queueListCommand(io, rest);
     case 'show': {
       const { values, positionals } = parseCommand('queue show', rest, { json: { type: 'boolean' } });
       if (values.help) {

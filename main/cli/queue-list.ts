@@ -1,11 +1,32 @@
 import type { Writable } from 'node:stream';
 import type { QueueItem } from '../../preload/contract/outbox.ts';
-import { queueMessage, queueMessageJson } from './json-output.ts';
+import { expectPositionals, parseCommand } from './cli-args.ts';
+import { print, type CliIo } from './cli-io.ts';
+import { EXIT } from './exit-codes.ts';
+import { labelsOf, queueMessage, queueMessageJson } from './json-output.ts';
+import { openListing } from './listing-core.ts';
 
 type AccountLabels = ReadonlyMap<string, string>;
 
 /** Output gathered into writes of about this size: one write per line would cost more than the lines. */
 const CHUNK_CHARS = 64 * 1024;
+
+/** `outbox queue list [--json]`: its own module, so listing loads none of the other queue commands. */
+export async function queueListCommand(io: CliIo, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('queue list', args, { json: { type: 'boolean' } });
+  if (values.help) {
+    print(io, 'Usage: outbox queue list [--json]\n\nThe messages in the outbox, oldest first.\n');
+    return EXIT.ok;
+  }
+  expectPositionals('queue list', positionals, []);
+  const listing = await openListing(io);
+  try {
+    await writeQueueList(io.stdout, listing.items(), labelsOf(listing.accounts), values.json === true);
+  } finally {
+    await listing.close();
+  }
+  return EXIT.ok;
+}
 
 /** One message as `queue list` prints it: tab-separated fields. */
 export function listLine(item: QueueItem, labels: AccountLabels): string {

@@ -65,12 +65,6 @@ export interface Outbox {
   readonly firstRead: Promise<void>;
   /** Reads the queue without taking the deliverer lock or watching: a short-lived producer (the CLI). */
   open(): Promise<void>;
-  /**
-   * Reads the queue for one listing (`service.listed()`), without the live queue's copy of every
-   * message; delivery runs that left only removals are passed by when nothing is queued. Takes no
-   * lock and does not watch.
-   */
-  openIndex(): Promise<void>;
   /** Queues a message rendered elsewhere (sendmail's stdin); its bytes go out verbatim. */
   enqueueRaw(input: RawMessageInput): Promise<QueueItem>;
   /** Whether this process is the one delivering. */
@@ -132,10 +126,6 @@ class LocalOutbox implements Outbox {
 
   isDeliverer(): boolean {
     return this.lock !== undefined;
-  }
-
-  async openIndex(): Promise<void> {
-    await this.deps.store.init(true);
   }
 
   async open(): Promise<void> {

@@ -4,6 +4,7 @@ import type { AccountsPort, EventSink } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { DueQueue } from './delivery/due-queue.ts';
+import { shownState } from './shown-state.ts';
 import type { InFlight } from './delivery/in-flight.ts';
 import { isoOf, timeOf, toQueueItem, type QueueRecord } from './store/queue-record.ts';
 import type { IndexedState, QueueStore, StateVersion } from './store/queue-store.ts';
@@ -116,13 +117,8 @@ export class LiveQueue {
 
   /** What the user sees: the stored state, unless something in memory says more. */
   displayState(message: Pick<LiveEntry, 'id' | 'state' | 'accountId'>): QueueState {
-    if (this.deps.inFlight.has(message.id)) return 'sending';
-    if (message.state === 'queued' || message.state === 'deferred') {
-      const account = this.deps.accounts.find(message.accountId);
-      if (account?.attention) return 'needs_attention';
-      if (account?.paused) return 'held';
-    }
-    return message.state;
+    const { accounts, inFlight } = this.deps;
+    return shownState(message.state, accounts.find(message.accountId), inFlight.has(message.id));
   }
 
   item(record: QueueRecord): QueueItem {

@@ -27,11 +27,6 @@ export type QueueRow = OutboxRow & Pick<QueueItem, 'sendAt'>;
 export interface OutboxService extends QueuePort {
   enqueue(input: unknown): Promise<QueueItem>;
   list(): QueueItem[];
-  /**
-   * The same items in the same order, each built as the walk reaches it from a record read from
-   * disk: a listing of any length holds one at a time.
-   */
-  listed(): Generator<QueueItem>;
   get(id: string): QueueItem;
   /**
    * Every message as the outbox list orders and counts it, and its send time, from the live
@@ -168,11 +163,6 @@ export class OutboxFacade implements OutboxService {
         const record = queue.get(entry.id);
         return record ? [queue.item(record)] : [];
       });
-  }
-
-  *listed(): Generator<QueueItem> {
-    const { queue, store } = this.deps;
-    for (const record of store.inOrder()) yield queue.item(queue.get(record.id) ?? record);
   }
 
   get(id: string): QueueItem {

@@ -126,9 +126,11 @@ describe('what a command loads', () => {
     expect(loaded.filter((url) => oauth(url) || keychain(url) || /\/cli-core[.-]/.test(url))).toEqual([]);
   });
 
-  it('queue list loads neither the keychain nor OAuth2', async () => {
-    const { loaded } = await loadsAndBuiltins(['queue', 'list'], '', withAccount);
-    expect(loaded.filter((url) => oauth(url) || keychain(url))).toEqual([]);
+  it('queue list loads neither the core, the keychain, OAuth2 nor any network module', async () => {
+    const { loaded, builtins } = await loadsAndBuiltins(['queue', 'list'], '', withAccount);
+    expect(loaded.filter((url) => oauth(url) || keychain(url) || /\/cli-core[.-]/.test(url))).toEqual([]);
+    // (node:net is the pipe its output goes to.)
+    expect(builtins.filter((name) => /^NativeModule (tls|http|https|dns)$/.test(name))).toEqual([]);
   });
 
   it('accounts discover does load it', async () => {

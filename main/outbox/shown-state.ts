@@ -1,0 +1,21 @@
+import type { Account } from '../../preload/contract/accounts.ts';
+import type { QueueState } from '../../preload/contract/outbox.ts';
+import type { QueueRecord } from './store/queue-record.ts';
+
+/**
+ * The state the user sees for a message: its stored state, unless something says more. An attempt
+ * under way shows as sending; mail waiting on an account that needs the user (a refused password,
+ * a sign-in) or that the user paused shows why it does not go. The app's list and `queue list`.
+ */
+export function shownState(
+  state: QueueRecord['state'],
+  account: Pick<Account, 'attention' | 'paused'> | undefined,
+  sending: boolean,
+): QueueState {
+  if (sending) return 'sending';
+  if (state === 'queued' || state === 'deferred') {
+    if (account?.attention) return 'needs_attention';
+    if (account?.paused) return 'held';
+  }
+  return state;
+}
