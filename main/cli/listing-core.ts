@@ -31,7 +31,7 @@ export async function openListing(io: CliIo): Promise<ListingCore> {
   const paths = queuePaths(dataDir);
   const sentLog = createSentLog(paths.sent);
   const store = openQueueStore({ emit: () => undefined, log: stderrLogger(io) }, paths, sentLog);
-  await store.init(true);
+  await store.init('listing');
   return {
     accounts,
     *items() {

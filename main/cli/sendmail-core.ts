@@ -22,7 +22,7 @@ type AccountList = Pick<AccountsPort, 'find'> & { list(): readonly Account[] };
 export interface SendmailCore {
   readonly settings: AppSettingsService;
   readonly accounts: AccountList;
-  /** Opens the queue folder for writing (as `Outbox.open`). */
+  /** Opens the queue folder to add to it, reading none of the queue (`QueueStore.init("append")`). */
   open(): Promise<void>;
   /** Queues a message rendered elsewhere; its bytes go out verbatim (as `Outbox.enqueueRaw`). */
   enqueueRaw(input: RawMessageInput): Promise<void>;
@@ -55,7 +55,7 @@ export function openSendmailCore(io: CliIo): SendmailCore {
   return {
     settings,
     accounts,
-    open: () => store.init(),
+    open: () => store.init('append'),
     async enqueueRaw(input) {
       await enqueueRaw(input, { accounts, store, now: Date.now() });
     },

@@ -37,12 +37,8 @@ export type { QuarantineNotice } from './quarantine.ts';
  */
 export interface QueueStore {
   readonly paths: QueuePaths;
-  /**
-   * Creates the folders and reads the whole queue. `listing`: for one look (a `queue list`), so
-   * sealed segments that hold only removals and hand-over marks are passed by when no other
-   * segment has a message: they could hide nothing. A later sync reads them.
-   */
-  init(listing?: boolean): Promise<void>;
+  /** Creates the folders and, but for `append`, reads the whole queue (see OpenMode). */
+  init(mode?: OpenMode): Promise<void>;
   /**
    * Takes the message bytes and returns their size; they are durable once the state is saved (or
    * gone once removed). The message does not exist until its state is saved.
@@ -129,6 +125,16 @@ export interface QueueStore {
    */
   indexed(id: string): IndexedState | undefined;
 }
+
+/**
+ * How a process opens the queue. `read`: the whole queue, as the app and most commands. `listing`:
+ * for one look (`queue list`), so sealed segments that hold only removals and hand-over marks are
+ * passed by when no other segment has a message: they could hide nothing (a later sync reads
+ * them). `append`: a producer that only adds new messages (`sendmail`) reads no segment but its
+ * own: the 30th patch of a series costs what the first did, however long the queue; the
+ * deliverer reads what it wrote, and checks and sets aside what is damaged.
+ */
+export type OpenMode = 'read' | 'listing' | 'append';
 
 /** A live message as the index has it. */
 export type IndexedState = Summary & StateVersion;
@@ -247,7 +253,7 @@ class SegmentedQueueStore implements QueueStore {
     });
   }
 
-  async init(listing = false): Promise<void> {
+  async init(mode: OpenMode = 'read'): Promise<void> {
     const { paths } = this;
     for (const dir of [
       paths.root,
@@ -263,7 +269,8 @@ class SegmentedQueueStore implements QueueStore {
     // What producers killed mid-write left: every process that opens the queue clears it, at once.
     await removeAbandonedTempFiles(paths.tmp, Date.now());
     this.writer ??= createSegmentWriter(paths.queue, { fs: this.deps.fs, identity: await currentProcess() });
-    await this.reload(listing);
+    if (mode === 'append') return;
+    await this.reload(mode === 'listing');
     await this.inTurn(() => this.verify([...this.view.liveIds()]));
   }
 
