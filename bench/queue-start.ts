@@ -28,6 +28,8 @@ const EMPTY_ROUNDS = 10;
 const GOAL_RSS_MB = 100;
 /** …and an empty queue listed within this ratio of `node -e 0`, whatever it delivered before. */
 const GOAL_EMPTY_RATIO = 2;
+/** `sendmail` into a queue of 100,000 within this ratio of one into an empty queue. */
+const GOAL_SENDMAIL_RATIO = 1.2;
 const CLI = path.join(import.meta.dirname, '..', 'bin', 'outbox.js');
 /** GNU time reports a child's peak RSS (%M, KB); without it the RSS column says n/a. */
 const GNU_TIME = '/usr/bin/time';
@@ -98,12 +100,18 @@ interface Run {
 }
 
 /** A program run to its end, its output thrown away: wall time from spawn to exit, and peak RSS. */
-async function timed(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+async function timed(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  input?: string,
+): Promise<Run> {
   const gnuTime = existsSync(GNU_TIME);
   const file = gnuTime ? GNU_TIME : process.execPath;
   const rest = gnuTime ? ['-f', '%M', process.execPath, ...args] : [...args];
   const began = performance.now();
-  const child = spawn(file, rest, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Input, when given, through a pipe closed after it (sendmail reads to its end).
+  const child = spawn(file, rest, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+  child.stdin.end(input ?? '');
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -128,6 +136,11 @@ async function listings(count: number, base: string): Promise<{ rows: BenchRow[]
     loads.push(loadavg()[0] ?? 0);
     full.push(await listOf(dataDir));
   }
+  // Into a copy: what it queues would keep the delivered queue below from being empty.
+  const copy = path.join(base, `sendmail-${count}`);
+  await fsp.cp(dataDir, copy, { recursive: true });
+  const sendmail = await sendmailBeside(copy, path.join(base, 'sendmail-empty'), loads);
+  await fsp.rm(copy, { recursive: true, force: true });
   await deliverAll(dataDir, count);
   const empty: Run[] = [];
   const bare: Run[] = [];
@@ -158,6 +171,12 @@ async function listings(count: number, base: string): Promise<{ rows: BenchRow[]
         met: (rss(full) ?? Infinity) < GOAL_RSS_MB,
       },
       {
+        metric: `\`sendmail\` of one message, ${n} queued vs none`,
+        value: `${ms(sendmail.full).toFixed(0)} ms, ${rssText(sendmail.full)} vs ${ms(sendmail.none).toFixed(0)} ms, ${rssText(sendmail.none)} (${(ms(sendmail.full) / ms(sendmail.none)).toFixed(2)}×)`,
+        goal: `≤ ${GOAL_SENDMAIL_RATIO}× (reads none of the queue)`,
+        met: ms(sendmail.full) / ms(sendmail.none) <= GOAL_SENDMAIL_RATIO,
+      },
+      {
         metric: `\`queue list\`, empty after ${n} deliveries, vs \`node -e 0\``,
         value: `${ms(empty).toFixed(0)} ms, ${rssText(empty)} vs ${ms(bare).toFixed(0)} ms (${ratio.toFixed(2)}×)`,
         goal: `≤ ${GOAL_EMPTY_RATIO}× node -e 0`,
@@ -165,6 +184,38 @@ async function listings(count: number, base: string): Promise<{ rows: BenchRow[]
       },
     ],
   };
+}
+
+/** An account whose server is never reached: what sendmail queues stays queued. */
+async function addAccount(home: string): Promise<void> {
+  const add = ['accounts', 'add', '--label', 'Work', '--from', 'me@example.org', '--host', '127.0.0.1'];
+  const rest = ['--port', '9', '--security', 'none', '--allow-plaintext', '--no-password'];
+  await timed([CLI, ...add, ...rest], { ...process.env, OUTBOX_HOME: home });
+}
+
+/**
+ * `sendmail` of one message into `full` (a long queue) and into an empty folder, taking turns:
+ * a git send-email series calls it once a patch, so its cost must not grow with the queue.
+ */
+async function sendmailBeside(
+  full: string,
+  none: string,
+  loads: number[],
+): Promise<{ full: Run[]; none: Run[] }> {
+  await addAccount(full);
+  await addAccount(none);
+  const runs = { full: [] as Run[], none: [] as Run[] };
+  const message = 'Subject: bench\n\nOne line.\n';
+  for (let round = 0; round < EMPTY_ROUNDS; round++) {
+    loads.push(loadavg()[0] ?? 0);
+    for (const side of round % 2 === 0 ? (['full', 'none'] as const) : (['none', 'full'] as const)) {
+      const home = side === 'full' ? full : none;
+      runs[side].push(
+        await timed([CLI, 'sendmail', 'ann@example.net'], { ...process.env, OUTBOX_HOME: home }, message),
+      );
+    }
+  }
+  return runs;
 }
 
 /** One side, in this (fresh) process: `start` as the deliverer, `open` reading only. */
@@ -277,6 +328,7 @@ export async function queueStartBench(sizes: readonly number[] = SIZES): Promise
       notes: [
         `Each side runs in a fresh process on a fresh copy of the same folder, offline (nothing is delivered); the time is from creating the outbox to start() or open() returning. ${ROUNDS} rounds, the two sides taking turns; medians.`,
         `\`queue list\` runs the real CLI (bin/outbox.js) to /dev/null, ${LIST_ROUNDS} runs over the full queue; then every message is delivered as the deliverer records it (a removal carrying its sent record, kept an hour), the deliverer reclaims and ends, and the empty queue's listing takes turns with \`node -e 0\`, ${EMPTY_ROUNDS} rounds; medians. Peak RSS from GNU time (%M).`,
+        `\`sendmail\` of one small message runs the real CLI into that full queue (before the deliveries) and into an empty folder, taking turns, ${EMPTY_ROUNDS} rounds; medians.`,
         'Synced writes are the writes to files the process created, counted through its file system seam: each is durable when it returns (O_DSYNC) or is followed by an fsync.',
         `Load average (1 min) during the runs: ${loads.join('; ')}.`,
       ],
