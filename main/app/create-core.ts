@@ -87,7 +87,7 @@ export function createCore(options: CoreOptions): Promise<Core> {
 
   const handlers: CallHandlers = {
     ...createOutboxHandlers(outbox, chosen, drafts, log, limits.enqueue),
-    ...createSentHandlers(outbox.sent, () => outbox.service.list()),
+    ...createSentHandlers(outbox.sent, (count) => outbox.service.newest(count)),
     ...createAccountsHandlers(accounts.service, (url) => platform.openExternal(url), limits),
     ...createDraftHandlers(drafts, chosen, limits.drafts),
     ...createSettingsHandlers(

@@ -27,6 +27,11 @@ export type QueueRow = OutboxRow & Pick<QueueItem, 'sendAt'>;
 export interface OutboxService extends QueuePort {
   enqueue(input: unknown): Promise<QueueItem>;
   list(): QueueItem[];
+  /**
+   * The `count` most recently created messages, newest first, each record read as the walk
+   * reaches it: address completion asks on every keystroke, over any length of queue.
+   */
+  newest(count: number): Generator<QueueItem>;
   get(id: string): QueueItem;
   /**
    * Every message as the outbox list orders and counts it, and its send time, from the live
@@ -163,6 +168,14 @@ export class OutboxFacade implements OutboxService {
         const record = queue.get(entry.id);
         return record ? [queue.item(record)] : [];
       });
+  }
+
+  *newest(count: number): Generator<QueueItem> {
+    const { queue } = this.deps;
+    for (const entry of newestEntries(queue.all(), count)) {
+      const record = queue.get(entry.id);
+      if (record) yield queue.item(record);
+    }
   }
 
   get(id: string): QueueItem {
@@ -355,4 +368,20 @@ export class OutboxFacade implements OutboxService {
       return draft;
     });
   }
+}
+
+/** The `count` entries created last, newest first: one pass, never sorting the whole queue. */
+export function newestEntries<T extends { readonly createdAt: number }>(
+  entries: readonly T[],
+  count: number,
+): T[] {
+  if (count <= 0) return [];
+  const newestFirst = (a: T, b: T) => b.createdAt - a.createdAt;
+  let top: T[] = [];
+  for (const entry of entries) {
+    top.push(entry);
+    // Trimmed now and then rather than kept sorted: a sort of 2 × count, every count entries.
+    if (top.length >= 2 * count) top = top.sort(newestFirst).slice(0, count);
+  }
+  return top.sort(newestFirst).slice(0, count);
 }

@@ -1,6 +1,6 @@
 import type { RecipientStatus } from '../../preload/contract/outbox.ts';
 import type { CallHandlers } from '../ipc/ipc-router.ts';
-import type { SentHistory } from './sent-history.ts';
+import { CONTACTS_FROM_LAST, type SentHistory } from './sent-history.ts';
 
 export type SentHandlers = Pick<CallHandlers, 'sent:list' | 'sent:get' | 'contacts:recent'>;
 
@@ -10,11 +10,12 @@ export type SentHandlers = Pick<CallHandlers, 'sent:list' | 'sent:get' | 'contac
  */
 export function createSentHandlers(
   sent: SentHistory,
-  queued: () => Iterable<{ readonly recipients: readonly RecipientStatus[] }>,
+  /** The newest `count` queued messages, newest first (read as the walk reaches them). */
+  queued: (count: number) => Iterable<{ readonly recipients: readonly RecipientStatus[] }>,
 ): SentHandlers {
   return {
     'sent:list': (query) => sent.list(query),
     'sent:get': ({ id }) => sent.get(id),
-    'contacts:recent': ({ prefix, limit }) => sent.recentContacts(prefix, limit, queued()),
+    'contacts:recent': ({ prefix, limit }) => sent.recentContacts(prefix, limit, queued(CONTACTS_FROM_LAST)),
   };
 }

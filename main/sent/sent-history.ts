@@ -7,8 +7,8 @@ import type { QueueRecord } from '../outbox/store/queue-record.ts';
 import type { SentLog } from './sent-log.ts';
 
 const DAY_MS = 24 * 3_600_000;
-/** How far back in the sent log address completion looks. */
-const CONTACTS_FROM_LAST = 500;
+/** How far back address completion looks: the last this many sent, and as many queued. */
+export const CONTACTS_FROM_LAST = 500;
 
 export interface SentHistoryDeps {
   readonly sentLog: SentLog;
@@ -43,7 +43,7 @@ export class SentHistory {
 
   /**
    * Up to `limit` addresses starting with `prefix` (any case), from recent sent messages first,
-   * then from `queued` (the messages still in the outbox).
+   * then from `queued` (the newest messages still in the outbox, read only until `limit` is reached).
    */
   async recentContacts(
     prefix: string,
@@ -59,7 +59,10 @@ export class SentHistory {
     };
     for (const record of await this.deps.sentLog.list({ limit: CONTACTS_FROM_LAST }))
       consider(record.recipients);
-    for (const record of queued) consider(record.recipients);
+    for (const record of queued) {
+      if (out.size >= limit) break;
+      consider(record.recipients);
+    }
     return [...out];
   }
 

@@ -6,6 +6,8 @@ import { silentLogger } from '../../../main/errors/logger.ts';
 import { nodeFileSystem } from '../../../main/files/atomic-file.ts';
 import { createOutboxHandlers } from '../../../main/outbox/outbox-handlers.ts';
 import { createChosenFiles } from '../../../main/security/chosen-files.ts';
+import { createSentHandlers } from '../../../main/sent/sent-handlers.ts';
+import { CONTACTS_FROM_LAST } from '../../../main/sent/sent-history.ts';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
 import { createQueueStore } from '../../../main/outbox/store/queue-store.ts';
 import { plainEndpoint, startTestOutbox, type TestOutbox } from '../../support/outbox-fixture.ts';
@@ -77,6 +79,12 @@ describe('the core over a queue it does not hold', () => {
     expect(rows.filter((row) => row.state === 'scheduled' && row.sendAt)).toHaveLength(COUNT / 10);
     expect(service.countPending('work')).toBe(COUNT);
     expect(reads.count).toBe(0);
+
+    // Address completion, at every keystroke: the newest queued only, not the whole queue.
+    const contacts = createSentHandlers(outbox.outbox.sent, (count) => service.newest(count));
+    expect(await contacts['contacts:recent']({ prefix: 'nobody', limit: 8 })).toEqual([]);
+    expect(reads.count).toBe(CONTACTS_FROM_LAST);
+    reads.count = 0;
 
     // The record itself is read back from its segment.
     expect(service.find(idOf(1))?.subject).toBe(`subject ${idOf(1)}`);
