@@ -15,8 +15,9 @@ export interface HeaderRef {
 /** Records read back most recently: a message worked on is read once, not at every look. */
 const CACHED_HEADERS = 256;
 /**
- * Bytes read at once from where a header starts: a walk in the order frames were written (a
- * listing) finds the next headers already read, one read for dozens of them, not one each.
+ * Bytes read at once from where a header starts (or up to where it ends, walking backwards): a
+ * walk in the order frames were written (a listing), or the reverse (the outbox list, newest
+ * first), finds the next headers already read, one read for dozens of them, not one each.
  */
 const READ_AHEAD = 64 * 1024;
 
@@ -102,11 +103,15 @@ export class FrameSource {
       }
     }
     const size = Math.max(READ_AHEAD, ref.length);
+    // A walk toward the start of the segment (the outbox list, newest first) reads the stretch
+    // that ends with this header, so the next ones are in it too.
+    const backwards = window?.segment === ref.segment && ref.offset < window.start;
+    const start = backwards ? Math.max(0, ref.offset + ref.length - size) : ref.offset;
     const bytes = Buffer.allocUnsafe(size);
-    const read = fs.readSync(this.fd(ref.segment), bytes, 0, size, ref.offset);
-    this.window = { segment: ref.segment, start: ref.offset, bytes: bytes.subarray(0, read) };
-    const header = bytes.subarray(0, ref.length);
-    return read >= ref.length && crc32(header) === ref.crc ? header : undefined;
+    const read = fs.readSync(this.fd(ref.segment), bytes, 0, size, start);
+    this.window = { segment: ref.segment, start, bytes: bytes.subarray(0, read) };
+    const header = this.window.bytes.subarray(ref.offset - start, ref.offset - start + ref.length);
+    return header.length === ref.length && crc32(header) === ref.crc ? header : undefined;
   }
 
   private fd(segment: string): number {

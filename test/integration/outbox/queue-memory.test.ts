@@ -106,6 +106,19 @@ describe('the queue in memory', () => {
     await store.close();
   }, 60_000);
 
+  it('reads records back whole walking either way through the log (newest first, as the list pages)', async () => {
+    const count = 600;
+    await queueMessages(count);
+    const ids = Array.from({ length: count }, (_, i) => idOf(i));
+    for (const order of [ids.toReversed(), ids, ids.filter((_, i) => i % 7 === 0).toReversed()]) {
+      // A store of its own each time: nothing of the walk before is cached.
+      const store = openStore();
+      await store.init();
+      expect(order.map((id) => store.get(id)?.subject)).toEqual(order.map((id) => `subject ${id}`));
+      await store.close();
+    }
+  }, 60_000);
+
   it('lists as it reads: output goes out long before the last record is read, the same bytes as a whole listing', async () => {
     const count = 1000;
     await queueMessages(count);
