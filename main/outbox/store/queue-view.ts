@@ -3,207 +3,30 @@ import type { ProcessIdentity } from '../../files/process-identity.ts';
 import type { HeaderRef } from './frame-source.ts';
 import type { DecodedFrame, LogEntry } from './queue-log-format.ts';
 import { timeOf, type QueueRecord } from './queue-record.ts';
-
-/** Where a message's bytes sit inside a segment. */
-export interface BodyRef {
-  readonly segment: string;
-  readonly offset: number;
-  readonly length: number;
-}
+import { ViewEntries, type BodyRef, type EntryState, type Summary, type ViewEntry } from './view-entries.ts';
 
 /** Reads a frame's header back from its segment (FrameSource). */
 export interface HeaderReader {
   /** A segment the view just came to know: kept readable for as long as the view needs it. */
   hold(segment: string): void;
-  entry(ref: HeaderRef): LogEntry;
+  /** `remember: false`: a walk reads it once (see FrameSource). */
+  entry(ref: HeaderRef, remember?: boolean): LogEntry;
 }
 
-/** What scheduling, listing and reclaiming need of a live message, without its record. */
-export interface Summary {
-  readonly state: QueueRecord['state'];
-  readonly accountId: string;
-  readonly attempts: number;
-  /** When it was created, in ms since the epoch: lists are in this order. */
-  readonly createdAt: number;
-  /** The size of its bytes where they are stored. */
-  readonly storedSize: number;
-  // Its times, in ms since the epoch: enough to schedule it and answer the list without its record.
-  readonly nextAttemptAt: number | undefined;
-  readonly sendAt: number | undefined;
-  readonly lastTriedAt: number | undefined;
-}
+export type { BodyRef, Summary, ViewEntry } from './view-entries.ts';
 
-/** A state as a frame gives it, before it is kept. */
-interface State {
-  readonly rev: number;
-  readonly live: Summary | undefined;
-  readonly delivered: boolean;
-  readonly removedAt?: number | undefined;
-  readonly record?: QueueRecord | undefined;
-  readonly sent?: SentRecord | undefined;
-  readonly frame: HeaderRef | undefined;
-}
+type State = EntryState;
 
+/** A frame ready to apply: a message's state (a `put` or `del`), or an entry as the log has it. */
+export type PreparedFrame =
+  | {
+      readonly op: 'state';
+      readonly id: string;
+      readonly state: State;
+      readonly body?: { readonly offset: number; readonly length: number } | undefined;
+    }
+  | Extract<LogEntry, { op: 'writer' | 'seal' | 'commit' | 'handover' }>;
 type Ranked = Pick<State, 'live' | 'rev' | 'delivered' | 'record' | 'frame'>;
-
-/** What a removed message's entry says in place of a summary: the same whatever it replaced. */
-const REMOVED: Summary = {
-  state: 'queued',
-  accountId: '',
-  attempts: 0,
-  createdAt: 0,
-  storedSize: 0,
-  nextAttemptAt: undefined,
-  sendAt: undefined,
-  lastTriedAt: undefined,
-};
-
-/** Where no frame can be read back (frames applied without a file, in tests): `offset`. */
-const NO_FRAME = -1;
-
-/**
- * A message's newest state, as an index entry: live (with its summary) or removed (a tombstone,
- * kept while older frames may remain). With a header reader, the record and a removal's sent
- * record stay on disk and are read from `frame` on demand; without one they are held here.
- *
- * Laid out for 100,000 of them (issue 17): the summary, the place of the frame and of the bytes
- * are plain fields, not objects of their own, and a Map of holders exists only while a state has
- * more than one (compaction copying it).
- */
-export class ViewEntry implements Summary {
-  rev = 0;
-  private isLive = false;
-  /** A removal of a sent message carries its sent-log record. */
-  delivered = false;
-  /** When a removal was made; absent in removals written before it was recorded. */
-  removedAt: number | undefined = undefined;
-  state: QueueRecord['state'] = 'queued';
-  accountId = '';
-  attempts = 0;
-  createdAt = 0;
-  storedSize = 0;
-  nextAttemptAt: number | undefined = undefined;
-  sendAt: number | undefined = undefined;
-  lastTriedAt: number | undefined = undefined;
-  record: QueueRecord | undefined = undefined;
-  sent: SentRecord | undefined = undefined;
-  // Where this state can be read back (one of its holders', or the last one's once it is gone).
-  private frameSegment = '';
-  private frameOffset = NO_FRAME;
-  private frameLength = 0;
-  private frameCrc = 0;
-  /** The one segment holding this state, or, while there are several, each with its frame. */
-  private holder: string | Map<string, HeaderRef | undefined> | undefined;
-  /** Where its bytes are, newest first: compaction reclaims the older places. */
-  private bytesAt: BodyRef | BodyRef[] | undefined = undefined;
-
-  /** Undefined once the message is removed. */
-  get live(): Summary | undefined {
-    return this.isLive ? this : undefined;
-  }
-
-  get frame(): HeaderRef | undefined {
-    if (this.frameOffset === NO_FRAME) return undefined;
-    const crc = this.frameCrc >>> 0;
-    return { segment: this.frameSegment, offset: this.frameOffset, length: this.frameLength, crc };
-  }
-
-  /** This state replaces whatever the entry held, `segment` its only holder. */
-  take(state: State, segment: string, keep: { record: boolean; sent: boolean }): void {
-    this.rev = state.rev;
-    this.isLive = state.live !== undefined;
-    this.delivered = state.delivered;
-    this.removedAt = state.removedAt;
-    this.summarise(state.live ?? REMOVED);
-    this.record = keep.record ? state.record : undefined;
-    this.sent = keep.sent ? state.sent : undefined;
-    this.moveFrame(state.frame);
-    this.holder = segment;
-    // A removed message's bytes are of no use.
-    if (!state.live) this.bytesAt = undefined;
-  }
-
-  /** Every segment holding this very state. */
-  holderNames(): string[] {
-    if (this.holder === undefined) return [];
-    return typeof this.holder === 'string' ? [this.holder] : [...this.holder.keys()];
-  }
-
-  holdsIn(segment: string): boolean {
-    return typeof this.holder === 'string' ? this.holder === segment : (this.holder?.has(segment) ?? false);
-  }
-
-  /** Another segment holds the same state (a copy): read from it when the frame's segment is gone. */
-  addHolder(segment: string, ref: HeaderRef | undefined, frameGone: boolean): void {
-    if (this.holder === undefined || this.holder === segment) this.holder = segment;
-    else {
-      const holders = typeof this.holder === 'string' ? new Map([[this.holder, this.frame]]) : this.holder;
-      holders.set(segment, ref);
-      this.holder = holders;
-    }
-    if (this.frameOffset === NO_FRAME || frameGone) this.moveFrame(ref ?? this.frame);
-  }
-
-  /** A segment is gone: it holds the state no more; true when no segment does. */
-  dropHolder(segment: string): boolean {
-    if (typeof this.holder === 'string') {
-      if (this.holder === segment) this.holder = undefined;
-    } else if (this.holder?.delete(segment) === true) {
-      // Read from another holder from now on; with none left, the last one stays (held open).
-      if (this.frameSegment === segment) {
-        this.moveFrame([...this.holder.values()].find((ref) => ref !== undefined) ?? this.frame);
-      }
-      const [only, ...more] = [...this.holder.keys()];
-      if (more.length === 0) this.holder = only;
-    }
-    return this.holder === undefined;
-  }
-
-  /** Where the bytes can be read, newest first. */
-  bodies(): BodyRef[] {
-    if (this.bytesAt === undefined) return [];
-    return Array.isArray(this.bytesAt) ? this.bytesAt : [this.bytesAt];
-  }
-
-  /** The bytes are (also) in `ref`'s segment, the newest place. */
-  addBody(ref: BodyRef): void {
-    const others = this.bodies().filter((body) => body.segment !== ref.segment);
-    this.bytesAt = others.length === 0 ? ref : [ref, ...others];
-  }
-
-  dropBodies(segment: string): void {
-    const left = this.bodies().filter((body) => body.segment !== segment);
-    this.bytesAt = left.length <= 1 ? left[0] : left;
-  }
-
-  private summarise(summary: Summary): void {
-    this.state = interned(summary.state);
-    this.accountId = interned(summary.accountId);
-    this.attempts = summary.attempts;
-    this.createdAt = summary.createdAt;
-    this.storedSize = summary.storedSize;
-    this.nextAttemptAt = summary.nextAttemptAt;
-    this.sendAt = summary.sendAt;
-    this.lastTriedAt = summary.lastTriedAt;
-  }
-
-  private moveFrame(ref: HeaderRef | undefined): void {
-    this.frameSegment = ref?.segment ?? '';
-    this.frameOffset = ref?.offset ?? NO_FRAME;
-    this.frameLength = ref?.length ?? 0;
-    // As a signed 32-bit number, a small integer V8 keeps in the field rather than a boxed double.
-    this.frameCrc = (ref?.crc ?? 0) | 0;
-  }
-}
-
-/** Account ids and states, one string each however many messages name them. */
-const shared = new Map<string, string>();
-function interned<T extends string>(text: T): T {
-  const known = shared.get(text) as T | undefined;
-  if (known !== undefined) return known;
-  shared.set(text, text);
-  return text;
-}
 
 export interface SegmentState {
   readonly name: string;
@@ -259,7 +82,7 @@ function summaryOf(record: QueueRecord): Summary {
 
 /** The queue as the segments say it is: frames applied in any order give the same result. */
 export class QueueView {
-  readonly entries = new Map<string, ViewEntry>();
+  readonly entries = new ViewEntries();
   readonly segments = new Map<string, SegmentState>();
   /** Per live message, its newest handed-over attempt and the segments holding that mark. */
   readonly handovers = new Map<string, { attempt: number; holders: Set<string> }>();
@@ -282,50 +105,70 @@ export class QueueView {
 
   /** Applies one frame; returns the message id whose state changed, if any. */
   apply(segmentName: string, frame: DecodedFrame): string | undefined {
-    const segment = this.segment(segmentName);
+    return this.applyPrepared(segmentName, this.prepare(segmentName, frame));
+  }
+
+  /**
+   * What applying a frame needs, without the record when it can be read back from the frame: a
+   * reader holds a batch's frames until its commit, and a batch of hundreds of whole records
+   * outlived V8's young collections (issue 17: ~600 bytes a message promoted, then garbage).
+   */
+  prepare(segmentName: string, frame: DecodedFrame): PreparedFrame {
     const { entry } = frame;
     const ref = frame.header && { segment: segmentName, ...frame.header };
+    // Held in memory only when it cannot be read back.
+    const hold = !this.reader || !ref;
     switch (entry.op) {
+      case 'put': {
+        const { record } = entry;
+        const state = { rev: entry.rev, live: summaryOf(record), delivered: false, frame: ref };
+        return { op: 'state', id: record.id, state: hold ? { ...state, record } : state, body: frame.body };
+      }
+      case 'del': {
+        const state = {
+          rev: entry.rev,
+          live: undefined,
+          delivered: entry.sent !== undefined,
+          frame: ref,
+          removedAt: entry.at,
+        };
+        return { op: 'state', id: entry.id, state: hold ? { ...state, sent: entry.sent } : state };
+      }
       case 'writer':
-        segment.writer = { pid: entry.pid, ...(entry.started ? { started: entry.started } : {}) };
+      case 'seal':
+      case 'commit':
+      case 'handover':
+        return entry;
+      default: {
+        const unknown: never = entry;
+        throw new Error(`unknown log entry ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /** Applies a prepared frame (see `prepare`); returns the message id whose state changed, if any. */
+  applyPrepared(segmentName: string, frame: PreparedFrame): string | undefined {
+    const segment = this.segment(segmentName);
+    switch (frame.op) {
+      case 'writer':
+        segment.writer = { pid: frame.pid, ...(frame.started ? { started: frame.started } : {}) };
         return undefined;
       case 'seal':
         segment.sealed = true;
         return undefined;
       case 'commit':
         return undefined;
-      case 'put': {
-        const { id } = entry.record;
-        const changed = this.consider(segment, id, {
-          rev: entry.rev,
-          live: summaryOf(entry.record),
-          delivered: false,
-          record: entry.record,
-          frame: ref,
-        });
-        // Bytes of a message already removed are of no use, whichever frame was read first.
-        const kept = this.entries.get(id);
-        // Named fields, not a spread: a spread's object keeps its fields out of line (~40 B more).
-        if (frame.body && kept?.live) {
-          kept.addBody({ segment: segmentName, offset: frame.body.offset, length: frame.body.length });
-        }
-        return changed;
-      }
       case 'handover':
-        this.handedOver(segment, entry.id, entry.attempt);
+        this.handedOver(segment, frame.id, frame.attempt);
         return undefined;
-      case 'del':
-        return this.consider(segment, entry.id, {
-          rev: entry.rev,
-          live: undefined,
-          delivered: entry.sent !== undefined,
-          frame: ref,
-          sent: entry.sent,
-          removedAt: entry.at,
-        });
-      default: {
-        const unknown: never = entry;
-        throw new Error(`unknown log entry ${JSON.stringify(unknown)}`);
+      case 'state': {
+        const { id, body } = frame;
+        const changed = this.consider(segment, id, frame.state);
+        // Bytes of a message already removed are of no use, whichever frame was read first.
+        const kept = body && this.entries.get(id);
+        if (body && kept?.live)
+          kept.addBody({ segment: segmentName, offset: body.offset, length: body.length });
+        return changed;
       }
     }
   }
@@ -340,11 +183,10 @@ export class QueueView {
       current.addHolder(segment.name, incoming.frame, frameGone);
       return undefined;
     }
-    const entry = current ?? new ViewEntry();
+    const entry = current ?? this.entries.add(id);
     // Held in memory only when it cannot be read back.
     const hold = !this.reader || !incoming.frame;
     entry.take(incoming, segment.name, { record: hold, sent: hold });
-    if (!current) this.entries.set(id, entry);
     if (!incoming.live) this.handovers.delete(id);
     return id;
   }
@@ -374,10 +216,13 @@ export class QueueView {
     return this.entries.get(id)?.live;
   }
 
-  /** The live message's record, read back from its frame when the view does not hold it. */
-  record(id: string): QueueRecord | undefined {
+  /**
+   * The live message's record, read back from its frame when the view does not hold it;
+   * `remember: false` for a walk over the queue (see FrameSource).
+   */
+  record(id: string, remember = true): QueueRecord | undefined {
     const entry = this.entries.get(id);
-    return entry?.live ? this.recordOf(entry) : undefined;
+    return entry?.live ? this.recordOf(entry, remember) : undefined;
   }
 
   /** The sent-log record a removal carries. */
@@ -390,7 +235,7 @@ export class QueueView {
 
   /** The ids of live messages, in the order they first appeared. */
   *liveIds(): Generator<string> {
-    for (const [id, entry] of this.entries) if (entry.live) yield id;
+    yield* this.entries.liveIds();
   }
 
   /** Every live record: each read back from disk when not held (see `liveIds` for a cheaper walk). */
@@ -443,14 +288,14 @@ export class QueueView {
     return false;
   }
 
-  private recordOf(state: Pick<State, 'record' | 'frame'>): QueueRecord | undefined {
+  private recordOf(state: Pick<State, 'record' | 'frame'>, remember = true): QueueRecord | undefined {
     if (state.record) return state.record;
-    const read = this.readBack(state);
+    const read = this.readBack(state, remember);
     return read.op === 'put' ? read.record : undefined;
   }
 
-  private readBack(state: Pick<State, 'frame'>): LogEntry {
+  private readBack(state: Pick<State, 'frame'>, remember = true): LogEntry {
     if (!this.reader || !state.frame) throw new Error('a queue state with nowhere to be read from');
-    return this.reader.entry(state.frame);
+    return this.reader.entry(state.frame, remember);
   }
 }

@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { isNotFound } from '../../files/atomic-file.ts';
 import { COMMIT_FRAME, decodeFrames, type DecodedFrame } from './queue-log-format.ts';
-import type { BodyRef, QueueView, SegmentState } from './queue-view.ts';
+import type { BodyRef, PreparedFrame, QueueView, SegmentState } from './queue-view.ts';
 import { readSealMarker, type SealMarker } from './seal-marker.ts';
 import { SEGMENT_FILE } from './segment-writer.ts';
 
@@ -20,9 +20,17 @@ export interface SegmentReaderDeps {
   readonly onFrames?: ((count: number) => void) | undefined;
 }
 
+/** A scratch buffer up to this size is kept for the next read: a segment is ~4 MB (SEGMENT_BYTES). */
+const SPARE_BYTES = 16 * 1024 * 1024;
+
 /** Reads segments into a view, each from where the last read stopped, and message bytes out of them. */
 export class SegmentReader {
   private readonly deps: SegmentReaderDeps;
+  /**
+   * The buffer the last read was made into, reused by the next: a buffer per segment lived until a
+   * full collection found it, so reading 100,000 messages' segments held ~50 MB of them (issue 17).
+   */
+  private spare: Buffer | undefined;
 
   constructor(deps: SegmentReaderDeps) {
     this.deps = deps;
@@ -48,10 +56,26 @@ export class SegmentReader {
     const file = await this.tail(segment);
     if (!file) return false;
     if (file.size < segment.offset) {
+      this.giveBack(file.scratch);
       await this.shrunk(segment);
       return true;
     }
-    const { bytes } = file;
+    try {
+      await this.decode(target, segment, changed, file, { final, marker });
+    } finally {
+      this.giveBack(file.scratch);
+    }
+    return true;
+  }
+
+  /** Applies what `bytes` (the segment from where the last read stopped) holds, and reports damage. */
+  private async decode(
+    target: QueueView,
+    segment: SegmentState,
+    changed: Set<string>,
+    { bytes, size }: { bytes: Buffer; size: number },
+    { final, marker }: { final: boolean; marker: SealMarker | undefined },
+  ): Promise<void> {
     const base = segment.offset;
     // A sealed segment's writer is gone too: an incomplete frame cannot be one still being written.
     const ended = final || marker !== undefined;
@@ -63,16 +87,17 @@ export class SegmentReader {
     for (const { from, to } of decoded.damaged) {
       if (from >= segment.offset) continue;
       segment.damaged = true;
-      await this.deps.onDamage(segment.name, from, bytes.subarray(from - base, to - base));
+      // A copy: `bytes` is the reader's scratch buffer, and damage is set aside after the read.
+      await this.deps.onDamage(segment.name, from, Buffer.from(bytes.subarray(from - base, to - base)));
     }
     const rest = bytes.subarray(segment.offset - base);
-    if (marker && !segment.sealed && (file.size < marker.length || rest.length > 0)) {
+    if (marker && !segment.sealed && (size < marker.length || rest.length > 0)) {
       segment.damaged = true;
-      await this.deps.onDamage(segment.name, segment.offset, rest, lostEnd(segment.name, marker, file.size));
+      const reason = lostEnd(segment.name, marker, size);
+      await this.deps.onDamage(segment.name, segment.offset, Buffer.from(rest), reason);
       segment.final = true;
     }
     if (final) segment.final = true;
-    return true;
   }
 
   /**
@@ -84,11 +109,16 @@ export class SegmentReader {
     segment.offset = 0;
     const file = await this.tail(segment);
     if (!file) return;
-    const last = decodeFrames(file.bytes).frames.findLast((frame) => frame.entry.op === 'commit');
-    segment.offset = last ? last.at + COMMIT_FRAME.length : 0;
-    const reason = missing(segment.name, read - file.size);
-    segment.damaged = true;
-    await this.deps.onDamage(segment.name, segment.offset, file.bytes.subarray(segment.offset), reason);
+    try {
+      const last = decodeFrames(file.bytes).frames.findLast((frame) => frame.entry.op === 'commit');
+      segment.offset = last ? last.at + COMMIT_FRAME.length : 0;
+      const reason = missing(segment.name, read - file.size);
+      segment.damaged = true;
+      const rest = Buffer.from(file.bytes.subarray(segment.offset));
+      await this.deps.onDamage(segment.name, segment.offset, rest, reason);
+    } finally {
+      this.giveBack(file.scratch);
+    }
   }
 
   /**
@@ -153,19 +183,42 @@ export class SegmentReader {
     );
   }
 
+  /** A buffer of at least `length` bytes, the spare when it is large enough and no other read has it. */
+  private scratch(length: number): Buffer {
+    const spare = this.spare;
+    if (spare && spare.length >= length) {
+      this.spare = undefined;
+      return spare;
+    }
+    // Its own memory, never a slice of Node's shared pool: it is kept and written over.
+    return Buffer.allocUnsafeSlow(length);
+  }
+
+  private giveBack(scratch: Buffer): void {
+    if (scratch.length <= SPARE_BYTES && scratch.length > (this.spare?.length ?? 0)) this.spare = scratch;
+  }
+
   private async segmentNames(): Promise<string[]> {
     return (await fsp.readdir(this.deps.dir)).filter((name) => SEGMENT_FILE.test(name)).sort();
   }
 
-  /** The bytes past what was read of the segment, and its size; undefined when it is gone. */
-  private async tail(segment: SegmentState): Promise<{ bytes: Buffer; size: number } | undefined> {
+  /**
+   * The bytes past what was read of the segment (in `scratch`, to be given back), and its size;
+   * undefined when it is gone.
+   */
+  private async tail(
+    segment: SegmentState,
+  ): Promise<{ bytes: Buffer; size: number; scratch: Buffer } | undefined> {
     try {
       const handle = await fsp.open(path.join(this.deps.dir, segment.name), 'r');
       try {
         const { size } = await handle.stat();
-        const bytes = Buffer.alloc(Math.max(0, size - segment.offset));
-        if (bytes.length > 0) await handle.read(bytes, 0, bytes.length, segment.offset);
-        return { bytes, size };
+        const length = Math.max(0, size - segment.offset);
+        const scratch = this.scratch(length);
+        // What was read, never more: the rest of the scratch buffer holds an older read.
+        const { bytesRead } =
+          length > 0 ? await handle.read(scratch, 0, length, segment.offset) : { bytesRead: 0 };
+        return { bytes: scratch.subarray(0, bytesRead), size, scratch };
       } finally {
         await handle.close();
       }
@@ -185,7 +238,7 @@ export class SegmentReader {
 class CommittedBatches {
   /** Frames decoded, applied or not. */
   count = 0;
-  private pending: DecodedFrame[] = [];
+  private pending: PreparedFrame[] = [];
   private readonly target: QueueView;
   private readonly segment: SegmentState;
   private readonly changed: Set<string>;
@@ -198,10 +251,10 @@ class CommittedBatches {
 
   add(frame: DecodedFrame): void {
     this.count++;
-    this.pending.push(frame);
+    this.pending.push(this.target.prepare(this.segment.name, frame));
     if (frame.entry.op !== 'commit') return;
     for (const one of this.pending) {
-      const id = this.target.apply(this.segment.name, one);
+      const id = this.target.applyPrepared(this.segment.name, one);
       if (id) this.changed.add(id);
     }
     this.pending = [];
