@@ -377,7 +377,7 @@ class SegmentedQueueStore implements QueueStore {
     // Stable: messages created in the same millisecond stay in the order they were first read.
     ids.sort((a, b) => createdAt(a) - createdAt(b));
     for (const id of ids) {
-      const record = this.view.record(id);
+      const record = this.view.record(id, false);
       if (record) yield record;
     }
   }
