@@ -1,0 +1,15 @@
+/**
+ * Keeps V8's young generation at the size it starts with. V8 doubles it (up to 2 × 64 MB here)
+ * whenever much of what it holds survives, which indexing a long queue does: each message's entry
+ * outlives the scavenge that finds it. With 100,000 queued that growth alone took `queue list`
+ * from ~180 to ~370 MB RSS, and the deliverer's start with it (issue 17); kept small, the
+ * scavenges that follow are shorter too, and measured no slower in all.
+ *
+ * Its limit (`--max-semi-space-size`) is read only when the process starts, which neither the
+ * installed command nor Electron's main process controls; the growth factor is read each time it
+ * would grow, and Node and Electron both leave V8's flags open to change after start
+ * (`--no-freeze-flags-after-init`). Run it first thing, before the heap has grown.
+ */
+export function keepYoungGenerationSmall(): void {
+  process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
+}
