@@ -8,6 +8,7 @@ interface Slot {
   readonly at: number;
   readonly seq: number;
   readonly id: string;
+  readonly accountId: string;
 }
 
 const before = (a: Slot, b: Slot) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
@@ -63,11 +64,8 @@ class SlotHeap {
  */
 export class DueQueue {
   private readonly heaps = new Map<string, SlotHeap>();
-  /** Each message's newest slot, while it is in a heap. */
-  private readonly latest = new Map<
-    string,
-    { readonly seq: number; readonly at: number; readonly accountId: string }
-  >();
+  /** Each message's newest slot while it is in a heap: the heap's own object, not a copy. */
+  private readonly latest = new Map<string, Slot>();
   private seq = 0;
   private readonly isDue: (id: string) => boolean;
 
@@ -84,9 +82,9 @@ export class DueQueue {
       heap = new SlotHeap();
       this.heaps.set(accountId, heap);
     }
-    const seq = this.seq++;
-    this.latest.set(id, { seq, at, accountId });
-    heap.push({ at, seq, id });
+    const slot = { at, seq: this.seq++, id, accountId };
+    this.latest.set(id, slot);
+    heap.push(slot);
   }
 
   accounts(): string[] {
@@ -97,7 +95,7 @@ export class DueQueue {
   peek(accountId: string): { id: string; at: number } | undefined {
     const heap = this.heaps.get(accountId);
     for (let top = heap?.peek(); heap && top; top = heap.peek()) {
-      const newest = this.latest.get(top.id)?.seq === top.seq;
+      const newest = this.latest.get(top.id) === top;
       if (newest && this.isDue(top.id)) return top;
       heap.pop();
       if (newest) this.latest.delete(top.id);
@@ -109,6 +107,6 @@ export class DueQueue {
   /** Takes the account's earliest message out (after peek found it due). */
   pop(accountId: string): void {
     const top = this.heaps.get(accountId)?.pop();
-    if (top && this.latest.get(top.id)?.seq === top.seq) this.latest.delete(top.id);
+    if (top && this.latest.get(top.id) === top) this.latest.delete(top.id);
   }
 }
