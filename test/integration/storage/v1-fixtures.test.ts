@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import Conf from 'conf';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { ACCOUNTS_KEY, AccountStore, migrate } from '../../../main/accounts/account-store.ts';
 import { createCore } from '../../../main/app/create-core.ts';
 import type { Keychain } from '../../../main/core/ports.ts';
@@ -203,7 +203,12 @@ describe('version 1 data, read by this build', () => {
         const onTheWire = Buffer.from(bytes.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
         expect(received.get(record.messageId as string)?.equals(onTheWire)).toBe(true);
       }
-      const sent = await core.handlers['sent:list']({ limit: 10 });
+      // A message is in the sent log once its removal is written, just after the server's reply.
+      const sent = await vi.waitFor(async () => {
+        const listed = await core.handlers['sent:list']({ limit: 10 });
+        if (listed.length < 4) throw new Error(`${listed.length} in the sent log so far`);
+        return listed;
+      }, 10_000);
       expect(sent.map((record) => record.subject).sort()).toEqual([
         'Deferred once',
         'Scheduled inline – ünïcode',
