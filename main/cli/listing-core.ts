@@ -1,6 +1,7 @@
 import type { Account } from '../../preload/contract/accounts.ts';
 import type { QueueItem } from '../../preload/contract/outbox.ts';
 import { AccountStore } from '../accounts/account-store.ts';
+import { keepYoungGenerationSmall } from '../core/young-generation.ts';
 import { openQueueStore } from '../outbox/open-queue-store.ts';
 import { shownState } from '../outbox/shown-state.ts';
 import { queuePaths } from '../outbox/store/queue-paths.ts';
@@ -23,6 +24,7 @@ export interface ListingCore {
 }
 
 export async function openListing(io: CliIo): Promise<ListingCore> {
+  keepYoungGenerationSmall();
   const { dataDir, store: settingsStore } = openDataFolder(io);
   const accountStore = new AccountStore(settingsStore);
   // Read now, inside the command's error handling, as openCore does.

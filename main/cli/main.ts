@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import { groupHelp, ignoreClosedPipe, processStdin, type CliIo } from './cli-io.ts';
 import { describeFailure, usageError } from './exit-codes.ts';
 import { ACCOUNTS_HELP, onlyGroupHelp, QUEUE_HELP } from './group-help.ts';
-import { keepYoungGenerationSmall } from '../core/young-generation.ts';
 
 export const MAIN_HELP = `Usage: outbox <command> [options]
 
@@ -96,7 +95,6 @@ function processIo(): CliIo {
 
 /** The process entry: bin/outbox.js imports this. */
 export async function main(): Promise<void> {
-  keepYoungGenerationSmall();
   const report = exitOnStrayError(process.stderr);
   ignoreClosedPipe(process.stdout, report);
   ignoreClosedPipe(process.stderr, report);

@@ -8,7 +8,8 @@
  * Its limit (`--max-semi-space-size`) is read only when the process starts, which neither the
  * installed command nor Electron's main process controls; the growth factor is read each time it
  * would grow, and Node and Electron both leave V8's flags open to change after start
- * (`--no-freeze-flags-after-init`). Run it first thing, before the heap has grown.
+ * (`--no-freeze-flags-after-init`). Run it before the queue is read: first thing in the app, and
+ * in the commands that read it (not `sendmail` or `--help`, which would only pay for node:v8, ~2 MB).
  */
 export function keepYoungGenerationSmall(): void {
   process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
