@@ -1,5 +1,6 @@
 import type { QueueItem, SetAsideItem } from '../../preload/contract/outbox.ts';
 import type { Outbox } from '../outbox/create-outbox.ts';
+import type { QueueRow } from '../outbox/outbox-service.ts';
 import { delivererLockHolder } from '../outbox/delivery/deliverer-lock.ts';
 import { queuePaths } from '../outbox/store/queue-paths.ts';
 import { expectPositionals, integerOption, parseCommand } from './cli-args.ts';
@@ -56,12 +57,6 @@ reported. For 78 and 76, stderr says what to run.
 `;
 
 const POLL_MS = 250;
-
-/** Still to be tried now: neither finished, nor held back, nor waiting for a later time. */
-function isDue(item: QueueItem, now: number): boolean {
-  if (item.state === 'queued' || item.state === 'sending') return true;
-  return item.state === 'deferred' && Date.parse(item.nextAttemptAt ?? '') <= now;
-}
 
 async function openQueue(io: CliIo) {
   const core = openCore(io);
@@ -128,7 +123,7 @@ async function deliverUntil(
 ): Promise<boolean> {
   const flushing = outbox.service.flush(since);
   if (!(await expires(flushing, end))) return false;
-  const underWay = outbox.service.list().filter((item) => item.state === 'sending').length;
+  const underWay = outbox.service.rows().filter((row) => row.state === 'sending').length;
   io.stderr.write(
     `outbox: time is up (--timeout): no more attempts start${underWay > 0 ? `; waiting for the ${underWay} under way to end` : ''}\n`,
   );
@@ -149,7 +144,7 @@ async function waitForDeliverer(
     // The app may quit while we wait: then this process holds the lock and delivers itself.
     if (outbox.isDeliverer()) return deliverUntil(io, outbox, window, stop);
     const now = Date.now();
-    if (!outbox.service.list().some((item) => isDue(item, now))) return false;
+    if (!outbox.service.hasDue(now)) return false;
     if (now > end) return true;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -189,9 +184,9 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
       // The deliverer's folder watcher sees these made due now; the facade's flush() would wait
       // for a delivery this process does not run.
       const accounts = new Set(core.accounts.list().map((account) => account.id));
-      for (const item of outbox.service.list()) {
+      for (const row of outbox.service.rows()) {
         // Mail of a removed account stays as it is: retrying it is refused (it must move first).
-        if (item.state === 'deferred' && accounts.has(item.accountId)) await outbox.service.retryNow(item.id);
+        if (row.state === 'deferred' && accounts.has(row.accountId)) await outbox.service.retryNow(row.id);
       }
       const holder = await delivererLockHolder(queuePaths(core.dataDir).lock);
       const busy = lockHolderText(holder);
@@ -207,7 +202,7 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
     }
     // Attempts under way are recorded before anything is counted.
     await stop();
-    await refreshTimer(io, outbox.service.list());
+    await refreshTimer(io, outbox.service.rows());
     const report = flushReport(
       await deliveredSince((query) => outbox.sent.list(query), since),
       outbox.service.list(),
@@ -223,7 +218,7 @@ async function flush(io: CliIo, args: readonly string[]): Promise<number> {
 }
 
 /** The OS timer, if installed, fires at the next scheduled sends; a failure is said, not fatal. */
-async function refreshTimer(io: CliIo, items: readonly QueueItem[]): Promise<void> {
+async function refreshTimer(io: CliIo, items: readonly QueueRow[]): Promise<void> {
   try {
     const { refreshInstalledTimer } = await import('../desktop/timer-refresh.ts');
     await refreshInstalledTimer({ platform: process.platform, env: io.env }, items);

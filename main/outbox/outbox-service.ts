@@ -38,6 +38,11 @@ export interface OutboxService extends QueuePort {
    * queue's index: no record is read (`find` reads one).
    */
   rows(): QueueRow[];
+  /**
+   * Whether any message is still to be tried at `now`: queued or being sent, or deferred to no
+   * later than `now`. From the live queue's index, no record read (`queue flush` asks every 250 ms).
+   */
+  hasDue(now: number): boolean;
   /** The message as the list shows it; undefined once it is gone. */
   find(id: string): QueueItem | undefined;
   retryNow(id: string): Promise<QueueItem>;
@@ -192,6 +197,15 @@ export class OutboxFacade implements OutboxService {
       createdAt: new Date(entry.createdAt).toISOString(),
       sendAt: isoOf(entry.sendAt),
     }));
+  }
+
+  hasDue(now: number): boolean {
+    const { queue } = this.deps;
+    return queue.all().some((entry) => {
+      const state = queue.displayState(entry);
+      if (state === 'queued' || state === 'sending') return true;
+      return state === 'deferred' && entry.nextAttemptAt !== undefined && entry.nextAttemptAt <= now;
+    });
   }
 
   find(id: string): QueueItem | undefined {

@@ -78,6 +78,8 @@ describe('the core over a queue it does not hold', () => {
     // What the delivery timer follows: the scheduled sends.
     expect(rows.filter((row) => row.state === 'scheduled' && row.sendAt)).toHaveLength(COUNT / 10);
     expect(service.countPending('work')).toBe(COUNT);
+    // What `queue flush --wait` asks every 250 ms while another process delivers.
+    expect(service.hasDue(Date.now())).toBe(true);
     expect(reads.count).toBe(0);
 
     // Address completion, at every keystroke: the newest queued only, not the whole queue.
