@@ -82,7 +82,8 @@ class EntryTable {
   capacity = 0;
   rev = new Uint32Array(0);
   flags = new Uint8Array(0);
-  state = new Uint32Array(0);
+  /** A number from `states`: a queue state, of which there are a handful. */
+  state = new Uint8Array(0);
   account = new Uint32Array(0);
   attempts = new Uint32Array(0);
   createdAt = new Float64Array(0);
@@ -93,16 +94,17 @@ class EntryTable {
   lastTriedAt = new Float64Array(0);
   removedAt = new Float64Array(0);
   // Where this state can be read back (one of its holders', or the last one's once it is gone).
+  // Offsets and lengths within a segment, which is ~4 MB (a frame at most 2 MB): 32 bits hold them.
   frameSegment = new Int32Array(0);
-  frameOffset = new Float64Array(0);
+  frameOffset = new Uint32Array(0);
   frameLength = new Uint32Array(0);
   frameCrc = new Uint32Array(0);
   /** The one segment holding this state (NONE, or MANY: see `holders`). */
   holder = new Int32Array(0);
   /** Where its bytes are (NONE, or MANY: see `places`). */
   bodySegment = new Int32Array(0);
-  bodyOffset = new Float64Array(0);
-  bodyLength = new Float64Array(0);
+  bodyOffset = new Uint32Array(0);
+  bodyLength = new Uint32Array(0);
   /** While several segments hold a state (compaction copying it): each with its frame. */
   readonly holders = new Map<number, Map<string, HeaderRef | undefined>>();
   /** Where a message's bytes are, newest first, while there are several places. */
@@ -111,6 +113,7 @@ class EntryTable {
   readonly records = new Map<number, QueueRecord>();
   readonly sent = new Map<number, SentRecord>();
   readonly names = new Names();
+  readonly states = new Names();
   private readonly free: number[] = [];
   private used = 0;
 
@@ -192,7 +195,7 @@ export class ViewEntry implements Summary {
   }
 
   get state(): QueueRecord['state'] {
-    return this.table.names.nameOf(this.table.state[this.slot] ?? 0) as QueueRecord['state'];
+    return this.table.states.nameOf(this.table.state[this.slot] ?? 0) as QueueRecord['state'];
   }
 
   get accountId(): string {
@@ -251,7 +254,7 @@ export class ViewEntry implements Summary {
     table.flags[slot] = (live ? LIVE : 0) | (state.delivered ? DELIVERED : 0);
     table.removedAt[slot] = state.removedAt ?? NaN;
     // What a removed message's entry says in place of a summary: the same whatever it replaced.
-    table.state[slot] = table.names.numberOf(live?.state ?? 'queued');
+    table.state[slot] = table.states.numberOf(live?.state ?? 'queued');
     table.account[slot] = table.names.numberOf(live?.accountId ?? '');
     table.attempts[slot] = live?.attempts ?? 0;
     table.createdAt[slot] = live?.createdAt ?? 0;
@@ -351,8 +354,8 @@ export class ViewEntry implements Summary {
       table.places.set(slot, refs);
     } else if (only) {
       table.bodySegment[slot] = table.names.numberOf(only.segment);
-      table.bodyOffset[slot] = only.offset;
-      table.bodyLength[slot] = only.length;
+      table.bodyOffset[slot] = within32Bits(only.offset);
+      table.bodyLength[slot] = within32Bits(only.length);
     } else {
       table.bodySegment[slot] = NONE;
     }
@@ -361,10 +364,16 @@ export class ViewEntry implements Summary {
   private moveFrame(ref: HeaderRef | undefined): void {
     const { table, slot } = this;
     table.frameSegment[slot] = ref ? table.names.numberOf(ref.segment) : NONE;
-    table.frameOffset[slot] = ref?.offset ?? 0;
-    table.frameLength[slot] = ref?.length ?? 0;
+    table.frameOffset[slot] = within32Bits(ref?.offset ?? 0);
+    table.frameLength[slot] = within32Bits(ref?.length ?? 0);
     table.frameCrc[slot] = ref?.crc ?? 0;
   }
+}
+
+/** A place in a segment, which never nears 4 GB: one that did could only be damage, refused here. */
+function within32Bits(value: number): number {
+  if (value > 0xffff_ffff) throw new Error(`a place in a queue segment beyond 4 GB (${value})`);
+  return value;
 }
 
 function setOrDelete<T>(map: Map<number, T>, slot: number, value: T | undefined): void {
