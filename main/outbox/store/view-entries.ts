@@ -42,13 +42,32 @@ const MANY = -2;
 const LIVE = 1;
 const DELIVERED = 2;
 
-type Column = Float64Array | Uint32Array | Int32Array | Uint8Array;
+type TypedArray = Float64Array | Uint32Array | Int32Array | Uint8Array;
 
-function grown<T extends Column>(column: T, capacity: number, fill?: number): T {
-  const bigger = new (column.constructor as new (length: number) => T)(capacity);
-  bigger.set(column);
-  if (fill !== undefined) bigger.fill(fill, column.length);
-  return bigger;
+/** Slots a page of a column holds: a column grows a page at a time, never copied or doubled. */
+const PAGE_BITS = 11;
+const PAGE_SLOTS = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_SLOTS - 1;
+
+/** One field of every entry, by slot, in pages of typed arrays. A slot never written reads 0. */
+class Column {
+  private readonly pages: TypedArray[] = [];
+  private readonly kind: new (length: number) => TypedArray;
+
+  constructor(kind: new (length: number) => TypedArray) {
+    this.kind = kind;
+  }
+
+  get(slot: number): number {
+    return this.pages[slot >>> PAGE_BITS]?.[slot & PAGE_MASK] ?? 0;
+  }
+
+  set(slot: number, value: number): void {
+    const number = slot >>> PAGE_BITS;
+    while (this.pages.length <= number) this.pages.push(new this.kind(PAGE_SLOTS));
+    const page = this.pages[number];
+    if (page) page[slot & PAGE_MASK] = value;
+  }
 }
 
 /** Strings many entries name (segments, accounts, states), each kept once and named by a number. */
@@ -74,37 +93,36 @@ class Names {
 const timeIn = (value: number): number | undefined => (Number.isNaN(value) ? undefined : value);
 
 /**
- * The index's fields, a column each (typed arrays by slot), so 100,000 messages cost ~100 bytes
- * each rather than an object with its boxed numbers, a place object and a Map (issue 17). What
- * few entries have (several holders or places, a record held in memory) is in side maps.
+ * The index's fields, a column each (pages of typed arrays, by slot), so 100,000 messages cost
+ * ~94 bytes each rather than an object with its boxed numbers, a place object and a Map (issue
+ * 17). What few entries have (several holders or places, a record held in memory) is in side maps.
  */
 class EntryTable {
-  capacity = 0;
-  rev = new Uint32Array(0);
-  flags = new Uint8Array(0);
+  readonly rev = new Column(Float64Array);
+  readonly flags = new Column(Uint8Array);
   /** A number from `states`: a queue state, of which there are a handful. */
-  state = new Uint8Array(0);
-  account = new Uint32Array(0);
-  attempts = new Uint32Array(0);
-  createdAt = new Float64Array(0);
-  storedSize = new Float64Array(0);
+  readonly state = new Column(Uint8Array);
+  readonly account = new Column(Uint32Array);
+  readonly attempts = new Column(Uint32Array);
+  readonly createdAt = new Column(Float64Array);
+  readonly storedSize = new Column(Float64Array);
   // NaN: no such time.
-  nextAttemptAt = new Float64Array(0);
-  sendAt = new Float64Array(0);
-  lastTriedAt = new Float64Array(0);
-  removedAt = new Float64Array(0);
+  readonly nextAttemptAt = new Column(Float64Array);
+  readonly sendAt = new Column(Float64Array);
+  readonly lastTriedAt = new Column(Float64Array);
+  readonly removedAt = new Column(Float64Array);
   // Where this state can be read back (one of its holders', or the last one's once it is gone).
   // Offsets and lengths within a segment, which is ~4 MB (a frame at most 2 MB): 32 bits hold them.
-  frameSegment = new Int32Array(0);
-  frameOffset = new Uint32Array(0);
-  frameLength = new Uint32Array(0);
-  frameCrc = new Uint32Array(0);
+  readonly frameSegment = new Column(Int32Array);
+  readonly frameOffset = new Column(Uint32Array);
+  readonly frameLength = new Column(Uint32Array);
+  readonly frameCrc = new Column(Uint32Array);
   /** The one segment holding this state (NONE, or MANY: see `holders`). */
-  holder = new Int32Array(0);
+  readonly holder = new Column(Int32Array);
   /** Where its bytes are (NONE, or MANY: see `places`). */
-  bodySegment = new Int32Array(0);
-  bodyOffset = new Uint32Array(0);
-  bodyLength = new Uint32Array(0);
+  readonly bodySegment = new Column(Int32Array);
+  readonly bodyOffset = new Column(Uint32Array);
+  readonly bodyLength = new Column(Uint32Array);
   /** While several segments hold a state (compaction copying it): each with its frame. */
   readonly holders = new Map<number, Map<string, HeaderRef | undefined>>();
   /** Where a message's bytes are, newest first, while there are several places. */
@@ -119,11 +137,10 @@ class EntryTable {
 
   allocate(): number {
     const slot = this.free.pop() ?? this.used++;
-    if (slot >= this.capacity) this.grow(Math.max(1024, this.capacity * 2));
-    this.flags[slot] = 0;
-    this.frameSegment[slot] = NONE;
-    this.holder[slot] = NONE;
-    this.bodySegment[slot] = NONE;
+    this.flags.set(slot, 0);
+    this.frameSegment.set(slot, NONE);
+    this.holder.set(slot, NONE);
+    this.bodySegment.set(slot, NONE);
     return slot;
   }
 
@@ -133,29 +150,6 @@ class EntryTable {
     this.records.delete(slot);
     this.sent.delete(slot);
     this.free.push(slot);
-  }
-
-  private grow(capacity: number): void {
-    this.capacity = capacity;
-    this.rev = grown(this.rev, capacity);
-    this.flags = grown(this.flags, capacity);
-    this.state = grown(this.state, capacity);
-    this.account = grown(this.account, capacity);
-    this.attempts = grown(this.attempts, capacity);
-    this.createdAt = grown(this.createdAt, capacity);
-    this.storedSize = grown(this.storedSize, capacity);
-    this.nextAttemptAt = grown(this.nextAttemptAt, capacity);
-    this.sendAt = grown(this.sendAt, capacity);
-    this.lastTriedAt = grown(this.lastTriedAt, capacity);
-    this.removedAt = grown(this.removedAt, capacity);
-    this.frameSegment = grown(this.frameSegment, capacity, NONE);
-    this.frameOffset = grown(this.frameOffset, capacity);
-    this.frameLength = grown(this.frameLength, capacity);
-    this.frameCrc = grown(this.frameCrc, capacity);
-    this.holder = grown(this.holder, capacity, NONE);
-    this.bodySegment = grown(this.bodySegment, capacity, NONE);
-    this.bodyOffset = grown(this.bodyOffset, capacity);
-    this.bodyLength = grown(this.bodyLength, capacity);
   }
 }
 
@@ -176,54 +170,54 @@ export class ViewEntry implements Summary {
   }
 
   get rev(): number {
-    return this.table.rev[this.slot] ?? 0;
+    return this.table.rev.get(this.slot);
   }
 
   /** Undefined once the message is removed. */
   get live(): Summary | undefined {
-    return ((this.table.flags[this.slot] ?? 0) & LIVE) !== 0 ? this : undefined;
+    return (this.table.flags.get(this.slot) & LIVE) !== 0 ? this : undefined;
   }
 
   /** A removal of a sent message carries its sent-log record. */
   get delivered(): boolean {
-    return ((this.table.flags[this.slot] ?? 0) & DELIVERED) !== 0;
+    return (this.table.flags.get(this.slot) & DELIVERED) !== 0;
   }
 
   /** When a removal was made; absent in removals written before it was recorded. */
   get removedAt(): number | undefined {
-    return timeIn(this.table.removedAt[this.slot] ?? NaN);
+    return timeIn(this.table.removedAt.get(this.slot));
   }
 
   get state(): QueueRecord['state'] {
-    return this.table.states.nameOf(this.table.state[this.slot] ?? 0) as QueueRecord['state'];
+    return this.table.states.nameOf(this.table.state.get(this.slot)) as QueueRecord['state'];
   }
 
   get accountId(): string {
-    return this.table.names.nameOf(this.table.account[this.slot] ?? 0);
+    return this.table.names.nameOf(this.table.account.get(this.slot));
   }
 
   get attempts(): number {
-    return this.table.attempts[this.slot] ?? 0;
+    return this.table.attempts.get(this.slot);
   }
 
   get createdAt(): number {
-    return this.table.createdAt[this.slot] ?? 0;
+    return this.table.createdAt.get(this.slot);
   }
 
   get storedSize(): number {
-    return this.table.storedSize[this.slot] ?? 0;
+    return this.table.storedSize.get(this.slot);
   }
 
   get nextAttemptAt(): number | undefined {
-    return timeIn(this.table.nextAttemptAt[this.slot] ?? NaN);
+    return timeIn(this.table.nextAttemptAt.get(this.slot));
   }
 
   get sendAt(): number | undefined {
-    return timeIn(this.table.sendAt[this.slot] ?? NaN);
+    return timeIn(this.table.sendAt.get(this.slot));
   }
 
   get lastTriedAt(): number | undefined {
-    return timeIn(this.table.lastTriedAt[this.slot] ?? NaN);
+    return timeIn(this.table.lastTriedAt.get(this.slot));
   }
 
   get record(): QueueRecord | undefined {
@@ -236,13 +230,13 @@ export class ViewEntry implements Summary {
 
   get frame(): HeaderRef | undefined {
     const { table, slot } = this;
-    const segment = table.frameSegment[slot] ?? NONE;
+    const segment = table.frameSegment.get(slot);
     if (segment === NONE) return undefined;
     return {
       segment: table.names.nameOf(segment),
-      offset: table.frameOffset[slot] ?? 0,
-      length: table.frameLength[slot] ?? 0,
-      crc: table.frameCrc[slot] ?? 0,
+      offset: table.frameOffset.get(slot),
+      length: table.frameLength.get(slot),
+      crc: table.frameCrc.get(slot),
     };
   }
 
@@ -250,23 +244,24 @@ export class ViewEntry implements Summary {
   take(state: EntryState, segment: string, keep: { record: boolean; sent: boolean }): void {
     const { table, slot } = this;
     const live = state.live;
-    table.rev[slot] = state.rev;
-    table.flags[slot] = (live ? LIVE : 0) | (state.delivered ? DELIVERED : 0);
-    table.removedAt[slot] = state.removedAt ?? NaN;
+    // First: it refuses a place no segment can have before anything of this state is written.
+    this.moveFrame(state.frame);
+    table.rev.set(slot, state.rev);
+    table.flags.set(slot, (live ? LIVE : 0) | (state.delivered ? DELIVERED : 0));
+    table.removedAt.set(slot, state.removedAt ?? NaN);
     // What a removed message's entry says in place of a summary: the same whatever it replaced.
-    table.state[slot] = table.states.numberOf(live?.state ?? 'queued');
-    table.account[slot] = table.names.numberOf(live?.accountId ?? '');
-    table.attempts[slot] = live?.attempts ?? 0;
-    table.createdAt[slot] = live?.createdAt ?? 0;
-    table.storedSize[slot] = live?.storedSize ?? 0;
-    table.nextAttemptAt[slot] = live?.nextAttemptAt ?? NaN;
-    table.sendAt[slot] = live?.sendAt ?? NaN;
-    table.lastTriedAt[slot] = live?.lastTriedAt ?? NaN;
+    table.state.set(slot, table.states.numberOf(live?.state ?? 'queued'));
+    table.account.set(slot, table.names.numberOf(live?.accountId ?? ''));
+    table.attempts.set(slot, live?.attempts ?? 0);
+    table.createdAt.set(slot, live?.createdAt ?? 0);
+    table.storedSize.set(slot, live?.storedSize ?? 0);
+    table.nextAttemptAt.set(slot, live?.nextAttemptAt ?? NaN);
+    table.sendAt.set(slot, live?.sendAt ?? NaN);
+    table.lastTriedAt.set(slot, live?.lastTriedAt ?? NaN);
     setOrDelete(table.records, slot, keep.record ? state.record : undefined);
     setOrDelete(table.sent, slot, keep.sent ? state.sent : undefined);
-    this.moveFrame(state.frame);
     table.holders.delete(slot);
-    table.holder[slot] = table.names.numberOf(segment);
+    table.holder.set(slot, table.names.numberOf(segment));
     // A removed message's bytes are of no use.
     if (!live) this.placeBodies([]);
   }
@@ -274,7 +269,7 @@ export class ViewEntry implements Summary {
   /** Every segment holding this very state. */
   holderNames(): string[] {
     const { table, slot } = this;
-    const holder = table.holder[slot] ?? NONE;
+    const holder = table.holder.get(slot);
     if (holder === NONE) return [];
     if (holder === MANY) return [...(table.holders.get(slot)?.keys() ?? [])];
     return [table.names.nameOf(holder)];
@@ -282,7 +277,7 @@ export class ViewEntry implements Summary {
 
   holdsIn(segment: string): boolean {
     const { table, slot } = this;
-    const holder = table.holder[slot] ?? NONE;
+    const holder = table.holder.get(slot);
     if (holder === MANY) return table.holders.get(slot)?.has(segment) ?? false;
     return holder !== NONE && table.names.nameOf(holder) === segment;
   }
@@ -290,22 +285,22 @@ export class ViewEntry implements Summary {
   /** Another segment holds the same state (a copy): read from it when the frame's segment is gone. */
   addHolder(segment: string, ref: HeaderRef | undefined, frameGone: boolean): void {
     const { table, slot } = this;
-    const holder = table.holder[slot] ?? NONE;
+    const holder = table.holder.get(slot);
     if (holder === NONE || (holder !== MANY && table.names.nameOf(holder) === segment)) {
-      table.holder[slot] = table.names.numberOf(segment);
+      table.holder.set(slot, table.names.numberOf(segment));
     } else {
       const holders = table.holders.get(slot) ?? new Map([[table.names.nameOf(holder), this.frame]]);
       holders.set(segment, ref);
       table.holders.set(slot, holders);
-      table.holder[slot] = MANY;
+      table.holder.set(slot, MANY);
     }
-    if ((table.frameSegment[slot] ?? NONE) === NONE || frameGone) this.moveFrame(ref ?? this.frame);
+    if (table.frameSegment.get(slot) === NONE || frameGone) this.moveFrame(ref ?? this.frame);
   }
 
   /** A segment is gone: it holds the state no more; true when no segment does. */
   dropHolder(segment: string): boolean {
     const { table, slot } = this;
-    const holder = table.holder[slot] ?? NONE;
+    const holder = table.holder.get(slot);
     if (holder === MANY) {
       const holders = table.holders.get(slot);
       if (holders?.delete(segment) === true) {
@@ -316,23 +311,23 @@ export class ViewEntry implements Summary {
         const [only, ...more] = [...holders.keys()];
         if (more.length === 0) {
           table.holders.delete(slot);
-          table.holder[slot] = only === undefined ? NONE : table.names.numberOf(only);
+          table.holder.set(slot, only === undefined ? NONE : table.names.numberOf(only));
         }
       }
     } else if (holder !== NONE && table.names.nameOf(holder) === segment) {
-      table.holder[slot] = NONE;
+      table.holder.set(slot, NONE);
     }
-    return table.holder[slot] === NONE;
+    return table.holder.get(slot) === NONE;
   }
 
   /** Where the bytes can be read, newest first. */
   bodies(): BodyRef[] {
     const { table, slot } = this;
-    const segment = table.bodySegment[slot] ?? NONE;
+    const segment = table.bodySegment.get(slot);
     if (segment === NONE) return [];
     if (segment === MANY) return table.places.get(slot) ?? [];
-    const offset = table.bodyOffset[slot] ?? 0;
-    return [{ segment: table.names.nameOf(segment), offset, length: table.bodyLength[slot] ?? 0 }];
+    const offset = table.bodyOffset.get(slot);
+    return [{ segment: table.names.nameOf(segment), offset, length: table.bodyLength.get(slot) }];
   }
 
   /** The bytes are (also) in `ref`'s segment, the newest place. */
@@ -350,23 +345,25 @@ export class ViewEntry implements Summary {
     const [only] = refs;
     table.places.delete(slot);
     if (refs.length > 1) {
-      table.bodySegment[slot] = MANY;
+      table.bodySegment.set(slot, MANY);
       table.places.set(slot, refs);
     } else if (only) {
-      table.bodySegment[slot] = table.names.numberOf(only.segment);
-      table.bodyOffset[slot] = within32Bits(only.offset);
-      table.bodyLength[slot] = within32Bits(only.length);
+      const [offset, length] = [within32Bits(only.offset), within32Bits(only.length)];
+      table.bodySegment.set(slot, table.names.numberOf(only.segment));
+      table.bodyOffset.set(slot, offset);
+      table.bodyLength.set(slot, length);
     } else {
-      table.bodySegment[slot] = NONE;
+      table.bodySegment.set(slot, NONE);
     }
   }
 
   private moveFrame(ref: HeaderRef | undefined): void {
     const { table, slot } = this;
-    table.frameSegment[slot] = ref ? table.names.numberOf(ref.segment) : NONE;
-    table.frameOffset[slot] = within32Bits(ref?.offset ?? 0);
-    table.frameLength[slot] = within32Bits(ref?.length ?? 0);
-    table.frameCrc[slot] = ref?.crc ?? 0;
+    const [offset, length] = [within32Bits(ref?.offset ?? 0), within32Bits(ref?.length ?? 0)];
+    table.frameSegment.set(slot, ref ? table.names.numberOf(ref.segment) : NONE);
+    table.frameOffset.set(slot, offset);
+    table.frameLength.set(slot, length);
+    table.frameCrc.set(slot, ref?.crc ?? 0);
   }
 }
 
@@ -429,6 +426,6 @@ export class ViewEntries {
   /** The ids of live messages, in the order they first appeared: no entry is made for the walk. */
   *liveIds(): Generator<string> {
     // The table read afresh at each step: it may grow while the walk is paused.
-    for (const [id, slot] of this.slots) if (((this.table.flags[slot] ?? 0) & LIVE) !== 0) yield id;
+    for (const [id, slot] of this.slots) if ((this.table.flags.get(slot) & LIVE) !== 0) yield id;
   }
 }
