@@ -183,6 +183,22 @@ describe('the queue in memory', () => {
     await store.close();
   }, 60_000);
 
+  it('compaction reads each message it copies once: its copy is ranked without a read back', async () => {
+    await queueMessages(300);
+    const counts: Counts = { recordReads: 0, frames: 0 };
+    const deliverer = openStore(counts);
+    await deliverer.init();
+    // Most of the producer's segment delivered: compaction copies the 20 left and reclaims it.
+    for (let i = 20; i < 300; i++) await deliverer.remove(idOf(i), sent(idOf(i)));
+    counts.recordReads = 0;
+    await deliverer.compact();
+    const dir = queuePaths(dataDir).queue;
+    expect((await fsp.readdir(dir)).filter((name) => name.endsWith('.log'))).toHaveLength(1);
+    expect(deliverer.ids()).toHaveLength(20);
+    expect(counts.recordReads).toBe(20);
+    await deliverer.close();
+  }, 60_000);
+
   it('lists an empty queue as the whole-document JSON does', async () => {
     const { out, text } = noting({ recordReads: 0, frames: 0 });
     await writeQueueList(out, [], new Map(), true);

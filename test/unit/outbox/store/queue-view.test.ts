@@ -16,7 +16,16 @@ const holdersOf = (entry: ViewEntry | undefined) => new Set(entry?.holderNames()
 const fieldsOf = (entry: ViewEntry | undefined) =>
   entry && {
     rev: entry.rev,
-    live: entry.live && { ...entry.live },
+    live: entry.live && {
+      state: entry.live.state,
+      accountId: entry.live.accountId,
+      attempts: entry.live.attempts,
+      createdAt: entry.live.createdAt,
+      storedSize: entry.live.storedSize,
+      nextAttemptAt: entry.live.nextAttemptAt,
+      sendAt: entry.live.sendAt,
+      lastTriedAt: entry.live.lastTriedAt,
+    },
     delivered: entry.delivered,
     removedAt: entry.removedAt,
     record: entry.record,
