@@ -9,7 +9,8 @@
  * installed command nor Electron's main process controls; the growth factor is read each time it
  * would grow, and Node and Electron both leave V8's flags open to change after start
  * (`--no-freeze-flags-after-init`). Run it before the queue is read: first thing in the app, and
- * in the commands that read it (not `sendmail` or `--help`, which would only pay for node:v8, ~2 MB).
+ * where a command opens the core or a listing (not in `sendmail` or `--help`, which would only pay
+ * for node:v8, ~2 MB). V8's code cache (bin/outbox.js) accepts code compiled on either side of it.
  */
 export function keepYoungGenerationSmall(): void {
   process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
