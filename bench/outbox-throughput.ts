@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { AccountsPort } from '../main/core/ports.ts';
-import { keepYoungGenerationSmall } from '../main/core/young-generation.ts';
 import { silentLogger } from '../main/errors/logger.ts';
 import { createOutbox, type Outbox } from '../main/outbox/create-outbox.ts';
 import type { SmtpEndpoint } from '../main/smtp/smtp-endpoint.ts';
@@ -494,17 +493,8 @@ export async function outboxThroughputBench(): Promise<BenchSection> {
   }
 }
 
-/**
- * The measurements that run the outbox: their process starts as the app's and the CLI's do
- * (OUTBOX_BENCH_GROW=1 leaves V8's young generation to grow, to compare: 3000 deliveries here went
- * at 1780 msg/s and 632 µs of CPU each that way, against 2036 msg/s and 567 µs kept small).
- */
-const OUTBOX_SIDES = new Set(['phases', 'concurrent', 'big', 'latency']);
-
 if (import.meta.main) {
   const [flag, name = '', ...args] = process.argv.slice(2);
-  if (flag === '--measure') {
-    if (OUTBOX_SIDES.has(name) && process.env.OUTBOX_BENCH_GROW !== '1') keepYoungGenerationSmall();
-    console.log(JSON.stringify(await measurement(name, args)));
-  } else printSection(await outboxThroughputBench());
+  if (flag === '--measure') console.log(JSON.stringify(await measurement(name, args)));
+  else printSection(await outboxThroughputBench());
 }

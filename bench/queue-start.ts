@@ -9,7 +9,6 @@ import fsp from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { keepYoungGenerationSmall } from '../main/core/young-generation.ts';
 import { silentLogger } from '../main/errors/logger.ts';
 import { nodeFileSystem } from '../main/files/atomic-file.ts';
 import { createOutbox } from '../main/outbox/create-outbox.ts';
@@ -339,7 +338,7 @@ export async function queueStartBench(sizes: readonly number[] = SIZES): Promise
       rows,
       notes: [
         `Each side runs in a fresh process on a fresh copy of the same folder, offline (nothing is delivered); the time is from creating the outbox to start() or open() returning. ${ROUNDS} rounds, the two sides taking turns; medians.`,
-        "The core's share is the start's peak RSS less the process's RSS once its modules are loaded (here TypeScript sources, stripped at run time; the app's main process is Electron's, whose own share no code of ours changes). The process keeps V8's young generation small first thing, as the app and the CLI do (main/core/young-generation.ts).",
+        "The core's share is the start's peak RSS less the process's RSS once its modules are loaded (here TypeScript sources, stripped at run time; the app's main process is Electron's, whose own share no code of ours changes). The store keeps V8's young generation small while it reads the queue (main/core/young-generation.ts).",
         `\`queue list\` runs the real CLI (bin/outbox.js) to /dev/null, ${LIST_ROUNDS} runs over the full queue; then every message is delivered as the deliverer records it (a removal carrying its sent record, kept an hour), the deliverer reclaims and ends, and the empty queue's listing takes turns with \`node -e 0\`, ${EMPTY_ROUNDS} rounds; medians. Peak RSS from GNU time (%M).`,
         `\`sendmail\` of one small message runs the real CLI into that full queue (before the deliveries) and into an empty folder, taking turns, ${EMPTY_ROUNDS} rounds; medians.`,
         'Synced writes are the writes to files the process created, counted through its file system seam: each is durable when it returns (O_DSYNC) or is followed by an fsync.',
@@ -353,11 +352,8 @@ export async function queueStartBench(sizes: readonly number[] = SIZES): Promise
 
 if (import.meta.main) {
   const [flag, side = '', dataDir = ''] = process.argv.slice(2);
-  if (flag === '--measure') {
-    // As the app's main process and the CLI do first thing (main/index.ts, main/cli/main.ts).
-    keepYoungGenerationSmall();
-    console.log(JSON.stringify(await measurement(side, dataDir)));
-  } else {
+  if (flag === '--measure') console.log(JSON.stringify(await measurement(side, dataDir)));
+  else {
     const sizes = process.argv.slice(2).map(Number);
     printSection(await queueStartBench(sizes.length > 0 ? sizes : SIZES));
   }

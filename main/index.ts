@@ -33,13 +33,9 @@ import { electronPlatform } from './shell/electron-platform.ts';
 import { harden } from './shell/harden.ts';
 import { sendToWindow, wireIpc } from './shell/ipc-wiring.ts';
 import { createMainWindow } from './shell/main-window.ts';
-import { keepYoungGenerationSmall } from './core/young-generation.ts';
 
 // The thin Electron shell: windows, menus and IPC wiring. Everything else is in core modules that
 // also run headless (tests, the CLI).
-
-// Before the queue is read: its index would grow the young generation to 128 MB (issue 17).
-keepYoungGenerationSmall();
 
 let mainWindow: BrowserWindow | undefined;
 const currentWindow = () => mainWindow;

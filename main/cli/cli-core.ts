@@ -9,7 +9,6 @@ import type { DelivererRole } from '../outbox/delivery/deliverer-lock.ts';
 import type { CliIo } from './cli-io.ts';
 import { openDataFolder, readSettings, stderrLogger, type QuietLogger } from './cli-settings.ts';
 import { dnsServersFrom } from './dns-servers.ts';
-import { keepYoungGenerationSmall } from '../core/young-generation.ts';
 
 export { findAccount } from './cli-settings.ts';
 
@@ -35,7 +34,6 @@ const lazyKeychain: Keychain = {
  * as far as it needs; `delivererRole` is what the deliverer lock says of a command that delivers.
  */
 export function openCore(io: CliIo, options: { delivererRole?: DelivererRole } = {}): CliCore {
-  keepYoungGenerationSmall();
   const { dataDir, store } = openDataFolder(io);
   const dnsServers = dnsServersFrom(io.env);
   const log = stderrLogger(io);

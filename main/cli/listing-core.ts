@@ -1,7 +1,7 @@
 import type { Account } from '../../preload/contract/accounts.ts';
 import type { QueueItem } from '../../preload/contract/outbox.ts';
 import { AccountStore } from '../accounts/account-store.ts';
-import { keepYoungGenerationSmall } from '../core/young-generation.ts';
+import { holdSmallYoungGeneration } from '../core/young-generation.ts';
 import { openQueueStore } from '../outbox/open-queue-store.ts';
 import { shownState } from '../outbox/shown-state.ts';
 import { queuePaths } from '../outbox/store/queue-paths.ts';
@@ -24,7 +24,17 @@ export interface ListingCore {
 }
 
 export async function openListing(io: CliIo): Promise<ListingCore> {
-  keepYoungGenerationSmall();
+  // Until it is closed: the index it builds, and the walk, would grow V8's young generation.
+  const release = holdSmallYoungGeneration();
+  try {
+    return await openedListing(io, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function openedListing(io: CliIo, release: () => void): Promise<ListingCore> {
   const { dataDir, store: settingsStore } = openDataFolder(io);
   const accountStore = new AccountStore(settingsStore);
   // Read now, inside the command's error handling, as openCore does.
@@ -43,6 +53,7 @@ export async function openListing(io: CliIo): Promise<ListingCore> {
       }
     },
     async close() {
+      release();
       await store.close();
       await sentLog.close();
     },

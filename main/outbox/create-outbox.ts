@@ -1,5 +1,6 @@
 import type { QueueItem } from '../../preload/contract/outbox.ts';
 import type { AccountsPort, EventSink, Platform } from '../core/ports.ts';
+import { withSmallYoungGeneration } from '../core/young-generation.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { AppSettingsService } from '../settings/app-settings.ts';
 import type { Timeouts } from '../smtp/transport-options.ts';
@@ -116,7 +117,8 @@ class LocalOutbox implements Outbox {
   /** Runs the first read, and tells those waiting on `firstRead` how it went. */
   private async reading(read: () => Promise<void>): Promise<void> {
     try {
-      await read();
+      // What the first read keeps would grow V8's young generation to 128 MB (issue 17).
+      await withSmallYoungGeneration(read);
       this.settleFirstRead();
     } catch (error) {
       this.settleFirstRead(error instanceof Error ? error : new Error('The queue could not be read.'));

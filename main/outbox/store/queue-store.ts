@@ -2,6 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../../core/clock.ts';
+import { withSmallYoungGeneration } from '../../core/young-generation.ts';
 import {
   ensureDir,
   fsyncDir,
@@ -270,7 +271,8 @@ class SegmentedQueueStore implements QueueStore {
     await removeAbandonedTempFiles(paths.tmp, Date.now());
     this.writer ??= createSegmentWriter(paths.queue, { fs: this.deps.fs, identity: await currentProcess() });
     if (mode === 'append') return;
-    await this.reload(mode === 'listing');
+    // Held small while the index is built (issue 17): what it keeps would grow it to 128 MB.
+    await withSmallYoungGeneration(() => this.reload(mode === 'listing'));
     await this.inTurn(() => this.verify([...this.view.liveIds()]));
   }
 
