@@ -8,8 +8,8 @@ import { openListing } from './listing-core.ts';
 
 type AccountLabels = ReadonlyMap<string, string>;
 
-/** Output gathered into writes of this size: one write per line would cost more than the lines. */
-const CHUNK_BYTES = 64 * 1024;
+/** Output gathered into writes of about this size: one write per line would cost more than the lines. */
+const CHUNK_CHARS = 64 * 1024;
 
 /** `outbox queue list [--json]`: its own module, so listing loads none of the other queue commands. */
 export async function queueListCommand(io: CliIo, args: readonly string[]): Promise<number> {
@@ -73,15 +73,9 @@ export async function writeQueueList(
   await writer.end();
 }
 
-/**
- * Gathers text into chunks of bytes and waits for the stream to drain; false once it is closed.
- * Bytes, not a string built up with `+=`: that chain of pieces outlives many of V8's young
- * collections and was promoted into the old generation chunk after chunk, most of the listing's
- * garbage at 100,000 queued (issue 17). Each chunk is a buffer of its own: the stream may hold it.
- */
+/** Gathers text into chunks and waits for the stream to drain; false once it is closed. */
 class ChunkedWriter {
-  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
+  private pending = '';
   private readonly out: Writable;
 
   constructor(out: Writable) {
@@ -89,25 +83,17 @@ class ChunkedWriter {
   }
 
   async add(text: string): Promise<boolean> {
-    const length = Buffer.byteLength(text);
-    if (this.used + length > CHUNK_BYTES && !(await this.end())) return false;
-    if (length > CHUNK_BYTES) return this.write(text);
-    this.used += this.chunk.write(text, this.used);
-    return !this.closed();
+    this.pending += text;
+    if (this.pending.length < CHUNK_CHARS) return !this.closed();
+    return this.end();
   }
 
   /** Writes what is gathered; false once the stream is closed. */
   async end(): Promise<boolean> {
     if (this.closed()) return false;
-    if (this.used === 0) return true;
-    const bytes = this.chunk.subarray(0, this.used);
-    [this.chunk, this.used] = [Buffer.allocUnsafe(CHUNK_BYTES), 0];
-    return this.write(bytes);
-  }
-
-  private async write(data: string | Buffer): Promise<boolean> {
-    if (this.closed()) return false;
-    if (this.out.write(data)) return true;
+    const text = this.pending;
+    this.pending = '';
+    if (text === '' || this.out.write(text)) return true;
     await new Promise<void>((resolve) => {
       const done = () => {
         this.out.off('drain', done);
