@@ -273,7 +273,7 @@ class SegmentedQueueStore implements QueueStore {
     if (mode === 'append') return;
     // Held small while the index is built (issue 17): what it keeps would grow it to 128 MB.
     await withSmallYoungGeneration(() => this.reload(mode === 'listing'));
-    await this.inTurn(() => this.verify([...this.view.liveIds()]));
+    await this.inTurn(() => this.verify(this.view.liveIds()));
   }
 
   writeBytes(id: string, content: FileContent): Promise<number> {
@@ -527,9 +527,8 @@ class SegmentedQueueStore implements QueueStore {
   /** Reads what the other writers appended into the view, and tells of what changed. */
   private async readOthers(): Promise<string[]> {
     const applied = new Set<string>();
-    let changed: string[];
     try {
-      changed = await this.reader.readAll(this.view, false, false, applied);
+      await this.reader.readAll(this.view, false, false, applied);
     } catch (error) {
       // Batches before the frame that stopped the read are in the view: they are told of.
       this.tellChanged([...applied]);
@@ -537,6 +536,7 @@ class SegmentedQueueStore implements QueueStore {
     }
     this.releaseSegments();
     await this.keepDamage();
+    const changed = [...applied];
     this.tellChanged(changed);
     return changed;
   }
@@ -599,11 +599,10 @@ class SegmentedQueueStore implements QueueStore {
 
   /** Reads the whole log again into a new view, which replaces the old one only once complete. */
   private async reloadNow(listing: boolean): Promise<void> {
-    const before = new Set(this.view.liveIds());
     this.appliedDuringReload = [];
     const fresh = this.newView();
     try {
-      await this.reader.readAll(fresh, true, listing);
+      await this.reader.readAll(fresh, true, listing, undefined);
     } catch (error) {
       this.appliedDuringReload = undefined;
       throw error;
@@ -614,12 +613,13 @@ class SegmentedQueueStore implements QueueStore {
       fresh.apply(segment, frame);
     }
     this.appliedDuringReload = undefined;
+    const before = this.view;
     this.view = fresh;
     this.releaseSegments();
     await this.keepDamage();
-    const changed = new Set([...before].filter((id) => !fresh.has(id)));
-    for (const id of fresh.liveIds()) changed.add(id);
-    this.tellChanged([...changed]);
+    // Every message may have changed. Gathered only for a listener: at 100,000 queued, a set of
+    // them all is memory for nothing in a listing (issue 17).
+    if (this.deps.onChange) this.tellChanged([...new Set([...before.liveIds(), ...fresh.liveIds()])]);
   }
 
   /** Wherever the bytes are; a segment reclaimed meanwhile means reading the log again. */

@@ -450,6 +450,31 @@ describe('queue store', () => {
     expect(queuedIds(deliverer)).toEqual(['from-cli']);
   });
 
+  it('tells of every message it read when it starts, and of one gone when it reads the log again', async () => {
+    const paths = queuePaths(await makeDataDir());
+    const writer = await openStore(paths);
+    await enqueue(writer, 'm1', messageBytes(21, 900));
+    await enqueue(writer, 'm2', messageBytes(22, 700));
+    await writer.close();
+    const told: string[][] = [];
+    const reader = createQueueStore(paths, {
+      fs: nodeFileSystem,
+      onQuarantine: () => undefined,
+      onChange: (ids) => told.push([...ids].sort()),
+    });
+    await reader.init();
+    cleanups.push(() => reader.close());
+    expect(told).toEqual([['m1', 'm2']]);
+    // Another process removes m1 and reclaims the segment the reader read m2's bytes from.
+    const deliverer = await openStore(paths);
+    await deliverer.remove('m1');
+    await deliverer.compact();
+    told.length = 0;
+    await bytesOf(reader, 'm2');
+    expect(told).toEqual([['m1', 'm2']]);
+    expect(queuedIds(reader)).toEqual(['m2']);
+  });
+
   it('reads bytes whose segment another process reclaimed by reading the log again, never showing a shorter queue meanwhile', async () => {
     const paths = queuePaths(await makeDataDir());
     const writer = await openStore(paths);
