@@ -13,14 +13,13 @@
 /* global process, URL */
 const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default;
 const { existsSync, readFileSync, statSync } = await builtin('node:fs');
-const module = await builtin('node:module');
 const os = await builtin('node:os');
 const path = await builtin('node:path');
 const { fileURLToPath } = await builtin('node:url');
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major >= 24) {
-  enableCompileCache();
+  // main() turns V8's compile cache on before it loads the command (main/cli/compile-cache.ts).
   const { main } = await import(freshBundle() ? '../out/cli/outbox.mjs' : '../main/cli/main.ts');
   await main();
 } else {
@@ -78,23 +77,4 @@ function freshBundle() {
   return sources.every(
     (source) => (statSync(root + source, { throwIfNoEntry: false })?.mtimeMs ?? 0) <= builtAt,
   );
-}
-
-/**
- * V8's compile cache (Node >= 22.1) keeps what it compiled for the next run, in this user's cache
- * folder: not a shared temporary one, where another user could leave a cache for us to load. A
- * folder that cannot be written only means no cache.
- */
-function enableCompileCache() {
-  const base =
-    process.platform === 'win32'
-      ? process.env.LOCALAPPDATA || path.join(os.homedir(), 'AppData', 'Local')
-      : process.platform === 'darwin'
-        ? path.join(os.homedir(), 'Library', 'Caches')
-        : process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  try {
-    module.enableCompileCache?.(path.join(base, 'outbox', 'compile-cache'));
-  } catch {
-    // No cache this time; the command runs the same.
-  }
 }

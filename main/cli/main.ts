@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { enableCompileCache } from './compile-cache.ts';
 import { groupHelp, ignoreClosedPipe, processStdin, type CliIo } from './cli-io.ts';
 import { describeFailure, usageError } from './exit-codes.ts';
 import { ACCOUNTS_HELP, onlyGroupHelp, QUEUE_HELP } from './group-help.ts';
@@ -93,8 +94,9 @@ function processIo(): CliIo {
   };
 }
 
-/** The process entry: bin/outbox.js imports this. */
+/** The process entry: bin/outbox.js imports this, and the installed executable (sea-entry.ts). */
 export async function main(): Promise<void> {
+  enableCompileCache();
   const report = exitOnStrayError(process.stderr);
   ignoreClosedPipe(process.stdout, report);
   ignoreClosedPipe(process.stderr, report);

@@ -1,0 +1,89 @@
+// The `outbox` command as split ES modules: what `npm run build` writes to out/cli/ (an npm install
+// and a checkout run it through bin/outbox.js) and what the installed executable loads from
+// <resources>/cli/lib/outbox/ (scripts/build-sea.ts). One build, so both run the same code.
+import path from 'node:path';
+import { build, type Plugin } from 'vite';
+import { bundleSources } from './bundle-sources.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const BUILTIN = '\0builtin:';
+
+/** JavaScript's reserved words, which cannot name a binding (`export const { … }`). */
+const RESERVED = new Set(
+  (
+    'await break case catch class const continue debugger default delete do else enum export extends ' +
+    'false finally for function if implements import in instanceof interface let new null package ' +
+    'private protected public return static super switch this throw true try typeof var void while with yield'
+  ).split(' '),
+);
+
+function bindable(name: string): boolean {
+  return /^[A-Za-z_$][\w$]*$/.test(name) && !RESERVED.has(name);
+}
+
+/**
+ * Node's builtins through process.getBuiltinModule instead of `import`: an ESM import of a builtin
+ * builds a facade that reads every export, getters included, and node:http's WebSocket getter loads
+ * undici (~50 ms a run, for a class Outbox never uses). Only plain values are exported here.
+ */
+const builtinsWithoutFacade: Plugin = {
+  name: 'outbox:builtins-without-facade',
+  enforce: 'pre',
+  resolveId(id) {
+    // node:module stays an import: the bundler's own runtime takes createRequire from it.
+    return id.startsWith('node:') && id !== 'node:module' ? BUILTIN + id : null;
+  },
+  load(id) {
+    if (!id.startsWith(BUILTIN)) return null;
+    const name = id.slice(BUILTIN.length);
+    const exports = Object.entries(Object.getOwnPropertyDescriptors(process.getBuiltinModule(name)))
+      .filter(([key, descriptor]) => 'value' in descriptor && bindable(key))
+      .map(([key]) => key);
+    const module = `const builtin = process.getBuiltinModule(${JSON.stringify(name)});\nexport default builtin;\n`;
+    return exports.length === 0 ? module : `${module}export const { ${exports.join(', ')} } = builtin;\n`;
+  },
+};
+
+export interface CliBundleOptions {
+  /** Where the chunks go; the tree's build/ folder is looked for two folders above them. */
+  readonly outDir: string;
+  /** How `@napi-rs/keyring` (native, never bundled) is found: left an import unless a plugin says. */
+  readonly plugins?: readonly Plugin[];
+}
+
+/**
+ * Bundles main/cli/main.ts with every dependency but the keychain binding into `outDir`, one chunk
+ * per lazily imported command (and what they share), so `--help` and `sendmail` load only theirs.
+ * Returns the checkout's files it was built from.
+ */
+export async function buildCliBundle({ outDir, plugins = [] }: CliBundleOptions): Promise<string[]> {
+  const result = await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    plugins: [...plugins, builtinsWithoutFacade],
+    ssr: { noExternal: true, external: ['@napi-rs/keyring'] },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'node24',
+      // Less JavaScript to read on every run, compile cache or not (issue 17): sendmail's chunks go
+      // from 0.42 to 0.21 MB (`queue list`'s 0.95 to 0.51). Names are kept, as classes' and functions' `name`.
+      minify: true,
+      sourcemap: false,
+      // A server (Node) build: node:* stay imports (see builtinsWithoutFacade); dependencies are
+      // bundled, the native keyring could not be.
+      ssr: true,
+      rollupOptions: {
+        input: { outbox: path.join(root, 'main', 'cli', 'main.ts') },
+        output: {
+          format: 'es',
+          entryFileNames: '[name].mjs',
+          chunkFileNames: '[name]-[hash].mjs',
+          keepNames: true,
+        },
+      },
+    },
+  });
+  return bundleSources(result, root);
+}
