@@ -1,12 +1,14 @@
 // The `outbox` command of an installed app (issue 18; why this way: docs/installed-cli.md). A Node
-// single executable application (SEA): Node 24 from node_modules with the CLI bundled into one
-// CommonJS file (Node 24's SEA runs no ES module) and injected with postject. It needs no Node.js
-// on the machine and no Electron: the app's fuses stay locked (runAsNode: false).
+// single executable application (SEA): Node 24 from node_modules, injected with postject with a
+// small CommonJS launcher (main/cli/sea-entry.ts; Node 24's SEA runs no ES module) that loads the
+// CLI's split ES modules, built as for out/cli/, from beside the executable. It needs no Node.js on
+// the machine and no Electron: the app's fuses stay locked (runAsNode: false).
 //
 //   node scripts/build-sea.ts [--if-stale]
 //
 // writes out/sea/cli/, which electron-builder copies to <resources>/cli/:
 //   bin/outbox[.exe]        the executable, for this machine's platform and architecture
+//   lib/outbox/             the CLI's ES modules (scripts/cli-bundle.ts)
 //   build/oauth-clients.json, build/ispdb/   what the CLI reads "two folders above its modules"
 // The keychain binding (@napi-rs/keyring, native) is not inside: the executable loads it from the
 // packaged app's <resources>/app.asar.unpacked/node_modules/ (electron-builder.yml asarUnpack).
@@ -16,12 +18,15 @@ import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeF
 import path from 'node:path';
 import { build, type Plugin } from 'vite';
 import { bundleSources } from './bundle-sources.ts';
+import { buildCliBundle } from './cli-bundle.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(root, 'out', 'sea');
 const cliDir = path.join(outDir, 'cli');
 const exe = process.platform === 'win32' ? 'outbox.exe' : 'outbox';
 const executable = path.join(cliDir, 'bin', exe);
+/** Two folders below cliDir, so the modules find build/ two folders above them, as out/cli/'s do. */
+const modulesDir = path.join(cliDir, 'lib', 'outbox');
 const sourcesFile = path.join(outDir, 'sources.json');
 const nodeBinary = path.join(
   root,
@@ -82,23 +87,18 @@ function isFresh(): boolean {
   );
 }
 
-/** The CLI in one CommonJS file: every lazily imported command inlined (a SEA has no other file). */
+/** The CLI's modules, and the launcher in one CommonJS file (a SEA runs no other file itself). */
 async function bundle(): Promise<string[]> {
-  const result = await build({
+  const modules = await buildCliBundle({ outDir: modulesDir, plugins: [keyringFromUnpackedApp] });
+  const launcher = await build({
     root,
     configFile: false,
     logLevel: 'warn',
-    plugins: [keyringFromUnpackedApp],
-    // The tree's files sit two folders above the modules (cli-core.ts, ispdb.ts): in the executable,
-    // its modules "live" in <cli>/bin/sea/, so the tree's build/ is <cli>/build/.
-    define: {
-      'import.meta.dirname':
-        'require("node:path").join(require("node:path").dirname(process.execPath), "sea")',
-    },
     ssr: { noExternal: true },
     build: {
       outDir,
-      emptyOutDir: true,
+      // The modules are in there already.
+      emptyOutDir: false,
       target: 'node24',
       minify: false,
       sourcemap: false,
@@ -106,10 +106,12 @@ async function bundle(): Promise<string[]> {
       rollupOptions: {
         input: { outbox: path.join(root, 'main', 'cli', 'sea-entry.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
+        // Reading a constant's field has no effect: exit-codes.ts's unused tables leave nothing.
+        treeshake: { propertyReadSideEffects: false },
       },
     },
   });
-  return bundleSources(result, root);
+  return [...new Set([...modules, ...bundleSources(launcher, root)])].sort();
 }
 
 function inject(): void {
@@ -123,8 +125,7 @@ function inject(): void {
       disableExperimentalSEAWarning: true,
       // As the locked fuses do for the app: NODE_OPTIONS (--require, --inspect…) is ignored.
       execArgvExtension: 'none',
-      // Compiled once here instead of at every run; the bundle has no import() (which it would break).
-      useCodeCache: true,
+      // No useCodeCache: the launcher is a few lines, and its import() would not work with one.
     }),
   );
   execFileSync(nodeBinary, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -142,6 +142,36 @@ describe('the installed outbox command', () => {
     expect(stdout).toBe('hunter2');
   });
 
+  it('loads its commands from the modules installed beside it, and says so in one line when they are gone', async () => {
+    const copy = path.join(scratch, 'partial', 'resources', 'cli');
+    await fsp.cp(BUILT, copy, { recursive: true });
+    const home = { OUTBOX_HOME: path.join(scratch, 'partial-home') };
+    const whole = await runInstalled(['--help'], home, '', path.join(copy, 'bin', 'outbox'));
+    expect(whole.code).toBe(0);
+    expect(whole.stdout).toContain('Usage: outbox <command>');
+
+    // What it compiled is kept in the user's cache folder for the next run.
+    const cache = path.join(scratch, 'partial-cache');
+    const listed = await runInstalled(
+      ['queue', 'list'],
+      { ...home, XDG_CACHE_HOME: cache },
+      '',
+      path.join(copy, 'bin', 'outbox'),
+    );
+    expect(listed.code).toBe(0);
+    expect(
+      (await fsp.readdir(path.join(cache, 'outbox', 'compile-cache'), { recursive: true })).length,
+    ).toBeGreaterThan(0);
+
+    await fsp.rm(path.join(copy, 'lib'), { recursive: true });
+    const result = await runInstalled(['--help'], home, '', path.join(copy, 'bin', 'outbox'));
+    expect(result.code).toBe(70);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^outbox: this installation is incomplete \(.*outbox\.mjs.*\); reinstall Outbox\n$/,
+    );
+  });
+
   it('without the unpacked binding, says the keychain refused and saves nothing', async () => {
     // The same executable in a layout with no app.asar.unpacked/: the binding is not inside it.
     const alone = path.join(scratch, 'alone', 'resources', 'cli');
