@@ -133,6 +133,24 @@ describe('what a command loads', () => {
     expect(builtins.filter((name) => /^NativeModule (tls|http|https|dns)$/.test(name))).toEqual([]);
   });
 
+  it('the compiled bundle loads node:crypto only for a command that calls it', async () => {
+    // Only the bundle defers it (scripts/cli-bundle.ts); `npm test` builds before it runs.
+    const list = await loadsAndBuiltins(['queue', 'list'], '', withAccount);
+    expect(
+      list.loaded.some((url) => url.includes('/out/cli/')),
+      'run `npm run build` first',
+    ).toBe(true);
+    expect(list.builtins).not.toContain('NativeModule crypto');
+    expect((await loadsAndBuiltins(['--help'])).builtins).not.toContain('NativeModule crypto');
+    // sendmail names its message (Message-ID) and the queue's segment: it does call it.
+    const sendmail = await loadsAndBuiltins(
+      ['sendmail', 'ann@example.net'],
+      'Subject: x\n\nx\n',
+      withAccount,
+    );
+    expect(sendmail.builtins).toContain('NativeModule crypto');
+  });
+
   it('accounts discover does load it', async () => {
     const loads = await loadsOf(['accounts', 'discover', 'ann@gmail.com']);
     expect(loads.some((url) => /\/main\/discovery\/|\/out\/cli\/create-discovery[.-]/.test(url))).toBe(true);
