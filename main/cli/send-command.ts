@@ -1,6 +1,9 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { Account } from '../../preload/contract/accounts.ts';
 import { lateLimitMinutes, type ComposeInput } from '../../preload/contract/compose.ts';
+import { parseMailbox } from '../mail/address.ts';
+import { accountSendingAs } from '../mail/sending-identity.ts';
 import { parseCommand, expectPositionals } from './cli-args.ts';
 import { findAccount, openCore } from './cli-core.ts';
 import { print, readAll, type CliIo } from './cli-io.ts';
@@ -14,7 +17,8 @@ export const SEND_HELP = `Usage: outbox send [--account NAME|ID] [--from ADDR] -
 
 Queues a message and prints its queue id. It is delivered by the app, or by "outbox queue flush".
 
-  --account NAME|ID  the account's label, id or address (default: the default account)
+  --account NAME|ID  the account's label, id or address (default: the account that sends as
+                     --from, else the default account)
   --from ADDR        send as one of the account's aliases (or its own address), "Name <addr>" or addr
   --to, --cc, --bcc  a recipient, "ann@example.org" or "Ann <ann@example.org>"; repeatable
   --subject TEXT     the subject
@@ -53,6 +57,22 @@ const OPTIONS = {
 
 /** ISO 8601 with a full date and time; seconds, a fraction of them and an offset are optional. */
 const ISO_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?$/;
+
+/**
+ * The account to send through: --account when given; else the one that sends as --from (its own
+ * address or an alias), as sendmail picks by the message's From; else the default account.
+ */
+function accountFor(
+  accounts: readonly Account[],
+  wanted: string | undefined,
+  from: string | undefined,
+): Account {
+  const list = { list: () => accounts };
+  if (wanted !== undefined || from === undefined) return findAccount(list, wanted);
+  // One that does not parse is refused here as the outbox would refuse it (invalid_address, from).
+  const { address } = parseMailbox(from, 'from');
+  return accountSendingAs(accounts, address) ?? findAccount(list, undefined);
+}
 
 /** A time from now, whole minutes, hours or days: a script or a cron line that never goes stale. */
 const FROM_NOW = /^\+(\d{1,6})([mhd])$/;
@@ -151,7 +171,7 @@ export async function sendCommand(io: CliIo, args: readonly string[]): Promise<n
   const html = htmlFile === undefined ? undefined : await readBody(io, '--html-file', htmlFile, charset);
 
   const core = openCore(io);
-  const account = findAccount(core.accounts, values.account);
+  const account = accountFor(core.accounts.list(), values.account, values.from);
   const request: ComposeInput = {
     accountId: account.id,
     // Checked against the account's own address and aliases as the app's From menu is.

@@ -9,6 +9,7 @@ import type { RecipientStatus } from '../../../preload/contract/outbox.ts';
 import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { domainOf, parseMailbox, type Mailbox } from '../../mail/address.ts';
+import { identityFor } from '../../mail/sending-identity.ts';
 import type { QueueStore } from '../store/queue-store.ts';
 import type { QueueRecord } from '../store/queue-record.ts';
 import { boundedRecord } from '../store/record-bounds.ts';
@@ -32,8 +33,7 @@ export function parseComposeRequest(input: unknown): ComposeRequest {
 function senderMailbox(request: ComposeRequest, account: SenderAccount): Mailbox {
   if (request.from === undefined) return { name: account.displayName, address: account.fromAddress };
   const from = parseMailbox(request.from, 'from');
-  const own = [{ address: account.fromAddress, displayName: account.displayName }, ...account.aliases];
-  const match = own.find((a) => a.address.toLowerCase() === from.address.toLowerCase());
+  const match = identityFor(account, from.address);
   if (!match) {
     throw new AppError('invalid_address', `from: ${from.address} is not an address of this account.`, {
       field: 'from',

@@ -6,6 +6,7 @@ import { HEADER_UNSAFE, MAX_LINE_LENGTH } from '../../../preload/contract/primit
 import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { assertMailboxList, domainOf, isLocalUserName, parseMailbox } from '../../mail/address.ts';
+import { accountSendingAs } from '../../mail/sending-identity.ts';
 import { saveOrRollBack } from './commit-message.ts';
 import { needsSmtpUtf8, newQueueId, NON_ASCII, randomHex } from './message-ids.ts';
 import { headerRecipients, localRecipient, unqualifiedSender } from './local-mail.ts';
@@ -185,14 +186,7 @@ function chooseAccount(
     if (!account) throw new AppError('unknown_account', 'The account for this message does not exist.');
     return account;
   }
-  const wanted = fromAddress?.toLowerCase();
-  const owner = accounts
-    .list()
-    .find(
-      (a) =>
-        a.fromAddress.toLowerCase() === wanted ||
-        a.aliases.some((alias) => alias.address.toLowerCase() === wanted),
-    );
+  const owner = fromAddress === undefined ? undefined : accountSendingAs(accounts.list(), fromAddress);
   const account = owner ?? find(input.defaultAccountId);
   if (!account) {
     throw new AppError(

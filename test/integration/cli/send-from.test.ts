@@ -1,8 +1,9 @@
 import fsp from 'node:fs/promises';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queueListJson } from '../../../main/cli/json-output.ts';
 import { startTestServer, type TestServer } from '../../support/smtp-test-server.ts';
-import { localAccountArgs, makeHome, runCli } from './run-cli.ts';
+import { localAccountArgs, makeHome, runCli, tempHomes } from './run-cli.ts';
 
 let server: TestServer;
 let home: string;
@@ -49,5 +50,54 @@ describe('send --from', () => {
     expect(result.stderr).toBe('outbox: from: ceo@example.org is not an address of this account.\n');
     expect(result.stdout).toBe('');
     expect((await runCli(home, ['queue', 'list', '--json'])).stdout).not.toContain('Spoofed');
+  });
+});
+
+const newHome = tempHomes();
+
+/** Two accounts, the first the default; the second sends as an alias too. Nothing is delivered (port 9). */
+async function twoAccounts(): Promise<string> {
+  const home = await newHome();
+  const plain = ['--security', 'none', '--allow-plaintext', '--no-password'];
+  for (const args of [
+    localAccountArgs('Work', 'me@example.org', 9, plain),
+    localAccountArgs('Shop', 'shop@example.com', 9, [...plain, '--alias', 'Sales <sales@example.com>']),
+  ]) {
+    const added = await runCli(home, args);
+    expect(added.stderr).toBe('');
+  }
+  return home;
+}
+
+const sendFrom = (home: string, from: string) =>
+  runCli(home, ['send', '--from', from, '--to', 'ann@example.net', '--subject', 'Offer', '--text', 'Hi']);
+
+async function queued(home: string) {
+  const listed = await runCli(home, ['queue', 'list', '--json']);
+  return queueListJson.parse(JSON.parse(listed.stdout)).messages.map((m) => [m.account.label, m.from]);
+}
+
+describe('outbox send --from without --account', () => {
+  it('queues through the account that sends as that address, an alias included, as sendmail does', async () => {
+    const home = await twoAccounts();
+    for (const from of ['Sales <sales@example.com>', 'SHOP@example.com']) {
+      const result = await sendFrom(home, from);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    }
+    expect(await queued(home)).toEqual([
+      ['Shop', 'Sales <sales@example.com>'],
+      ['Shop', 'SHOP@example.com'],
+    ]);
+  });
+
+  it('refuses an address no account sends as, and one that is no address, queueing nothing', async () => {
+    const home = await twoAccounts();
+    const stranger = await sendFrom(home, 'someone@else.example');
+    expect(stranger.code).toBe(65);
+    expect(stranger.stderr).toContain('someone@else.example is not an address of this account');
+    const broken = await sendFrom(home, 'me@example.org\r\nBcc: spy@example.net');
+    expect(broken.code).toBe(65);
+    expect(await queued(home)).toEqual([]);
   });
 });
