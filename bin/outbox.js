@@ -8,7 +8,7 @@
 //
 // Node's builtins through process.getBuiltinModule, not `import`: an ESM import of node:fs or
 // node:process builds a facade that reads every export, getters included (~5 MB and a few ms a
-// run, issue 17; scripts/build-cli.ts does the same for the bundle).
+// run, issue 17; scripts/cli-bundle.ts does the same for the bundle).
 // A Node older than 22.3 has no getBuiltinModule: it imports them, to say it is too old.
 /* global process, URL */
 const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default;
