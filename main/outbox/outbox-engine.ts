@@ -124,6 +124,7 @@ function buildParts(deps: OutboxEngineDeps): EngineParts {
     throttle,
     moves,
     pause,
+    sent: sentHistory,
   });
   return { queue, inFlight, throttle, sentHistory, appStatus, runner, scheduler, service, notifier };
 }

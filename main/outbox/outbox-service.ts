@@ -15,6 +15,7 @@ import { isWaiting, type LiveQueue } from './live-queue.ts';
 import { saveOrRollBack } from './message/commit-message.ts';
 import { composeMessage, parseComposeRequest } from './message/compose-message.ts';
 import { restoreSetAside } from './message/restore-set-aside.ts';
+import type { SentHistory } from '../sent/sent-history.ts';
 import { draftFromStored, removeEditCopies } from './message/stored-draft.ts';
 import type { OutboxRow } from './outbox-pages.ts';
 import { summarizeQueue, type QueueSummary } from './queue-summary.ts';
@@ -103,6 +104,8 @@ export interface OutboxFacadeDeps {
   readonly throttle: AccountThrottle;
   readonly moves: AccountMoves;
   readonly pause: SendingPause;
+  /** The sent log: a set-aside message restored before and sent since is not restored again. */
+  readonly sent: Pick<SentHistory, 'find'>;
 }
 
 const RETRYABLE: readonly QueueState[] = [
@@ -301,7 +304,9 @@ export class OutboxFacade implements OutboxService {
 
   async restore(key: string): Promise<QueueItem> {
     const { store, queue, clock } = this.deps;
-    const restored = await restoreSetAside(store, key, clock.now());
+    const restored = await restoreSetAside(store, key, clock.now(), async (id) =>
+      Boolean(await this.deps.sent.find(id)),
+    );
     queue.put(restored);
     this.deps.scheduler.wake();
     return queue.item(restored);

@@ -26,15 +26,32 @@ export function restoredRecord(record: QueueRecord, id: string, now: number): Qu
 
 /**
  * Brings a set-aside message back into the queue, durably, then removes its folder: a crash in
- * between leaves both (the folder can be discarded by hand), never neither. Returns its new state.
+ * between leaves both, never neither. The queue id it goes back under is recorded in the folder
+ * first, so a restore asked for again after such a crash finds the message already queued and
+ * only removes the folder; one that was sent meanwhile (`wasSent`) is refused, its files kept, and
+ * one already taken out of the queue again (cancelled) too: neither goes a second time.
+ * Returns its new state.
  */
-export async function restoreSetAside(store: QueueStore, key: string, now: number): Promise<QueueRecord> {
+export async function restoreSetAside(
+  store: QueueStore,
+  key: string,
+  now: number,
+  wasSent: (id: string) => Promise<boolean>,
+): Promise<QueueRecord> {
   // Claimed first, so the bytes are checked and copied by one restore at a time.
   const release = await store.claimSetAside(key);
   let restored: QueueRecord;
   try {
     const { record, bytes } = await store.setAsideMessage(key);
-    restored = restoredRecord(record, newQueueId(now), now);
+    const id = await store.setAsideRestoreId(key, newQueueId(now));
+    await store.sync();
+    const queued = store.get(id);
+    if (queued) {
+      await store.discardSetAside(key);
+      return queued;
+    }
+    if (await wasSent(id)) throw restoredBefore(key, 'and sent', bytes);
+    restored = restoredRecord(record, id, now);
     const size = await store.writeBytes(restored.id, createReadStream(bytes));
     if (size !== (record.storedSizeBytes ?? record.sizeBytes)) {
       await store.remove(restored.id);
@@ -44,10 +61,19 @@ export async function restoreSetAside(store: QueueStore, key: string, now: numbe
       );
     }
     await saveOrRollBack(store, restored);
+    // The log keeps a removal final: a message taken out since the earlier restore stays out.
+    if (!store.get(restored.id)) throw restoredBefore(key, 'and taken out of the queue since', bytes);
   } catch (error) {
     await release();
     throw error;
   }
   await store.discardSetAside(key);
   return store.get(restored.id) ?? restored;
+}
+
+function restoredBefore(key: string, since: string, files: string): AppError {
+  return new AppError(
+    'invalid_state',
+    `${key} was restored already ${since}, so it is not queued again; its files stay at ${files}.`,
+  );
 }

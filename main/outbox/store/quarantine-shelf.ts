@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { SetAsideItem } from '../../../preload/contract/outbox.ts';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { errno, storageError, unlinkIfExists } from '../../files/atomic-file.ts';
+import { errno, fsyncDir, storageError, syncPath, unlinkIfExists } from '../../files/atomic-file.ts';
+import { storedId } from '../../files/stored-fields.ts';
 import { currentProcess, isAlive } from '../../files/process-identity.ts';
 import { namedIn, STATE_FILE } from './quarantine.ts';
 import { namesOf, readNotice, type SetAsideNames, type SetAsideNotice } from './quarantine-notice.ts';
@@ -17,6 +18,13 @@ import { checkStoredFile, expectedBody, type BodyMismatch } from './stored-body.
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 /** Held by the process restoring the item; gone with the folder once it is restored. */
 const CLAIM_FILE = 'restoring.json';
+/**
+ * The queue id a restore puts the message back under, written before anything is queued: a restore
+ * cut off (a crash) after the message was queued but before the folder was removed is found by the
+ * next restore, which then cannot queue it a second time under another id.
+ */
+const RESTORE_ID_FILE = 'restored-as.json';
+const restoreIdFile = z.object({ id: storedId });
 /** An unreadable claim younger than this may still be being written; older, its writer died mid-write. */
 const CLAIM_WRITE_MS = 60_000;
 const processIdentity = z.object({ pid: z.number().int(), started: z.string().optional() });
@@ -197,6 +205,31 @@ export class QuarantineShelf {
       this.claimed.delete(key);
       await unlinkIfExists(file);
     };
+  }
+
+  /**
+   * The queue id a restore of `key` puts its message back under: the one an earlier restore
+   * recorded in the folder, else `proposed`, recorded durably first. Call it holding the claim.
+   */
+  async restoreId(key: string, proposed: string): Promise<string> {
+    const { dir } = await this.entry(key);
+    if (!dir) return proposed;
+    const file = path.join(dir, RESTORE_ID_FILE);
+    const recorded = await fsp
+      .readFile(file, 'utf8')
+      .then((text) => restoreIdFile.safeParse(JSON.parse(text)).data?.id)
+      .catch(() => undefined);
+    if (recorded !== undefined) return recorded;
+    try {
+      const temp = `${file}.tmp`;
+      await fsp.writeFile(temp, JSON.stringify({ id: proposed }), { mode: 0o600 });
+      await syncPath(temp);
+      await fsp.rename(temp, file);
+      await fsyncDir(dir);
+    } catch (error) {
+      throw storageError(error);
+    }
+    return proposed;
   }
 
   /** Removes a restored item's folder: only once its message is durable in the queue again. */

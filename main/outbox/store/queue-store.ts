@@ -109,6 +109,11 @@ export interface QueueStore {
   setAsideMessage(key: string): Promise<{ record: QueueRecord; bytes: string }>;
   /** Claims a set-aside item for one restore across processes (`invalid_state` if taken); returns the release. */
   claimSetAside(key: string): Promise<() => Promise<void>>;
+  /**
+   * The queue id a restore of `key` puts its message back under: the one an earlier restore
+   * recorded, else `proposed`, recorded first (durably). Hold the claim.
+   */
+  setAsideRestoreId(key: string, proposed: string): Promise<string>;
   /** Removes a set-aside item once what it held is durable elsewhere. */
   discardSetAside(key: string): Promise<void>;
   /** Calls `listener` whenever something is set aside or discarded by this process; returns an unsubscribe. */
@@ -444,6 +449,10 @@ class SegmentedQueueStore implements QueueStore {
 
   claimSetAside(key: string): Promise<() => Promise<void>> {
     return this.shelf.claim(key);
+  }
+
+  setAsideRestoreId(key: string, proposed: string): Promise<string> {
+    return this.shelf.restoreId(key, proposed);
   }
 
   async discardSetAside(key: string): Promise<void> {

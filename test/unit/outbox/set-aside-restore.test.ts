@@ -1,7 +1,11 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nodeFileSystem } from '../../../main/files/atomic-file.ts';
+import { restoreSetAside } from '../../../main/outbox/message/restore-set-aside.ts';
 import { queuePaths } from '../../../main/outbox/store/queue-paths.ts';
+import { createQueueStore, type QueueStore } from '../../../main/outbox/store/queue-store.ts';
+import { createSentLog } from '../../../main/sent/sent-log.ts';
 import {
   makeDataDir,
   plainEndpoint,
@@ -104,4 +108,88 @@ describe('the facade over what was set aside', () => {
     expect((await service.setAsideItems())[0]?.restorable).toBe(false);
     await expect(service.restore(aside?.key ?? '')).rejects.toMatchObject({ code: 'message_damaged' });
   });
+
+  it('asked again after a restore a crash cut off, queues the message once, and not at all once sent', async () => {
+    const { dataDir, item, kept } = await queueWithLostFile();
+    const { service } = (await outbox(dataDir)).outbox;
+    const [aside] = await service.setAsideItems();
+    const key = aside?.key ?? '';
+    await fsp.writeFile(path.join(path.dirname(aside?.file ?? ''), `${item.id}.eml`), kept);
+    const folder = path.dirname(aside?.file ?? '');
+    const before = path.join(dataDir, 'folder-before');
+    await fsp.cp(folder, before, { recursive: true });
+
+    // `outbox queue restore` in another process, which dies once the message is queued again,
+    // before it removes the folder.
+    await cutOffRestore(dataDir, key);
+    const [requeued] = (await storedMessages(dataDir)).map((m) => m.record);
+    expect(requeued).toMatchObject({ subject: 'Figures' });
+    expect((await service.setAsideItems()).map((a) => a.key)).toEqual([key]);
+
+    // Asked again: the message is already back, under the id the first restore recorded.
+    expect(await service.restore(key)).toMatchObject({ id: requeued?.id, subject: 'Figures' });
+    expect((await storedMessages(dataDir)).map((m) => m.record.id)).toEqual([requeued?.id]);
+    expect(await service.setAsideItems()).toEqual([]);
+
+    // The same crash again, and this time the message is sent before anyone asks again.
+    await fsp.cp(before, folder, { recursive: true });
+    const second = await cutOffRestore(dataDir, key);
+    const sentLog = createSentLog(queuePaths(dataDir).sent);
+    await sentLog.write({
+      id: second.id,
+      messageId: second.messageId,
+      accountId: 'work',
+      from: second.from,
+      subject: second.subject,
+      sentAt: new Date().toISOString(),
+      recipients: [{ address: 'ann@example.net', kind: 'to', state: 'accepted', reply: '250 2.0.0 Ok' }],
+      sizeBytes: second.sizeBytes,
+      attempts: 1,
+    });
+    await sentLog.close();
+    const deliverer = await openedStore(dataDir);
+    await deliverer.remove(second.id);
+    await deliverer.close();
+    await expect(service.restore(key)).rejects.toMatchObject({
+      code: 'invalid_state',
+    });
+    await expect(service.restore(key)).rejects.toThrow('was restored already and sent');
+    expect((await storedMessages(dataDir)).map((m) => m.record.id)).toEqual([requeued?.id]);
+    expect((await service.setAsideItems()).map((a) => a.key)).toEqual([key]);
+  });
 });
+
+async function openedStore(dataDir: string): Promise<QueueStore> {
+  const store = createQueueStore(queuePaths(dataDir), { fs: nodeFileSystem, onQuarantine: () => undefined });
+  await store.init();
+  return store;
+}
+
+/** A restore in a store of its own that fails where it would remove the folder; returns what it queued. */
+async function cutOffRestore(dataDir: string, key: string) {
+  const store = await openedStore(dataDir);
+  const dying = new Proxy(store, {
+    get(target, name) {
+      if (name === 'discardSetAside') return () => Promise.reject(new Error('killed'));
+      const value: unknown = Reflect.get(target, name, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const before = new Set(store.ids());
+  try {
+    await expect(restoreSetAside(dying, key, Date.now(), () => Promise.resolve(false))).rejects.toThrow(
+      'killed',
+    );
+    // Its claim on the folder is left behind, naming a process that is gone.
+    const [aside] = (await store.setAsideItems()).filter((item) => item.key === key);
+    await fsp.writeFile(
+      path.join(path.dirname(aside?.file ?? ''), 'restoring.json'),
+      JSON.stringify({ pid: 999_999_999 }),
+    );
+    const [queued] = store.all().filter((r) => !before.has(r.id));
+    if (!queued) throw new Error('the cut-off restore queued nothing');
+    return queued;
+  } finally {
+    await store.close();
+  }
+}
