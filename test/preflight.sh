@@ -35,6 +35,7 @@ need xauth 'xauth (xvfb-run)' test -x /usr/bin/xauth
 need xdg-utils 'xdg-email (what it hands Thunderbird)' test -x /usr/bin/xdg-email
 need systemd 'systemd-analyze (verifies the generated systemd units)' systemd-analyze --version
 need desktop-file-utils 'desktop-file-validate (checks the autostart entry)' command -v desktop-file-validate
+need strace 'strace (the order of syncs when a message is set aside)' strace -V
 
 if ((${#missing[@]} > 0)); then
   for line in "${missing[@]}"; do echo "preflight: missing $line" >&2; done

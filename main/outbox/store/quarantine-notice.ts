@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { storedId, storedTime } from '../../files/stored-fields.ts';
 import { storedSchema, type StoredFormat } from '../../files/versioned.ts';
 import { lazySchema } from '../../../preload/contract/lazy-schema.ts';
+import { fsyncDir, syncPath } from '../../files/atomic-file.ts';
 
 /** Each set-aside item's folder holds one `notice.json` saying what it is and why. */
 export const NOTICE_FILE = 'notice.json';
@@ -30,12 +31,20 @@ export type SetAsideNotice = z.infer<typeof setAsideNotice>;
 
 const noticeOnDisk = lazySchema(() => storedSchema(SET_ASIDE_NOTICE_FORMAT, setAsideNotice));
 
-/** Written last, after the files it names: a folder without one is listed as the old layout is. */
+/**
+ * Written last, after the files it names: a folder without one is listed as the old layout is.
+ * Durable when it returns, with every name in the folder (the files it names among them): what is
+ * set aside leaves the queue only after this, so a power cut cannot lose both.
+ */
 export async function writeNotice(dir: string, notice: SetAsideNotice): Promise<void> {
   const target = path.join(dir, NOTICE_FILE);
   const temp = `${target}.tmp`;
   await fsp.writeFile(temp, JSON.stringify(notice), { mode: 0o600 });
+  await syncPath(temp);
   await fsp.rename(temp, target);
+  await fsyncDir(dir);
+  // The folder's own name, in the quarantine folder.
+  await fsyncDir(path.dirname(dir));
 }
 
 /** The folder's notice, or undefined when it has none or it cannot be read (then the folder speaks for itself). */

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../../core/clock.ts';
-import { ensureDir } from '../../files/atomic-file.ts';
+import { ensureDir, fsyncDir, syncPath } from '../../files/atomic-file.ts';
 import { bodyFile, type QueuePaths } from './queue-paths.ts';
 import { storedId } from '../../files/stored-fields.ts';
 import {
@@ -99,6 +99,7 @@ export class Quarantine {
     // Another process may have kept it already (with message files moved in since): left as it is.
     if (!(await readNotice(dir))) {
       await fsp.writeFile(file, stretch, { mode: 0o600 });
+      await syncPath(file);
       await writeNotice(dir, {
         version: SET_ASIDE_NOTICE_FORMAT.version,
         kind: 'stretch',
@@ -129,14 +130,20 @@ export class Quarantine {
     await ensureDir(dir);
     const files: string[] = [];
     if (record) {
-      await fsp.writeFile(path.join(dir, STATE_FILE), JSON.stringify(record), { mode: 0o600 });
+      const state = path.join(dir, STATE_FILE);
+      await fsp.writeFile(state, JSON.stringify(record), { mode: 0o600 });
+      await syncPath(state);
       files.push(STATE_FILE);
     }
     const moved = await fsp.rename(bodyFile(paths, id), path.join(dir, `${id}.eml`)).then(
       () => true,
       () => false,
     );
-    if (moved) files.unshift(`${id}.eml`);
+    if (moved) {
+      files.unshift(`${id}.eml`);
+      // Its old name gone too, where a file system syncs the two folders apart.
+      await fsyncDir(paths.bodies);
+    }
     const named = namesOf({
       id,
       subject: record?.subject,
