@@ -5,8 +5,9 @@
 // alternating order, and each figure is the median of ROUNDS. Needs msmtp
 // (`apt-get install --no-install-recommends msmtp`); without it that comparison is left out.
 // The installed app's executable (scripts/build-sea.ts, built here when stale) runs the same
-// commands beside them. Run alone: node_modules/.bin/node bench/cli-startup.ts (after `npm run
-// build`: the installed command runs the compiled bundle, out/cli/).
+// commands beside them: the whole CLI in one script inside it. Run alone:
+// node_modules/.bin/node bench/cli-startup.ts (after `npm run build`: the installed command runs
+// the compiled bundle, out/cli/).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -200,7 +201,7 @@ export async function cliStartupBench(): Promise<BenchSection> {
       notes: [
         `Each figure is the median of ${ROUNDS} runs, every side a fresh process under /usr/bin/time, the sides taking turns in alternating order after one unmeasured run each; load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
         `\`outbox\` is \`node bin/outbox.js\` on node_modules' Node ${process.versions.node}, running ${existsSync(BUNDLE) ? 'the compiled bundle (out/cli/)' : 'the TypeScript sources (no build)'} with V8's compile cache; msmtp delivers to Postfix's smtp-sink on loopback (no TLS, no sign-in), outbox only queues.`,
-        "The installed app's `outbox` is the single executable scripts/build-sea.ts builds (Node 24 with a launcher; the same modules beside it, docs/installed-cli.md), run as a packaged app lays it out; a SEA with an empty script peaks ~15 MB above `node -e 0` here, before any of our code runs.",
+        "The installed app's `outbox` is the single executable scripts/build-sea.ts builds (Node 24 with the whole CLI in one script inside it, no compile cache: docs/installed-cli.md), run as a packaged app lays it out; a SEA with an empty script peaks ~15 MB above `node -e 0` here, before any of our code runs.",
         ...(msmtp ? [] : ['msmtp is not installed: the sendmail comparison was left out.']),
       ],
     };

@@ -1,32 +1,36 @@
 // The `outbox` command of an installed app (issue 18; why this way: docs/installed-cli.md). A Node
-// single executable application (SEA): Node 24 from node_modules, injected with postject with a
-// small CommonJS launcher (main/cli/sea-entry.ts; Node 24's SEA runs no ES module) that loads the
-// CLI's split ES modules, built as for out/cli/, from beside the executable. It needs no Node.js on
-// the machine and no Electron: the app's fuses stay locked (runAsNode: false).
+// single executable application (SEA): Node 24 from node_modules with the CLI bundled into one
+// CommonJS file (Node 24's SEA runs no ES module) and injected with postject. It needs no Node.js
+// on the machine and no Electron: the app's fuses stay locked (runAsNode: false).
 //
 //   node scripts/build-sea.ts [--if-stale]
 //
 // writes out/sea/cli/, which electron-builder copies to <resources>/cli/:
 //   bin/outbox[.exe]        the executable, for this machine's platform and architecture
-//   lib/outbox/             the CLI's ES modules (scripts/cli-bundle.ts)
 //   build/oauth-clients.json, build/ispdb/   what the CLI reads "two folders above its modules"
 // The keychain binding (@napi-rs/keyring, native) is not inside: the executable loads it from the
 // packaged app's <resources>/app.asar.unpacked/node_modules/ (electron-builder.yml asarUnpack).
 // --if-stale rebuilds only when a source, this script or the Node binary changed since the last build.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { build, type Plugin } from 'vite';
 import { bundleSources } from './bundle-sources.ts';
-import { buildCliBundle } from './cli-bundle.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(root, 'out', 'sea');
 const cliDir = path.join(outDir, 'cli');
 const exe = process.platform === 'win32' ? 'outbox.exe' : 'outbox';
 const executable = path.join(cliDir, 'bin', exe);
-/** Two folders below cliDir, so the modules find build/ two folders above them, as out/cli/'s do. */
-const modulesDir = path.join(cliDir, 'lib', 'outbox');
 const sourcesFile = path.join(outDir, 'sources.json');
 const nodeBinary = path.join(
   root,
@@ -41,23 +45,45 @@ const KEYRING = '@napi-rs/keyring';
 const KEYRING_SHIM = '\0outbox:keyring';
 
 /**
- * The keychain binding, from the packaged app's unpacked folder beside the executable's own
- * (<resources>/cli/bin/ → <resources>/app.asar.unpacked/node_modules/), and only when a command
- * first uses it: `--help` and `sendmail` never load the native library. A SEA's own `require`
- * reaches only Node's builtins; a file needs createRequire.
+ * The keychain binding's native library for this platform, as electron-builder unpacks it under
+ * <resources>/app.asar.unpacked/: npm installed only the platform package that matches this
+ * machine, and its `main` is the `.node` file.
  */
-const keyringFromUnpackedApp: Plugin = {
-  name: 'outbox:keyring-from-unpacked-app',
-  enforce: 'pre',
-  resolveId: (id) => (id === KEYRING ? KEYRING_SHIM : null),
-  load(id) {
-    if (id !== KEYRING_SHIM) return null;
-    return `import { createRequire } from 'node:module';
-import path from 'node:path';
+function keyringLibrary(): string {
+  const scope = path.join(root, 'node_modules', '@napi-rs');
+  const [platformPackage, ...others] = readdirSync(scope).filter((name) => name.startsWith('keyring-'));
+  if (platformPackage === undefined || others.length > 0) {
+    throw new Error(`expected one platform package of ${KEYRING} in ${scope}`);
+  }
+  const { main } = JSON.parse(readFileSync(path.join(scope, platformPackage, 'package.json'), 'utf8')) as {
+    main: string;
+  };
+  if (!main.endsWith('.node')) throw new Error(`${platformPackage}'s main is not a native library: ${main}`);
+  return ['node_modules', '@napi-rs', platformPackage, main].join('/');
+}
+
+/**
+ * The keychain binding, from the packaged app's unpacked folder beside the executable's own
+ * (<resources>/cli/bin/ → <resources>/app.asar.unpacked/), and only when a command first uses it:
+ * `--help` and `sendmail` never load it. Its native library alone, with process.dlopen: no
+ * JavaScript is read from outside the executable (the package's loader would be, and it obeys
+ * NAPI_RS_NATIVE_LIBRARY_PATH), and macOS checks the library's signature (library validation).
+ */
+function keyringFromUnpackedApp(library: string): Plugin {
+  return {
+    name: 'outbox:keyring-from-unpacked-app',
+    enforce: 'pre',
+    resolveId: (id) => (id === KEYRING ? KEYRING_SHIM : null),
+    load(id) {
+      if (id !== KEYRING_SHIM) return null;
+      return `import path from 'node:path';
 let binding;
 function load() {
-  const unpacked = path.join(path.dirname(process.execPath), '..', '..', 'app.asar.unpacked', 'node_modules', 'outbox.js');
-  return (binding ??= createRequire(unpacked)(${JSON.stringify(KEYRING)}));
+  if (binding) return binding;
+  const file = path.join(path.dirname(process.execPath), '..', '..', 'app.asar.unpacked', ...${JSON.stringify(library.split('/'))});
+  const loaded = { exports: {} };
+  process.dlopen(loaded, file);
+  return (binding = loaded.exports);
 }
 export class AsyncEntry {
   constructor(...args) {
@@ -65,8 +91,9 @@ export class AsyncEntry {
   }
 }
 `;
-  },
-};
+    },
+  };
+}
 
 /** Every file the last build was made from, with the script and the Node binary. */
 function inputsOf(sources: readonly string[]): string[] {
@@ -87,18 +114,23 @@ function isFresh(): boolean {
   );
 }
 
-/** The CLI's modules, and the launcher in one CommonJS file (a SEA runs no other file itself). */
+/** The CLI in one CommonJS file: every lazily imported command inlined (a SEA has no other file). */
 async function bundle(): Promise<string[]> {
-  const modules = await buildCliBundle({ outDir: modulesDir, plugins: [keyringFromUnpackedApp] });
-  const launcher = await build({
+  const result = await build({
     root,
     configFile: false,
     logLevel: 'warn',
+    plugins: [keyringFromUnpackedApp(keyringLibrary())],
+    // The tree's files sit two folders above the modules (cli-core.ts, ispdb.ts): in the executable,
+    // its modules "live" in <cli>/bin/sea/, so the tree's build/ is <cli>/build/.
+    define: {
+      'import.meta.dirname':
+        'require("node:path").join(require("node:path").dirname(process.execPath), "sea")',
+    },
     ssr: { noExternal: true },
     build: {
       outDir,
-      // The modules are in there already.
-      emptyOutDir: false,
+      emptyOutDir: true,
       target: 'node24',
       minify: false,
       sourcemap: false,
@@ -106,12 +138,10 @@ async function bundle(): Promise<string[]> {
       rollupOptions: {
         input: { outbox: path.join(root, 'main', 'cli', 'sea-entry.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
-        // Reading a constant's field has no effect: exit-codes.ts's unused tables leave nothing.
-        treeshake: { propertyReadSideEffects: false },
       },
     },
   });
-  return [...new Set([...modules, ...bundleSources(launcher, root)])].sort();
+  return bundleSources(result, root);
 }
 
 function inject(): void {
@@ -125,7 +155,8 @@ function inject(): void {
       disableExperimentalSEAWarning: true,
       // As the locked fuses do for the app: NODE_OPTIONS (--require, --inspect…) is ignored.
       execArgvExtension: 'none',
-      // No useCodeCache: the launcher is a few lines, and its import() would not work with one.
+      // Compiled once here instead of at every run; the bundle has no import() (which it would break).
+      useCodeCache: true,
     }),
   );
   execFileSync(nodeBinary, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
