@@ -628,7 +628,11 @@ class SegmentedQueueStore implements QueueStore {
     await this.keepDamage();
     // Every message may have changed. Gathered only for a listener: at 100,000 queued, a set of
     // them all is memory for nothing in a listing (issue 17).
-    if (this.deps.onChange) this.tellChanged([...new Set([...before.liveIds(), ...fresh.liveIds()])]);
+    if (this.deps.onChange) {
+      const changed = new Set(before.liveIds());
+      for (const id of fresh.liveIds()) changed.add(id);
+      this.tellChanged([...changed]);
+    }
   }
 
   /** Wherever the bytes are; a segment reclaimed meanwhile means reading the log again. */

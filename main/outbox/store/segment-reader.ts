@@ -39,14 +39,15 @@ export class SegmentReader {
   /**
    * Reads a segment from where the last read stopped, into `target`, up to its last commit: what
    * follows is a batch still being written, or one whose write failed. With `final`, the writer is
-   * gone and the segment is read to its end. Adds the ids whose state changed to `changed`. False
+   * gone and the segment is read to its end. Adds the ids whose state changed to `changed`, if
+   * given (a set of every id in the queue, when nobody asks, is memory for nothing: issue 17). False
    * when the segment is gone. A segment that lost committed frames (cut short after its writer
    * sealed it, or shorter than what was already read) is reported as damaged.
    */
   async read(
     target: QueueView,
     segment: SegmentState,
-    changed: Set<string>,
+    changed: Set<string> | undefined,
     final = false,
   ): Promise<boolean> {
     // Looked up before the segment is read: a marker already there means the whole segment, seal
@@ -72,7 +73,7 @@ export class SegmentReader {
   private async decode(
     target: QueueView,
     segment: SegmentState,
-    changed: Set<string>,
+    changed: Set<string> | undefined,
     { bytes, size }: { bytes: Buffer; size: number },
     { final, marker }: { final: boolean; marker: SealMarker | undefined },
   ): Promise<void> {
@@ -123,15 +124,15 @@ export class SegmentReader {
 
   /**
    * Reads the other writers' segments (with `everything`, all of them) into `target`, and forgets
-   * those that are gone; returns the ids whose state changed (gathered in `changed`, which holds
-   * what was applied even when a read throws part-way).
+   * those that are gone. The ids whose state changed are added to `changed`, if given, which holds
+   * what was applied even when a read throws part-way.
    */
   async readAll(
     target: QueueView,
     everything: boolean,
-    passLifeless = false,
-    changed = new Set<string>(),
-  ): Promise<string[]> {
+    passLifeless: boolean,
+    changed: Set<string> | undefined,
+  ): Promise<void> {
     const names = await this.segmentNames();
     const present = new Set(names);
     const lifeless = passLifeless ? await this.lifeless(names) : new Set<string>();
@@ -149,7 +150,6 @@ export class SegmentReader {
     for (const segment of [...target.segments.values()]) {
       if (!segment.own && !present.has(segment.name)) target.dropSegment(segment.name);
     }
-    return [...changed];
   }
 
   /** The sealed segments whose marker says they hold no message state. */
@@ -241,9 +241,9 @@ class CommittedBatches {
   private pending: PreparedFrame[] = [];
   private readonly target: QueueView;
   private readonly segment: SegmentState;
-  private readonly changed: Set<string>;
+  private readonly changed: Set<string> | undefined;
 
-  constructor(target: QueueView, segment: SegmentState, changed: Set<string>) {
+  constructor(target: QueueView, segment: SegmentState, changed: Set<string> | undefined) {
     this.target = target;
     this.segment = segment;
     this.changed = changed;
@@ -255,7 +255,7 @@ class CommittedBatches {
     if (frame.entry.op !== 'commit') return;
     for (const one of this.pending) {
       const id = this.target.applyPrepared(this.segment.name, one);
-      if (id) this.changed.add(id);
+      if (id) this.changed?.add(id);
     }
     this.pending = [];
     this.segment.offset = frame.at + COMMIT_FRAME.length;
