@@ -139,11 +139,7 @@ export class Quarantine {
       () => true,
       () => false,
     );
-    if (moved) {
-      files.unshift(`${id}.eml`);
-      // Its old name gone too, where a file system syncs the two folders apart.
-      await fsyncDir(paths.bodies);
-    }
+    if (moved) files.unshift(`${id}.eml`);
     const named = namesOf({
       id,
       subject: record?.subject,
@@ -157,6 +153,9 @@ export class Quarantine {
       setAsideAt: new Date(now).toISOString(),
       files,
     });
+    // Its old name gone too, where a file system syncs the two folders apart: only now that the
+    // new one is durable, so that a power cut between the two leaves it in one place at least.
+    if (moved) await fsyncDir(paths.bodies);
     await removeFromQueue();
     this.deps.onQuarantine({ key, ...named, reason, file: path.join(dir, files[0] ?? '') });
   }
