@@ -28,9 +28,10 @@ export function restoredRecord(record: QueueRecord, id: string, now: number): Qu
  * Brings a set-aside message back into the queue, durably, then removes its folder: a crash in
  * between leaves both, never neither. The queue id it goes back under is recorded in the folder
  * first, so a restore asked for again after such a crash finds the message already queued and
- * only removes the folder; one that was sent meanwhile (`wasSent`) is refused, its files kept, and
- * one already taken out of the queue again (cancelled) too: neither goes a second time.
- * Returns its new state.
+ * only removes the folder. One sent since is refused, its files kept, for as long as the sent log
+ * names it (`wasSent`; its retention), and one taken out of the queue since (cancelled) for as long
+ * as the log keeps its removal (an hour at least, compaction.ts); past both, it would be queued
+ * again. Returns its new state.
  */
 export async function restoreSetAside(
   store: QueueStore,

@@ -37,14 +37,21 @@ const noticeOnDisk = lazySchema(() => storedSchema(SET_ASIDE_NOTICE_FORMAT, setA
  * set aside leaves the queue only after this, so a power cut cannot lose both.
  */
 export async function writeNotice(dir: string, notice: SetAsideNotice): Promise<void> {
-  const target = path.join(dir, NOTICE_FILE);
-  const temp = `${target}.tmp`;
-  await fsp.writeFile(temp, JSON.stringify(notice), { mode: 0o600 });
-  await syncPath(temp);
-  await fsp.rename(temp, target);
-  await fsyncDir(dir);
+  await writeInFolder(path.join(dir, NOTICE_FILE), JSON.stringify(notice));
   // The folder's own name, in the quarantine folder.
   await fsyncDir(path.dirname(dir));
+}
+
+/**
+ * Writes a file of a set-aside folder whole or not at all (a temp file beside it, synced, renamed),
+ * durable with the folder's other names when it returns.
+ */
+export async function writeInFolder(file: string, text: string): Promise<void> {
+  const temp = `${file}.tmp`;
+  await fsp.writeFile(temp, text, { mode: 0o600 });
+  await syncPath(temp);
+  await fsp.rename(temp, file);
+  await fsyncDir(path.dirname(file));
 }
 
 /** The folder's notice, or undefined when it has none or it cannot be read (then the folder speaks for itself). */

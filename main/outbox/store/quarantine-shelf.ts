@@ -3,11 +3,17 @@ import path from 'node:path';
 import type { SetAsideItem } from '../../../preload/contract/outbox.ts';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { errno, fsyncDir, storageError, syncPath, unlinkIfExists } from '../../files/atomic-file.ts';
+import { errno, isNotFound, storageError, unlinkIfExists } from '../../files/atomic-file.ts';
 import { storedId } from '../../files/stored-fields.ts';
 import { currentProcess, isAlive } from '../../files/process-identity.ts';
 import { namedIn, STATE_FILE } from './quarantine.ts';
-import { namesOf, readNotice, type SetAsideNames, type SetAsideNotice } from './quarantine-notice.ts';
+import {
+  namesOf,
+  readNotice,
+  writeInFolder,
+  type SetAsideNames,
+  type SetAsideNotice,
+} from './quarantine-notice.ts';
 import { queueRecordOnDisk, type QueueRecord } from './queue-record.ts';
 import { checkStoredFile, expectedBody, type BodyMismatch } from './stored-body.ts';
 
@@ -215,17 +221,25 @@ export class QuarantineShelf {
     const { dir } = await this.entry(key);
     if (!dir) return proposed;
     const file = path.join(dir, RESTORE_ID_FILE);
-    const recorded = await fsp
-      .readFile(file, 'utf8')
-      .then((text) => restoreIdFile.safeParse(JSON.parse(text)).data?.id)
-      .catch(() => undefined);
-    if (recorded !== undefined) return recorded;
+    let text: string | undefined;
     try {
-      const temp = `${file}.tmp`;
-      await fsp.writeFile(temp, JSON.stringify({ id: proposed }), { mode: 0o600 });
-      await syncPath(temp);
-      await fsp.rename(temp, file);
-      await fsyncDir(dir);
+      text = await fsp.readFile(file, 'utf8');
+    } catch (error) {
+      if (!isNotFound(error)) throw storageError(error);
+    }
+    if (text !== undefined) {
+      // Unreadable, it might name a message already queued: a guess could queue it twice.
+      const recorded = restoreIdFile.safeParse(parsedJson(text)).data?.id;
+      if (recorded === undefined) {
+        throw new AppError(
+          'message_damaged',
+          `${key} cannot be restored: its ${RESTORE_ID_FILE} (the id an earlier restore queued it under) cannot be read; check the queue for the message before you remove that file.`,
+        );
+      }
+      return recorded;
+    }
+    try {
+      await writeInFolder(file, JSON.stringify({ id: proposed }));
     } catch (error) {
       throw storageError(error);
     }
@@ -328,5 +342,14 @@ export class QuarantineShelf {
       ids,
       stretch: file,
     };
+  }
+}
+
+/** JSON text's value, or undefined when it is not JSON. */
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

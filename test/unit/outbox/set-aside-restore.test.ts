@@ -157,6 +157,20 @@ describe('the facade over what was set aside', () => {
     expect((await storedMessages(dataDir)).map((m) => m.record.id)).toEqual([requeued?.id]);
     expect((await service.setAsideItems()).map((a) => a.key)).toEqual([key]);
   });
+
+  it('refuses to restore again when it cannot read which id the cut-off restore used', async () => {
+    const { dataDir, item, kept } = await queueWithLostFile();
+    const { service } = (await outbox(dataDir)).outbox;
+    const [aside] = await service.setAsideItems();
+    const key = aside?.key ?? '';
+    const folder = path.dirname(aside?.file ?? '');
+    await fsp.writeFile(path.join(folder, `${item.id}.eml`), kept);
+    await cutOffRestore(dataDir, key);
+    await fsp.writeFile(path.join(folder, 'restored-as.json'), '{"id": ');
+    await expect(service.restore(key)).rejects.toMatchObject({ code: 'message_damaged' });
+    expect(await storedMessages(dataDir)).toHaveLength(1);
+    expect((await service.setAsideItems()).map((a) => a.key)).toEqual([key]);
+  });
 });
 
 async function openedStore(dataDir: string): Promise<QueueStore> {
