@@ -71,7 +71,8 @@ function accountFor(
   if (wanted !== undefined || from === undefined) return findAccount(list, wanted);
   // One that does not parse is refused here as the outbox would refuse it (invalid_address, from).
   const { address } = parseMailbox(from, 'from');
-  return accountSendingAs(accounts, address) ?? findAccount(list, undefined);
+  const fallback = findAccount(list, undefined);
+  return accountSendingAs(accounts, address, fallback.id) ?? fallback;
 }
 
 /** A time from now, whole minutes, hours or days: a script or a cron line that never goes stale. */

@@ -25,10 +25,16 @@ export function identityFor(account: IdentitySource, address: string): SendingId
   return account.aliases.find((alias) => alias.address.toLowerCase() === wanted);
 }
 
-/** The first of `accounts` that sends as `address`, if any. */
-export function accountSendingAs<T extends IdentitySource>(
+/**
+ * The account that sends as `address`, if any: `preferred` (the default account) when it does, else
+ * the first that does, and otherwise `preferred` still (or undefined without one).
+ */
+export function accountSendingAs<T extends IdentitySource & { readonly id: string }>(
   accounts: readonly T[],
   address: string,
+  preferred?: string,
 ): T | undefined {
-  return accounts.find((account) => identityFor(account, address) !== undefined);
+  const fallback = accounts.find((account) => account.id === preferred);
+  if (fallback && identityFor(fallback, address)) return fallback;
+  return accounts.find((account) => identityFor(account, address) !== undefined) ?? fallback;
 }

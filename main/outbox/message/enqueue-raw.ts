@@ -186,8 +186,10 @@ function chooseAccount(
     if (!account) throw new AppError('unknown_account', 'The account for this message does not exist.');
     return account;
   }
-  const owner = fromAddress === undefined ? undefined : accountSendingAs(accounts.list(), fromAddress);
-  const account = owner ?? find(input.defaultAccountId);
+  const account =
+    fromAddress === undefined
+      ? find(input.defaultAccountId)
+      : accountSendingAs(accounts.list(), fromAddress, input.defaultAccountId);
   if (!account) {
     throw new AppError(
       'unknown_account',

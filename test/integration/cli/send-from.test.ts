@@ -100,4 +100,17 @@ describe('outbox send --from without --account', () => {
     expect(broken.code).toBe(65);
     expect(await queued(home)).toEqual([]);
   });
+
+  it('prefers the default account when it sends as that address too', async () => {
+    const home = await newHome();
+    const plain = ['--security', 'none', '--allow-plaintext', '--no-password'];
+    for (const args of [
+      localAccountArgs('Shop', 'shop@example.com', 9, [...plain, '--alias', 'team@example.com']),
+      localAccountArgs('Work', 'me@example.org', 9, [...plain, '--alias', 'team@example.com', '--default']),
+    ]) {
+      expect((await runCli(home, args)).stderr).toBe('');
+    }
+    expect((await sendFrom(home, 'team@example.com')).code).toBe(0);
+    expect(await queued(home)).toEqual([['Work', 'team@example.com']]);
+  });
 });
