@@ -36,7 +36,8 @@ const builtinsWithoutFacade: Plugin = {
   load(id) {
     if (!id.startsWith(BUILTIN)) return null;
     const name = id.slice(BUILTIN.length);
-    if (LOADED_AT_FIRST_CALL.has(name)) return loadedAtFirstCall(name);
+    const functions = LOADED_AT_FIRST_CALL.get(name);
+    if (functions) return loadedAtFirstCall(name, functions);
     const exports = Object.entries(Object.getOwnPropertyDescriptors(process.getBuiltinModule(name)))
       .filter(([key, descriptor]) => 'value' in descriptor && bindable(key))
       .map(([key]) => key);
@@ -48,19 +49,29 @@ const builtinsWithoutFacade: Plugin = {
 /**
  * Builtins that cost a command that never calls them: node:crypto takes ~9 ms and ~6 MB to load
  * (measured here), and the modules every command shares (atomic files, the queue store) import it
- * for writing, which `--help` and `queue list` never do.
+ * for writing, which `--help` and `queue list` never do. By name, the functions the CLI's code
+ * imports: each becomes a wrapper that loads the builtin at its first call (or `new`). Only plain
+ * calls and `new` pass through one: not `instanceof`, static methods or util.promisify's custom
+ * form, so each name is one checked here. Importing any other name is a build error.
  */
-const LOADED_AT_FIRST_CALL = new Set(['node:crypto']);
+const LOADED_AT_FIRST_CALL: ReadonlyMap<string, readonly string[]> = new Map([
+  [
+    'node:crypto',
+    [
+      'createHash',
+      'createHmac',
+      'createPrivateKey',
+      'createPublicKey',
+      'randomBytes',
+      'randomUUID',
+      // Only constructed (tls-diagnosis.ts), never tested with instanceof.
+      'X509Certificate',
+    ],
+  ],
+]);
 
-/**
- * The builtin's functions (classes included, called or constructed), each loading it at its first
- * call, and a default export that loads it at the first read of a field. Only functions by name:
- * importing any other named export of these is a build error, not an eager load.
- */
-function loadedAtFirstCall(name: string): string {
-  const functions = Object.entries(Object.getOwnPropertyDescriptors(process.getBuiltinModule(name)))
-    .filter(([key, descriptor]) => typeof descriptor.value === 'function' && bindable(key))
-    .map(([key]) => key);
+/** The wrappers for `name`'s listed functions, and a default export that reads through to it. */
+function loadedAtFirstCall(name: string, functions: readonly string[]): string {
   const wrappers = functions.map(
     (key) =>
       `export function ${key}(...args) {\n  const real = builtin().${key};\n  return new.target ? new real(...args) : real(...args);\n}\n`,
