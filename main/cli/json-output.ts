@@ -45,6 +45,14 @@ export const queueMessageJson = lazySchema(() =>
     attempts: z.number().int().nonnegative().describe('Delivery attempts so far.'),
     createdAt: z.string(),
     sendAt: z.string().nullable(),
+    lateLimitMinutes: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .describe(
+        'A scheduled message later than this after sendAt when its first attempt comes is held (schedule_missed) instead.',
+      ),
     nextAttemptAt: z.string().nullable().describe('ISO 8601 time of the next delivery attempt.'),
     lastReply: z.string().nullable(),
     lastError: error.nullable(),
@@ -211,6 +219,7 @@ export function queueMessage(item: QueueItem, labels: AccountLabels): z.infer<ty
     attempts: item.attempts,
     createdAt: item.createdAt,
     sendAt: item.sendAt ?? null,
+    lateLimitMinutes: item.lateLimitMinutes ?? null,
     nextAttemptAt: item.nextAttemptAt ?? null,
     lastReply: item.lastReply ?? null,
     lastError: item.lastError ? { code: item.lastError.code, message: item.lastError.message } : null,

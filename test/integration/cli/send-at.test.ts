@@ -80,6 +80,17 @@ describe('send --at with --late-limit: "don\'t send if more than this late"', ()
     } finally {
       await store.close();
     }
+    // As `queue list --json` and `queue show --json` report it; a message without one, null.
+    const id = sent.stdout.trim();
+    const listed = JSON.parse((await runCli(home(), ['queue', 'list', '--json'])).stdout) as {
+      messages: { id: string; lateLimitMinutes: number | null }[];
+    };
+    expect(listed.messages.find((m) => m.id === id)?.lateLimitMinutes).toBe(120);
+    expect(listed.messages.filter((m) => m.id !== id).every((m) => m.lateLimitMinutes === null)).toBe(true);
+    const shown = JSON.parse((await runCli(home(), ['queue', 'show', id, '--json'])).stdout) as {
+      message: { lateLimitMinutes: number | null };
+    };
+    expect(shown.message.lateLimitMinutes).toBe(120);
   }, 60_000);
 
   it.each([
