@@ -97,7 +97,9 @@ export class AsyncEntry {
 
 /** Every file the last build was made from, with the script and the Node binary. */
 function inputsOf(sources: readonly string[]): string[] {
-  return [...sources.map((source) => path.join(root, source)), import.meta.filename, nodeBinary];
+  // This script and the one it imports decide what goes into the executable, as much as the sources.
+  const scripts = [import.meta.filename, path.join(import.meta.dirname, 'bundle-sources.ts')];
+  return [...sources.map((source) => path.join(root, source)), ...scripts, nodeBinary];
 }
 
 function isFresh(): boolean {
