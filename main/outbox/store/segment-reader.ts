@@ -162,6 +162,11 @@ export class SegmentReader {
     return found;
   }
 
+  /** Lets the spare buffer go (up to SPARE_BYTES): a process that reads no more (a listing) has no use for it. */
+  releaseSpare(): void {
+    this.spare = undefined;
+  }
+
   /** A message's bytes held in a segment. */
   async readBody(ref: BodyRef): Promise<Buffer> {
     const handle = await fsp.open(path.join(this.deps.dir, ref.segment), 'r');
