@@ -37,13 +37,15 @@ export const REMOVAL_GRACE_MS = 3_600_000;
 /** Whether few enough of a sealed segment's messages still live there to be worth copying out. */
 export function mostlyDead(view: QueueView, name: string): boolean {
   const segment = view.segments.get(name);
-  if (!segment || segment.ids.size === 0) return true;
+  if (!segment) return true;
+  const ids = view.idsIn(segment);
+  if (ids.size === 0) return true;
   let live = 0;
-  for (const id of segment.ids) {
+  for (const id of ids) {
     const entry = view.entries.get(id);
     if (entry?.live && (entry.holdsIn(name) || entry.bodies().some((ref) => ref.segment === name))) live++;
   }
-  return live <= segment.ids.size * RECLAIM_LIVE_SHARE;
+  return live <= ids.size * RECLAIM_LIVE_SHARE;
 }
 
 /**

@@ -378,12 +378,9 @@ class SegmentedQueueStore implements QueueStore {
   }
 
   *inOrder(): Generator<QueueRecord> {
-    const view = this.view;
-    const ids = [...view.liveIds()];
-    const createdAt = (id: string) => view.summary(id)?.createdAt ?? 0;
-    // Stable: messages created in the same millisecond stay in the order they were first read.
-    ids.sort((a, b) => createdAt(a) - createdAt(b));
-    for (const id of ids) {
+    // The order is the view's when the walk began; each record is read from the view as it is
+    // then, which leaves out one removed meanwhile.
+    for (const id of this.view.liveIdsOldestFirst()) {
       const record = this.view.record(id, false);
       if (record) yield record;
     }
@@ -479,8 +476,9 @@ class SegmentedQueueStore implements QueueStore {
     this.source.keepOnly(this.view.readFrom());
   }
 
-  private newView(): QueueView {
-    return new QueueView(this.source);
+  /** `oneLook`: for a listing, read once and never compacted (see QueueView). */
+  private newView(oneLook = false): QueueView {
+    return new QueueView(this.source, { oneLook });
   }
 
   private mustWriter(): SegmentWriter {
@@ -609,7 +607,7 @@ class SegmentedQueueStore implements QueueStore {
   /** Reads the whole log again into a new view, which replaces the old one only once complete. */
   private async reloadNow(listing: boolean): Promise<void> {
     this.appliedDuringReload = [];
-    const fresh = this.newView();
+    const fresh = this.newView(listing);
     try {
       await this.reader.readAll(fresh, true, listing, undefined);
     } catch (error) {
@@ -622,6 +620,8 @@ class SegmentedQueueStore implements QueueStore {
       fresh.apply(segment, frame);
     }
     this.appliedDuringReload = undefined;
+    // A listing reads the log once.
+    if (listing) this.reader.releaseSpare();
     const before = this.view;
     this.view = fresh;
     this.releaseSegments();

@@ -32,8 +32,12 @@ export interface SegmentState {
   final: boolean;
   /** A read found damage in it (reported): the deliverer reclaims it, so it is reported no more. */
   damaged: boolean;
-  /** Every message with a frame in this segment, so a tombstone is dropped only when none is left. */
-  readonly ids: Set<string>;
+  /**
+   * Every message with a frame in this segment, so a tombstone is dropped only when none is left
+   * and compaction knows what a segment still holds. Undefined in a view for one look (a listing),
+   * which never drops or reclaims a segment it read: a set per segment is ~3 MB at 100,000 (issue 17).
+   */
+  readonly ids: Set<string> | undefined;
 }
 
 /**
@@ -140,16 +144,25 @@ export class QueueView {
   /** Per live message, its newest handed-over attempt and the segments holding that mark. */
   readonly handovers = new Map<string, { attempt: number; holders: Set<string> }>();
   private readonly reader: HeaderReader | undefined;
+  private readonly oneLook: boolean;
+  /** In a view for one look: the segments with a message's frame applied (their ids untracked). */
+  private readonly untracked = new Set<string>();
 
-  /** Without `reader`, records are held in memory (tests that apply frames without files). */
-  constructor(reader?: HeaderReader) {
+  /**
+   * Without `reader`, records are held in memory (tests that apply frames without files).
+   * `oneLook`: the view is read once and looked at (a listing), never kept up to date or
+   * compacted, so it does not track which messages each segment has (see SegmentState.ids).
+   */
+  constructor(reader?: HeaderReader, { oneLook = false }: { oneLook?: boolean } = {}) {
     this.reader = reader;
+    this.oneLook = oneLook;
   }
 
   segment(name: string, own = false): SegmentState {
     let state = this.segments.get(name);
     if (!state) {
-      state = { name, own, offset: 0, sealed: false, final: false, damaged: false, ids: new Set() };
+      const ids = this.oneLook ? undefined : new Set<string>();
+      state = { name, own, offset: 0, sealed: false, final: false, damaged: false, ids };
       this.segments.set(name, state);
       this.reader?.hold(name);
     }
@@ -221,7 +234,7 @@ export class QueueView {
   }
 
   private consider(segment: SegmentState, id: string, incoming: State): string | undefined {
-    segment.ids.add(id);
+    this.track(segment, id);
     const current = this.entries.get(id);
     const order = current ? rank(incoming, current, (state) => this.recordOf(state)) : 1;
     if (order < 0) return undefined;
@@ -239,13 +252,18 @@ export class QueueView {
   }
 
   private handedOver(segment: SegmentState, id: string, attempt: number): void {
-    segment.ids.add(id);
+    this.track(segment, id);
     const entry = this.entries.get(id);
     if (entry && !entry.live) return;
     const known = this.handovers.get(id);
     if (known && known.attempt > attempt) return;
     if (known?.attempt === attempt) known.holders.add(segment.name);
     else this.handovers.set(id, { attempt, holders: new Set([segment.name]) });
+  }
+
+  private track(segment: SegmentState, id: string): void {
+    if (segment.ids) segment.ids.add(id);
+    else this.untracked.add(segment.name);
   }
 
   /** The next revision for a change to this message. */
@@ -285,6 +303,11 @@ export class QueueView {
     yield* this.entries.liveIds();
   }
 
+  /** The ids of live messages oldest first (see ViewEntries.liveIdsOldestFirst). */
+  liveIdsOldestFirst(): Generator<string> {
+    return this.entries.liveIdsOldestFirst();
+  }
+
   /** Every live record: each read back from disk when not held (see `liveIds` for a cheaper walk). */
   records(): QueueRecord[] {
     return [...this.liveIds()].flatMap((id) => this.record(id) ?? []);
@@ -303,9 +326,11 @@ export class QueueView {
   /** A segment is gone (reclaimed by the deliverer): forget what only it held. */
   dropSegment(name: string): void {
     const segment = this.segments.get(name);
-    this.segments.delete(name);
     if (!segment) return;
-    for (const id of segment.ids) {
+    // A view for one look drops only a segment found gone before anything of it was applied.
+    const ids = segment.ids || this.untracked.has(name) ? this.idsIn(segment) : [];
+    this.segments.delete(name);
+    for (const id of ids) {
       const entry = this.entries.get(id);
       if (entry) {
         if (entry.dropHolder(name) && !entry.live) this.entries.delete(id);
@@ -330,9 +355,15 @@ export class QueueView {
   /** Whether a segment other than these still has a frame of this message. */
   heldElsewhere(id: string, except: { has(name: string): boolean }): boolean {
     for (const segment of this.segments.values()) {
-      if (!except.has(segment.name) && segment.ids.has(id)) return true;
+      if (!except.has(segment.name) && this.idsIn(segment).has(id)) return true;
     }
     return false;
+  }
+
+  /** The messages with a frame in `segment`; a view for one look has not tracked them. */
+  idsIn(segment: SegmentState): ReadonlySet<string> {
+    if (!segment.ids) throw new Error(`the queue was read for one look; ${segment.name} was not tracked`);
+    return segment.ids;
   }
 
   private recordOf(state: Pick<State, 'record' | 'frame'>, remember = true): QueueRecord | undefined {
