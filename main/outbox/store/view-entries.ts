@@ -108,8 +108,9 @@ const timeIn = (value: number): number | undefined => (Number.isNaN(value) ? und
 
 /**
  * The index's fields, a column each (pages of typed arrays, by slot), so 100,000 messages cost
- * ~94 bytes each rather than an object with its boxed numbers, a place object and a Map (issue
- * 17). What few entries have (several holders or places, a record held in memory) is in side maps.
+ * at most ~98 bytes each (~60 when they have no times yet) rather than an object with its boxed
+ * numbers, a place object and a Map (issue 17). What few entries have (several holders or places,
+ * a record held in memory) is in side maps.
  */
 class EntryTable {
   readonly rev = new Column(Float64Array);
