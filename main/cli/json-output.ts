@@ -177,6 +177,8 @@ export const sentMessageJson = lazySchema(() =>
     recipients: z.array(recipient),
     attempts: z.number().int().nonnegative(),
     sizeBytes: z.number().int().nonnegative(),
+    /** Taken out as sent with `queue mark-sent`: no server confirmed it. */
+    markedSent: z.boolean(),
   }),
 );
 export const sentListJson = lazySchema(() =>
@@ -251,6 +253,7 @@ export function sentMessage(record: SentRecord, labels: AccountLabels): z.infer<
     recipients: recipients(record.recipients),
     attempts: record.attempts,
     sizeBytes: record.sizeBytes,
+    markedSent: record.markedSent === true,
   };
 }
 

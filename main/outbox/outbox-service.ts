@@ -255,7 +255,9 @@ export class OutboxFacade implements OutboxService {
   }
 
   async markSent(id: string): Promise<void> {
-    await this.deps.runner.finishSent(this.deps.queue.requireIdle(id, ['unconfirmed'], 'marked as sent'));
+    await this.deps.runner.finishSent(this.deps.queue.requireIdle(id, ['unconfirmed'], 'marked as sent'), {
+      marked: true,
+    });
   }
 
   async moveMessage(id: string, toAccountId: string): Promise<QueueItem> {

@@ -70,8 +70,9 @@ export class SentHistory {
    * Writes the sent-log line for a message leaving the queue. The line goes first: a crash before
    * the queue's removal leaves a message the next start finds here.
    */
-  async recordSent(record: QueueRecord): Promise<SentRecord> {
-    const sent = sentRecordOf(record, this.deps.clock.now());
+  /** `marked`: the user said it was delivered; no server confirmed it (see `markedSent`). */
+  async recordSent(record: QueueRecord, { marked = false }: { marked?: boolean } = {}): Promise<SentRecord> {
+    const sent = sentRecordOf(record, this.deps.clock.now(), { marked });
     await this.deps.sentLog.write(sent);
     return sent;
   }
@@ -92,8 +93,8 @@ export class SentHistory {
   }
 }
 
-/** The sent-log line for a message that leaves the queue sent at `now`. */
-export function sentRecordOf(record: QueueRecord, now: number): SentRecord {
+/** The sent-log line for a message that leaves the queue sent at `now` (`marked`: by the user's word). */
+export function sentRecordOf(record: QueueRecord, now: number, { marked = false } = {}): SentRecord {
   return {
     id: record.id,
     messageId: record.messageId,
@@ -104,5 +105,6 @@ export function sentRecordOf(record: QueueRecord, now: number): SentRecord {
     recipients: record.recipients,
     sizeBytes: record.sizeBytes,
     attempts: record.attempts,
+    ...(marked ? { markedSent: true as const } : {}),
   };
 }

@@ -29,6 +29,13 @@ export const storedSentRecord = lazySchema(() =>
     recipients: z.array(storedRecipient),
     sizeBytes: z.number().int().nonnegative(),
     attempts: z.number().int().nonnegative(),
+    /**
+     * The user took it out as sent (`queue mark-sent`): the connection broke after the server had
+     * the whole message and before it answered, so no server confirmed it. Added to version 1: a
+     * build without it reads the line as a confirmed one and loses nothing else, where a new
+     * version would have it refuse the whole sent log and queue.
+     */
+    markedSent: z.literal(true).optional(),
   }),
 );
 

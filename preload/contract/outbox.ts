@@ -104,6 +104,8 @@ export const sentRecord = lazySchema(() =>
     recipients: z.array(recipientStatus),
     sizeBytes: z.number().int().nonnegative(),
     attempts: z.number().int().nonnegative(),
+    /** Taken out as sent by the user (`mark-sent`), not confirmed by the server: see the sent log's format. */
+    markedSent: z.literal(true).optional(),
   }),
 );
 export type SentRecord = z.infer<typeof sentRecord>;

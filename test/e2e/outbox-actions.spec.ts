@@ -66,7 +66,16 @@ test('an unconfirmed message is resent or marked sent only when asked; a paused 
   await row(page, 'Mark me').waitFor({ state: 'detached' });
   expect(server.messages).toHaveLength(3);
   await navigate(page, 'Sent');
-  await page.getByRole('button', { name: /Mark me/ }).waitFor();
+  // The history says whose word it is: the user's, not a server's.
+  await page.getByRole('button', { name: /Mark me.*marked as sent/ }).click();
+  await page
+    .getByRole('region', { name: 'Mark me' })
+    .getByText('marked as sent by you; the server never confirmed it', { exact: false })
+    .waitFor();
+  await page.getByRole('button', { name: /Did it arrive/ }).click();
+  const resent = page.getByRole('region', { name: 'Did it arrive' });
+  await resent.waitFor();
+  expect(await resent.getByText(/marked as sent/).count()).toBe(0);
   await navigate(page, 'Outbox');
 
   await core.handlers['accounts:pause']({ id: account.id });

@@ -81,11 +81,12 @@ export class AttemptRunner {
   }
 
   /**
-   * Takes a message out of the queue as sent. The removal carries the sent record, durably, and
-   * the next start restores the sent-log line from it should a crash have lost it.
+   * Takes a message out of the queue as sent (`marked`: the user says so, no server confirmed it).
+   * The removal carries the sent record, durably, and the next start restores the sent-log line
+   * from it should a crash have lost it.
    */
-  async finishSent(record: QueueRecord): Promise<void> {
-    const sent = await this.deps.sentHistory.recordSent(record);
+  async finishSent(record: QueueRecord, { marked = false }: { marked?: boolean } = {}): Promise<void> {
+    const sent = await this.deps.sentHistory.recordSent(record, { marked });
     await this.deps.store.remove(record.id, sent);
     this.deps.queue.forget(record.id);
   }

@@ -274,8 +274,10 @@ describe('queue flush', () => {
     const log = sentListJson.parse(JSON.parse((await runCli(home, ['sent', 'list', '--json'])).stdout));
     expect(log.messages.map((m) => m.id)).toEqual(expect.arrayContaining([again, done]));
     expect(log.messages).toHaveLength(3);
-    // Marked by the user: no server confirmed its recipients.
+    // Marked by the user: no server confirmed its recipients, and the log says whose word it is.
     expect(log.messages.find((m) => m.id === done)?.recipients.map((r) => r.state)).toEqual(['pending']);
+    expect(log.messages.find((m) => m.id === done)?.markedSent).toBe(true);
+    expect(log.messages.filter((m) => m.markedSent).map((m) => m.id)).toEqual([done]);
   }, 600_000);
 
   it('refuses to retry mail of a removed account, says to move it, and moves it with the From rewritten', async () => {

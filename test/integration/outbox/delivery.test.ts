@@ -217,7 +217,7 @@ describe('delivery through smtp-server', () => {
     expect((await after(service, item.id))?.state).toBe('unconfirmed');
     await service.markSent(item.id);
     expect(service.list()).toHaveLength(0);
-    expect((await sentLog.get(item.id)).messageId).toBe(item.messageId);
+    expect(await sentLog.get(item.id)).toMatchObject({ messageId: item.messageId, markedSent: true });
   });
 
   it('sets a message aside when its stored bytes are gone, sending nothing, while the account goes on', async () => {

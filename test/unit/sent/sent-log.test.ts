@@ -81,6 +81,22 @@ describe('the sent log format', () => {
     expect(await log.list({ limit: 10 })).toEqual([written, old]);
   });
 
+  it('keeps that the user marked a message sent, and reads lines without the mark as confirmed', async () => {
+    const dir = await makeDataDir();
+    const marked: SentRecord = { ...record('marked', '2026-01-07T11:00:00.000Z'), markedSent: true };
+    const confirmed = record('confirmed', '2026-01-07T10:00:00.000Z');
+    const log = createSentLog(dir);
+    await log.write(confirmed);
+    await log.write(marked);
+    await log.close();
+    const lines = (await fsp.readFile(path.join(dir, '2026-01-07.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { markedSent?: unknown }).markedSent)).toEqual([
+      undefined,
+      true,
+    ]);
+    expect(await createSentLog(dir).list({ limit: 10 })).toEqual([marked, confirmed]);
+  });
+
   it('refuses a day holding a line from a newer Outbox, leaves it as it is, and restores around it', async () => {
     const dir = await makeDataDir();
     const file = path.join(dir, '2026-01-08.jsonl');

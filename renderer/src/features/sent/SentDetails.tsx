@@ -14,7 +14,10 @@ export function SentDetails({ record, account }: Props) {
       <h2 id="sent-details-title">{record.subject || '(no subject)'}</h2>
       <dl className="facts">
         <dt>Sent</dt>
-        <dd>{formatDateTime(record.sentAt)}</dd>
+        <dd>
+          {formatDateTime(record.sentAt)}
+          {record.markedSent ? ' · marked as sent by you; the server never confirmed it' : ''}
+        </dd>
         <dt>From</dt>
         <dd>
           {record.from} · {account?.label ?? 'Deleted account'}

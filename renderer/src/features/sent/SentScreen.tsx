@@ -82,7 +82,8 @@ export function SentScreen({ accounts }: Props) {
                       {rejected > 0 ? ` · ${rejected} refused` : ''}
                     </span>
                     <span className="row-when">
-                      {formatDateTime(record.sentAt)} ·{' '}
+                      {formatDateTime(record.sentAt)}
+                      {record.markedSent ? ' · marked as sent' : ''} ·{' '}
                       {accountsById.get(record.accountId)?.label ?? record.from}
                     </span>
                   </button>

@@ -131,7 +131,7 @@ describe('the largest record there can be', () => {
       op: 'del',
       id: record.id,
       rev: Number.MAX_SAFE_INTEGER,
-      sent: sentRecordOf(record, 253_402_300_799_999),
+      sent: sentRecordOf(record, 253_402_300_799_999, { marked: true }),
       at: Number.MAX_SAFE_INTEGER,
     });
     for (const frame of [put, del]) {
