@@ -620,7 +620,8 @@ class SegmentedQueueStore implements QueueStore {
       fresh.apply(segment, frame);
     }
     this.appliedDuringReload = undefined;
-    // A listing reads the log once.
+    // A listing has read the log; the ~4 MB buffer is not kept for a later read (verify may read
+    // another writer's new frames once more, into a buffer of its own).
     if (listing) this.reader.releaseSpare();
     const before = this.view;
     this.view = fresh;

@@ -145,8 +145,6 @@ export class QueueView {
   readonly handovers = new Map<string, { attempt: number; holders: Set<string> }>();
   private readonly reader: HeaderReader | undefined;
   private readonly oneLook: boolean;
-  /** In a view for one look: the segments with a message's frame applied (their ids untracked). */
-  private readonly untracked = new Set<string>();
 
   /**
    * Without `reader`, records are held in memory (tests that apply frames without files).
@@ -234,7 +232,7 @@ export class QueueView {
   }
 
   private consider(segment: SegmentState, id: string, incoming: State): string | undefined {
-    this.track(segment, id);
+    segment.ids?.add(id);
     const current = this.entries.get(id);
     const order = current ? rank(incoming, current, (state) => this.recordOf(state)) : 1;
     if (order < 0) return undefined;
@@ -252,18 +250,13 @@ export class QueueView {
   }
 
   private handedOver(segment: SegmentState, id: string, attempt: number): void {
-    this.track(segment, id);
+    segment.ids?.add(id);
     const entry = this.entries.get(id);
     if (entry && !entry.live) return;
     const known = this.handovers.get(id);
     if (known && known.attempt > attempt) return;
     if (known?.attempt === attempt) known.holders.add(segment.name);
     else this.handovers.set(id, { attempt, holders: new Set([segment.name]) });
-  }
-
-  private track(segment: SegmentState, id: string): void {
-    if (segment.ids) segment.ids.add(id);
-    else this.untracked.add(segment.name);
   }
 
   /** The next revision for a change to this message. */
@@ -327,10 +320,12 @@ export class QueueView {
   dropSegment(name: string): void {
     const segment = this.segments.get(name);
     if (!segment) return;
-    // A view for one look drops only a segment found gone before anything of it was applied.
-    const ids = segment.ids || this.untracked.has(name) ? this.idsIn(segment) : [];
     this.segments.delete(name);
-    for (const id of ids) {
+    // A view for one look (a listing) keeps what it read of the segment: the deliverer reclaimed
+    // it meanwhile, after copying what is live, and its frames stay readable through the
+    // descriptor held open. Its tombstones stay too; they hide only what was removed.
+    if (!segment.ids) return;
+    for (const id of segment.ids) {
       const entry = this.entries.get(id);
       if (entry) {
         if (entry.dropHolder(name) && !entry.live) this.entries.delete(id);
