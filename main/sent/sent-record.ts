@@ -31,19 +31,22 @@ export const storedSentRecord = lazySchema(() =>
     attempts: z.number().int().nonnegative(),
     /**
      * The user took it out as sent (`queue mark-sent`): the connection broke after the server had
-     * the whole message and before it answered, so no server confirmed it. Added to version 1: a
-     * build without it reads the line as a confirmed one and loses nothing else, where a new
-     * version would have it refuse the whole sent log and queue.
+     * the whole message and before it answered, so no server confirmed it. Format 2.
      */
     markedSent: z.literal(true).optional(),
   }),
 );
 
-/** Version 1 lines were written without a `version` field. */
+/**
+ * Version 1 lines were written without a `version` field. Version 2 adds `markedSent`: a format 1
+ * record has none (builds before it recorded a mark-sent as any other sent message), so the step
+ * changes nothing but the version, and a build that reads only format 1 refuses format 2 rather
+ * than drop the mark when it copies a removal on.
+ */
 export const SENT_RECORD_FORMAT: StoredFormat = {
   name: 'sent log',
-  version: 1,
-  migrations: {},
+  version: 2,
+  migrations: { 1: (document) => document },
   unversioned: 1,
 };
 

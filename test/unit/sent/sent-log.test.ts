@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NewerFormatError } from '../../../main/files/versioned.ts';
 import { createSentLog } from '../../../main/sent/sent-log.ts';
+import { SENT_RECORD_FORMAT } from '../../../main/sent/sent-record.ts';
 import type { SentRecord } from '../../../preload/contract/outbox.ts';
 import { makeDataDir } from '../../support/outbox-fixture.ts';
 
@@ -77,30 +78,37 @@ describe('the sent log format', () => {
     await log.write(written);
     await log.close();
     const lines = (await fsp.readFile(path.join(dir, '2026-01-07.jsonl'), 'utf8')).trim().split('\n');
-    expect(JSON.parse(lines[1] ?? '')).toEqual({ version: 1, ...written });
+    expect(JSON.parse(lines[1] ?? '')).toEqual({ version: 2, ...written });
     expect(await log.list({ limit: 10 })).toEqual([written, old]);
   });
 
-  it('keeps that the user marked a message sent, and reads lines without the mark as confirmed', async () => {
+  it('keeps, from format 2, that the user marked a message sent; format 1 lines have no mark', async () => {
     const dir = await makeDataDir();
     const marked: SentRecord = { ...record('marked', '2026-01-07T11:00:00.000Z'), markedSent: true };
     const confirmed = record('confirmed', '2026-01-07T10:00:00.000Z');
+    const old = record('old', '2026-01-07T09:00:00.000Z');
+    await fsp.writeFile(path.join(dir, '2026-01-07.jsonl'), `${JSON.stringify({ version: 1, ...old })}\n`);
     const log = createSentLog(dir);
     await log.write(confirmed);
     await log.write(marked);
     await log.close();
     const lines = (await fsp.readFile(path.join(dir, '2026-01-07.jsonl'), 'utf8')).trim().split('\n');
-    expect(lines.map((line) => (JSON.parse(line) as { markedSent?: unknown }).markedSent)).toEqual([
-      undefined,
-      true,
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      { version: 1, ...old },
+      { version: 2, ...confirmed },
+      { version: 2, ...marked },
     ]);
-    expect(await createSentLog(dir).list({ limit: 10 })).toEqual([marked, confirmed]);
+    expect(await createSentLog(dir).list({ limit: 10 })).toEqual([marked, confirmed, old]);
   });
 
   it('refuses a day holding a line from a newer Outbox, leaves it as it is, and restores around it', async () => {
     const dir = await makeDataDir();
     const file = path.join(dir, '2026-01-08.jsonl');
-    const newer = { ...record('newer', '2026-01-08T10:00:00.000Z'), version: 2, labels: ['x'] };
+    const newer = {
+      ...record('newer', '2026-01-08T10:00:00.000Z'),
+      version: SENT_RECORD_FORMAT.version + 1,
+      labels: ['x'],
+    };
     await fsp.writeFile(file, `${JSON.stringify(newer)}\n`);
     const before = await fsp.readFile(file);
     const log = createSentLog(dir);

@@ -200,7 +200,7 @@ describe('a removal with its sent record', () => {
     const header = JSON.parse(frame.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + frame.readUInt32BE(4))) as {
       sent: { version?: unknown };
     };
-    expect(header.sent.version).toBe(1);
+    expect(header.sent.version).toBe(2);
     const [decoded] = decodeFrames(frame, 0).frames;
     expect(decoded?.entry).toEqual({ op: 'del', id: 'a', rev: 3, sent });
   });

@@ -69,7 +69,7 @@ describe('a queue record as stored', () => {
         id: 'a',
         rev: 2,
         sent: {
-          version: 2,
+          version: 3,
           id: 'a',
           messageId: '<a@example.org>',
           accountId: 'work',
