@@ -35,7 +35,8 @@ export interface SegmentState {
   /**
    * Every message with a frame in this segment, so a tombstone is dropped only when none is left
    * and compaction knows what a segment still holds. Undefined in a view for one look (a listing),
-   * which never drops or reclaims a segment it read: a set per segment is ~3 MB at 100,000 (issue 17).
+   * which compacts nothing and keeps what it read of a segment reclaimed meanwhile (dropSegment):
+   * a set per segment is ~3 MB at 100,000 (issue 17).
    */
   readonly ids: Set<string> | undefined;
 }
