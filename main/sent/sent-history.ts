@@ -68,9 +68,9 @@ export class SentHistory {
 
   /**
    * Writes the sent-log line for a message leaving the queue. The line goes first: a crash before
-   * the queue's removal leaves a message the next start finds here.
+   * the queue's removal leaves a message the next start finds here. `marked`: the user said it was
+   * delivered; no server confirmed it (see `markedSent`).
    */
-  /** `marked`: the user said it was delivered; no server confirmed it (see `markedSent`). */
   async recordSent(record: QueueRecord, { marked = false }: { marked?: boolean } = {}): Promise<SentRecord> {
     const sent = sentRecordOf(record, this.deps.clock.now(), { marked });
     await this.deps.sentLog.write(sent);
