@@ -62,8 +62,6 @@ const LOADED_AT_FIRST_CALL: ReadonlyMap<string, readonly string[]> = new Map([
       'createHmac',
       'createPrivateKey',
       'createPublicKey',
-      'randomBytes',
-      'randomUUID',
       // Only constructed (tls-diagnosis.ts), never tested with instanceof.
       'X509Certificate',
     ],

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUuid } from '../core/random.ts';
 import type { Resolver } from 'node:dns/promises';
 import { movesDkimKey, movesOAuthToken, movesPassword } from '../../preload/contract/account-rules.ts';
 import type {
@@ -130,7 +130,7 @@ class AccountsManager implements AccountsService {
   // The `accounts:*` calls.
 
   create(input: AccountInput): Account {
-    const account = this.#store.create(input, randomUUID(), new Date().toISOString());
+    const account = this.#store.create(input, randomUuid(), new Date().toISOString());
     this.#deps.log.info('Account created', { accountId: account.id });
     this.#changed(account.id, { notifyOutbox: true });
     return account;

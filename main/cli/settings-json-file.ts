@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../core/random.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseSettingsFile, SETTINGS_FILE, SETTINGS_FILE_MODE } from '../settings/settings-file.ts';

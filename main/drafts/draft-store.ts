@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUuid } from '../core/random.ts';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -112,7 +112,7 @@ export function createDraftStore(dir: string, log: Logger, now: () => Date = () 
     },
     async save(id, content) {
       await ready;
-      const saved: Draft = { id: id ?? randomUUID(), content, updatedAt: now().toISOString() };
+      const saved: Draft = { id: id ?? randomUuid(), content, updatedAt: now().toISOString() };
       const stored = { version: DRAFT_FORMAT.version, ...saved };
       await writeFileAtomic(fileOf(saved.id), JSON.stringify(stored), { tmpDir: dir, fs: nodeFileSystem });
       return saved;

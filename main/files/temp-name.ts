@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../core/random.ts';
 import { currentProcess, type ProcessIdentity } from './process-identity.ts';
 
 /**

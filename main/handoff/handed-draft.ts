@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUuid } from '../core/random.ts';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -35,7 +35,7 @@ export async function saveHandedDraft(
   files: readonly string[],
   field: string,
 ): Promise<Draft> {
-  const id = randomUUID();
+  const id = randomUuid();
   const dir = path.join(places.edits, id);
   return withAttachments(
     files,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUuid } from '../core/random.ts';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -26,7 +26,7 @@ export async function writeOpenRequest(dataDir: string, draftId: string): Promis
   const dir = requestsFolder(dataDir);
   await ensureDir(dir);
   const request: z.infer<typeof openRequest> = { version: 1, open: { draftId } };
-  await writeFileAtomic(path.join(dir, `${randomUUID()}.json`), JSON.stringify(request), {
+  await writeFileAtomic(path.join(dir, `${randomUuid()}.json`), JSON.stringify(request), {
     tmpDir: dir,
     fs: nodeFileSystem,
   });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../core/random.ts';
 import fsp from 'node:fs/promises';
 import { isNotFound } from '../../files/atomic-file.ts';
 import { currentProcess, isAlive, type ProcessIdentity } from '../../files/process-identity.ts';

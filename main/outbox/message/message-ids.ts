@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomHex as randomHexDigits } from '../../core/random.ts';
 
 // What composing (compose-message.ts) and queueing raw input (enqueue-raw.ts) share, apart from
 // nodemailer's composer, which `outbox sendmail` never needs (issue 17).
@@ -7,11 +7,8 @@ export const NON_ASCII = /[\u0080-\u{10ffff}]/u;
 /** Whether a message between these addresses needs a server that offers SMTPUTF8. */
 export const needsSmtpUtf8 = (addresses: readonly string[]) => addresses.some((a) => NON_ASCII.test(a));
 
-/**
- * 32 hex digits, 122 bits of them random. randomUUID draws on random data Node caches for 128
- * UUIDs at a time; randomBytes calls into OpenSSL for every ID, which shows at enqueue rates.
- */
-export const randomHex = () => randomUUID().replaceAll('-', '');
+/** 32 random hex digits (128 bits), drawn from a pool: no system call per ID at enqueue rates. */
+export const randomHex = () => randomHexDigits(16);
 
 export function newQueueId(now: number): string {
   return `${now.toString(36).padStart(9, '0')}-${randomHex().slice(0, 12)}`;

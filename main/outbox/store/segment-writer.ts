@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../core/random.ts';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {
