@@ -24,7 +24,10 @@ function bindable(name: string): boolean {
 /**
  * Node's builtins through process.getBuiltinModule instead of `import`: an ESM import of a builtin
  * builds a facade that reads every export, getters included, and node:http's WebSocket getter loads
- * undici (~50 ms a run, for a class Outbox never uses). Only plain values are exported here.
+ * undici (~50 ms a run, for a class Outbox never uses). Only plain values are exported here, and
+ * each is read only if some module imports it: a read can load modules of Node's own (node:util's
+ * `diff` and `setTraceSigInt` load worker_threads and more, ~4.5 ms a run), so every export is
+ * a pure read the bundler drops when nothing imports it.
  */
 const builtinsWithoutFacade: Plugin = {
   name: 'outbox:builtins-without-facade',
@@ -41,8 +44,11 @@ const builtinsWithoutFacade: Plugin = {
     const exports = Object.entries(Object.getOwnPropertyDescriptors(process.getBuiltinModule(name)))
       .filter(([key, descriptor]) => 'value' in descriptor && bindable(key))
       .map(([key]) => key);
-    const module = `const builtin = process.getBuiltinModule(${JSON.stringify(name)});\nexport default builtin;\n`;
-    return exports.length === 0 ? module : `${module}export const { ${exports.join(', ')} } = builtin;\n`;
+    // $$: no builtin exports a name that starts so (node:fs has a `read`).
+    const reads = exports.map(
+      (key) => `export const ${key} = /* @__PURE__ */ $$read(${JSON.stringify(key)});\n`,
+    );
+    return `const $$builtin = process.getBuiltinModule(${JSON.stringify(name)});\nexport default $$builtin;\nconst $$read = (key) => $$builtin[key];\n${reads.join('')}`;
   },
 };
 
