@@ -25,6 +25,7 @@ import {
 import path from 'node:path';
 import { build, type Plugin } from 'vite';
 import { bundleSources } from './bundle-sources.ts';
+import { builtinsWithoutFacade } from './cli-bundle.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(root, 'out', 'sea');
@@ -122,7 +123,7 @@ async function bundle(): Promise<string[]> {
     root,
     configFile: false,
     logLevel: 'warn',
-    plugins: [keyringFromUnpackedApp(keyringLibrary())],
+    plugins: [keyringFromUnpackedApp(keyringLibrary()), builtinsWithoutFacade],
     // The tree's files sit two folders above the modules (cli-core.ts, ispdb.ts): in the executable,
     // its modules "live" in <cli>/bin/sea/, so the tree's build/ is <cli>/build/.
     define: {

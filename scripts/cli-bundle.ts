@@ -29,7 +29,7 @@ function bindable(name: string): boolean {
  * `diff` and `setTraceSigInt` load worker_threads and more, ~4.5 ms a run), so every export is
  * a pure read the bundler drops when nothing imports it.
  */
-const builtinsWithoutFacade: Plugin = {
+export const builtinsWithoutFacade: Plugin = {
   name: 'outbox:builtins-without-facade',
   enforce: 'pre',
   resolveId(id) {

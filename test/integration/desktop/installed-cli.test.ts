@@ -148,6 +148,14 @@ describe('the installed outbox command', () => {
     await expect(fsp.access(marker)).rejects.toThrow();
   });
 
+  it("requires none of Node's builtins at its start: each is read where a command first needs it", async () => {
+    // A CommonJS bundle hoists every require to the top of the script, so `sendmail` and `--help`
+    // would load node:http, node:tls, node:crypto and node:dns on every run (issue 17).
+    const script = await fsp.readFile(path.join(ROOT, 'out', 'sea', 'outbox.cjs'), 'utf8');
+    expect(script.match(/\brequire\(["']node:[^"']+["']\)/g) ?? []).toEqual([]);
+    expect(script).toContain('process.getBuiltinModule("node:http")');
+  });
+
   it("keeps no compiled code in the user's cache folder, where other programs could plant some", async () => {
     const cache = path.join(scratch, 'cache-home');
     const env = { OUTBOX_HOME: path.join(scratch, 'cache-queue'), XDG_CACHE_HOME: cache };
