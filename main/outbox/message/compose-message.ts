@@ -7,6 +7,7 @@ import { composeRequest, type ComposeRequest } from '../../../preload/contract/c
 import { errorOfIssues } from '../../../preload/contract/errors.ts';
 import type { RecipientStatus } from '../../../preload/contract/outbox.ts';
 import type { AccountsPort, SenderAccount } from '../../core/ports.ts';
+import { randomBytes } from '../../core/random.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { domainOf, parseMailbox, type Mailbox } from '../../mail/address.ts';
 import { identityFor } from '../../mail/sending-identity.ts';
@@ -127,7 +128,10 @@ export async function composeMessage(request: ComposeRequest, context: ComposeCo
     async (files) => {
       const over = sizeError('The attachments alone are', attachedBytes(files), limit);
       if (over) throw over;
-      const mail: Mail.Options = {
+      // baseBoundary: nodemailer reads it though its types omit it. Without it, each MIME node draws
+      // its own from node:crypto (~15 µs a message at enqueue rates, issue 17); the pool is cheaper.
+      const mail: Mail.Options & { baseBoundary: string } = {
+        baseBoundary: randomBytes(8).toString('hex'),
         from: literalName(from),
         to: mailboxes.to.map(literalName),
         cc: mailboxes.cc.map(literalName),
