@@ -98,8 +98,10 @@ export class AsyncEntry {
 
 /** Every file the last build was made from, with the script and the Node binary. */
 function inputsOf(sources: readonly string[]): string[] {
-  // This script and the one it imports decide what goes into the executable, as much as the sources.
-  const scripts = [import.meta.filename, path.join(import.meta.dirname, 'bundle-sources.ts')];
+  // These scripts decide what goes into the executable, as much as the sources: this one, the one
+  // that lists the sources and the one whose plugin reads Node's builtins.
+  const scripts = ['bundle-sources.ts', 'cli-bundle.ts'].map((name) => path.join(import.meta.dirname, name));
+  scripts.push(import.meta.filename);
   return [...sources.map((source) => path.join(root, source)), ...scripts, nodeBinary];
 }
 
