@@ -71,6 +71,11 @@ export default tseslint.config(
   // Layers inside main. A later block replaces an earlier one's no-restricted-imports for its files,
   // so each block repeats the restrictions of main/ as a whole (`mainImports`).
   { files: ['main/**/*.ts'], ignores: ['main/index.ts', 'main/shell/**'], rules: mainImports(appRoot) },
+  // The shell may import Electron and main/app, not node:crypto's random functions.
+  {
+    files: ['main/index.ts', 'main/shell/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [randomFromCrypto] }] },
+  },
   // The composition root and the CLI build the core; only they (and the shell) import main/app.
   { files: ['main/app/**/*.ts', 'main/cli/**/*.ts'], rules: mainImports() },
   // The outbox and the accounts meet only through main/core/ports.ts.

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 /**
  * Random bytes and ids from the operating system's CSPRNG, without node:crypto: loading it costs a
  * command ~11 ms and ~2 MB (issue 17), and `outbox sendmail` or `outbox compose` need random data
- * only for ids and file names. On Linux and macOS the bytes come from /dev/urandom (getrandom(2)'s
- * source, which never blocks once the system has booted), read a pool at a time as Node's own
- * randomUUID does; on Windows, or where the device cannot be read (a chroot without /dev), from
- * node:crypto.
+ * only for ids and file names. Everywhere but Windows the bytes come from /dev/urandom (on Linux
+ * getrandom(2)'s source, which never blocks once the system has booted), read a pool at a time as
+ * Node's own randomUUID does; on Windows, or where the device cannot be read (a chroot without
+ * /dev), from node:crypto.
  */
 
 const POOL_BYTES = 4096;
@@ -26,11 +26,6 @@ export function randomBytes(size: number): Buffer {
   pool.fill(0, taken, taken + size);
   taken += size;
   return bytes;
-}
-
-/** `size` random bytes as 2 × `size` lowercase hex digits. */
-export function randomHex(size: number): string {
-  return randomBytes(size).toString('hex');
 }
 
 /** An RFC 9562 §5.4 version 4 UUID, as crypto.randomUUID() makes: 122 random bits. */

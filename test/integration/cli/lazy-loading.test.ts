@@ -152,7 +152,7 @@ describe('what a command loads', () => {
     expect(sendmail.builtins.filter((name) => /^NativeModule (crypto|worker_threads)$/.test(name))).toEqual(
       [],
     );
-    // The bundle defers it rather than leaving it out: signing in (sign-in.ts's HMAC) still loads it.
+    // What ran is the bundle, which defers node:crypto to a first call (the sources import it).
     expect(sendmail.loaded.some((url) => url.includes('/out/cli/'))).toBe(true);
   });
 

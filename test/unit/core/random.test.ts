@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { randomBytes, randomHex, randomUuid } from '../../../main/core/random.ts';
+import { randomBytes, randomUuid } from '../../../main/core/random.ts';
 
 const run = promisify(execFile);
 const MODULE = path.resolve(import.meta.dirname, '../../../main/core/random.ts');
@@ -15,13 +15,14 @@ describe('random bytes and ids', () => {
   it('never hands out the same bytes twice, however the pool is crossed', () => {
     // 3,000 × 16 bytes crosses the 4 KB pool a dozen times; a repeat of 128 bits means reuse.
     const seen = new Set<string>();
-    for (let i = 0; i < 3000; i++) seen.add(randomHex(16));
+    for (let i = 0; i < 3000; i++) seen.add(randomBytes(16).toString('hex'));
     expect(seen.size).toBe(3000);
   });
 
   it('gives bytes that look random: every value of a byte, about equally often', () => {
     const counts = new Array<number>(256).fill(0);
-    const bytes = randomBytes(256 * 400);
+    // Drawn as ids are, 16 at a time: through the pool, across 25 of its refills.
+    const bytes = Buffer.concat(Array.from({ length: 6400 }, () => randomBytes(16)));
     for (const byte of bytes) counts[byte] = (counts[byte] ?? 0) + 1;
     // 400 expected each; a constant or zeroed source fails by far.
     expect(Math.min(...counts)).toBeGreaterThan(300);
