@@ -1,9 +1,12 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { NewerFormatError } from '../../../../main/files/versioned.ts';
 import {
   decodeFrames,
   encodeFrame,
+  logEntry,
   MAGIC,
+  readBackEntry,
   type LogEntry,
 } from '../../../../main/outbox/store/queue-log-format.ts';
 import type { QueueRecord } from '../../../../main/outbox/store/queue-record.ts';
@@ -203,5 +206,66 @@ describe('a removal with its sent record', () => {
     expect(header.sent.version).toBe(2);
     const [decoded] = decodeFrames(frame, 0).frames;
     expect(decoded?.entry).toEqual({ op: 'del', id: 'a', rev: 3, sent });
+  });
+});
+
+describe('an entry read back from its frame', () => {
+  const full = sampleRecord('c', {
+    state: 'deferred',
+    attempts: 2,
+    sendAt: '2026-01-01T11:00:00.000Z',
+    lateLimitMinutes: 30,
+    nextAttemptAt: '2026-01-01T12:00:00.000+01:00',
+    undoUntil: '2026-01-01T10:00:10.000Z',
+    lastReply: '451 4.3.0 try later',
+    lastError: { code: 'smtp_temporary', message: 'try later', field: 'to' },
+    recipients: [
+      { address: 'ann@example.net', kind: 'to', state: 'accepted', reply: '250 ok' },
+      { address: 'bob@example.net', kind: 'bcc', state: 'deferred' },
+    ],
+    lastTriedAt: '2026-01-01T11:30:00.000Z',
+    eightBitBody: true,
+    utf8Header: false,
+    fromField: 'Me <me@example.org>',
+    storedSizeBytes: 120,
+    bodySha256: 'a'.repeat(64),
+  });
+  /** The JSON as a frame holds it: keys in another order, and some no format of ours has. */
+  const asStored = (record: QueueRecord) =>
+    JSON.parse(
+      JSON.stringify({
+        record: {
+          unknown: { nested: [1] },
+          ...Object.fromEntries(Object.entries(record).reverse()),
+          recipients: record.recipients.map((r) => ({
+            extra: true,
+            ...Object.fromEntries(Object.entries(r).reverse()),
+          })),
+          ...(record.lastError ? { lastError: { extra: 1, ...record.lastError } } : {}),
+        },
+        rev: 4,
+        op: 'put',
+        extra: 'x',
+      }),
+    ) as unknown;
+
+  it('is, for a put in this format, exactly what parsing it gave when it was first read', () => {
+    for (const record of [sampleRecord('b'), full]) {
+      const json = asStored(record);
+      expect(JSON.stringify(readBackEntry(json))).toBe(JSON.stringify(logEntry.parse(json)));
+    }
+  });
+
+  it('takes a put in this format as checked already: its bytes passed logEntry when first read', () => {
+    const json = asStored(sampleRecord('d', { attempts: -1 }));
+    expect(() => logEntry.parse(json)).toThrow();
+    expect(readBackEntry(json)).toMatchObject({ op: 'put', record: { attempts: -1 } });
+  });
+
+  it('parses anything else again: a removal, a record in another format', () => {
+    expect(() => readBackEntry({ op: 'del', id: 'a', rev: 3, at: -1 })).toThrow();
+    expect(() => readBackEntry({ op: 'put', rev: 1, record: { ...full, version: 2 } })).toThrow(
+      NewerFormatError,
+    );
   });
 });
