@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { AppError } from '../../errors/app-error.ts';
-import { readBackEntry, type LogEntry } from './queue-log-format.ts';
+import { readBackCheckedEntry, type LogEntry } from './queue-log-format.ts';
 
 /** Where a frame's JSON header is in a segment, and its CRC-32 as first read: enough to read it back. */
 export interface HeaderRef {
@@ -57,11 +57,11 @@ export class FrameSource {
   }
 
   /**
-   * The header at `ref`, checked against the CRC it had when first read (and parsed: the same
-   * bytes are not checked against the schema again, see readBackEntry). `remember: false` for a
-   * walk over the queue, which reads each once: cached, every entry would outlive many of V8's young
-   * collections and die in the old generation (issue 17: a listing of 100,000 grew the heap by
-   * ~60 MB of them between full collections).
+   * The header at `ref`, checked against the CRC it had when the view indexed it (its record is not
+   * checked against the schema again: readBackCheckedEntry). `remember: false` for a walk over the
+   * queue, which reads each once: cached, every entry would outlive many of V8's young collections
+   * and die in the old generation (issue 17: a listing of 100,000 grew the heap by ~60 MB of them
+   * between full collections).
    */
   entry(ref: HeaderRef, remember = true): LogEntry {
     const key = `${ref.segment}:${ref.offset}`;
@@ -79,7 +79,7 @@ export class FrameSource {
         `The queue file ${ref.segment} changed on disk after it was read; the message at ${ref.offset} cannot be read back.`,
       );
     }
-    const entry = readBackEntry(JSON.parse(bytes.toString('utf8')));
+    const entry = readBackCheckedEntry(JSON.parse(bytes.toString('utf8')));
     if (!remember) return entry;
     this.cache.set(key, entry);
     if (this.cache.size > CACHED_HEADERS) this.cache.delete(this.cache.keys().next().value ?? key);

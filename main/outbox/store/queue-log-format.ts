@@ -5,7 +5,7 @@ import { acceptedCopy, type AcceptedCopy } from '../../files/accepted-copy.ts';
 import { NewerFormatError } from '../../files/versioned.ts';
 import { storedId as queueId } from '../../files/stored-fields.ts';
 import { sentRecordOnDisk, toStoredSentRecord } from '../../sent/sent-record.ts';
-import { QUEUE_RECORD_FORMAT, queueRecord, queueRecordOnDisk, type QueueRecord } from './queue-record.ts';
+import { QUEUE_RECORD_FORMAT, queueRecord, queueRecordOnDisk } from './queue-record.ts';
 import { lazySchema } from '../../../preload/contract/lazy-schema.ts';
 
 /**
@@ -22,12 +22,16 @@ const PREFIX_BYTES = 16;
 export const MAX_HEADER_BYTES = 1024 * 1024;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** A message's whole state at revision `rev`; its first revision carries its bytes as the body. */
+const putEntry = lazySchema(() =>
+  z.object({ op: z.literal('put'), rev: z.number().int().positive(), record: queueRecordOnDisk }),
+);
+
 export const logEntry = lazySchema(() =>
   z.discriminatedUnion('op', [
     /** First frame of every segment: who writes it, so a dead writer's segment can be reclaimed. */
     z.object({ op: z.literal('writer'), pid: z.number().int(), started: z.string().optional() }),
-    /** A message's whole state at revision `rev`; its first revision carries its bytes as the body. */
-    z.object({ op: z.literal('put'), rev: z.number().int().positive(), record: queueRecordOnDisk }),
+    putEntry,
     /** The whole body of this attempt went to the server; only its final dot is still to come. */
     z.object({ op: z.literal('handover'), id: queueId, attempt: z.number().int().positive() }),
     /**
@@ -55,23 +59,26 @@ export type LogEntry = z.infer<typeof logEntry>;
 
 export const COMMIT_FRAME: Buffer = encodeFrame({ op: 'commit' });
 
-/** queueRecord's parse of a record it accepted, rebuilt without the checks: made on first use. */
-let recordCopy: { readonly copy: AcceptedCopy | undefined } | undefined;
+/** A put entry's parse, rebuilt without its checks (for a record in this format): made on first use. */
+let putCopy: { readonly copy: AcceptedCopy | undefined } | undefined;
 
 /**
- * A `put` or `del` header read back from its frame (FrameSource), whose bytes still match the
- * CRC-32 they had when decodeFrames checked them against `logEntry`. A `put` in this build's record
- * format is what that parse returned, rebuilt without checking it again (~10 µs a record, ~8% of
- * delivery's CPU: issue 17): the shape's keys in the shape's order, as zod returns them, since
- * readers compare records by their JSON (queue-view.ts). Anything else, a record in an older
- * format to upgrade among them, is parsed again.
+ * A `put` or `del` header read back from its frame by FrameSource, its bytes matching the CRC-32
+ * they had when the view indexed them: bytes decodeFrames checked against `logEntry`, or that this
+ * process encoded from a record it had checked. A `put` in this build's record format is rebuilt as
+ * that parse returned it, without checking it again (~10 µs a record, ~8% of delivery's CPU: issue
+ * 17): the shape's keys in the shape's order, as zod returns them, since readers compare records
+ * by their JSON (queue-view.ts). Anything else, a record in an older format to upgrade among them,
+ * is parsed again. The CRC tells damage, not a forgery: whoever can rewrite the queue's files can
+ * write frames that pass any check.
  */
-export function readBackEntry(json: unknown): LogEntry {
-  const put = json as { op?: unknown; rev?: unknown; record?: { version?: unknown } | null } | null;
+export function readBackCheckedEntry(json: unknown): LogEntry {
+  const put = json as { op?: unknown; record?: { version?: unknown } | null } | null;
   if (put?.op === 'put' && put.record?.version === QUEUE_RECORD_FORMAT.version) {
-    recordCopy ??= { copy: acceptedCopy(queueRecord) };
-    const record = recordCopy.copy?.(put.record) as QueueRecord | undefined;
-    if (record) return { op: 'put', rev: put.rev as number, record };
+    // The record's own schema in place of queueRecordOnDisk, whose upgrade step leaves it as it is.
+    putCopy ??= { copy: acceptedCopy(z.object({ ...putEntry.shape, record: queueRecord })) };
+    const entry = putCopy.copy?.(json) as LogEntry | undefined;
+    if (entry) return entry;
   }
   return logEntry.parse(json);
 }

@@ -31,7 +31,8 @@ describe('acceptedCopy', () => {
         extra: { nested: true },
       },
     ];
-    for (const input of inputs) {
+    for (const input of [...inputs, { ...inputs[0], note: undefined }]) {
+      expect(copy?.(input)).toStrictEqual(schema.parse(input));
       expect(JSON.stringify(copy?.(input))).toBe(JSON.stringify(schema.parse(input)));
     }
   });
@@ -53,6 +54,18 @@ describe('acceptedCopy', () => {
       z.object({ a: z.array(z.string().trim()).optional() }),
       z.object({ a: z.union([z.string(), z.object({ b: z.string() })]) }),
       z.object({ a: z.string().toLowerCase() }),
+      z.object({ a: z.coerce.number() }),
+      z.object({ a: z.string().refine((s) => s !== '') }),
+      z.looseObject({ a: z.string() }),
+      z.object({ a: z.string() }).catchall(z.string()),
+      z.object({ a: z.array(z.number()).overwrite((xs) => [...xs].sort()) }),
+      z.object({
+        a: z
+          .string()
+          .optional()
+          .overwrite((s) => s?.trim()),
+      }),
+      z.object({ a: z.string() }).overwrite((o) => ({ a: o.a.trim() })),
       z.object({ a: z.literal('').or(z.string().trim()) }),
     ];
     for (const one of refused) expect(acceptedCopy(one)).toBeUndefined();

@@ -6,7 +6,7 @@ import {
   encodeFrame,
   logEntry,
   MAGIC,
-  readBackEntry,
+  readBackCheckedEntry,
   type LogEntry,
 } from '../../../../main/outbox/store/queue-log-format.ts';
 import type { QueueRecord } from '../../../../main/outbox/store/queue-record.ts';
@@ -252,19 +252,20 @@ describe('an entry read back from its frame', () => {
   it('is, for a put in this format, exactly what parsing it gave when it was first read', () => {
     for (const record of [sampleRecord('b'), full]) {
       const json = asStored(record);
-      expect(JSON.stringify(readBackEntry(json))).toBe(JSON.stringify(logEntry.parse(json)));
+      expect(readBackCheckedEntry(json)).toStrictEqual(logEntry.parse(json));
+      expect(JSON.stringify(readBackCheckedEntry(json))).toBe(JSON.stringify(logEntry.parse(json)));
     }
   });
 
   it('takes a put in this format as checked already: its bytes passed logEntry when first read', () => {
     const json = asStored(sampleRecord('d', { attempts: -1 }));
     expect(() => logEntry.parse(json)).toThrow();
-    expect(readBackEntry(json)).toMatchObject({ op: 'put', record: { attempts: -1 } });
+    expect(readBackCheckedEntry(json)).toMatchObject({ op: 'put', record: { attempts: -1 } });
   });
 
   it('parses anything else again: a removal, a record in another format', () => {
-    expect(() => readBackEntry({ op: 'del', id: 'a', rev: 3, at: -1 })).toThrow();
-    expect(() => readBackEntry({ op: 'put', rev: 1, record: { ...full, version: 2 } })).toThrow(
+    expect(() => readBackCheckedEntry({ op: 'del', id: 'a', rev: 3, at: -1 })).toThrow();
+    expect(() => readBackCheckedEntry({ op: 'put', rev: 1, record: { ...full, version: 2 } })).toThrow(
       NewerFormatError,
     );
   });
