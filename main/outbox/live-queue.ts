@@ -85,6 +85,10 @@ export class LiveQueue {
         const record = this.get(id);
         return record ? this.item(record) : undefined;
       },
+      stateOf: (id) => {
+        const entry = this.entries.get(id);
+        return entry && this.displayState(entry);
+      },
     });
   }
 
@@ -137,10 +141,13 @@ export class LiveQueue {
     if (entry) this.set({ ...entry, nextAttemptAt: Date.parse(at), dueInMemory: true });
   }
 
-  /** Something the message's due time or shown state depends on changed (its account): look again. */
+  /**
+   * Something the message's due time or shown state depends on changed (its account): look again.
+   * Nothing of the message itself changed, so only its shown state is announced.
+   */
   touch(id: string): void {
     const entry = this.entries.get(id);
-    if (entry) this.set(entry);
+    if (entry) this.set(entry, 'state');
   }
 
   /** Makes every waiting message due (delivery starts), announcing none: nothing about them changed. */
@@ -196,7 +203,7 @@ export class LiveQueue {
     } else if (sameVersion(this.entries.get(id), logged)) return;
     const known = this.entries.has(id);
     this.held.delete(id);
-    this.set(entryOfIndexed(id, logged), this.announcing || known);
+    this.set(entryOfIndexed(id, logged), this.announcing || known ? 'item' : false);
   }
 
   /**
@@ -231,10 +238,12 @@ export class LiveQueue {
     return record;
   }
 
-  private set(entry: LiveEntry, announce = true): void {
+  /** `announce`: the message as a whole, its shown state only, or nothing (the list was not read yet). */
+  private set(entry: LiveEntry, announce: 'item' | 'state' | false = 'item'): void {
     this.entries.set(entry.id, entry);
     if (isWaiting(entry)) this.due.push(entry, this.dueAt(entry));
-    if (announce) this.feed.changed(entry.id);
+    if (announce === 'item') this.feed.changed(entry.id);
+    else if (announce === 'state') this.feed.restated(entry.id);
   }
 
   private dueAt(entry: LiveEntry): number {

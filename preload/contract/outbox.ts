@@ -84,11 +84,17 @@ export const queueItem = lazySchema(() =>
 );
 export type QueueItem = z.infer<typeof queueItem>;
 
-/** Pushed in batches: items that appeared or changed, and ids that left the queue. */
+/**
+ * Pushed in batches: items that appeared or changed, ids that left the queue, and messages of which
+ * only the shown state changed (their account was paused, resumed or needs the user). Those go as
+ * a state each, not read from disk to be sent whole: resuming an account with 100,000 queued
+ * would otherwise read and send all 100,000 (issue 17).
+ */
 export const outboxChanged = lazySchema(() =>
   z.object({
     upserted: z.array(queueItem),
     removed: z.array(id),
+    states: z.array(z.object({ id, state: queueState })),
   }),
 );
 export type OutboxChanged = z.infer<typeof outboxChanged>;

@@ -105,6 +105,11 @@ test('retry now tries again at once, cancel takes a message out, and the state f
   await expect
     .poll(() => waiting.locator('.row-attempts').textContent(), { timeout: 20_000 })
     .toBe('2 attempts');
+  // Pausing its account holds it at once, and resuming lets it wait for its retry again.
+  await core.handlers['accounts:pause']({ id: home.id });
+  await waiting.locator('.badge', { hasText: 'Held' }).waitFor();
+  await core.handlers['accounts:resume']({ id: home.id });
+  await waiting.locator('.badge', { hasText: 'Waiting to retry' }).waitFor();
 
   await page.getByRole('button', { name: /Waiting to retry\s*1/ }).click();
   await expect

@@ -58,6 +58,7 @@ export async function deliverBurst(page: Page): Promise<number> {
       { ...listItem(i, 'deferred'), attempts: 1, nextAttemptAt: new Date(Date.now() + 60_000).toISOString() },
     ],
     removed: [`m${COUNT - 1 - i}`],
+    states: [],
   }));
   await page.evaluate((batches) => {
     const page = globalThis as unknown as ListWindow;

@@ -1,5 +1,5 @@
 import { compareOutboxItems } from '../../../preload/contract/outbox-page.ts';
-import type { OutboxChanged, QueueItem } from '../../../preload/contract/outbox.ts';
+import type { OutboxChanged, QueueItem, QueueState } from '../../../preload/contract/outbox.ts';
 import { mergeInto, removeFrom } from './outbox-rows.ts';
 
 /** Above this many rows to take out at once, one pass over the list is cheaper than a splice each. */
@@ -23,22 +23,33 @@ export class OutboxMirror {
   private shared = false;
   /** Ids events named while pages are still coming; gone once the last page is in. */
   private named: Set<string> | undefined = new Set();
+  /**
+   * Shown states events gave, while pages are still coming, for messages no event gave whole: a
+   * page's copy of one is older (or the same), so it takes the event's state.
+   */
+  private readonly states = new Map<string, QueueState>();
 
   change(batch: OutboxChanged): void {
     const removed = new Set(batch.removed);
-    for (const id of [...batch.upserted.map((item) => item.id), ...removed]) this.named?.add(id);
+    const upserted = new Set(batch.upserted.map((item) => item.id));
+    for (const id of [...upserted, ...removed]) {
+      this.named?.add(id);
+      this.states.delete(id);
+    }
     // As if the upserts came first: a message upserted and removed in one batch is removed.
     this.put(batch.upserted.filter((item) => !removed.has(item.id)));
+    this.restate(batch.states.filter(({ id }) => !removed.has(id) && !upserted.has(id)));
     this.drop(batch.removed);
   }
 
   page(items: readonly QueueItem[]): void {
-    this.put(items.filter((item) => !this.named?.has(item.id)));
+    this.put(items.filter((item) => !this.named?.has(item.id)).map((item) => this.withState(item)));
   }
 
   /** The last page is in: from now on only events change the copy. */
   complete(): void {
     this.named = undefined;
+    this.states.clear();
   }
 
   get size(): number {
@@ -49,6 +60,23 @@ export class OutboxMirror {
   snapshot(): readonly QueueItem[] {
     this.shared = true;
     return this.rows;
+  }
+
+  /** Messages whose shown state alone changed: the copy held takes it, or a page's copy will. */
+  private restate(states: OutboxChanged['states']): void {
+    const changed: QueueItem[] = [];
+    // The last state said of a message is its state.
+    for (const [id, state] of new Map(states.map((each) => [each.id, each.state]))) {
+      if (this.named && !this.named.has(id)) this.states.set(id, state);
+      const held = this.items.get(id);
+      if (held && held.state !== state) changed.push({ ...held, state });
+    }
+    this.put(changed);
+  }
+
+  private withState(item: QueueItem): QueueItem {
+    const state = this.states.get(item.id);
+    return state === undefined || state === item.state ? item : { ...item, state };
   }
 
   /** Adds or replaces messages, the last copy of one winning. */

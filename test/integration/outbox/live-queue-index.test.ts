@@ -49,9 +49,12 @@ async function queueMessages(): Promise<void> {
 }
 
 /** The deliverer, offline (nothing goes out), counting the records it reads back from the log. */
-async function startCounting(reads: { count: number }): Promise<TestOutbox> {
+async function startCounting(
+  reads: { count: number },
+  accounts = createTestAccounts([{ id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(9) }]),
+): Promise<TestOutbox> {
   const started = await startTestOutbox({
-    accounts: createTestAccounts([{ id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(9) }]),
+    accounts,
     dataDir,
     start: false,
     onRecordRead: () => {
@@ -92,6 +95,39 @@ describe('the core over a queue it does not hold', () => {
     expect(service.find(idOf(1))?.subject).toBe(`subject ${idOf(1)}`);
     expect(reads.count).toBe(1);
     expect(service.find('gone')).toBeUndefined();
+  }, 60_000);
+});
+
+describe('an account paused and resumed with its mail queued', () => {
+  it('says each message’s shown state, reading no record back', async () => {
+    await queueMessages();
+    const reads = { count: 0 };
+    const accounts = createTestAccounts([
+      { id: 'work', fromAddress: 'me@example.org', endpoint: plainEndpoint(9) },
+    ]);
+    outbox = await startCounting(reads, accounts);
+    const started = outbox;
+    /** The states the events said since `from` (the last one for each message), and whole items sent. */
+    const said = (from: number) => {
+      const changes = started.payloads('outbox:changed').slice(from);
+      const states = new Map(changes.flatMap((change) => change.states.map((each) => [each.id, each.state])));
+      return { states, items: changes.flatMap((change) => change.upserted) };
+    };
+    const shown = (states: Map<string, string>) => [...new Set(states.values())].sort();
+
+    let from = started.payloads('outbox:changed').length;
+    accounts.update('work', { paused: true });
+    await expect.poll(() => said(from).states.size).toBe(COUNT);
+    // Waiting mail is held; mail scheduled for later stays scheduled.
+    expect(shown(said(from).states)).toEqual(['held', 'scheduled']);
+    expect([...said(from).states].filter(([, state]) => state === 'held')).toHaveLength(COUNT - COUNT / 10);
+
+    from = started.payloads('outbox:changed').length;
+    accounts.update('work', { paused: false });
+    await expect.poll(() => said(from).states.size).toBe(COUNT);
+    expect(shown(said(from).states)).toEqual(['queued', 'scheduled']);
+    expect(said(0).items).toEqual([]);
+    expect(reads.count).toBe(0);
   }, 60_000);
 });
 

@@ -26,8 +26,11 @@ function replay(steps: readonly Step[]): Record<string, string> {
   return Object.fromEntries(rows.map((each) => [each.id, each.state]));
 }
 
-const upsert = (...items: QueueItem[]): Step => ({ event: { upserted: items, removed: [] } });
-const remove = (...ids: string[]): Step => ({ event: { upserted: [], removed: ids } });
+const upsert = (...items: QueueItem[]): Step => ({ event: { upserted: items, removed: [], states: [] } });
+const remove = (...ids: string[]): Step => ({ event: { upserted: [], removed: ids, states: [] } });
+const restate = (id: string, state: QueueState): Step => ({
+  event: { upserted: [], removed: [], states: [{ id, state }] },
+});
 
 describe('OutboxMirror: pages and events in the order they arrive', () => {
   it.each<{ name: string; steps: Step[]; expected: Record<string, string> }>([
@@ -71,6 +74,26 @@ describe('OutboxMirror: pages and events in the order they arrive', () => {
       steps: [{ page: [item('a')] }, 'complete', remove('a'), upsert(item('a', 'queued'))],
       expected: { a: 'queued' },
     },
+    {
+      name: 'a state alone changes the copy held (its account was paused)',
+      steps: [{ page: [item('a'), item('b')] }, restate('a', 'held'), 'complete'],
+      expected: { a: 'held', b: 'queued' },
+    },
+    {
+      name: 'a state given before the page that brings the message is the page copy’s',
+      steps: [restate('a', 'held'), { page: [item('a'), item('b')] }, 'complete'],
+      expected: { a: 'held', b: 'queued' },
+    },
+    {
+      name: 'a whole copy after a state wins over it, and a later page’s older copy does not',
+      steps: [restate('a', 'held'), upsert(item('a', 'deferred', 1)), { page: [item('a')] }, 'complete'],
+      expected: { a: 'deferred' },
+    },
+    {
+      name: 'a state for a message not in the list once every page is in adds nothing',
+      steps: [{ page: [item('a')] }, 'complete', restate('b', 'held')],
+      expected: { a: 'queued' },
+    },
   ])('$name', ({ steps, expected }) => {
     expect(replay(steps)).toEqual(expected);
   });
@@ -80,18 +103,35 @@ describe('OutboxMirror: pages and events in the order they arrive', () => {
 function reference(steps: readonly Step[]): QueueItem[] {
   const items = new Map<string, QueueItem>();
   let named: Set<string> | undefined = new Set();
+  /** States given for messages no event gave whole, while pages come. */
+  const given = new Map<string, QueueState>();
   for (const step of steps) {
-    if (step === 'complete') named = undefined;
-    else if ('page' in step) {
-      for (const each of step.page) if (!named?.has(each.id)) items.set(each.id, each);
+    if (step === 'complete') {
+      named = undefined;
+      given.clear();
+    } else if ('page' in step) {
+      for (const each of step.page) {
+        const state = given.get(each.id);
+        if (!named?.has(each.id)) items.set(each.id, state === undefined ? each : { ...each, state });
+      }
     } else {
-      for (const each of step.event.upserted) {
+      const { upserted, removed, states } = step.event;
+      const whole = new Set([...upserted.map((each) => each.id), ...removed]);
+      for (const each of upserted) {
         items.set(each.id, each);
         named?.add(each.id);
+        given.delete(each.id);
       }
-      for (const id of step.event.removed) {
+      for (const { id, state } of states) {
+        if (whole.has(id)) continue;
+        if (named && !named.has(id)) given.set(id, state);
+        const held = items.get(id);
+        if (held) items.set(id, { ...held, state });
+      }
+      for (const id of removed) {
         items.delete(id);
         named?.add(id);
+        given.delete(id);
       }
     }
   }
@@ -119,6 +159,10 @@ const anEvent = fc
     removed: fc.array(
       anItem.map((each) => each.id),
       { maxLength: 30 },
+    ),
+    states: fc.array(
+      anItem.map(({ id, state }) => ({ id, state })),
+      { maxLength: 12 },
     ),
   })
   .map((event): Step => ({ event }));
@@ -152,7 +196,7 @@ describe('OutboxMirror: the rows in the screen’s order', () => {
     const mirror = new OutboxMirror();
     mirror.page([item('b'), item('a')]);
     const first = mirror.snapshot();
-    mirror.change({ upserted: [item('c'), item('a', 'sending')], removed: ['b'] });
+    mirror.change({ upserted: [item('c'), item('a', 'sending')], removed: ['b'], states: [] });
     mirror.page([item('d', 'queued', 0, '2025-12-31T00:00:00.000Z')]);
     expect(first.map((each) => each.id)).toEqual(['b', 'a']);
     expect(mirror.snapshot().map((each) => each.id)).toEqual(['a', 'c', 'd']);
