@@ -9,7 +9,7 @@ import type {
 } from '../../preload/contract/accounts.ts';
 import type { CallParsedInput } from '../../preload/contract/channels.ts';
 import type { ErrorCode, ErrorInfo } from '../../preload/contract/errors.ts';
-import type { AccountsPort, EventSink, QueuePort } from '../core/ports.ts';
+import type { AccountChange, AccountsPort, EventSink, QueuePort } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../errors/logger.ts';
 import type { AccessTokens, OAuthSignIn, SignInOptions } from '../oauth/oauth-ports.ts';
@@ -84,7 +84,7 @@ class AccountsManager implements AccountsService {
   readonly #store: AccountStore;
   readonly #secrets: AccountSecrets;
   readonly #seenCertificates = new SeenCertificates();
-  readonly #listeners = new Set<(accountId: string) => void>();
+  readonly #listeners = new Set<(accountId: string, change: AccountChange) => void>();
   /** The sign-ins waiting for the browser, by account. */
   readonly #signIns = new Map<string, AbortController>();
 
@@ -112,7 +112,7 @@ class AccountsManager implements AccountsService {
     const account = this.#store.find(accountId);
     if (!account || JSON.stringify(account.attention) === JSON.stringify(error)) return;
     this.#store.setInternal(accountId, { attention: error });
-    this.#changed(accountId, { notifyOutbox: false });
+    this.#changed(accountId, { notifyOutbox: 'attention' });
   }
 
   rememberServerSizeLimit(accountId: string, bytes: number): void {
@@ -122,7 +122,7 @@ class AccountsManager implements AccountsService {
     this.#changed(accountId, { notifyOutbox: false });
   }
 
-  onChanged(listener: (accountId: string) => void): () => void {
+  onChanged(listener: (accountId: string, change: AccountChange) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -132,7 +132,7 @@ class AccountsManager implements AccountsService {
   create(input: AccountInput): Account {
     const account = this.#store.create(input, randomUuid(), new Date().toISOString());
     this.#deps.log.info('Account created', { accountId: account.id });
-    this.#changed(account.id, { notifyOutbox: true });
+    this.#changed(account.id, { notifyOutbox: 'edited' });
     return account;
   }
 
@@ -156,7 +156,7 @@ class AccountsManager implements AccountsService {
     };
     const account = this.#store.update(id, patch, internal);
     if (forgetOAuth) this.#deps.oauth.tokens.forget(id);
-    this.#changed(id, { notifyOutbox: true });
+    this.#changed(id, { notifyOutbox: 'edited' });
     if (forgetPassword) await this.#secrets.forgetUnused(id, 'password');
     if (forgetDkimKey) await this.#secrets.forgetUnused(id, 'dkim');
     if (forgetOAuth) await this.#secrets.forgetUnused(id, 'oauth');
@@ -191,7 +191,7 @@ class AccountsManager implements AccountsService {
     this.#store.remove(id);
     this.#seenCertificates.forget(id);
     this.#deps.log.info('Account deleted', { accountId: id, queued: queued.action });
-    this.#changed(id, { notifyOutbox: true });
+    this.#changed(id, { notifyOutbox: 'edited' });
   }
 
   reorder(ids: readonly string[]): Account[] {
@@ -255,7 +255,7 @@ class AccountsManager implements AccountsService {
   setPaused(id: string, paused: boolean): Account {
     this.#store.get(id);
     const account = this.#store.setInternal(id, { paused });
-    this.#changed(id, { notifyOutbox: true });
+    this.#changed(id, { notifyOutbox: 'edited' });
     return account;
   }
 
@@ -307,7 +307,7 @@ class AccountsManager implements AccountsService {
       }
       this.#deps.oauth.tokens.remember(id, grant);
       this.#deps.log.info('Account signed in', { accountId: id });
-      this.#changed(id, { notifyOutbox: true });
+      this.#changed(id, { notifyOutbox: 'edited' });
       return updated;
     } finally {
       this.#signIns.delete(id);
@@ -320,12 +320,13 @@ class AccountsManager implements AccountsService {
 
   // Helpers.
 
-  #changed(accountId: string, { notifyOutbox }: { notifyOutbox: boolean }): void {
+  /** `notifyOutbox`: what the outbox is told (nothing for a learned size limit, which it reported). */
+  #changed(accountId: string, { notifyOutbox }: { notifyOutbox: AccountChange | false }): void {
     this.#deps.emit('accounts:changed', this.#store.list());
     if (!notifyOutbox) return;
     for (const listener of this.#listeners) {
       try {
-        listener(accountId);
+        listener(accountId, notifyOutbox);
       } catch (error) {
         this.#deps.log.error('An accounts listener failed', { accountId, error });
       }
@@ -335,7 +336,7 @@ class AccountsManager implements AccountsService {
   /** After the user acts on an account, delivery may try again: their fix is the answer to the attention. */
   #userChange(id: string, internal: InternalFields = {}): Account {
     const account = this.#store.setInternal(id, { ...internal, attention: undefined });
-    this.#changed(id, { notifyOutbox: true });
+    this.#changed(id, { notifyOutbox: 'edited' });
     return account;
   }
 

@@ -40,9 +40,14 @@ export interface AccountsPort {
   /** Delivery stopped because the user must act; `undefined` clears it. */
   setAttention(accountId: string, error: ErrorInfo | undefined): void;
   rememberServerSizeLimit(accountId: string, bytes: number): void;
-  /** Fires after an account is edited, re-keyed, paused or resumed, so delivery can re-evaluate. */
-  onChanged(listener: (accountId: string) => void): () => void;
+  /**
+   * Fires after an account is edited, re-keyed, paused or resumed (`edited`: delivery tries again),
+   * or after it comes to need the user or no longer does (`attention`): what its mail shows changes.
+   */
+  onChanged(listener: (accountId: string, change: AccountChange) => void): () => void;
 }
+
+export type AccountChange = 'edited' | 'attention';
 
 /** The outbox side, as account management sees it (deleting an account never drops its mail). */
 export interface QueuePort {

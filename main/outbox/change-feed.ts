@@ -38,7 +38,7 @@ export class ChangeFeed {
     this.queueFlush();
   }
 
-  /** Nothing but the shown state may have changed (its account did): a whole item would say no more. */
+  /** Nothing but the shown state may have changed (say, its account's): a whole item would say no more. */
   restated(id: string): void {
     if (this.upserts.has(id) || this.removals.has(id)) return;
     this.restates.add(id);

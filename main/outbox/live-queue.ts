@@ -4,7 +4,7 @@ import type { AccountsPort, EventSink } from '../core/ports.ts';
 import { AppError } from '../errors/app-error.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { DueQueue } from './delivery/due-queue.ts';
-import { shownState } from './shown-state.ts';
+import { shownState, showsAccount } from './shown-state.ts';
 import type { InFlight } from './delivery/in-flight.ts';
 import { isoOf, timeOf, toQueueItem, type QueueRecord } from './store/queue-record.ts';
 import type { IndexedState, QueueStore, StateVersion } from './store/queue-store.ts';
@@ -142,12 +142,13 @@ export class LiveQueue {
   }
 
   /**
-   * Something the message's due time or shown state depends on changed (its account): look again.
-   * Nothing of the message itself changed, so only its shown state is announced.
+   * Something the message's due time or shown state depends on changed (its account, or a withdrawal
+   * that did not take it out): look again. Nothing of the message itself changed, so its shown
+   * state is announced, and only when it can show its account's.
    */
   touch(id: string): void {
     const entry = this.entries.get(id);
-    if (entry) this.set(entry, 'state');
+    if (entry) this.set(entry, showsAccount(entry.state) ? 'state' : false);
   }
 
   /** Makes every waiting message due (delivery starts), announcing none: nothing about them changed. */

@@ -141,9 +141,12 @@ function followChanges(deps: OutboxEngineDeps, parts: EngineParts): void {
     for (const entry of queue.all()) if (entry.state === 'deferred') queue.dueNow(entry.id, now);
     scheduler.wake();
   });
-  deps.accounts.onChanged((accountId) => {
-    runner.resetSessions(accountId);
-    throttle.unblock(accountId);
+  deps.accounts.onChanged((accountId, change) => {
+    // The user's edit is their answer to what held the account: its mail is tried again.
+    if (change === 'edited') {
+      runner.resetSessions(accountId);
+      throttle.unblock(accountId);
+    }
     for (const entry of queue.all()) if (entry.accountId === accountId) queue.touch(entry.id);
     scheduler.wake();
   });

@@ -13,9 +13,14 @@ export function shownState(
   sending: boolean,
 ): QueueState {
   if (sending) return 'sending';
-  if (state === 'queued' || state === 'deferred') {
+  if (showsAccount(state)) {
     if (account?.attention) return 'needs_attention';
     if (account?.paused) return 'held';
   }
   return state;
+}
+
+/** Whether a message in this stored state shows what its account is (held, needs attention). */
+export function showsAccount(state: QueueRecord['state']): boolean {
+  return state === 'queued' || state === 'deferred';
 }

@@ -86,9 +86,9 @@ export type QueueItem = z.infer<typeof queueItem>;
 
 /**
  * Pushed in batches: items that appeared or changed, ids that left the queue, and messages of which
- * only the shown state changed (their account was paused, resumed or needs the user). Those go as
- * a state each, not read from disk to be sent whole: resuming an account with 100,000 queued
- * would otherwise read and send all 100,000 (issue 17).
+ * only the shown state may have changed (their account was paused or resumed, came to need the
+ * user or no longer does). Those go as a state each, not read from disk to be sent whole: resuming
+ * an account with 100,000 queued would otherwise read and send all 100,000 (issue 17).
  */
 export const outboxChanged = lazySchema(() =>
   z.object({

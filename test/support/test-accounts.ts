@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../../preload/contract/errors.ts';
-import type { AccountsPort, SenderAccount } from '../../main/core/ports.ts';
+import type { AccountChange, AccountsPort, SenderAccount } from '../../main/core/ports.ts';
 import { AppError } from '../../main/errors/app-error.ts';
 import type { SmtpEndpoint } from '../../main/smtp/smtp-endpoint.ts';
 
@@ -22,9 +22,9 @@ export function createTestAccounts(
       endpoint,
     });
   }
-  const listeners = new Set<(id: string) => void>();
-  const changed = (id: string) => {
-    for (const listener of listeners) listener(id);
+  const listeners = new Set<(id: string, change: AccountChange) => void>();
+  const changed = (id: string, change: AccountChange = 'edited') => {
+    for (const listener of listeners) listener(id, change);
   };
   const entry = (id: string) => {
     const found = byId.get(id);
@@ -36,7 +36,10 @@ export function createTestAccounts(
     list: () => [...byId.values()].map((e) => e.account),
     endpoint: (id) => Promise.resolve(entry(id).endpoint),
     setAttention(id: string, error: ErrorInfo | undefined) {
-      entry(id).account.attention = error;
+      const { account } = entry(id);
+      if (JSON.stringify(account.attention) === JSON.stringify(error)) return;
+      account.attention = error;
+      changed(id, 'attention');
     },
     rememberServerSizeLimit(id, bytes) {
       entry(id).account.serverSizeLimit = bytes;

@@ -9,8 +9,11 @@ const SPLICES_AT_MOST = 16;
  * The renderer's copy of the queue while it arrives in pages and changes arrive as events, in the
  * order they come. A page was read at some moment; an event says what happened since it subscribed.
  * So once an event has named a message, the event is the truth for it: a later page's copy is
- * older (or the same) and is ignored, and a removal stays a removal. A message no event named has
- * not changed since, so the page's copy is current; one that moved in the order was named.
+ * older (or the same) and is ignored, and a removal stays a removal. An event may also give a
+ * message's shown state alone (its account was paused): that state is the truth over any page's
+ * copy, until an event gives the message whole. A message no event named has not changed since
+ * but for such a state, so the page's copy is current; one that moved in the order was named (a
+ * change to or from sending, the only one that moves a message, always comes whole).
  *
  * The copy is kept in the screen's order as it changes, so handing it to React is cheap: loading
  * 100,000 messages a page at a time never copies or sorts the whole list for each page.
@@ -24,8 +27,9 @@ export class OutboxMirror {
   /** Ids events named while pages are still coming; gone once the last page is in. */
   private named: Set<string> | undefined = new Set();
   /**
-   * Shown states events gave, while pages are still coming, for messages no event gave whole: a
-   * page's copy of one is older (or the same), so it takes the event's state.
+   * Shown states events gave, while pages are still coming, for messages no event gave whole (held
+   * or not: a page may bring one again): a page's copy of one is older, or the same, so it takes
+   * the event's state.
    */
   private readonly states = new Map<string, QueueState>();
 

@@ -98,8 +98,8 @@ describe('the core over a queue it does not hold', () => {
   }, 60_000);
 });
 
-describe('an account paused and resumed with its mail queued', () => {
-  it('says each message’s shown state, reading no record back', async () => {
+describe('an account paused, resumed or needing the user, with its mail queued', () => {
+  it('says each waiting message’s shown state, reading no record back', async () => {
     await queueMessages();
     const reads = { count: 0 };
     const accounts = createTestAccounts([
@@ -115,17 +115,28 @@ describe('an account paused and resumed with its mail queued', () => {
     };
     const shown = (states: Map<string, string>) => [...new Set(states.values())].sort();
 
+    // Waiting mail is held; mail scheduled for later shows no account's state, and is not said.
+    const waiting = COUNT - COUNT / 10;
     let from = started.payloads('outbox:changed').length;
     accounts.update('work', { paused: true });
-    await expect.poll(() => said(from).states.size).toBe(COUNT);
-    // Waiting mail is held; mail scheduled for later stays scheduled.
-    expect(shown(said(from).states)).toEqual(['held', 'scheduled']);
-    expect([...said(from).states].filter(([, state]) => state === 'held')).toHaveLength(COUNT - COUNT / 10);
+    await expect.poll(() => said(from).states.size).toBe(waiting);
+    expect(shown(said(from).states)).toEqual(['held']);
 
     from = started.payloads('outbox:changed').length;
     accounts.update('work', { paused: false });
-    await expect.poll(() => said(from).states.size).toBe(COUNT);
-    expect(shown(said(from).states)).toEqual(['queued', 'scheduled']);
+    await expect.poll(() => said(from).states.size).toBe(waiting);
+    expect(shown(said(from).states)).toEqual(['queued']);
+
+    // An account that comes to need the user (a refused password), and no longer does.
+    from = started.payloads('outbox:changed').length;
+    accounts.setAttention('work', { code: 'auth_failed', message: 'The server refused the password.' });
+    await expect.poll(() => said(from).states.size).toBe(waiting);
+    expect(shown(said(from).states)).toEqual(['needs_attention']);
+    from = started.payloads('outbox:changed').length;
+    accounts.setAttention('work', undefined);
+    await expect.poll(() => said(from).states.size).toBe(waiting);
+    expect(shown(said(from).states)).toEqual(['queued']);
+
     expect(said(0).items).toEqual([]);
     expect(reads.count).toBe(0);
   }, 60_000);

@@ -96,18 +96,22 @@ describe('creating and editing accounts', () => {
     const { call, service } = accountsHarness();
     const { id } = await call('accounts:create', accountDraft());
     const told: string[] = [];
-    service.onChanged((accountId) => told.push(accountId));
+    service.onChanged((accountId, change) => told.push(`${accountId} ${change}`));
     expect((await call('accounts:pause', { id })).paused).toBe(true);
     expect(service.find(id)?.paused).toBe(true);
     expect((await call('accounts:resume', { id })).paused).toBe(false);
-    expect(told).toEqual([id, id]);
+    expect(told).toEqual([`${id} edited`, `${id} edited`]);
   });
 
   test('the outbox can flag an account and remember the server SIZE; a user edit clears the flag', async () => {
     const { call, service } = accountsHarness();
     const { id } = await call('accounts:create', accountDraft());
+    const told: string[] = [];
+    service.onChanged((accountId, change) => told.push(`${accountId} ${change}`));
     service.setAttention(id, { code: 'auth_failed', message: 'The server refused the password.' });
     service.rememberServerSizeLimit(id, 10_485_760);
+    // Its mail shows the flag; the size it reported itself changes nothing it shows.
+    expect(told).toEqual([`${id} attention`]);
     expect(service.find(id)).toMatchObject({
       attention: { code: 'auth_failed' },
       serverSizeLimit: 10_485_760,
