@@ -580,6 +580,23 @@ describe('offline', () => {
 });
 
 describe('user controls', () => {
+  it('pausing an account while its message is on the wire shows it sending still, and lets it finish', async () => {
+    const { server, service, accounts, outbox } = await setup({ onData: () => ({ delayMs: 1_000 }) });
+    const item = await send(service);
+    await waitFor(() => server.dataCount() === 1);
+    const from = outbox.payloads('outbox:changed').length;
+    accounts.update('work', { paused: true });
+    const said = () =>
+      outbox
+        .payloads('outbox:changed')
+        .slice(from)
+        .flatMap((change) => change.states.filter((each) => each.id === item.id).map((each) => each.state));
+    await waitFor(() => said().length > 0);
+    expect(said()).toEqual(['sending']);
+    expect(await after(service, item.id)).toBeUndefined();
+    expect(server.messages).toHaveLength(1);
+  });
+
   it('holds a message for the undo window and gives it back for editing, attachments included', async () => {
     const { server, service, clock, outbox } = await setup();
     outbox.settings.update({ undoSeconds: 10 });
