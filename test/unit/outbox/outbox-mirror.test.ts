@@ -202,3 +202,75 @@ describe('OutboxMirror: the rows in the screen’s order', () => {
     expect(mirror.snapshot().map((each) => each.id)).toEqual(['a', 'c', 'd']);
   });
 });
+
+/** What happens in main while the renderer loads the list: the queue changes, pages are read. */
+type MainStep =
+  | { readonly kind: 'put'; readonly item: QueueItem }
+  | { readonly kind: 'remove'; readonly id: string }
+  | { readonly kind: 'restate'; readonly id: string; readonly state: QueueState }
+  | { readonly kind: 'read page' }
+  | { readonly kind: 'deliver page' };
+
+const aMainStep: fc.Arbitrary<MainStep> = fc.oneof(
+  anItem.map((item) => ({ kind: 'put' as const, item })),
+  anItem.map(({ id }) => ({ kind: 'remove' as const, id })),
+  anItem.map(({ id, state }) => ({ kind: 'restate' as const, id, state })),
+  fc.constant({ kind: 'read page' as const }),
+  fc.constant({ kind: 'deliver page' as const }),
+);
+
+describe('OutboxMirror against the queue it mirrors', () => {
+  it('ends as main’s queue is, whatever changed while pages were read and on their way', () => {
+    fc.assert(
+      fc.property(
+        fc.array(anItem, { maxLength: 12 }),
+        fc.array(aMainStep, { maxLength: 40 }),
+        (before, steps) => {
+          // Main's queue: what it held when the renderer subscribed (told by no event), split into
+          // pages of up to 3 messages, each page read at one moment and answered later, in order;
+          // every change after that told at once, as the feed tells it.
+          const truth = new Map(before.map((item) => [item.id, item]));
+          const unread = chunks([...truth.keys()], 3);
+          const readPage = () =>
+            (unread.shift() ?? []).flatMap((id) => truth.get(id) ?? []).toSorted(compareOutboxItems);
+          const mirror = new OutboxMirror();
+          const onTheirWay: QueueItem[][] = [];
+          const tell = (event: Partial<OutboxChanged>) => {
+            mirror.change({ upserted: [], removed: [], states: [], ...event });
+          };
+          for (const step of steps) {
+            if (step.kind === 'put') {
+              truth.set(step.item.id, step.item);
+              tell({ upserted: [step.item] });
+            } else if (step.kind === 'remove') {
+              truth.delete(step.id);
+              tell({ removed: [step.id] });
+            } else if (step.kind === 'restate') {
+              const held = truth.get(step.id);
+              if (!held) continue;
+              truth.set(step.id, { ...held, state: step.state });
+              tell({ states: [{ id: step.id, state: step.state }] });
+            } else if (step.kind === 'read page') {
+              onTheirWay.push(readPage());
+            } else {
+              const page = onTheirWay.shift();
+              if (page) mirror.page(page);
+            }
+          }
+          // The pages still on their way, then the rest, read now.
+          for (const page of onTheirWay) mirror.page(page);
+          while (unread.length > 0) mirror.page(readPage());
+          mirror.complete();
+          expect(mirror.snapshot()).toEqual([...truth.values()].toSorted(compareOutboxItems));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+function chunks<T>(values: readonly T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(values.length / size) }, (_, i) =>
+    values.slice(i * size, i * size + size),
+  );
+}
