@@ -2,7 +2,8 @@ import type { SentRecord } from '../../../preload/contract/outbox.ts';
 import type { ProcessIdentity } from '../../files/process-identity.ts';
 import type { HeaderRef } from './frame-source.ts';
 import type { DecodedFrame, LogEntry } from './queue-log-format.ts';
-import { timeOf, type QueueRecord } from './queue-record.ts';
+import { PreparedFrames, type OtherEntry, type PreparedState } from './prepared-frames.ts';
+import type { QueueRecord } from './queue-record.ts';
 import { ViewEntries, type BodyRef, type EntryState, type Summary, type ViewEntry } from './view-entries.ts';
 
 /** Reads a frame's header back from its segment (FrameSource). */
@@ -18,7 +19,7 @@ export type { BodyRef, Summary, ViewEntry } from './view-entries.ts';
 type State = EntryState;
 
 /** A frame ready to apply: a message's state (a `put` or `del`), or an entry as the log has it. */
-export type PreparedFrame = FrameState | Extract<LogEntry, { op: 'writer' | 'seal' | 'commit' | 'handover' }>;
+export type PreparedFrame = PreparedState | OtherEntry;
 type Ranked = Pick<State, 'live' | 'rev' | 'delivered' | 'record' | 'frame'>;
 
 export interface SegmentState {
@@ -65,79 +66,6 @@ function rank(
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-/**
- * A message's state as one frame gives it, ready to apply: its summary and the places of its
- * frame and bytes in one object, as a reader holds a batch of hundreds of them until its commit.
- * Without `carry`, the record (or a removal's sent record) is left to be read back from the frame.
- */
-class FrameState implements EntryState, Summary {
-  readonly op = 'state';
-  readonly id: string;
-  readonly rev: number;
-  readonly delivered: boolean;
-  readonly removedAt: number | undefined;
-  readonly record: QueueRecord | undefined;
-  readonly sent: SentRecord | undefined;
-  readonly state: QueueRecord['state'] = 'queued';
-  readonly accountId: string = '';
-  readonly attempts: number = 0;
-  readonly createdAt: number = 0;
-  readonly storedSize: number = 0;
-  readonly nextAttemptAt: number | undefined;
-  readonly sendAt: number | undefined;
-  readonly lastTriedAt: number | undefined;
-  private readonly isLive: boolean;
-  private readonly frameSegment: string;
-  private readonly header: DecodedFrame['header'];
-  private readonly bytesAt: DecodedFrame['body'];
-
-  constructor(segment: string, frame: DecodedFrame, carry: boolean) {
-    const { entry } = frame;
-    if (entry.op !== 'put' && entry.op !== 'del') throw new Error(`not a message's state: ${entry.op}`);
-    this.rev = entry.rev;
-    this.frameSegment = segment;
-    this.header = frame.header;
-    this.bytesAt = frame.body;
-    if (entry.op === 'del') {
-      this.id = entry.id;
-      this.isLive = false;
-      this.delivered = entry.sent !== undefined;
-      this.removedAt = entry.at;
-      this.record = undefined;
-      this.sent = carry ? entry.sent : undefined;
-      return;
-    }
-    const { record } = entry;
-    this.id = record.id;
-    this.isLive = true;
-    this.delivered = false;
-    this.removedAt = undefined;
-    this.record = carry ? record : undefined;
-    this.sent = undefined;
-    this.state = record.state;
-    this.accountId = record.accountId;
-    this.attempts = record.attempts;
-    this.createdAt = Date.parse(record.createdAt);
-    this.storedSize = record.storedSizeBytes ?? record.sizeBytes;
-    this.nextAttemptAt = timeOf(record.nextAttemptAt);
-    this.sendAt = timeOf(record.sendAt);
-    this.lastTriedAt = timeOf(record.lastTriedAt);
-  }
-
-  get live(): Summary | undefined {
-    return this.isLive ? this : undefined;
-  }
-
-  get frame(): HeaderRef | undefined {
-    return this.header && { segment: this.frameSegment, ...this.header };
-  }
-
-  /** Where the bytes are in the frame's segment, when the frame carries them. */
-  get body(): DecodedFrame['body'] {
-    return this.bytesAt;
-  }
-}
-
 /** The queue as the segments say it is: frames applied in any order give the same result. */
 export class QueueView {
   readonly entries = new ViewEntries();
@@ -172,37 +100,19 @@ export class QueueView {
   apply(segmentName: string, frame: DecodedFrame): string | undefined {
     // Applied at once (this process's own appends, compaction's copies among them): the record is
     // at hand for ranking a copy against the state it copies, with no read back from disk.
-    const { op } = frame.entry;
-    const prepared =
-      op === 'put' || op === 'del'
-        ? new FrameState(segmentName, frame, true)
-        : this.prepare(segmentName, frame);
-    return this.applyPrepared(segmentName, prepared);
+    const prepared = new PreparedFrames(segmentName);
+    prepared.add(frame, true);
+    return this.applyPrepared(segmentName, prepared.at(0));
   }
 
   /**
-   * What applying a frame needs, without the record when it can be read back from the frame: a
-   * reader holds a batch's frames until its commit, and a batch of hundreds of whole records
-   * outlived V8's young collections (issue 17: ~600 bytes a message promoted, then garbage). A
-   * state that ties with the one known is then read back to be ranked (two writers at once).
+   * Adds a frame to a batch waiting for its commit (see PreparedFrames), its record left to be read
+   * back from the frame when it can be. A state that ties with the one known is then read back to
+   * be ranked (two writers at once).
    */
-  prepare(segmentName: string, frame: DecodedFrame): PreparedFrame {
-    const { entry } = frame;
-    switch (entry.op) {
-      case 'put':
-      case 'del':
-        // Held in memory only when it cannot be read back.
-        return new FrameState(segmentName, frame, !this.reader || !frame.header);
-      case 'writer':
-      case 'seal':
-      case 'commit':
-      case 'handover':
-        return entry;
-      default: {
-        const unknown: never = entry;
-        throw new Error(`unknown log entry ${JSON.stringify(unknown)}`);
-      }
-    }
+  prepare(batch: PreparedFrames, frame: DecodedFrame): void {
+    // Held in memory only when it cannot be read back.
+    batch.add(frame, !this.reader || !frame.header);
   }
 
   /** Applies a prepared frame (see `prepare`); returns the message id whose state changed, if any. */
