@@ -4,6 +4,7 @@ import { expectPositionals, parseCommand } from './cli-args.ts';
 import { print, type CliIo } from './cli-io.ts';
 import { EXIT } from './exit-codes.ts';
 import { labelsOf, queueMessage, queueMessageJson } from './json-output.ts';
+import { tuneForOnePass } from '../core/one-pass-heap.ts';
 import { openListing } from './listing-core.ts';
 
 type AccountLabels = ReadonlyMap<string, string>;
@@ -19,6 +20,7 @@ export async function queueListCommand(io: CliIo, args: readonly string[]): Prom
     return EXIT.ok;
   }
   expectPositionals('queue list', positionals, []);
+  tuneForOnePass();
   const listing = await openListing(io);
   try {
     await writeQueueList(io.stdout, listing.items(), labelsOf(listing.accounts), values.json === true);
