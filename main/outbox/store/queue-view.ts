@@ -74,6 +74,8 @@ export class QueueView {
   readonly handovers = new Map<string, { attempt: number; holders: Set<string> }>();
   private readonly reader: HeaderReader | undefined;
   private readonly oneLook: boolean;
+  /** A frame applied at once, as a batch of one (see `apply`). */
+  private single: PreparedFrames | undefined;
 
   /**
    * Without `reader`, records are held in memory (tests that apply frames without files).
@@ -100,9 +102,16 @@ export class QueueView {
   apply(segmentName: string, frame: DecodedFrame): string | undefined {
     // Applied at once (this process's own appends, compaction's copies among them): the record is
     // at hand for ranking a copy against the state it copies, with no read back from disk.
-    const prepared = new PreparedFrames(segmentName);
-    prepared.add(frame, true);
-    return this.applyPrepared(segmentName, prepared.at(0));
+    // One batch of one, kept for the segment being appended to: every enqueue and delivery comes
+    // through here, and a batch's typed array is not worth making for each.
+    let single = this.single;
+    if (single?.segment !== segmentName) this.single = single = new PreparedFrames(segmentName);
+    single.add(frame, true);
+    try {
+      return this.applyPrepared(segmentName, single.at(0));
+    } finally {
+      single.clear();
+    }
   }
 
   /**
