@@ -56,7 +56,7 @@ const settings = appSettings.parse({ undoSeconds: 0 });
  * The queue id of the index-th message filled in: shaped as newQueueId makes them (its time in base
  * 36, then 12 hex digits), as the ids' length is part of what an index of 100,000 costs.
  */
-export function benchId(index: number): string {
+function benchId(index: number): string {
   const time = (Date.UTC(2026, 0, 1) + index).toString(36).padStart(9, '0');
   const hex = `${((index * 2_654_435_761) >>> 0).toString(16).padStart(8, '0')}${(index & 0xffff).toString(16).padStart(4, '0')}`;
   return `${time}-${hex}`;

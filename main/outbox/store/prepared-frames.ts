@@ -1,7 +1,7 @@
 import type { SentRecord } from '../../../preload/contract/outbox.ts';
 import type { HeaderRef } from './frame-source.ts';
 import type { DecodedFrame, LogEntry } from './queue-log-format.ts';
-import { timeOf, type QueueRecord } from './queue-record.ts';
+import { timeIn, timeOf, type QueueRecord } from './queue-record.ts';
 import type { EntryState, Summary } from './view-entries.ts';
 
 /** A frame that is not a message's state, applied as the log has it. */
@@ -32,9 +32,10 @@ const HAS_BODY = 8;
 /**
  * Frames of one segment decoded and not yet applied: a batch waits for its commit (SegmentReader).
  * Each message's state is kept as numbers in one typed array, with its id and the strings it names,
- * not as objects: a batch of hundreds outlives V8's young collections, and ~290 bytes of objects a
- * frame were promoted, then garbage (issue 17: ~25 MB of the old generation while a listing read
- * 100,000 messages). Read back through `at`, one view moved from frame to frame.
+ * not as objects: a batch of hundreds outlives V8's young collections, and a FrameState object per
+ * frame, with its places as two more, was promoted and then garbage (issue 17: a listing of 100,000
+ * promoted ~51 MB with them, ~34 MB without; sampling heap profiler). Read back through `at`, one
+ * view moved from frame to frame.
  */
 export class PreparedFrames {
   readonly segment: string;
@@ -110,7 +111,7 @@ export class PreparedFrames {
     return this.others[index] ?? this.view.moveTo(index);
   }
 
-  /** Empties the batch; what it held is let go. */
+  /** Empties the batch: the records and entries it held are let go; its strings, once overwritten. */
   clear(): void {
     for (let index = 0; index < this.used; index++) this.hold(index, undefined, undefined, undefined);
     this.used = 0;
@@ -169,8 +170,6 @@ export class PreparedFrames {
     return at;
   }
 }
-
-const timeIn = (value: number): number | undefined => (Number.isNaN(value) ? undefined : value);
 
 /**
  * A message's state as one prepared frame gives it: what applying it needs (its summary, the places

@@ -97,6 +97,9 @@ export const queueRecordOnDisk = lazySchema(() => storedSchema(QUEUE_RECORD_FORM
 export const timeOf = (iso: string | undefined): number | undefined =>
   iso === undefined ? undefined : Date.parse(iso);
 
+/** A time as a typed-array column keeps it, NaN for none: the time, or undefined. */
+export const timeIn = (value: number): number | undefined => (Number.isNaN(value) ? undefined : value);
+
 /** A time kept as a number, as a record's ISO 8601 string. */
 export const isoOf = (time: number | undefined): string | undefined =>
   time === undefined ? undefined : new Date(time).toISOString();

@@ -106,8 +106,8 @@ export class QueueView {
     // through here, and a batch's typed array is not worth making for each.
     let single = this.single;
     if (single?.segment !== segmentName) this.single = single = new PreparedFrames(segmentName);
-    single.add(frame, true);
     try {
+      single.add(frame, true);
       return this.applyPrepared(segmentName, single.at(0));
     } finally {
       single.clear();

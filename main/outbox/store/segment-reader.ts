@@ -25,9 +25,10 @@ export interface SegmentReaderDeps {
 const SPARE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Scratch buffers are made in whole steps of this: segments end a little past SEGMENT_BYTES, each
- * by its own last frame, and one made to the byte was too small for the next segment half the
- * time; 100,000 messages' segments then held ~18 MB of buffers awaiting a full collection.
+ * A scratch buffer longer than this is made in whole steps of it: segments end a little past
+ * SEGMENT_BYTES, each by its own last frame, and one made to the byte was too small for the next
+ * segment half the time; 100,000 messages' segments then held ~18 MB of buffers awaiting a full
+ * collection. A short read (a tail of a few frames) gets a buffer of its own length.
  */
 const SCRATCH_STEP = 1024 * 1024;
 
@@ -204,7 +205,9 @@ export class SegmentReader {
       return spare;
     }
     // Its own memory, never a slice of Node's shared pool: it is kept and written over.
-    return Buffer.allocUnsafeSlow(Math.ceil(length / SCRATCH_STEP) * SCRATCH_STEP);
+    return Buffer.allocUnsafeSlow(
+      length > SCRATCH_STEP ? Math.ceil(length / SCRATCH_STEP) * SCRATCH_STEP : length,
+    );
   }
 
   private giveBack(scratch: Buffer): void {

@@ -1,6 +1,6 @@
 import type { SentRecord } from '../../../preload/contract/outbox.ts';
 import type { HeaderRef } from './frame-source.ts';
-import type { QueueRecord } from './queue-record.ts';
+import { timeIn, type QueueRecord } from './queue-record.ts';
 
 /** Where a message's bytes sit inside a segment. */
 export interface BodyRef {
@@ -103,8 +103,6 @@ class Names {
     return this.list[number] ?? '';
   }
 }
-
-const timeIn = (value: number): number | undefined => (Number.isNaN(value) ? undefined : value);
 
 /**
  * The index's fields, a column each (pages of typed arrays, by slot), so 100,000 messages cost
