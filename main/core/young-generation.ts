@@ -10,7 +10,9 @@
  * Its limit (`--max-semi-space-size`) is read only when the process starts, which neither the
  * installed command nor Electron's main process controls; the growth factor is read each time it
  * would grow, and Node and Electron both leave V8's flags open to change after start
- * (`--no-freeze-flags-after-init`). V8's code cache (bin/outbox.js) accepts code compiled either way.
+ * (`--no-freeze-flags-after-init`). V8's code cache (bin/outbox.js) is keyed by its flags, and the
+ * factor is back to V8's own once the hold ends: a module loaded while it is held (none is, in the
+ * commands that index the queue) would be cached under other flags than the next run's.
  */
 
 /** V8's own growth factor (`--semi-space-growth-factor`), restored once no index is being built. */
